@@ -1,0 +1,90 @@
+//! Human durations in configuration: `300ms`, `30s`, `2m`, `1h`, `1m30s`, or a bare number of seconds.
+
+use std::time::Duration;
+
+/// Parse a human duration. Returns a message suitable for an error hint on failure.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err("empty duration; write e.g. \"30s\", \"2m\" or \"500ms\"".into());
+    }
+    if let Ok(secs) = t.parse::<f64>() {
+        return secs_to_duration(secs, text);
+    }
+    let mut total = 0.0f64;
+    let mut rest = t;
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or_else(|| format!("`{text}` lacks a unit after its last number (ms, s, m, h)"))?;
+        if num_len == 0 {
+            return Err(format!("`{text}` is not a duration; write e.g. \"30s\", \"2m\" or \"500ms\""));
+        }
+        let value: f64 = rest[..num_len]
+            .parse()
+            .map_err(|_| format!("`{}` in `{text}` is not a number", &rest[..num_len]))?;
+        rest = &rest[num_len..];
+        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let factor = match rest[..unit_len].trim() {
+            "ms" => 0.001,
+            "s" | "sec" => 1.0,
+            "m" | "min" => 60.0,
+            "h" => 3600.0,
+            other => return Err(format!("unknown unit `{other}` in `{text}`; use ms, s, m or h")),
+        };
+        total += value * factor;
+        rest = &rest[unit_len..];
+    }
+    secs_to_duration(total, text)
+}
+
+fn secs_to_duration(secs: f64, text: &str) -> Result<Duration, String> {
+    if !secs.is_finite() || secs < 0.0 {
+        return Err(format!("`{text}` must be a non-negative duration"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// Format seconds for people: `850ms`, `12.3s`, `4m05s`.
+pub fn human(secs: f64) -> String {
+    if secs < 1.0 {
+        format!("{:.0}ms", secs * 1000.0)
+    } else if secs < 60.0 {
+        format!("{secs:.1}s")
+    } else {
+        let m = (secs / 60.0).floor();
+        format!("{}m{:02.0}s", m as u64, secs - m * 60.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parses_units_and_compounds() {
+        assert_eq!(parse_duration("30s").unwrap(), Duration::from_secs(30));
+        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
+        assert_eq!(parse_duration("1m30s").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("1.5").unwrap(), Duration::from_millis(1500));
+    }
+
+    #[test]
+    fn rejects_garbage_with_a_hint() {
+        assert!(parse_duration("").unwrap_err().contains("30s"));
+        assert!(parse_duration("5x").unwrap_err().contains("unknown unit"));
+        assert!(parse_duration("abc").is_err());
+        assert!(parse_duration("-3").is_err());
+        assert!(parse_duration("10").is_ok());
+    }
+
+    proptest! {
+        #[test]
+        fn seconds_and_minutes_agree(m in 0u64..1000) {
+            prop_assert_eq!(parse_duration(&format!("{m}m")).unwrap(),
+                            parse_duration(&format!("{}s", m * 60)).unwrap());
+        }
+    }
+}

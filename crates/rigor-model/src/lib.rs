@@ -1,0 +1,22 @@
+//! Domain types shared by every rigor crate, and the layered configuration.
+
+pub mod config;
+pub mod duration;
+pub mod test;
+
+pub use config::{Config, ConfigError, SuiteConfig, SuiteKind};
+pub use test::{Outcome, TestCase, TestKey, TestResult};
+
+/// Exit codes shared by every command (documented in docs/exit-codes.md).
+pub mod exit {
+    /// Everything passed.
+    pub const OK: i32 = 0;
+    /// Tests failed, or a blocking gate failed.
+    pub const FAILED: i32 = 1;
+    /// Usage or configuration error.
+    pub const USAGE: i32 = 2;
+    /// A malformed input artifact.
+    pub const BAD_INPUT: i32 = 3;
+    /// Nothing to run where something was required.
+    pub const NOTHING: i32 = 4;
+}

@@ -1,0 +1,116 @@
+//! The history store: SQLite (WAL) at `.rigor/history.db` by default.
+//!
+//! Each area (core runs and results, perf, gates, …) owns its tables and registers its own
+//! ordered migrations with [`Store::migrate_area`]; applied versions are kept per area in
+//! `schema_versions`, so areas evolve independently and share one file.
+
+mod migrate;
+mod runs;
+
+pub use migrate::Migration;
+pub use runs::{DurationStats, FailureRate, NewRun, RunRecord, RunStatus, StoredResult};
+
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("cannot create the history directory {path}: {source}\n  hint: check permissions, or set store.url")]
+    CreateDir {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot open the history {path}: {source}\n  hint: is it a SQLite file? Move it aside to start a new history")]
+    Open {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("history migration `{area}` v{version} failed: {source}")]
+    Migration {
+        area: String,
+        version: usize,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error(
+        "the history at {path} has `{area}` schema v{found}, newer than this rigor knows (v{known})\n  hint: upgrade rigor"
+    )]
+    TooNew {
+        path: String,
+        area: String,
+        found: usize,
+        known: usize,
+    },
+    #[error("history query failed: {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// An open history.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Open (creating if needed) the SQLite history at `path` and apply the core migrations.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let open_err = |source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        };
+        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(open_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(open_err)?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.migrate_area("core", runs::MIGRATIONS)?;
+        Ok(store)
+    }
+
+    /// An in-memory store (tests).
+    pub fn in_memory() -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        let mut store = Store {
+            conn,
+            path: PathBuf::from(":memory:"),
+        };
+        store.migrate_area("core", runs::MIGRATIONS)?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The connection, for areas that own their tables.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    /// Apply the not-yet-applied migrations of `area`, each in its own transaction.
+    pub fn migrate_area(&mut self, area: &str, migrations: &[Migration]) -> Result<()> {
+        migrate::apply(&mut self.conn, &self.path, area, migrations)
+    }
+}
