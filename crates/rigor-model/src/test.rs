@@ -128,6 +128,12 @@ pub struct TestResult {
     pub output: Option<String>,
     pub file: Option<String>,
     pub line: Option<u32>,
+    /// Start of the last attempt, seconds after the run started (for timelines).
+    pub start_s: Option<f64>,
+    /// Worker slot that ran it.
+    pub worker: Option<u32>,
+    /// Tier the test ran in, when tiers are used.
+    pub tier: Option<String>,
 }
 
 impl TestResult {
@@ -141,6 +147,9 @@ impl TestResult {
             output: None,
             file: None,
             line: None,
+            start_s: None,
+            worker: None,
+            tier: None,
         }
     }
 }

@@ -36,6 +36,9 @@ CREATE TABLE results (
     attempts    INTEGER NOT NULL,
     excerpt     TEXT,
     output      TEXT,
+    start_s     REAL,
+    worker      INTEGER,
+    tier        TEXT,
     PRIMARY KEY (run_id, test_id)
 );
 CREATE INDEX results_by_test ON results (test_id, run_id);
@@ -118,6 +121,9 @@ pub struct StoredResult {
     pub duration_s: f64,
     pub attempts: u32,
     pub excerpt: Option<String>,
+    pub start_s: Option<f64>,
+    pub worker: Option<u32>,
+    pub tier: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -168,8 +174,9 @@ impl Store {
                  RETURNING id",
             )?;
             let mut insert = tx.prepare_cached(
-                "INSERT OR REPLACE INTO results (run_id, test_id, outcome, duration_s, attempts, excerpt, output)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT OR REPLACE INTO results
+                   (run_id, test_id, outcome, duration_s, attempts, excerpt, output, start_s, worker, tier)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
             for r in results {
                 let test_id: i64 = upsert.query_row(params![r.key.suite, r.key.id, r.file, r.line], |row| row.get(0))?;
@@ -180,7 +187,10 @@ impl Store {
                     r.duration_s,
                     r.attempts,
                     r.excerpt,
-                    r.output
+                    r.output,
+                    r.start_s,
+                    r.worker,
+                    r.tier
                 ])?;
             }
         }
@@ -250,7 +260,8 @@ impl Store {
     /// All results of a run, in recording order.
     pub fn run_results(&self, run_id: i64) -> Result<Vec<StoredResult>> {
         let mut stmt = self.conn().prepare(
-            "SELECT t.suite, t.name, t.file, t.line, r.outcome, r.duration_s, r.attempts, r.excerpt
+            "SELECT t.suite, t.name, t.file, t.line, r.outcome, r.duration_s, r.attempts, r.excerpt,
+                    r.start_s, r.worker, r.tier
              FROM results r JOIN tests t ON t.id = r.test_id WHERE r.run_id = ?1 ORDER BY r.rowid",
         )?;
         let rows = stmt.query_map(params![run_id], |r| {
@@ -263,6 +274,9 @@ impl Store {
                 duration_s: r.get(5)?,
                 attempts: r.get(6)?,
                 excerpt: r.get(7)?,
+                start_s: r.get(8)?,
+                worker: r.get(9)?,
+                tier: r.get(10)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
