@@ -21,6 +21,8 @@ pub enum Command {
     Perf(rigor_perf::cli::PerfArgs),
     /// Evaluate quality gates over test, coverage, security and mutation artifacts.
     Gate(rigor_gate::cli::GateArgs),
+    /// Write a self-contained HTML report of the last run, gates and trends.
+    Report(rigor_gate::cli::ReportArgs),
 }
 
 pub fn dispatch(cli: Cli) -> Result<i32> {
@@ -32,6 +34,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Perf(args) => Ok(rigor_perf::cli::run(&args, &config)?),
         Command::Gate(args) => Ok(rigor_gate::cli::run(&args, &config)?),
+        Command::Report(args) => Ok(rigor_gate::cli::report(&args, &config)?),
     }
 }
 

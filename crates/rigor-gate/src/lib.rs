@@ -5,6 +5,14 @@ pub mod cli {
     #[derive(Debug, clap::Args)]
     pub struct GateArgs {}
 
+    /// HTML report.
+    #[derive(Debug, clap::Args)]
+    pub struct ReportArgs {}
+
+    pub fn report(_args: &ReportArgs, _config: &rigor_model::Config) -> Result<i32, GateError> {
+        Ok(rigor_model::exit::USAGE)
+    }
+
     #[derive(Debug, thiserror::Error)]
     pub enum GateError {}
 
