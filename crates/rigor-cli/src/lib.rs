@@ -1,6 +1,7 @@
 //! The rigor command line: argument parsing and dispatch to the library crates.
 
 mod cli;
+mod commands;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -1,0 +1,127 @@
+//! `rigor history`: recent runs, slowest tests, failure rates, one run's results.
+
+use crate::cli::{Format, HistoryArgs};
+use anyhow::{Result, bail};
+use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
+use rigor_model::duration::human;
+use rigor_model::{Config, exit};
+
+pub fn run(config: &Config, args: &HistoryArgs) -> Result<i32> {
+    let path = config.sqlite_path()?;
+    if !path.exists() {
+        bail!(
+            "no history at {}\n  hint: `rigor run` records one",
+            path.display()
+        );
+    }
+    let store = super::open_store(config)?;
+    if args.slowest {
+        let rows = store.slowest(args.limit)?;
+        if args.format == Format::Json {
+            println!("{}", serde_json::to_string_pretty(&rows)?);
+            return Ok(exit::OK);
+        }
+        let mut t = table(&["median", "max", "runs", "test"]);
+        for r in rows {
+            t.add_row(vec![human(r.median_s), human(r.max_s), r.runs.to_string(), format!("{}::{}", r.suite, r.id)]);
+        }
+        println!("{t}");
+    } else if args.failing {
+        let mut rows = store.failure_rates(args.window)?;
+        rows.truncate(args.limit);
+        if args.format == Format::Json {
+            println!("{}", serde_json::to_string_pretty(&rows)?);
+            return Ok(exit::OK);
+        }
+        let mut t = table(&["rate", "failed", "flaky", "runs", "last", "test"]);
+        for r in rows {
+            t.add_row(vec![
+                format!("{:.0}%", r.rate * 100.0),
+                r.failures.to_string(),
+                r.flaky.to_string(),
+                r.runs.to_string(),
+                r.last_outcome.to_string(),
+                format!("{}::{}", r.suite, r.id),
+            ]);
+        }
+        println!("{t}");
+    } else if let Some(id) = args.run {
+        let Some(run) = store.run(id)? else {
+            bail!("no run #{id} in the history\n  hint: `rigor history` lists the runs");
+        };
+        let results = store.run_results(id)?;
+        if args.format == Format::Json {
+            println!("{}", serde_json::to_string_pretty(&serde_json::json!({"run": run, "results": results}))?);
+            return Ok(exit::OK);
+        }
+        println!("run #{} — {}{}", run.id, run.status.as_str(), if run.is_unfinished() { " (unfinished)" } else { "" });
+        for r in results {
+            println!("{:>8} {:>8}  {}::{}", r.outcome.as_str(), human(r.duration_s), r.suite, r.id);
+            if r.outcome.is_failure() {
+                for l in r.excerpt.unwrap_or_default().lines() {
+                    println!("           {l}");
+                }
+            }
+        }
+    } else {
+        let runs = store.recent_runs(args.limit)?;
+        if args.format == Format::Json {
+            println!("{}", serde_json::to_string_pretty(&runs)?);
+            return Ok(exit::OK);
+        }
+        let mut t = table(&["run", "started (UTC)", "status", "wall", "passed", "failed", "skipped", "commit", "branch", "trigger"]);
+        for r in runs {
+            let status = if r.is_unfinished() { "unfinished".to_string() } else { r.status.as_str().to_string() };
+            let wall = r.finished_at.map(|f| human(f - r.started_at)).unwrap_or_else(|| "-".into());
+            let c = |k: &str| r.counts.get(k).copied().unwrap_or(0);
+            t.add_row(vec![
+                format!("#{}", r.id),
+                utc(r.started_at),
+                status,
+                wall,
+                (c("passed") + c("flaky") + c("xpassed")).to_string(),
+                (c("failed") + c("error") + c("timeout")).to_string(),
+                (c("skipped") + c("xfailed")).to_string(),
+                r.commit.as_deref().map(|c| c.chars().take(10).collect()).unwrap_or_default(),
+                r.branch.unwrap_or_default(),
+                r.trigger,
+            ]);
+        }
+        println!("{t}");
+    }
+    Ok(exit::OK)
+}
+
+fn table(header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    t.set_header(header.to_vec());
+    t
+}
+
+/// `YYYY-MM-DD HH:MM:SS` for seconds since the epoch (UTC), without a date library.
+pub fn utc(secs: f64) -> String {
+    let s = secs.max(0.0) as i64;
+    let (days, rem) = (s.div_euclid(86_400), s.rem_euclid(86_400));
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn utc_formats_known_instants() {
+        assert_eq!(super::utc(0.0), "1970-01-01 00:00:00");
+        assert_eq!(super::utc(1_795_000_000.0), "2026-11-18 09:46:40");
+        assert_eq!(super::utc(951_782_400.0), "2000-02-29 00:00:00");
+    }
+}

@@ -1,0 +1,65 @@
+//! `rigor list`: discovered tests with estimated durations.
+
+use crate::cli::{Format, ListArgs};
+use anyhow::Result;
+use rigor_model::duration::human;
+use rigor_model::{Config, exit};
+
+pub fn run(config: &Config, args: &ListArgs) -> Result<i32> {
+    let store = super::open_store(config)?;
+    let found = rigor_runner::discover(config, &args.suites, &args.extra)?;
+    let mut json_suites = Vec::new();
+    let mut total = 0usize;
+    for d in &found {
+        let (known, typical) = rigor_runner::run::estimates(&store, &d.suite.name)?;
+        let est_total: f64 = d.tests.iter().map(|t| known.get(&t.key).copied().unwrap_or(typical)).sum();
+        total += d.tests.len();
+        match args.format {
+            Format::Text => {
+                println!(
+                    "suite {} ({}): {} tests, estimated {} serial",
+                    d.suite.name,
+                    d.suite.kind.as_str(),
+                    d.tests.len(),
+                    human(est_total)
+                );
+                for t in &d.tests {
+                    let est = match known.get(&t.key) {
+                        Some(e) => human(*e),
+                        None => "new".to_string(),
+                    };
+                    let marks = if t.markers.is_empty() { String::new() } else { format!("  [{}]", t.markers.join(", ")) };
+                    let ign = if t.ignored { "  (ignored)" } else { "" };
+                    println!("  {est:>8}  {}{marks}{ign}", t.key.id);
+                }
+                for (id, text) in &d.errors {
+                    println!("  ERROR collecting {id}:");
+                    for l in text.lines().rev().take(5).collect::<Vec<_>>().into_iter().rev() {
+                        println!("      {l}");
+                    }
+                }
+            }
+            Format::Json => {
+                let tests: Vec<_> = d
+                    .tests
+                    .iter()
+                    .map(|t| {
+                        serde_json::json!({
+                            "id": t.key.id, "file": t.file, "line": t.line, "markers": t.markers,
+                            "ignored": t.ignored, "estimated_s": known.get(&t.key),
+                        })
+                    })
+                    .collect();
+                let errors: Vec<_> = d.errors.iter().map(|(id, text)| serde_json::json!({"id": id, "text": text})).collect();
+                json_suites.push(serde_json::json!({
+                    "name": d.suite.name, "kind": d.suite.kind.as_str(), "estimated_s": est_total,
+                    "tests": tests, "collection_errors": errors,
+                }));
+            }
+        }
+    }
+    if args.format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "schema": "rigor.list/1", "suites": json_suites }))?);
+    }
+    Ok(if total == 0 { exit::NOTHING } else { exit::OK })
+}

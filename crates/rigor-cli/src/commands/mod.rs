@@ -1,0 +1,14 @@
+//! One module per command that lives in this crate.
+
+pub mod history;
+pub mod init;
+pub mod list;
+pub mod run;
+
+use rigor_model::Config;
+use rigor_store::Store;
+
+/// Open the configured history.
+pub fn open_store(config: &Config) -> anyhow::Result<Store> {
+    Ok(Store::open(&config.sqlite_path()?)?)
+}

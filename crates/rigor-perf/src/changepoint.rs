@@ -1,0 +1,346 @@
+//! Change points over a history: E-Divisive means (Matteson & James 2014) to place each split,
+//! a Welch t-test per candidate split to decide it (Apache Otava / Hunter's approach), with two
+//! guards that keep false alarms down on long, noisy histories:
+//!
+//! * **multiple testing**: the split of a segment is the best of `k` candidate positions, so its
+//!   p-value is Bonferroni-corrected by `k` before it is compared with `max_pvalue`;
+//! * **magnitude floor**: a split whose relative change of the mean is below `min_magnitude` is
+//!   not reported, however significant.
+//!
+//! After binary segmentation every change point is re-tested against its neighbouring change
+//! points only (the segment between the previous and the next one); the weakest failing point
+//! is dropped and the test repeated until all remaining points pass.
+//!
+//! The energy statistic of every split of a segment is computed in O(n log n) with Fenwick trees
+//! over ranks (within-sample sums of |xᵢ − xⱼ| grown from both ends).
+
+use crate::stats::{mean, std_dev, welch_t_test};
+
+/// Detection settings (`[perf.detect]`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DetectSettings {
+    /// Family-wise significance level per segment (after the Bonferroni correction).
+    pub max_pvalue: f64,
+    /// Smallest relative change of the mean that is reported (0.01 = 1 %).
+    pub min_magnitude: f64,
+    /// Fewest points on each side of a change point.
+    pub min_segment: usize,
+}
+
+impl Default for DetectSettings {
+    fn default() -> Self {
+        DetectSettings { max_pvalue: 0.001, min_magnitude: 0.01, min_segment: 4 }
+    }
+}
+
+/// A detected change point: `index` is the first point of the new regime.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangePoint {
+    pub index: usize,
+    pub mean_before: f64,
+    pub std_before: f64,
+    pub mean_after: f64,
+    pub std_after: f64,
+    /// Relative change of the mean in percent, against |mean_before|.
+    pub change_pct: f64,
+    /// Bonferroni-corrected Welch p-value against the neighbouring segments.
+    pub p_value: f64,
+    /// Raw (uncorrected) Welch p-value.
+    pub raw_p_value: f64,
+}
+
+/// Fenwick tree (1-based) of counts and sums.
+struct Fenwick {
+    cnt: Vec<f64>,
+    sum: Vec<f64>,
+}
+
+impl Fenwick {
+    fn new(n: usize) -> Self {
+        Fenwick { cnt: vec![0.0; n + 1], sum: vec![0.0; n + 1] }
+    }
+    fn add(&mut self, mut i: usize, v: f64) {
+        while i < self.cnt.len() {
+            self.cnt[i] += 1.0;
+            self.sum[i] += v;
+            i += i & i.wrapping_neg();
+        }
+    }
+    /// (count, sum) of entries with rank <= i.
+    fn prefix(&self, mut i: usize) -> (f64, f64) {
+        let (mut c, mut s) = (0.0, 0.0);
+        while i > 0 {
+            c += self.cnt[i];
+            s += self.sum[i];
+            i -= i & i.wrapping_neg();
+        }
+        (c, s)
+    }
+}
+
+/// Within sums W(k) = Σ_{i<j<k} |x_i − x_j| for every prefix length k = 0..=n.
+fn prefix_within(xs: &[f64], ranks: &[usize], distinct: usize) -> Vec<f64> {
+    let mut tree = Fenwick::new(distinct);
+    let mut out = Vec::with_capacity(xs.len() + 1);
+    out.push(0.0);
+    let (mut total_c, mut total_s) = (0.0, 0.0);
+    let mut w = 0.0;
+    for (i, &x) in xs.iter().enumerate() {
+        let r = ranks[i];
+        let (cl, sl) = tree.prefix(r - 1);
+        let (cle, sle) = tree.prefix(r);
+        let (cg, sg) = (total_c - cle, total_s - sle);
+        // values equal to x contribute 0
+        w += (x * cl - sl) + (sg - x * cg);
+        tree.add(r, x);
+        total_c += 1.0;
+        total_s += x;
+        out.push(w);
+    }
+    out
+}
+
+/// The E-Divisive (α = 1) energy statistic Q̂ for every split τ of `xs` (τ = size of the left
+/// part), for τ in `min..=n-min`; other entries are −∞.
+pub fn energy_statistics(xs: &[f64], min: usize) -> Vec<f64> {
+    let n = xs.len();
+    let mut q = vec![f64::NEG_INFINITY; n + 1];
+    let min = min.max(2);
+    if n < 2 * min {
+        return q;
+    }
+    let mut sorted: Vec<f64> = xs.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted.dedup();
+    let rank = |x: f64| sorted.partition_point(|&s| s < x) + 1;
+    let ranks: Vec<usize> = xs.iter().map(|&x| rank(x)).collect();
+    let left = prefix_within(xs, &ranks, sorted.len());
+    let rev: Vec<f64> = xs.iter().rev().copied().collect();
+    let rev_ranks: Vec<usize> = ranks.iter().rev().copied().collect();
+    let right = prefix_within(&rev, &rev_ranks, sorted.len());
+    // symmetric under reversal of the series
+    let total = (left[n] + right[n]) / 2.0;
+    for (tau, slot) in q.iter_mut().enumerate().take(n - min + 1).skip(min) {
+        let (nl, nr) = (tau as f64, (n - tau) as f64);
+        let wl = left[tau];
+        let wr = right[n - tau];
+        let between = total - (wl + wr);
+        let within = wl / (nl * (nl - 1.0) / 2.0) + wr / (nr * (nr - 1.0) / 2.0);
+        *slot = (nl * nr / (nl + nr)) * (2.0 * between / (nl * nr) - within);
+    }
+    q
+}
+
+/// The best split of a segment: highest Q̂, ties broken towards the centre (symmetric under
+/// reversal), then towards the left.
+fn best_split(xs: &[f64], min: usize) -> Option<usize> {
+    let q = energy_statistics(xs, min);
+    let n = xs.len();
+    let mut best: Option<usize> = None;
+    for tau in 0..=n {
+        if !q[tau].is_finite() {
+            continue;
+        }
+        best = match best {
+            None => Some(tau),
+            Some(b) => {
+                let dist = |t: usize| (2 * t).abs_diff(n);
+                if q[tau] > q[b] || (q[tau] == q[b] && dist(tau) < dist(b)) { Some(tau) } else { Some(b) }
+            }
+        };
+    }
+    best
+}
+
+fn rel_change(before: f64, after: f64) -> f64 {
+    if before == 0.0 {
+        if after == before { 0.0 } else { f64::INFINITY.copysign(after - before) }
+    } else {
+        (after - before) / before.abs()
+    }
+}
+
+/// Test a split of `seg` at `tau`: (corrected p, raw p, relative change).
+fn test_split(seg: &[f64], tau: usize, candidates: usize) -> (f64, f64, f64) {
+    let (a, b) = seg.split_at(tau);
+    let t = welch_t_test(a, b);
+    let corrected = (t.p_value * candidates.max(1) as f64).min(1.0);
+    (corrected, t.p_value, rel_change(mean(a), mean(b)))
+}
+
+fn candidates(len: usize, min: usize) -> usize {
+    (len + 1).saturating_sub(2 * min).max(1)
+}
+
+fn passes(p: f64, change: f64, s: &DetectSettings) -> bool {
+    p < s.max_pvalue && change.abs() >= s.min_magnitude
+}
+
+/// Detect change points in a series.
+pub fn detect(xs: &[f64], settings: &DetectSettings) -> Vec<ChangePoint> {
+    let min = settings.min_segment.max(2);
+    let n = xs.len();
+    if n < 2 * min || xs.iter().any(|x| !x.is_finite()) {
+        return Vec::new();
+    }
+    // 1. binary segmentation
+    let mut cps: Vec<usize> = Vec::new();
+    let mut stack = vec![(0usize, n)];
+    while let Some((a, b)) = stack.pop() {
+        let seg = &xs[a..b];
+        if seg.len() < 2 * min {
+            continue;
+        }
+        let Some(tau) = best_split(seg, min) else { continue };
+        let (p, _, change) = test_split(seg, tau, candidates(seg.len(), min));
+        if passes(p, change, settings) {
+            cps.push(a + tau);
+            stack.push((a, a + tau));
+            stack.push((a + tau, b));
+        }
+    }
+    cps.sort_unstable();
+    // 2. re-test each against its neighbours; drop the weakest failure until all pass
+    loop {
+        let mut worst: Option<(usize, f64)> = None;
+        for i in 0..cps.len() {
+            let lo = if i == 0 { 0 } else { cps[i - 1] };
+            let hi = if i + 1 == cps.len() { n } else { cps[i + 1] };
+            let seg = &xs[lo..hi];
+            let (p, _, change) = test_split(seg, cps[i] - lo, candidates(seg.len(), min));
+            if !passes(p, change, settings) {
+                // weakest = largest p, then smallest |change|
+                let score = p - change.abs().min(1e6) * 1e-12;
+                if worst.is_none_or(|(_, s)| score > s) {
+                    worst = Some((i, score));
+                }
+            }
+        }
+        match worst {
+            Some((i, _)) => {
+                cps.remove(i);
+            }
+            None => break,
+        }
+    }
+    // 3. describe
+    cps.iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let lo = if i == 0 { 0 } else { cps[i - 1] };
+            let hi = if i + 1 == cps.len() { n } else { cps[i + 1] };
+            let seg = &xs[lo..hi];
+            let (p, raw, change) = test_split(seg, c - lo, candidates(seg.len(), min));
+            let (before, after) = (&xs[lo..c], &xs[c..hi]);
+            ChangePoint {
+                index: c,
+                mean_before: mean(before),
+                std_before: std_dev(before),
+                mean_after: mean(after),
+                std_after: std_dev(after),
+                change_pct: change * 100.0,
+                p_value: p,
+                raw_p_value: raw,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::SplitMix64;
+
+    /// Brute-force Q̂ from the definition.
+    fn q_naive(xs: &[f64], tau: usize) -> f64 {
+        let (l, r) = xs.split_at(tau);
+        let (nl, nr) = (l.len() as f64, r.len() as f64);
+        let mut between = 0.0;
+        for a in l {
+            for b in r {
+                between += (a - b).abs();
+            }
+        }
+        let within = |s: &[f64]| {
+            let mut w = 0.0;
+            for i in 0..s.len() {
+                for j in i + 1..s.len() {
+                    w += (s[i] - s[j]).abs();
+                }
+            }
+            w / (s.len() as f64 * (s.len() as f64 - 1.0) / 2.0)
+        };
+        nl * nr / (nl + nr) * (2.0 * between / (nl * nr) - within(l) - within(r))
+    }
+
+    #[test]
+    fn fast_energy_statistic_matches_the_definition() {
+        let mut rng = SplitMix64::new(3);
+        let xs: Vec<f64> = (0..40).map(|i| (rng.normal() * 3.0).round() + if i > 25 { 5.0 } else { 0.0 }).collect();
+        let q = energy_statistics(&xs, 2);
+        for tau in 2..=38 {
+            assert!((q[tau] - q_naive(&xs, tau)).abs() < 1e-9, "tau {tau}: {} vs {}", q[tau], q_naive(&xs, tau));
+        }
+    }
+
+    fn noisy_steps(n: usize, steps: &[(usize, f64)], noise: f64, seed: u64) -> Vec<f64> {
+        let mut rng = SplitMix64::new(seed);
+        (0..n)
+            .map(|i| {
+                let level: f64 = 100.0 * steps.iter().filter(|(at, _)| i >= *at).map(|(_, f)| 1.0 + f).product::<f64>();
+                level * (1.0 + noise * rng.normal())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn finds_a_single_step() {
+        let xs = noisy_steps(200, &[(120, 0.10)], 0.02, 1);
+        let cps = detect(&xs, &DetectSettings::default());
+        assert_eq!(cps.len(), 1, "{cps:?}");
+        assert!(cps[0].index.abs_diff(120) <= 1, "{cps:?}");
+        assert!((cps[0].change_pct - 10.0).abs() < 2.0, "{cps:?}");
+        assert!(cps[0].p_value < 1e-6);
+    }
+
+    #[test]
+    fn finds_several_steps_both_ways() {
+        let xs = noisy_steps(600, &[(100, 0.08), (250, -0.10), (400, 0.06)], 0.02, 5);
+        let cps = detect(&xs, &DetectSettings::default());
+        let idx: Vec<usize> = cps.iter().map(|c| c.index).collect();
+        assert_eq!(idx.len(), 3, "{cps:?}");
+        for (got, want) in idx.iter().zip([100, 250, 400]) {
+            assert!(got.abs_diff(want) <= 2, "{idx:?}");
+        }
+    }
+
+    #[test]
+    fn pure_noise_has_no_change_points() {
+        for seed in 0..5 {
+            let xs = noisy_steps(3000, &[], 0.02, 100 + seed);
+            let cps = detect(&xs, &DetectSettings::default());
+            assert!(cps.is_empty(), "seed {seed}: {cps:?}");
+        }
+    }
+
+    #[test]
+    fn magnitude_floor_hides_tiny_steps() {
+        let xs = noisy_steps(4000, &[(2000, 0.005)], 0.002, 9);
+        assert!(!detect(&xs, &DetectSettings { min_magnitude: 0.0, ..Default::default() }).is_empty());
+        assert!(detect(&xs, &DetectSettings::default()).is_empty());
+    }
+
+    #[test]
+    fn short_and_degenerate_series() {
+        assert!(detect(&[], &DetectSettings::default()).is_empty());
+        assert!(detect(&[1.0, 2.0, 3.0], &DetectSettings::default()).is_empty());
+        assert!(detect(&[5.0; 100], &DetectSettings::default()).is_empty());
+        // a clean step without noise is certain
+        let mut xs = vec![1.0; 20];
+        xs.extend(vec![2.0; 20]);
+        let cps = detect(&xs, &DetectSettings::default());
+        assert_eq!(cps.len(), 1);
+        assert_eq!(cps[0].index, 20);
+        assert_eq!(cps[0].p_value, 0.0);
+    }
+}

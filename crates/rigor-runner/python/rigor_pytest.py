@@ -1,0 +1,203 @@
+"""rigor's pytest plugin: streams collection and per-test results to rigor as JSON lines.
+
+Loaded by rigor with ``-p rigor_pytest``. It does nothing unless RIGOR_MODE is set:
+
+* ``collect``: report the collected items and collection errors (with --collect-only);
+* ``worker``: report the collected items, then run the node ids rigor writes to stdin, one per
+  line, reporting each result as it finishes. EOF on stdin ends the session.
+
+The protocol channel is the process's original stdout; stdout is then pointed at stderr so that
+anything tests print cannot corrupt it. The original stdin is kept privately for commands and fd 0
+is pointed at /dev/null, as pytest itself does while capturing.
+"""
+
+import json
+import os
+import sys
+import time
+
+import pytest
+
+_MODE = os.environ.get("RIGOR_MODE", "")
+_OUT = None
+_IN = None
+_MAX_EXCERPT = int(os.environ.get("RIGOR_MAX_EXCERPT", "6000"))
+
+if _MODE in ("collect", "worker"):
+    _OUT = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8", errors="replace")
+    os.dup2(2, 1)
+    if _MODE == "worker":
+        _IN = os.fdopen(os.dup(0), "rb", buffering=0)
+        _devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(_devnull, 0)
+        os.close(_devnull)
+
+
+def _emit(obj):
+    _OUT.write(json.dumps(obj, separators=(",", ":")) + "\n")
+    _OUT.flush()
+
+
+def _trim(text):
+    if text is None:
+        return None
+    if len(text) <= _MAX_EXCERPT:
+        return text
+    head = _MAX_EXCERPT // 4
+    tail = _MAX_EXCERPT - head
+    return text[:head] + "\n[... %d characters cut by rigor ...]\n" % (len(text) - _MAX_EXCERPT) + text[-tail:]
+
+
+def _item_info(item):
+    path, lineno, _domain = item.location
+    return {
+        "id": item.nodeid,
+        "file": path,
+        "line": (lineno + 1) if isinstance(lineno, int) else None,
+        "markers": sorted({m.name for m in item.iter_markers()}),
+    }
+
+
+_collect_errors = []
+
+
+def pytest_collectreport(report):
+    if _MODE and report.failed:
+        _collect_errors.append({"id": report.nodeid or ".", "text": _trim(report.longreprtext)})
+
+
+def pytest_collection_finish(session):
+    if not _MODE:
+        return
+    _emit(
+        {
+            "ev": "collected",
+            "items": [_item_info(i) for i in session.items],
+            "errors": _collect_errors,
+            "python": sys.version.split()[0],
+            "pytest": pytest.__version__,
+        }
+    )
+
+
+class _Result:
+    __slots__ = ("outcome", "duration", "texts", "sections", "skip_reason")
+
+    def __init__(self):
+        self.outcome = None
+        self.duration = 0.0
+        self.texts = []
+        self.sections = []
+        self.skip_reason = None
+
+
+_current = {}
+
+
+def pytest_runtest_logstart(nodeid, location):
+    if _MODE == "worker":
+        _current[nodeid] = _Result()
+        _emit({"ev": "start", "id": nodeid})
+
+
+def pytest_runtest_logreport(report):
+    if _MODE != "worker":
+        return
+    res = _current.setdefault(report.nodeid, _Result())
+    res.duration += getattr(report, "duration", 0.0) or 0.0
+    xfail = hasattr(report, "wasxfail")
+    if report.failed:
+        if report.when == "call":
+            res.outcome = "failed"
+        elif res.outcome != "failed":
+            res.outcome = "error"
+        res.texts.append("[%s] %s" % (report.when, report.longreprtext))
+    elif report.skipped:
+        if res.outcome is None:
+            res.outcome = "xfailed" if xfail else "skipped"
+            if isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
+                res.skip_reason = str(report.longrepr[2])
+            elif xfail:
+                res.skip_reason = str(report.wasxfail)
+    elif report.when == "call" and res.outcome is None:
+        res.outcome = "xpassed" if xfail else "passed"
+    for name, content in report.sections:
+        if content:
+            res.sections.append("----- %s -----\n%s" % (name, content))
+
+
+def pytest_runtest_logfinish(nodeid, location):
+    if _MODE != "worker":
+        return
+    res = _current.pop(nodeid, None) or _Result()
+    outcome = res.outcome or "passed"
+    excerpt = "\n".join(res.texts) if res.texts else res.skip_reason
+    failing = outcome in ("failed", "error")
+    _emit(
+        {
+            "ev": "result",
+            "id": nodeid,
+            "outcome": outcome,
+            "duration": res.duration,
+            "excerpt": _trim(excerpt),
+            "output": _trim("\n".join(res.sections)) if (failing or _KEEP_OUTPUT) and res.sections else None,
+        }
+    )
+
+
+_KEEP_OUTPUT = os.environ.get("RIGOR_KEEP_OUTPUT") == "1"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session):
+    if _MODE != "worker" or session.config.option.collectonly:
+        return None
+    index = {item.nodeid: item for item in session.items}
+    queue = []
+    state = {"eof": False, "flush": False}
+
+    def read_one():
+        line = _IN.readline()
+        if not line:
+            state["eof"] = True
+            return
+        text = line.decode("utf-8", "replace").rstrip("\n")
+        if text == "":
+            state["flush"] = True
+        else:
+            queue.append(text)
+
+    while True:
+        # Run the head of the queue once its successor is known (so fixtures of the
+        # right scope are torn down), or once rigor said there is no successor.
+        while not state["eof"] and not state["flush"] and len(queue) < 2:
+            read_one()
+        if not queue:
+            if state["eof"]:
+                break
+            state["flush"] = False
+            continue
+        nodeid = queue.pop(0)
+        if not queue:
+            state["flush"] = False
+        item = index.get(nodeid)
+        if item is None:
+            _emit({"ev": "start", "id": nodeid})
+            _emit(
+                {
+                    "ev": "result",
+                    "id": nodeid,
+                    "outcome": "error",
+                    "duration": 0.0,
+                    "excerpt": "rigor asked this worker for %r, which it did not collect "
+                    "(collection differs between processes?)" % nodeid,
+                    "output": None,
+                }
+            )
+            continue
+        nextitem = index.get(queue[0]) if queue else None
+        item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+        if session.shouldfail or session.shouldstop:
+            break
+    _emit({"ev": "done", "t": time.time()})
+    return True

@@ -1,0 +1,90 @@
+//! The final human summary: counts, wall time, slowest tests, failures with excerpts.
+
+use crate::run::RunReport;
+use crate::scheduler::Ending;
+use rigor_model::Outcome;
+use rigor_model::duration::human;
+use std::fmt::Write;
+
+/// How many lines of each failure excerpt the summary shows.
+const EXCERPT_LINES: usize = 25;
+
+/// "3 passed, 1 failed, 2 skipped" in a fixed order, zero counts left out.
+pub fn counts_line(report: &RunReport) -> String {
+    let parts: Vec<String> = Outcome::ALL
+        .iter()
+        .filter_map(|o| {
+            let n = report.count(*o);
+            (n > 0).then(|| format!("{n} {o}"))
+        })
+        .collect();
+    if parts.is_empty() { "no tests".into() } else { parts.join(", ") }
+}
+
+pub fn render(report: &RunReport) -> String {
+    let mut s = String::new();
+    let failures: Vec<_> = report.failures().collect();
+    if !failures.is_empty() {
+        let _ = writeln!(s, "\nFailures:");
+        for r in &failures {
+            let place = match (&r.file, r.line) {
+                (Some(f), Some(l)) => format!(" ({f}:{l})"),
+                (Some(f), None) => format!(" ({f})"),
+                _ => String::new(),
+            };
+            let _ = writeln!(s, "\n  {} {}{place}", r.outcome.as_str().to_uppercase(), r.key);
+            if let Some(text) = &r.excerpt {
+                let lines: Vec<&str> = text.lines().collect();
+                let shown = lines.len().min(EXCERPT_LINES);
+                for l in &lines[lines.len() - shown..] {
+                    let _ = writeln!(s, "      {l}");
+                }
+                if lines.len() > shown {
+                    let _ = writeln!(s, "      [{} earlier lines in the history: rigor history --run {}]", lines.len() - shown, report.run_id);
+                }
+            }
+        }
+    }
+    let flaky: Vec<_> = report.results.iter().filter(|r| r.outcome == Outcome::Flaky).collect();
+    if !flaky.is_empty() {
+        let _ = writeln!(s, "\nFlaky (failed, then passed on retry):");
+        for r in flaky {
+            let _ = writeln!(s, "  {} (attempts: {})", r.key, r.attempts);
+        }
+    }
+    let mut slow: Vec<_> = report.results.iter().filter(|r| r.duration_s > 0.0).collect();
+    slow.sort_by(|a, b| b.duration_s.total_cmp(&a.duration_s));
+    if !slow.is_empty() {
+        let _ = writeln!(s, "\nSlowest:");
+        for r in slow.iter().take(10) {
+            let _ = writeln!(s, "  {:>8}  {}", human(r.duration_s), r.key);
+        }
+    }
+    for suite in &report.suites {
+        let note = match suite.ending {
+            Ending::FailFast => Some("stopped at the first failure (--fail-fast)"),
+            Ending::Interrupted => Some("interrupted"),
+            Ending::Aborted => Some("could not run (see its error above)"),
+            Ending::Completed => None,
+        };
+        if let Some(n) = note {
+            let _ = writeln!(s, "\nsuite {}: {n}", suite.name);
+        }
+    }
+    let verdict = match report.status {
+        rigor_store::RunStatus::Passed => "PASSED",
+        rigor_store::RunStatus::Failed => "FAILED",
+        rigor_store::RunStatus::Interrupted => "INTERRUPTED",
+        rigor_store::RunStatus::Error => "NO TESTS",
+        rigor_store::RunStatus::Running => "UNFINISHED",
+    };
+    let _ = writeln!(
+        s,
+        "\n{verdict}: {} in {} on {} workers (run #{})",
+        counts_line(report),
+        human(report.wall_s),
+        report.jobs,
+        report.run_id
+    );
+    s
+}

@@ -1,0 +1,425 @@
+//! The scheduler: feeds tests to worker slots longest-expected-first, enforces per-test
+//! timeouts (killing the worker's whole process group), retries failures, stops on fail-fast
+//! or interrupt, and hands every final result to a sink as soon as it is known.
+
+use crate::worker::{Worker, WorkerEvent, WorkerFactory};
+use rigor_model::{Outcome, TestCase, TestResult};
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub jobs: usize,
+    pub timeout: Duration,
+    pub retries: u32,
+    pub fail_fast: bool,
+}
+
+/// What the scheduler reports while it works.
+pub enum Progress<'a> {
+    /// The tests of a suite are known (after discovery/collection), with their total estimate.
+    Planned { tests: &'a [TestCase], estimated_s: f64 },
+    Started { test: &'a TestCase },
+    Finished { result: &'a TestResult },
+    /// Nothing happened for a moment (lets the sink flush buffers).
+    Tick,
+}
+
+/// How a suite's execution ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    Completed,
+    FailFast,
+    Interrupted,
+    /// Workers could not start or kept dying; the reason is in a result.
+    Aborted,
+}
+
+/// Chooses and orders what to run once the tests are known; returns `(test, estimate_s)`.
+pub type Planner<'a> = dyn FnMut(Vec<TestCase>) -> Vec<(TestCase, f64)> + 'a;
+
+#[derive(Clone, Copy)]
+struct Job {
+    idx: usize,
+    attempt: u32,
+}
+
+struct Slot {
+    worker: Option<Box<dyn Worker>>,
+    ready: bool,
+    closed: bool,
+    outstanding: VecDeque<Job>,
+    running: Option<(Job, Instant)>,
+    timed_out: Option<usize>,
+    ran_any: bool,
+}
+
+impl Slot {
+    fn empty() -> Slot {
+        Slot {
+            worker: None,
+            ready: false,
+            closed: false,
+            outstanding: VecDeque::new(),
+            running: None,
+            timed_out: None,
+            ran_any: false,
+        }
+    }
+}
+
+/// How many times in a row a worker may die before running anything.
+const MAX_BARREN_SPAWNS: u32 = 3;
+
+/// Run a suite. `known` are the tests when discovered up front (None: the workers collect them).
+pub fn run_suite(
+    factory: &dyn WorkerFactory,
+    known: Option<Vec<TestCase>>,
+    planner: &mut Planner<'_>,
+    opts: &Options,
+    stop: &AtomicBool,
+    run_start: Instant,
+    sink: &mut dyn FnMut(Progress<'_>),
+) -> Ending {
+    let (tx, rx) = mpsc::channel::<WorkerEvent>();
+    let mut tests: Vec<TestCase> = Vec::new();
+    let mut queue: VecDeque<Job> = VecDeque::new();
+    let mut planned = false;
+    let mut failed_attempts: HashMap<usize, String> = HashMap::new();
+    let mut pending = 0usize; // jobs queued or outstanding
+    let mut barren = 0u32;
+    let mut ending = Ending::Completed;
+    let mut stopping = false;
+
+    let mut plan = |items: Vec<TestCase>,
+                    tests: &mut Vec<TestCase>,
+                    queue: &mut VecDeque<Job>,
+                    pending: &mut usize,
+                    sink: &mut dyn FnMut(Progress<'_>)| {
+        let chosen = planner(items);
+        let estimated: f64 = chosen.iter().map(|(_, e)| e).sum();
+        *tests = chosen.into_iter().map(|(t, _)| t).collect();
+        sink(Progress::Planned {
+            tests: tests.as_slice(),
+            estimated_s: estimated,
+        });
+        for (idx, t) in tests.iter().enumerate() {
+            if t.ignored {
+                let mut r = TestResult::new(t.key.clone(), Outcome::Skipped, 0.0);
+                r.file = t.file.clone();
+                r.line = t.line;
+                r.excerpt = Some("ignored".into());
+                sink(Progress::Finished { result: &r });
+            } else {
+                queue.push_back(Job { idx, attempt: 1 });
+                *pending += 1;
+            }
+        }
+    };
+
+    let mut initial_workers = opts.jobs.max(1);
+    if let Some(items) = known {
+        plan(items, &mut tests, &mut queue, &mut pending, sink);
+        planned = true;
+        initial_workers = initial_workers.min(pending.max(1));
+        if pending == 0 {
+            return Ending::Completed;
+        }
+    }
+    let mut slots: Vec<Slot> = (0..initial_workers).map(|_| Slot::empty()).collect();
+    for (i, slot) in slots.iter_mut().enumerate() {
+        match factory.spawn(i, tx.clone()) {
+            Ok(w) => {
+                slot.ready = !factory.collects();
+                slot.worker = Some(w);
+            }
+            Err(e) => {
+                report_abort(sink, factory, &format!("cannot start a worker: {e}"));
+                return Ending::Aborted;
+            }
+        }
+    }
+
+    loop {
+        if stop.load(Ordering::SeqCst) && !stopping {
+            stopping = true;
+            ending = Ending::Interrupted;
+        }
+        if stopping {
+            for s in slots.iter_mut() {
+                if let Some(w) = s.worker.as_mut() {
+                    w.kill();
+                }
+            }
+            break;
+        }
+
+        // Dispatch.
+        if planned {
+            for slot in slots.iter_mut() {
+                if !slot.ready || slot.closed {
+                    continue;
+                }
+                let Some(worker) = slot.worker.as_mut() else { continue };
+                while slot.outstanding.len() < worker.capacity() {
+                    let Some(job) = queue.pop_front() else { break };
+                    if let Err(e) = worker.send(&tests[job.idx]) {
+                        // The worker is going away; its Exited event requeues.
+                        queue.push_front(job);
+                        let _ = e;
+                        break;
+                    }
+                    slot.outstanding.push_back(job);
+                }
+                if queue.is_empty() && !slot.outstanding.is_empty() {
+                    // Nothing left to hand out: let the worker run its last tests.
+                    slot.closed = worker.finish_input();
+                }
+            }
+            // Respawn slots whose worker died while work remains.
+            if !queue.is_empty() {
+                for (i, slot) in slots.iter_mut().enumerate() {
+                    if slot.worker.is_none() {
+                        if barren >= MAX_BARREN_SPAWNS {
+                            continue;
+                        }
+                        match factory.spawn(i, tx.clone()) {
+                            Ok(w) => {
+                                *slot = Slot::empty();
+                                slot.ready = !factory.collects();
+                                slot.worker = Some(w);
+                            }
+                            Err(e) => {
+                                report_abort(sink, factory, &format!("cannot start a worker: {e}"));
+                                ending = Ending::Aborted;
+                                stopping = true;
+                            }
+                        }
+                    }
+                }
+            }
+            if pending == 0 {
+                break;
+            }
+            if slots.iter().all(|s| s.worker.is_none()) && barren >= MAX_BARREN_SPAWNS {
+                ending = Ending::Aborted;
+                break;
+            }
+        }
+
+        // Timeouts.
+        for slot in slots.iter_mut() {
+            if let (Some((job, started)), None) = (slot.running, slot.timed_out) {
+                if started.elapsed() > opts.timeout {
+                    slot.timed_out = Some(job.idx);
+                    if let Some(w) = slot.worker.as_mut() {
+                        w.kill();
+                    }
+                }
+            }
+        }
+
+        let event = match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(e) => e,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                sink(Progress::Tick);
+                continue;
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        };
+        match event {
+            WorkerEvent::Collected { slot, items, errors } => {
+                if !planned {
+                    for (id, text) in errors {
+                        let mut r = TestResult::new(rigor_model::TestKey::new(factory.suite(), id.clone()), Outcome::Error, 0.0);
+                        r.file = Some(id.split("::").next().unwrap_or(&id).to_string());
+                        r.excerpt = Some(format!("collection error:\n{text}"));
+                        sink(Progress::Finished { result: &r });
+                    }
+                    plan(items, &mut tests, &mut queue, &mut pending, sink);
+                    planned = true;
+                    if pending == 0 {
+                        break;
+                    }
+                }
+                slots[slot].ready = true;
+            }
+            WorkerEvent::Started { slot, id } => {
+                let s = &mut slots[slot];
+                if let Some(pos) = s.outstanding.iter().position(|j| tests[j.idx].key.id == id) {
+                    let job = s.outstanding[pos];
+                    s.running = Some((job, Instant::now()));
+                    s.ran_any = true;
+                    barren = 0;
+                    sink(Progress::Started { test: &tests[job.idx] });
+                }
+            }
+            WorkerEvent::Result { slot, mut result } => {
+                let s = &mut slots[slot];
+                let Some(pos) = s.outstanding.iter().position(|j| tests[j.idx].key.id == result.key.id) else {
+                    continue;
+                };
+                let job = s.outstanding.remove(pos).expect("position is valid");
+                let started = s.running.map(|(_, t)| t).unwrap_or_else(Instant::now);
+                s.running = None;
+                if s.timed_out == Some(job.idx) {
+                    s.timed_out = None;
+                    result.outcome = Outcome::Timeout;
+                    result.excerpt = Some(timeout_text(opts.timeout, result.excerpt.take()));
+                }
+                let start_s = started.duration_since(run_start).as_secs_f64().max(0.0);
+                if let Some(outcome) = finish(job, result, start_s, slot, &tests, opts, &mut queue, &mut failed_attempts, sink) {
+                    pending -= 1;
+                    if opts.fail_fast && outcome.is_failure() {
+                        ending = Ending::FailFast;
+                        stopping = true;
+                    }
+                }
+            }
+            WorkerEvent::Exited { slot, code, signal, stderr } => {
+                let s = &mut slots[slot];
+                s.worker = None;
+                if !s.ran_any {
+                    barren += 1;
+                }
+                let timed_out = s.timed_out.take();
+                if let Some((job, started)) = s.running.take() {
+                    s.outstanding.retain(|j| j.idx != job.idx);
+                    let (outcome, text) = if timed_out == Some(job.idx) {
+                        (Outcome::Timeout, timeout_text(opts.timeout, None))
+                    } else {
+                        (Outcome::Error, crash_text(code, signal, &stderr))
+                    };
+                    let mut r = TestResult::new(tests[job.idx].key.clone(), outcome, started.elapsed().as_secs_f64());
+                    r.excerpt = Some(text);
+                    let start_s = started.duration_since(run_start).as_secs_f64().max(0.0);
+                    if let Some(outcome) = finish(job, r, start_s, slot, &tests, opts, &mut queue, &mut failed_attempts, sink) {
+                        pending -= 1;
+                        if opts.fail_fast && outcome.is_failure() {
+                            ending = Ending::FailFast;
+                            stopping = true;
+                        }
+                    }
+                }
+                // Unstarted work goes back to the queue, in order.
+                while let Some(job) = s.outstanding.pop_back() {
+                    queue.push_front(job);
+                }
+                if !planned && slots.iter().all(|s| s.worker.is_none()) && barren >= 1 {
+                    report_abort(sink, factory, &crash_text(code, signal, &stderr));
+                    ending = Ending::Aborted;
+                    break;
+                }
+                if barren >= MAX_BARREN_SPAWNS && slots.iter().all(|s| s.worker.is_none()) {
+                    report_abort(sink, factory, &crash_text(code, signal, &stderr));
+                    ending = Ending::Aborted;
+                    break;
+                }
+            }
+        }
+    }
+
+    // Let workers end their sessions (fixture teardown), then make sure they are gone.
+    for s in slots.iter_mut() {
+        if let Some(w) = s.worker.as_mut() {
+            w.finish_input();
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while slots.iter().any(|s| s.worker.is_some()) && Instant::now() < deadline && !stopping {
+        match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(WorkerEvent::Exited { slot, .. }) => slots[slot].worker = None,
+            Ok(_) => {}
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    for s in slots.iter_mut() {
+        if let Some(w) = s.worker.as_mut() {
+            w.kill();
+        }
+    }
+    ending
+}
+
+/// Apply retries; report the final result. Returns the final outcome once the job is done for good.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    job: Job,
+    mut result: TestResult,
+    start_s: f64,
+    slot: usize,
+    tests: &[TestCase],
+    opts: &Options,
+    queue: &mut VecDeque<Job>,
+    failed_attempts: &mut HashMap<usize, String>,
+    sink: &mut dyn FnMut(Progress<'_>),
+) -> Option<Outcome> {
+    let test = &tests[job.idx];
+    result.attempts = job.attempt;
+    result.start_s = Some(start_s);
+    result.worker = Some(slot as u32);
+    if result.file.is_none() {
+        result.file = test.file.clone();
+    }
+    if result.line.is_none() {
+        result.line = test.line;
+    }
+    if result.outcome.is_failure() {
+        let text = result.excerpt.clone().unwrap_or_default();
+        failed_attempts.entry(job.idx).or_insert_with(|| format!("attempt {}: {} — {}", job.attempt, result.outcome, text));
+        if job.attempt <= opts.retries {
+            queue.push_front(Job {
+                idx: job.idx,
+                attempt: job.attempt + 1,
+            });
+            return None;
+        }
+    } else if let Some(first) = failed_attempts.remove(&job.idx) {
+        if matches!(result.outcome, Outcome::Passed | Outcome::Xpassed) {
+            result.outcome = Outcome::Flaky;
+            result.excerpt = Some(format!("passed on attempt {} after failing:\n{first}", job.attempt));
+        }
+    }
+    sink(Progress::Finished { result: &result });
+    Some(result.outcome)
+}
+
+fn timeout_text(limit: Duration, partial: Option<String>) -> String {
+    let mut s = format!(
+        "timed out after {}; its process group was killed",
+        rigor_model::duration::human(limit.as_secs_f64())
+    );
+    if let Some(p) = partial.filter(|p| !p.trim().is_empty()) {
+        s.push_str("\n--- output before the timeout ---\n");
+        s.push_str(&p);
+    }
+    s
+}
+
+fn crash_text(code: Option<i32>, signal: Option<i32>, stderr: &str) -> String {
+    let how = match (code, signal) {
+        (_, Some(sig)) => format!("killed by signal {sig}"),
+        (Some(c), None) => format!("exited with code {c}"),
+        _ => "ended".to_string(),
+    };
+    let tail: Vec<&str> = stderr.lines().rev().take(40).collect();
+    let tail: Vec<&str> = tail.into_iter().rev().collect();
+    format!("the worker process {how} while running this test\n{}", tail.join("\n"))
+}
+
+fn report_abort(sink: &mut dyn FnMut(Progress<'_>), factory: &dyn WorkerFactory, why: &str) {
+    let mut r = TestResult::new(
+        rigor_model::TestKey::new(factory.suite(), "<worker>"),
+        Outcome::Error,
+        0.0,
+    );
+    r.excerpt = Some(format!("{} could not run its tests: {why}", factory.describe()));
+    sink(Progress::Finished { result: &r });
+}
