@@ -82,6 +82,18 @@ impl G<'_> {
             (false, true) => Verdict::Fail,
             (false, false) => Verdict::Warn,
         };
+        let mut violations = violations;
+        if gate.starts_with("coverage") || gate.starts_with("mutation") {
+            // the gate's own findings weigh what its verdict weighs
+            let level = match verdict {
+                Verdict::Fail => "error",
+                Verdict::Warn => "warning",
+                _ => "note",
+            };
+            for v in &mut violations {
+                v.level = level.into();
+            }
+        }
         self.out.push(GateResult {
             gate: gate.into(),
             verdict,
@@ -471,7 +483,7 @@ pub fn evaluate(cfg: &GatesConfig, comps: &Components, inputs: Inputs, quarantin
     let s = &cfg.security;
     if s.enabled {
         let sec: Vec<&Finding> = inputs.findings.iter().flatten().filter(|f| f.security).collect();
-        if inputs.findings.is_none() || (sec.is_empty() && inputs.audit_tools.is_empty() && !has_security_scanner(&inputs)) {
+        if sec.is_empty() && inputs.audit_tools.is_empty() {
             g.skip("security", s.blocking, "no audit (cargo-audit, pip-audit, osv-scanner) or security SARIF");
         } else {
             let n = |sev: Severity| sec.iter().filter(|f| f.severity == sev).count() as u64;
@@ -653,12 +665,6 @@ pub fn evaluate(cfg: &GatesConfig, comps: &Components, inputs: Inputs, quarantin
         inputs: inputs.inputs,
         notes,
     }
-}
-
-fn has_security_scanner(inputs: &Inputs) -> bool {
-    // a SARIF file was read; a clean security scan has no result to tell it apart from a linter,
-    // so a scanner counts when any of its results carries a security severity.
-    inputs.findings.iter().flatten().any(|f| f.security)
 }
 
 fn changed_details(files: &[ChangedFile], rule: &str) -> (Vec<String>, Vec<Violation>) {
