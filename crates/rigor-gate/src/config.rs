@@ -8,10 +8,6 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-fn yes() -> bool {
-    true
-}
-
 #[derive(Debug, Clone, Deserialize, Serialize, Default)]
 #[serde(default)]
 pub struct GatesConfig {
@@ -119,7 +115,9 @@ impl<'de> Deserialize<'de> for Percent {
                 .trim()
                 .parse()
                 .map(Percent)
-                .map_err(|_| serde::de::Error::custom(format!("`{s}` is not a percentage like \"15%\""))),
+                .map_err(|_| {
+                    serde::de::Error::custom(format!("`{s}` is not a percentage like \"15%\""))
+                }),
         }
     }
 }
@@ -250,10 +248,16 @@ impl Components {
                     )
                 })?);
             }
-            let set = b.build().map_err(|e| GateError::usage(format!("[components.{name}]: {e}"), "check the globs"))?;
+            let set = b.build().map_err(|e| {
+                GateError::usage(format!("[components.{name}]: {e}"), "check the globs")
+            })?;
             list.push((name.clone(), c.clone(), set));
         }
-        list.sort_by(|a, b| a.1.criticality.cmp(&b.1.criticality).then_with(|| a.0.cmp(&b.0)));
+        list.sort_by(|a, b| {
+            a.1.criticality
+                .cmp(&b.1.criticality)
+                .then_with(|| a.0.cmp(&b.0))
+        });
         Ok(Components { list })
     }
 
@@ -284,9 +288,21 @@ impl Default for ArtifactsConfig {
     fn default() -> Self {
         let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect();
         ArtifactsConfig {
-            coverage: v(&["coverage.json", "coverage.xml", "lcov.info", "coverage/lcov.info", "target/llvm-cov/lcov.info"]),
+            coverage: v(&[
+                "coverage.json",
+                "coverage.xml",
+                "lcov.info",
+                "coverage/lcov.info",
+                "target/llvm-cov/lcov.info",
+            ]),
             junit: Vec::new(),
-            sarif: v(&["results.sarif", "rigor-lint.sarif", "clippy.sarif", "ruff.sarif", "semgrep.sarif"]),
+            sarif: v(&[
+                "results.sarif",
+                "rigor-lint.sarif",
+                "clippy.sarif",
+                "ruff.sarif",
+                "semgrep.sarif",
+            ]),
             audit: v(&["cargo-audit.json", "pip-audit.json", "osv-scanner.json"]),
             mutation: v(&[
                 "mutants.out/outcomes.json",
@@ -354,13 +370,21 @@ impl Settings {
         for k in gates.criticality.keys() {
             if !["critical", "core", "extended"].contains(&k.as_str()) {
                 return Err(config
-                    .error_at(&format!("gates.criticality.{k}"), format!("`{k}` is not a criticality"), "use critical, core or extended")
+                    .error_at(
+                        &format!("gates.criticality.{k}"),
+                        format!("`{k}` is not a criticality"),
+                        "use critical, core or extended",
+                    )
                     .into());
             }
         }
         if !["auto", "always", "never"].contains(&report.github.as_str()) {
             return Err(config
-                .error_at("report.github", format!("`{}` is not auto, always or never", report.github), "report.github = \"auto\"")
+                .error_at(
+                    "report.github",
+                    format!("`{}` is not auto, always or never", report.github),
+                    "report.github = \"auto\"",
+                )
                 .into());
         }
         Ok((

@@ -57,20 +57,35 @@ fn git(dir: &Path, args: &[&str]) -> Result<String> {
 }
 
 fn git_ok(dir: &Path, args: &[&str]) -> Option<String> {
-    git(dir, args).ok().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+    git(dir, args)
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
 }
 
 /// The top directory of the repository holding `dir`.
 pub fn repo_root(dir: &Path) -> Result<PathBuf> {
-    Ok(PathBuf::from(git(dir, &["rev-parse", "--show-toplevel"])?.trim()))
+    Ok(PathBuf::from(
+        git(dir, &["rev-parse", "--show-toplevel"])?.trim(),
+    ))
 }
 
 /// Choose the base commit. `env` reads CI variables (a parameter so tests do not touch the process).
-pub fn resolve_base(dir: &Path, explicit: Option<&str>, env: &dyn Fn(&str) -> Option<String>) -> Result<(String, String)> {
-    let head = git(dir, &["rev-parse", "--verify", "HEAD^{commit}"])?.trim().to_string();
+pub fn resolve_base(
+    dir: &Path,
+    explicit: Option<&str>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(String, String)> {
+    let head = git(dir, &["rev-parse", "--verify", "HEAD^{commit}"])?
+        .trim()
+        .to_string();
     let merge_base = |rev: &str| git_ok(dir, &["merge-base", rev, "HEAD"]);
     if let Some(rev) = explicit {
-        let sha = git_ok(dir, &["rev-parse", "--verify", &format!("{rev}^{{commit}}")]).ok_or_else(|| GateError::Git {
+        let sha = git_ok(
+            dir,
+            &["rev-parse", "--verify", &format!("{rev}^{{commit}}")],
+        )
+        .ok_or_else(|| GateError::Git {
             message: format!("the base `{rev}` is not a commit in this repository"),
             hint: "fetch it first (git fetch origin main), or pass another --base".into(),
         })?;
@@ -89,7 +104,12 @@ pub fn resolve_base(dir: &Path, explicit: Option<&str>, env: &dyn Fn(&str) -> Op
         });
     }
     if let Some(sha) = env("CI_MERGE_REQUEST_DIFF_BASE_SHA").filter(|r| !r.is_empty()) {
-        if git_ok(dir, &["rev-parse", "--verify", &format!("{sha}^{{commit}}")]).is_some() {
+        if git_ok(
+            dir,
+            &["rev-parse", "--verify", &format!("{sha}^{{commit}}")],
+        )
+        .is_some()
+        {
             return Ok((format!("CI_MERGE_REQUEST_DIFF_BASE_SHA={sha}"), sha));
         }
         return Err(GateError::Git {
@@ -98,12 +118,30 @@ pub fn resolve_base(dir: &Path, explicit: Option<&str>, env: &dyn Fn(&str) -> Op
         });
     }
     let mut defaults = Vec::new();
-    if let Some(r) = git_ok(dir, &["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"]) {
+    if let Some(r) = git_ok(
+        dir,
+        &[
+            "symbolic-ref",
+            "--quiet",
+            "--short",
+            "refs/remotes/origin/HEAD",
+        ],
+    ) {
         defaults.push(r);
     }
     defaults.extend(["origin/main", "origin/master", "main", "master"].map(String::from));
     for d in defaults {
-        if git_ok(dir, &["rev-parse", "--verify", "--quiet", &format!("{d}^{{commit}}")]).is_none() {
+        if git_ok(
+            dir,
+            &[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("{d}^{{commit}}"),
+            ],
+        )
+        .is_none()
+        {
             continue;
         }
         if let Some(mb) = merge_base(&d)
@@ -113,7 +151,10 @@ pub fn resolve_base(dir: &Path, explicit: Option<&str>, env: &dyn Fn(&str) -> Op
         }
         break; // on the default branch: fall through to HEAD~1
     }
-    match git_ok(dir, &["rev-parse", "--verify", "--quiet", "HEAD~1^{commit}"]) {
+    match git_ok(
+        dir,
+        &["rev-parse", "--verify", "--quiet", "HEAD~1^{commit}"],
+    ) {
         Some(parent) => Ok(("HEAD~1".into(), parent)),
         None => Ok(("the empty tree (first commit)".into(), EMPTY_TREE.into())),
     }
@@ -159,7 +200,9 @@ pub fn parse_unified_diff(text: &str) -> BTreeMap<String, BTreeSet<u32>> {
         } else if let Some(rest) = line.strip_prefix("@@ ") {
             let Some(file) = &current else { continue };
             // @@ -a[,b] +c[,d] @@
-            let Some(plus) = rest.split_whitespace().find(|t| t.starts_with('+')) else { continue };
+            let Some(plus) = rest.split_whitespace().find(|t| t.starts_with('+')) else {
+                continue;
+            };
             let mut it = plus[1..].splitn(2, ',');
             let start: u32 = it.next().and_then(|s| s.parse().ok()).unwrap_or(0);
             let count: u32 = it.next().and_then(|s| s.parse().ok()).unwrap_or(1);
@@ -215,11 +258,22 @@ mod tests {
         let st = Command::new("git")
             .arg("-C")
             .arg(dir)
-            .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"])
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@t",
+                "-c",
+                "commit.gpgsign=false",
+            ])
             .args(args)
             .output()
             .unwrap();
-        assert!(st.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&st.stderr));
+        assert!(
+            st.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&st.stderr)
+        );
     }
 
     fn repo() -> tempfile::TempDir {
@@ -242,7 +296,10 @@ mod tests {
 diff --git a/old.py b/gone.py\ndeleted file mode 100644\n--- a/old.py\n+++ /dev/null\n@@ -1 +0,0 @@\n-x\n\
 diff --git \"a/sp ace\\tt.py\" \"b/sp ace\\tt.py\"\n--- \"a/sp ace\\tt.py\"\n+++ \"b/sp ace\\tt.py\"\n@@ -0,0 +1 @@\n+z\n";
         let f = parse_unified_diff(text);
-        assert_eq!(f["x.py"].iter().copied().collect::<Vec<_>>(), vec![2, 3, 4, 12]);
+        assert_eq!(
+            f["x.py"].iter().copied().collect::<Vec<_>>(),
+            vec![2, 3, 4, 12]
+        );
         assert!(!f.contains_key("old.py") && !f.contains_key("gone.py"));
         assert_eq!(f["sp ace\tt.py"].len(), 1);
     }
@@ -262,7 +319,10 @@ diff --git \"a/sp ace\\tt.py\" \"b/sp ace\\tt.py\"\n--- \"a/sp ace\\tt.py\"\n+++
         let (label, sha) = resolve_base(p, None, &no_env).unwrap();
         assert_eq!(label, "merge-base with main");
         let c = changed_lines(p, &label, &sha).unwrap();
-        assert_eq!(c.files["a.py"].iter().copied().collect::<Vec<_>>(), vec![2, 4, 6]);
+        assert_eq!(
+            c.files["a.py"].iter().copied().collect::<Vec<_>>(),
+            vec![2, 4, 6]
+        );
         assert_eq!(c.files["b.py"].len(), 2);
         assert!(!c.files.contains_key("untracked.py"));
         assert!(!c.files.contains_key("gone.py"));
@@ -293,8 +353,13 @@ diff --git \"a/sp ace\\tt.py\" \"b/sp ace\\tt.py\"\n--- \"a/sp ace\\tt.py\"\n+++
         let (label, sha) = resolve_base(p, None, &gl).unwrap();
         assert!(label.starts_with("CI_MERGE_REQUEST_DIFF_BASE_SHA"));
         assert_eq!(sha, first);
-        let err = resolve_base(p, Some("nope"), &no_env).unwrap_err().to_string();
-        assert!(err.contains("`nope` is not a commit") && err.contains("hint"), "{err}");
+        let err = resolve_base(p, Some("nope"), &no_env)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`nope` is not a commit") && err.contains("hint"),
+            "{err}"
+        );
     }
 
     #[test]

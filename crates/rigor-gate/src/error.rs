@@ -22,8 +22,15 @@ impl Pos {
         let offset = offset.min(text.len());
         let before = &text.as_bytes()[..offset];
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let line_start = before.iter().rposition(|&b| b == b'\n').map(|i| i + 1).unwrap_or(0);
-        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
         Pos { line, column }
     }
 }
@@ -39,13 +46,17 @@ pub enum GateError {
         message: String,
         hint: String,
     },
-    #[error("cannot read {path}: {source}\n  hint: check the path given with the flag or in [artifacts]")]
+    #[error(
+        "cannot read {path}: {source}\n  hint: check the path given with the flag or in [artifacts]"
+    )]
     Read {
         path: String,
         #[source]
         source: std::io::Error,
     },
-    #[error("cannot write {path}: {source}\n  hint: check that the directory exists and is writable")]
+    #[error(
+        "cannot write {path}: {source}\n  hint: check that the directory exists and is writable"
+    )]
     Write {
         path: String,
         #[source]
@@ -58,7 +69,9 @@ pub enum GateError {
     Config(#[from] rigor_model::ConfigError),
     #[error("{0}")]
     Store(#[from] rigor_store::StoreError),
-    #[error("gate history query failed: {0}\n  hint: move .rigor/history.db aside if it is damaged")]
+    #[error(
+        "gate history query failed: {0}\n  hint: move .rigor/history.db aside if it is damaged"
+    )]
     Sql(#[from] rusqlite::Error),
     #[error("git failed: {message}\n  hint: {hint}")]
     Git { message: String, hint: String },

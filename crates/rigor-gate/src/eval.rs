@@ -55,7 +55,8 @@ pub struct Inputs {
 }
 
 fn fmt_pct(v: Option<f64>) -> String {
-    v.map(|p| format!("{p:.2}%")).unwrap_or_else(|| "n/a".into())
+    v.map(|p| format!("{p:.2}%"))
+        .unwrap_or_else(|| "n/a".into())
 }
 
 struct G<'a> {
@@ -139,13 +140,24 @@ pub fn ranges(lines: &[u32]) -> Vec<(u32, u32)> {
 pub fn ranges_text(lines: &[u32]) -> String {
     ranges(lines)
         .iter()
-        .map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") })
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 /// Evaluate every enabled gate. `quarantine` holds test ids left out of the tests gate.
-pub fn evaluate(cfg: &GatesConfig, comps: &Components, inputs: Inputs, quarantine: &HashSet<String>) -> GateReport {
+pub fn evaluate(
+    cfg: &GatesConfig,
+    comps: &Components,
+    inputs: Inputs,
+    quarantine: &HashSet<String>,
+) -> GateReport {
     let mut gates = Vec::new();
     let mut g = G { out: &mut gates };
     let mut notes = inputs.notes.clone();
@@ -154,11 +166,22 @@ pub fn evaluate(cfg: &GatesConfig, comps: &Components, inputs: Inputs, quarantin
     let t = &cfg.tests;
     if t.enabled {
         match &inputs.tests {
-            None => g.skip("tests", t.blocking, "no finished run in the history and no JUnit file"),
+            None => g.skip(
+                "tests",
+                t.blocking,
+                "no finished run in the history and no JUnit file",
+            ),
             Some(ti) => {
-                let considered: Vec<&TestOutcome> = ti.results.iter().filter(|r| !quarantine.contains(&r.id)).collect();
+                let considered: Vec<&TestOutcome> = ti
+                    .results
+                    .iter()
+                    .filter(|r| !quarantine.contains(&r.id))
+                    .collect();
                 let excluded = ti.results.len() - considered.len();
-                let failing: Vec<&&TestOutcome> = considered.iter().filter(|r| r.outcome.is_failure()).collect();
+                let failing: Vec<&&TestOutcome> = considered
+                    .iter()
+                    .filter(|r| r.outcome.is_failure())
+                    .collect();
                 let count = |o: Outcome| considered.iter().filter(|r| r.outcome == o).count();
                 let mut summary = format!(
                     "{} failing of {} ({} passed, {} flaky, {} skipped) in {}",
@@ -175,7 +198,11 @@ pub fn evaluate(cfg: &GatesConfig, comps: &Components, inputs: Inputs, quarantin
                 let details = failing
                     .iter()
                     .map(|r| {
-                        let first = r.excerpt.as_deref().and_then(|e| e.lines().find(|l| !l.trim().is_empty())).unwrap_or("");
+                        let first = r
+                            .excerpt
+                            .as_deref()
+                            .and_then(|e| e.lines().find(|l| !l.trim().is_empty()))
+                            .unwrap_or("");
                         format!("{} {}: {}", r.outcome, r.id, first.trim())
                     })
                     .collect();
@@ -191,16 +218,41 @@ pub fn evaluate(cfg: &GatesConfig, comps: &Components, inputs: Inputs, quarantin
                     })
                     .collect();
                 if considered.is_empty() {
-                    g.skip("tests", t.blocking, &format!("no test results in {}", ti.source));
+                    g.skip(
+                        "tests",
+                        t.blocking,
+                        &format!("no test results in {}", ti.source),
+                    );
                 } else {
-                    g.push("tests", t.blocking, failing.is_empty(), Some(failing.len() as f64), Some(0.0), "<=", "", summary, details, violations);
+                    g.push(
+                        "tests",
+                        t.blocking,
+                        failing.is_empty(),
+                        Some(failing.len() as f64),
+                        Some(0.0),
+                        "<=",
+                        "",
+                        summary,
+                        details,
+                        violations,
+                    );
                 }
                 // critical-path tier under its budget
-                let tier: Vec<&&TestOutcome> = considered.iter().filter(|r| r.tier.as_deref() == Some(t.critical_tier.as_str())).collect();
-                if let (false, Some(budget)) = (tier.is_empty(), parse_seconds(&t.critical_budget)) {
+                let tier: Vec<&&TestOutcome> = considered
+                    .iter()
+                    .filter(|r| r.tier.as_deref() == Some(t.critical_tier.as_str()))
+                    .collect();
+                if let (false, Some(budget)) = (tier.is_empty(), parse_seconds(&t.critical_budget))
+                {
                     let wall = if tier.iter().all(|r| r.start_s.is_some()) {
-                        let start = tier.iter().filter_map(|r| r.start_s).fold(f64::INFINITY, f64::min);
-                        let end = tier.iter().map(|r| r.start_s.unwrap_or(0.0) + r.duration_s).fold(0.0, f64::max);
+                        let start = tier
+                            .iter()
+                            .filter_map(|r| r.start_s)
+                            .fold(f64::INFINITY, f64::min);
+                        let end = tier
+                            .iter()
+                            .map(|r| r.start_s.unwrap_or(0.0) + r.duration_s)
+                            .fold(0.0, f64::max);
                         end - start
                     } else {
                         tier.iter().map(|r| r.duration_s).sum()
@@ -213,12 +265,18 @@ pub fn evaluate(cfg: &GatesConfig, comps: &Components, inputs: Inputs, quarantin
                         Some(budget),
                         "<=",
                         "s",
-                        format!("tier `{}` took {wall:.1}s (budget {budget:.0}s, {} tests)", t.critical_tier, tier.len()),
+                        format!(
+                            "tier `{}` took {wall:.1}s (budget {budget:.0}s, {} tests)",
+                            t.critical_tier,
+                            tier.len()
+                        ),
                         Vec::new(),
                         Vec::new(),
                     );
                 }
-                if let (Some(max), Some(wall)) = (t.max_duration.as_deref().and_then(parse_seconds), ti.wall_s) {
+                if let (Some(max), Some(wall)) =
+                    (t.max_duration.as_deref().and_then(parse_seconds), ti.wall_s)
+                {
                     g.push(
                         "tests.duration",
                         t.blocking,
@@ -245,12 +303,22 @@ pub fn evaluate(cfg: &GatesConfig, comps: &Components, inputs: Inputs, quarantin
         if let Some(ch) = &inputs.changed {
             let mut files = Vec::new();
             for (path, lines) in &ch.files {
-                let Some(fc) = cov.files.get(path) else { continue };
-                let measured: Vec<u32> = lines.iter().copied().filter(|l| fc.lines.contains_key(l)).collect();
+                let Some(fc) = cov.files.get(path) else {
+                    continue;
+                };
+                let measured: Vec<u32> = lines
+                    .iter()
+                    .copied()
+                    .filter(|l| fc.lines.contains_key(l))
+                    .collect();
                 if measured.is_empty() {
                     continue;
                 }
-                let uncovered: Vec<u32> = measured.iter().copied().filter(|l| fc.lines[l] == 0).collect();
+                let uncovered: Vec<u32> = measured
+                    .iter()
+                    .copied()
+                    .filter(|l| fc.lines[l] == 0)
+                    .collect();
                 let covered = measured.len() - uncovered.len();
                 let comp = comps.of(path);
                 if let Some(i) = comp {
@@ -326,7 +394,11 @@ pub fn evaluate(cfg: &GatesConfig, comps: &Components, inputs: Inputs, quarantin
     }
     if c.enabled {
         match &coverage_summary {
-            None => g.skip("coverage", c.blocking, "no coverage report (coverage.json, coverage.xml or lcov.info)"),
+            None => g.skip(
+                "coverage",
+                c.blocking,
+                "no coverage report (coverage.json, coverage.xml or lcov.info)",
+            ),
             Some(s) => {
                 if let (Some(min), Some(p)) = (c.min, s.percent) {
                     g.push(
@@ -337,22 +409,36 @@ pub fn evaluate(cfg: &GatesConfig, comps: &Components, inputs: Inputs, quarantin
                         Some(min),
                         ">=",
                         "%",
-                        format!("{} of lines covered ({}/{} in {} files)", fmt_pct(Some(p)), s.covered, s.measured, s.files),
+                        format!(
+                            "{} of lines covered ({}/{} in {} files)",
+                            fmt_pct(Some(p)),
+                            s.covered,
+                            s.measured,
+                            s.files
+                        ),
                         Vec::new(),
                         Vec::new(),
                     );
                 }
                 if let Some(min) = c.changed_lines_min {
                     match &s.changed {
-                        None => g.skip("coverage.changed_lines", c.blocking, "no change to compare (not a git checkout?)"),
+                        None => g.skip(
+                            "coverage.changed_lines",
+                            c.blocking,
+                            "no change to compare (not a git checkout?)",
+                        ),
                         Some(ch) if ch.measured == 0 => g.skip(
                             "coverage.changed_lines",
                             c.blocking,
-                            &format!("no measured line among the {} changed lines (base: {})", ch.changed_lines, ch.base),
+                            &format!(
+                                "no measured line among the {} changed lines (base: {})",
+                                ch.changed_lines, ch.base
+                            ),
                         ),
                         Some(ch) => {
                             let p = ch.percent.unwrap_or(100.0);
-                            let (details, violations) = changed_details(&ch.files, "coverage.changed_lines");
+                            let (details, violations) =
+                                changed_details(&ch.files, "coverage.changed_lines");
                             g.push(
                                 "coverage.changed_lines",
                                 c.blocking,
@@ -385,19 +471,32 @@ pub fn evaluate(cfg: &GatesConfig, comps: &Components, inputs: Inputs, quarantin
                             Some(-drop),
                             ">=",
                             "%",
-                            format!("{:+.2} points against {label} ({})", p - base, fmt_pct(Some(*base))),
+                            format!(
+                                "{:+.2} points against {label} ({})",
+                                p - base,
+                                fmt_pct(Some(*base))
+                            ),
                             Vec::new(),
                             Vec::new(),
                         ),
-                        None => notes.push("coverage.drop: no coverage recorded for the base in the gate history".into()),
+                        None => notes.push(
+                            "coverage.drop: no coverage recorded for the base in the gate history"
+                                .into(),
+                        ),
                     }
                 }
                 // components
                 for (i, (name, comp, _)) in comps.list.iter().enumerate() {
-                    let level = cfg.criticality.get(comp.criticality.as_str()).cloned().unwrap_or_default();
+                    let level = cfg
+                        .criticality
+                        .get(comp.criticality.as_str())
+                        .cloned()
+                        .unwrap_or_default();
                     let blocking = comp.blocking.or(level.blocking).unwrap_or(c.blocking);
                     let cc = &s.components[i];
-                    if let (Some(min), Some(p)) = (comp.coverage_min.or(level.coverage_min), cc.percent) {
+                    if let (Some(min), Some(p)) =
+                        (comp.coverage_min.or(level.coverage_min), cc.percent)
+                    {
                         g.push(
                             &format!("coverage[{name}]"),
                             blocking,
@@ -406,14 +505,30 @@ pub fn evaluate(cfg: &GatesConfig, comps: &Components, inputs: Inputs, quarantin
                             Some(min),
                             ">=",
                             "%",
-                            format!("{} {} covered ({}/{})", comp.criticality.as_str(), fmt_pct(Some(p)), cc.covered, cc.measured),
+                            format!(
+                                "{} {} covered ({}/{})",
+                                comp.criticality.as_str(),
+                                fmt_pct(Some(p)),
+                                cc.covered,
+                                cc.measured
+                            ),
                             Vec::new(),
                             Vec::new(),
                         );
                     }
-                    if let (Some(min), Some(p), Some(ch)) = (comp.changed_lines_min.or(level.changed_lines_min), cc.changed_percent, &s.changed) {
-                        let files: Vec<ChangedFile> = ch.files.iter().filter(|f| f.component.as_deref() == Some(name)).cloned().collect();
-                        let (details, violations) = changed_details(&files, &format!("coverage.changed_lines[{name}]"));
+                    if let (Some(min), Some(p), Some(ch)) = (
+                        comp.changed_lines_min.or(level.changed_lines_min),
+                        cc.changed_percent,
+                        &s.changed,
+                    ) {
+                        let files: Vec<ChangedFile> = ch
+                            .files
+                            .iter()
+                            .filter(|f| f.component.as_deref() == Some(name))
+                            .cloned()
+                            .collect();
+                        let (details, violations) =
+                            changed_details(&files, &format!("coverage.changed_lines[{name}]"));
                         g.push(
                             &format!("coverage.changed_lines[{name}]"),
                             blocking,
@@ -442,8 +557,14 @@ pub fn evaluate(cfg: &GatesConfig, comps: &Components, inputs: Inputs, quarantin
     let p = &cfg.perf;
     if p.enabled {
         match &inputs.perf {
-            None => g.skip("perf", p.blocking, "no `rigor perf compare --format json` output"),
-            Some(cmp) if cmp.benchmarks.is_empty() => g.skip("perf", p.blocking, "the comparison has no benchmark"),
+            None => g.skip(
+                "perf",
+                p.blocking,
+                "no `rigor perf compare --format json` output",
+            ),
+            Some(cmp) if cmp.benchmarks.is_empty() => {
+                g.skip("perf", p.blocking, "the comparison has no benchmark")
+            }
             Some(cmp) => {
                 let max = p.max_regression.0;
                 let mut worst: Option<(f64, &str)> = None;
@@ -461,7 +582,10 @@ pub fn evaluate(cfg: &GatesConfig, comps: &Components, inputs: Inputs, quarantin
                     if b.significant() && r > max {
                         violations.push(Violation {
                             rule: "perf".into(),
-                            message: format!("benchmark {} regressed by {r:.2}% (max {max}%)", b.name),
+                            message: format!(
+                                "benchmark {} regressed by {r:.2}% (max {max}%)",
+                                b.name
+                            ),
                             level: "error".into(),
                             file: None,
                             line: None,
@@ -471,10 +595,27 @@ pub fn evaluate(cfg: &GatesConfig, comps: &Components, inputs: Inputs, quarantin
                 }
                 let w = worst.map(|(r, _)| r.max(0.0)).unwrap_or(0.0);
                 let summary = match worst {
-                    Some((r, name)) if r > 0.0 => format!("worst significant regression {r:.2}% ({name}); {} benchmarks", cmp.benchmarks.len()),
-                    _ => format!("no significant regression in {} benchmarks", cmp.benchmarks.len()),
+                    Some((r, name)) if r > 0.0 => format!(
+                        "worst significant regression {r:.2}% ({name}); {} benchmarks",
+                        cmp.benchmarks.len()
+                    ),
+                    _ => format!(
+                        "no significant regression in {} benchmarks",
+                        cmp.benchmarks.len()
+                    ),
                 };
-                g.push("perf", p.blocking, w <= max, Some(w), Some(max), "<=", "%", summary, details, violations);
+                g.push(
+                    "perf",
+                    p.blocking,
+                    w <= max,
+                    Some(w),
+                    Some(max),
+                    "<=",
+                    "%",
+                    summary,
+                    details,
+                    violations,
+                );
             }
         }
     }
@@ -482,12 +623,27 @@ pub fn evaluate(cfg: &GatesConfig, comps: &Components, inputs: Inputs, quarantin
     // ------------------------------------------------------------ security
     let s = &cfg.security;
     if s.enabled {
-        let sec: Vec<&Finding> = inputs.findings.iter().flatten().filter(|f| f.security).collect();
+        let sec: Vec<&Finding> = inputs
+            .findings
+            .iter()
+            .flatten()
+            .filter(|f| f.security)
+            .collect();
         if sec.is_empty() && inputs.audit_tools.is_empty() {
-            g.skip("security", s.blocking, "no audit (cargo-audit, pip-audit, osv-scanner) or security SARIF");
+            g.skip(
+                "security",
+                s.blocking,
+                "no audit (cargo-audit, pip-audit, osv-scanner) or security SARIF",
+            );
         } else {
             let n = |sev: Severity| sec.iter().filter(|f| f.severity == sev).count() as u64;
-            let (crit, high, med, low, unk) = (n(Severity::Critical), n(Severity::High), n(Severity::Medium), n(Severity::Low), n(Severity::Unknown));
+            let (crit, high, med, low, unk) = (
+                n(Severity::Critical),
+                n(Severity::High),
+                n(Severity::Medium),
+                n(Severity::Low),
+                n(Severity::Unknown),
+            );
             let mut ok = crit <= s.max_critical;
             if let Some(mh) = s.max_high {
                 ok &= high <= mh;
@@ -495,9 +651,13 @@ pub fn evaluate(cfg: &GatesConfig, comps: &Components, inputs: Inputs, quarantin
             if let Some(mu) = s.max_unknown {
                 ok &= unk <= mu;
             }
-            let mut summary = format!("{crit} critical, {high} high, {med} medium, {low} low, {unk} unknown severity");
+            let mut summary = format!(
+                "{crit} critical, {high} high, {med} medium, {low} low, {unk} unknown severity"
+            );
             if unk > 0 {
-                let pip_unrated = sec.iter().any(|f| f.severity == Severity::Unknown && f.tool == "pip-audit");
+                let pip_unrated = sec
+                    .iter()
+                    .any(|f| f.severity == Severity::Unknown && f.tool == "pip-audit");
                 if pip_unrated && !inputs.advisories_loaded {
                     summary.push_str(" (pip-audit reports no severity and no offline advisory data is configured: [artifacts] advisories)");
                 }
@@ -513,7 +673,10 @@ pub fn evaluate(cfg: &GatesConfig, comps: &Components, inputs: Inputs, quarantin
                     f.severity.as_str(),
                     f.tool,
                     f.id,
-                    f.package.as_deref().map(|p| format!(" in {p}")).unwrap_or_default(),
+                    f.package
+                        .as_deref()
+                        .map(|p| format!(" in {p}"))
+                        .unwrap_or_default(),
                     f.message
                 ));
                 violations.push(Violation {
@@ -522,7 +685,10 @@ pub fn evaluate(cfg: &GatesConfig, comps: &Components, inputs: Inputs, quarantin
                         "{} severity{score}: {}{}",
                         f.severity.as_str(),
                         f.message,
-                        f.package.as_deref().map(|p| format!(" ({p})")).unwrap_or_default()
+                        f.package
+                            .as_deref()
+                            .map(|p| format!(" ({p})"))
+                            .unwrap_or_default()
                     ),
                     level: match f.severity {
                         Severity::Critical | Severity::High => "error",
@@ -535,7 +701,18 @@ pub fn evaluate(cfg: &GatesConfig, comps: &Components, inputs: Inputs, quarantin
                     end_line: None,
                 });
             }
-            g.push("security", s.blocking, ok, Some(crit as f64), Some(s.max_critical as f64), "<=", "", summary, details, violations);
+            g.push(
+                "security",
+                s.blocking,
+                ok,
+                Some(crit as f64),
+                Some(s.max_critical as f64),
+                "<=",
+                "",
+                summary,
+                details,
+                violations,
+            );
         }
     }
 
@@ -543,9 +720,17 @@ pub fn evaluate(cfg: &GatesConfig, comps: &Components, inputs: Inputs, quarantin
     let m = &cfg.mutation;
     if m.enabled {
         match &inputs.mutation {
-            None => g.skip("mutation", m.blocking, "no mutation report (Stryker, cargo-mutants, mutmut)"),
+            None => g.skip(
+                "mutation",
+                m.blocking,
+                "no mutation report (Stryker, cargo-mutants, mutmut)",
+            ),
             Some(rep) => match rep.total.score() {
-                None => g.skip("mutation", m.blocking, &format!("the {} report has no valid mutant", rep.tool)),
+                None => g.skip(
+                    "mutation",
+                    m.blocking,
+                    &format!("the {} report has no valid mutant", rep.tool),
+                ),
                 Some(score) => {
                     let t = rep.total;
                     let violations = rep
@@ -576,18 +761,25 @@ pub fn evaluate(cfg: &GatesConfig, comps: &Components, inputs: Inputs, quarantin
                         violations,
                     );
                     for (i, (name, comp, _)) in comps.list.iter().enumerate() {
-                        let level = cfg.criticality.get(comp.criticality.as_str()).cloned().unwrap_or_default();
+                        let level = cfg
+                            .criticality
+                            .get(comp.criticality.as_str())
+                            .cloned()
+                            .unwrap_or_default();
                         let (Some(min), Some(score)) = (
                             comp.mutation_min.or(level.mutation_min),
-                            coverage_summary.as_ref().and_then(|s| s.components[i].mutation_score).or_else(|| {
-                                let mut mc = MutantCounts::default();
-                                for (p, c) in &rep.files {
-                                    if comps.of(p) == Some(i) {
-                                        mc.add(c);
+                            coverage_summary
+                                .as_ref()
+                                .and_then(|s| s.components[i].mutation_score)
+                                .or_else(|| {
+                                    let mut mc = MutantCounts::default();
+                                    for (p, c) in &rep.files {
+                                        if comps.of(p) == Some(i) {
+                                            mc.add(c);
+                                        }
                                     }
-                                }
-                                mc.score()
-                            }),
+                                    mc.score()
+                                }),
                         ) else {
                             continue;
                         };
@@ -616,9 +808,20 @@ pub fn evaluate(cfg: &GatesConfig, comps: &Components, inputs: Inputs, quarantin
         if !inputs.lint_read {
             g.skip("lint", l.blocking, "no SARIF from a linter or compiler");
         } else {
-            let lint: Vec<&Finding> = inputs.findings.iter().flatten().filter(|f| !f.security).collect();
-            let errors: Vec<&&Finding> = lint.iter().filter(|f| f.level.as_deref() == Some("error")).collect();
-            let warnings = lint.iter().filter(|f| f.level.as_deref() == Some("warning")).count() as u64;
+            let lint: Vec<&Finding> = inputs
+                .findings
+                .iter()
+                .flatten()
+                .filter(|f| !f.security)
+                .collect();
+            let errors: Vec<&&Finding> = lint
+                .iter()
+                .filter(|f| f.level.as_deref() == Some("error"))
+                .collect();
+            let warnings = lint
+                .iter()
+                .filter(|f| f.level.as_deref() == Some("warning"))
+                .count() as u64;
             let mut ok = errors.len() as u64 <= l.max_errors;
             if let Some(mw) = l.max_warnings {
                 ok &= warnings <= mw;
@@ -646,7 +849,16 @@ pub fn evaluate(cfg: &GatesConfig, comps: &Components, inputs: Inputs, quarantin
                 format!("{} errors, {warnings} warnings", errors.len()),
                 errors
                     .iter()
-                    .map(|f| format!("{}:{} {}/{}: {}", f.file.as_deref().unwrap_or("?"), f.line.unwrap_or(0), f.tool, f.id, f.message))
+                    .map(|f| {
+                        format!(
+                            "{}:{} {}/{}: {}",
+                            f.file.as_deref().unwrap_or("?"),
+                            f.line.unwrap_or(0),
+                            f.tool,
+                            f.id,
+                            f.message
+                        )
+                    })
                     .collect(),
                 violations,
             );

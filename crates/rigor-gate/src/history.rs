@@ -55,7 +55,14 @@ pub fn record(store: &mut Store, report: &GateReport, time: f64) -> Result<i64> 
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
         for g in &report.gates {
-            ins.execute(params![id, g.gate, g.value, g.threshold, g.verdict.as_str(), g.blocking])?;
+            ins.execute(params![
+                id,
+                g.gate,
+                g.value,
+                g.threshold,
+                g.verdict.as_str(),
+                g.blocking
+            ])?;
         }
     }
     tx.commit()?;
@@ -79,7 +86,13 @@ pub fn recent(store: &mut Store, limit: usize) -> Result<Vec<Evaluation>> {
         .conn()
         .prepare("SELECT id, time, commit_sha, branch, report FROM gate_evaluations ORDER BY id DESC LIMIT ?1")?;
     let rows = stmt.query_map(params![limit as i64], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, Option<String>>(3)?, r.get::<_, String>(4)?))
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, f64>(1)?,
+            r.get::<_, Option<String>>(2)?,
+            r.get::<_, Option<String>>(3)?,
+            r.get::<_, String>(4)?,
+        ))
     })?;
     let mut out = Vec::new();
     for row in rows {
@@ -99,7 +112,12 @@ pub fn recent(store: &mut Store, limit: usize) -> Result<Vec<Evaluation>> {
 }
 
 /// The last recorded value of `gate` for a commit, else for a branch.
-pub fn base_value(store: &mut Store, gate: &str, commit: &str, branch: Option<&str>) -> Result<Option<(f64, String)>> {
+pub fn base_value(
+    store: &mut Store,
+    gate: &str,
+    commit: &str,
+    branch: Option<&str>,
+) -> Result<Option<(f64, String)>> {
     migrate(store)?;
     let by_commit: Option<f64> = store
         .conn()
@@ -111,9 +129,14 @@ pub fn base_value(store: &mut Store, gate: &str, commit: &str, branch: Option<&s
         )
         .optional()?;
     if let Some(v) = by_commit {
-        return Ok(Some((v, format!("base {}", &commit[..commit.len().min(10)]))));
+        return Ok(Some((
+            v,
+            format!("base {}", &commit[..commit.len().min(10)]),
+        )));
     }
-    let Some(branch) = branch else { return Ok(None) };
+    let Some(branch) = branch else {
+        return Ok(None);
+    };
     let by_branch: Option<f64> = store
         .conn()
         .query_row(

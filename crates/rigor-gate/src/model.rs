@@ -149,7 +149,10 @@ impl GateReport {
         v
     }
     pub fn evaluated(&self) -> usize {
-        self.gates.iter().filter(|g| g.verdict != Verdict::Skip).count()
+        self.gates
+            .iter()
+            .filter(|g| g.verdict != Verdict::Skip)
+            .count()
     }
     pub fn gate(&self, id: &str) -> Option<&GateResult> {
         self.gates.iter().find(|g| g.gate == id)

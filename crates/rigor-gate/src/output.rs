@@ -53,7 +53,11 @@ pub fn terminal(r: &GateReport) -> String {
         .collect();
     let head = ["", "gate", "value", "threshold", "summary"];
     let mut w = [0usize; 5];
-    for row in rows.iter().map(|r| r.iter().map(String::as_str).collect::<Vec<_>>()).chain([head.to_vec()]) {
+    for row in rows
+        .iter()
+        .map(|r| r.iter().map(String::as_str).collect::<Vec<_>>())
+        .chain([head.to_vec()])
+    {
         for (i, c) in row.iter().enumerate() {
             w[i] = w[i].max(c.chars().count());
         }
@@ -88,8 +92,16 @@ pub fn terminal(r: &GateReport) -> String {
     for n in &r.notes {
         let _ = writeln!(out, "note: {n}");
     }
-    let failing = r.gates.iter().filter(|g| g.verdict == Verdict::Fail).count();
-    let warn = r.gates.iter().filter(|g| g.verdict == Verdict::Warn).count();
+    let failing = r
+        .gates
+        .iter()
+        .filter(|g| g.verdict == Verdict::Fail)
+        .count();
+    let warn = r
+        .gates
+        .iter()
+        .filter(|g| g.verdict == Verdict::Warn)
+        .count();
     let _ = writeln!(
         out,
         "\n{}: {} gates evaluated, {failing} failing, {warn} advisory failures",
@@ -100,18 +112,41 @@ pub fn terminal(r: &GateReport) -> String {
 }
 
 fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Markdown for a PR comment or `$GITHUB_STEP_SUMMARY`: short, failing gates first, details folded.
 pub fn markdown(r: &GateReport) -> String {
     let mut out = String::new();
-    let failing = r.gates.iter().filter(|g| g.verdict == Verdict::Fail).count();
-    let warn = r.gates.iter().filter(|g| g.verdict == Verdict::Warn).count();
+    let failing = r
+        .gates
+        .iter()
+        .filter(|g| g.verdict == Verdict::Fail)
+        .count();
+    let warn = r
+        .gates
+        .iter()
+        .filter(|g| g.verdict == Verdict::Warn)
+        .count();
     if r.passed {
-        let _ = writeln!(out, "### ✅ rigor gates passed ({} evaluated{})\n", r.evaluated(), if warn > 0 { format!(", {warn} advisory failing") } else { String::new() });
+        let _ = writeln!(
+            out,
+            "### ✅ rigor gates passed ({} evaluated{})\n",
+            r.evaluated(),
+            if warn > 0 {
+                format!(", {warn} advisory failing")
+            } else {
+                String::new()
+            }
+        );
     } else {
-        let _ = writeln!(out, "### ❌ rigor gates failed: {failing} blocking gate{} failing\n", if failing == 1 { "" } else { "s" });
+        let _ = writeln!(
+            out,
+            "### ❌ rigor gates failed: {failing} blocking gate{} failing\n",
+            if failing == 1 { "" } else { "s" }
+        );
     }
     out.push_str("| | gate | value | threshold | summary |\n|---|---|---|---|---|\n");
     for g in r.sorted_gates() {
@@ -131,8 +166,17 @@ pub fn markdown(r: &GateReport) -> String {
             md_escape(&g.summary)
         );
     }
-    for g in r.sorted_gates().into_iter().filter(|g| g.failed() && !g.details.is_empty()) {
-        let _ = writeln!(out, "\n<details><summary><code>{}</code>: {}</summary>\n", g.gate, md_escape(&g.summary));
+    for g in r
+        .sorted_gates()
+        .into_iter()
+        .filter(|g| g.failed() && !g.details.is_empty())
+    {
+        let _ = writeln!(
+            out,
+            "\n<details><summary><code>{}</code>: {}</summary>\n",
+            g.gate,
+            md_escape(&g.summary)
+        );
         for d in g.details.iter().take(100) {
             let _ = writeln!(out, "- {}", md_escape(d));
         }
@@ -164,7 +208,9 @@ pub fn xml_escape(s: &str) -> String {
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&apos;"),
             // characters XML 1.0 forbids
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => o.push_str(&format!("\\u{:04x}", c as u32)),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => {
+                o.push_str(&format!("\\u{:04x}", c as u32))
+            }
             c => o.push(c),
         }
     }
@@ -175,15 +221,37 @@ pub fn xml_escape(s: &str) -> String {
 /// advisory failures pass with the reason in system-out).
 pub fn junit(r: &GateReport) -> String {
     let n = r.gates.len();
-    let failures = r.gates.iter().filter(|g| g.verdict == Verdict::Fail).count();
-    let skipped = r.gates.iter().filter(|g| g.verdict == Verdict::Skip).count();
+    let failures = r
+        .gates
+        .iter()
+        .filter(|g| g.verdict == Verdict::Fail)
+        .count();
+    let skipped = r
+        .gates
+        .iter()
+        .filter(|g| g.verdict == Verdict::Skip)
+        .count();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(out, "<testsuites name=\"rigor gates\" tests=\"{n}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\">");
-    let _ = writeln!(out, "  <testsuite name=\"rigor.gates\" tests=\"{n}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\">");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"rigor gates\" tests=\"{n}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\">"
+    );
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"rigor.gates\" tests=\"{n}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\">"
+    );
     for g in &r.gates {
-        let _ = write!(out, "    <testcase classname=\"rigor.gates\" name=\"{}\" time=\"0\">", xml_escape(&g.gate));
+        let _ = write!(
+            out,
+            "    <testcase classname=\"rigor.gates\" name=\"{}\" time=\"0\">",
+            xml_escape(&g.gate)
+        );
         let body = || {
-            let mut b = format!("value: {}\nthreshold: {}\n", value_text(g), threshold_text(g));
+            let mut b = format!(
+                "value: {}\nthreshold: {}\n",
+                value_text(g),
+                threshold_text(g)
+            );
             for d in &g.details {
                 b.push_str(d);
                 b.push('\n');
@@ -192,16 +260,34 @@ pub fn junit(r: &GateReport) -> String {
         };
         match g.verdict {
             Verdict::Fail => {
-                let _ = write!(out, "\n      <failure message=\"{}\" type=\"gate\">{}</failure>\n    ", xml_escape(&g.summary), body());
+                let _ = write!(
+                    out,
+                    "\n      <failure message=\"{}\" type=\"gate\">{}</failure>\n    ",
+                    xml_escape(&g.summary),
+                    body()
+                );
             }
             Verdict::Skip => {
-                let _ = write!(out, "\n      <skipped message=\"{}\"/>\n    ", xml_escape(&g.summary));
+                let _ = write!(
+                    out,
+                    "\n      <skipped message=\"{}\"/>\n    ",
+                    xml_escape(&g.summary)
+                );
             }
             Verdict::Warn => {
-                let _ = write!(out, "\n      <system-out>advisory gate failed: {}\n{}</system-out>\n    ", xml_escape(&g.summary), body());
+                let _ = write!(
+                    out,
+                    "\n      <system-out>advisory gate failed: {}\n{}</system-out>\n    ",
+                    xml_escape(&g.summary),
+                    body()
+                );
             }
             Verdict::Pass => {
-                let _ = write!(out, "\n      <system-out>{}</system-out>\n    ", xml_escape(&g.summary));
+                let _ = write!(
+                    out,
+                    "\n      <system-out>{}</system-out>\n    ",
+                    xml_escape(&g.summary)
+                );
             }
         }
         out.push_str("</testcase>\n");
@@ -277,7 +363,9 @@ pub fn sarif(r: &GateReport) -> String {
 }
 
 fn gh_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn gh_prop(s: &str) -> String {
@@ -290,12 +378,18 @@ pub const GITHUB_LIMIT: usize = 10;
 /// GitHub Actions workflow commands: at most 10 annotations per type (error, warning, notice);
 /// when there are more, the 10th of that type summarises the rest.
 pub fn github(r: &GateReport) -> String {
-    let mut by_level: [(&str, Vec<String>); 3] = [("error", vec![]), ("warning", vec![]), ("notice", vec![])];
+    let mut by_level: [(&str, Vec<String>); 3] =
+        [("error", vec![]), ("warning", vec![]), ("notice", vec![])];
     for g in r.sorted_gates() {
         let own: Vec<&Violation> = g.violations.iter().filter(|v| v.file.is_some()).collect();
         if g.failed() && own.is_empty() {
             let lvl = if g.verdict == Verdict::Fail { 0 } else { 1 };
-            by_level[lvl].1.push(format!("::{} title={}::{}", by_level[lvl].0, gh_prop(&format!("rigor gate {}", g.gate)), gh_data(&g.summary)));
+            by_level[lvl].1.push(format!(
+                "::{} title={}::{}",
+                by_level[lvl].0,
+                gh_prop(&format!("rigor gate {}", g.gate)),
+                gh_data(&g.summary)
+            ));
         }
         for v in own {
             let lvl = match v.level.as_str() {
@@ -311,7 +405,11 @@ pub fn github(r: &GateReport) -> String {
                 }
             }
             let _ = write!(props, ",title={}", gh_prop(&format!("rigor {}", g.gate)));
-            by_level[lvl].1.push(format!("::{} {props}::{}", by_level[lvl].0, gh_data(&v.message)));
+            by_level[lvl].1.push(format!(
+                "::{} {props}::{}",
+                by_level[lvl].0,
+                gh_data(&v.message)
+            ));
         }
     }
     let mut out = String::new();
@@ -330,7 +428,9 @@ pub fn github(r: &GateReport) -> String {
             let _ = writeln!(
                 out,
                 "::{level} title=rigor gate::{}",
-                gh_data(&format!("{rest} more {level} annotations not shown (GitHub shows {GITHUB_LIMIT} per step); see the job summary or the SARIF report"))
+                gh_data(&format!(
+                    "{rest} more {level} annotations not shown (GitHub shows {GITHUB_LIMIT} per step); see the job summary or the SARIF report"
+                ))
             );
         }
     }

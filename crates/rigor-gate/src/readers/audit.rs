@@ -28,7 +28,13 @@ pub struct Finding {
     pub line: Option<u32>,
 }
 
-fn finding(tool: &str, id: String, message: String, sev: (Severity, Option<f64>), package: String) -> Finding {
+fn finding(
+    tool: &str,
+    id: String,
+    message: String,
+    sev: (Severity, Option<f64>),
+    package: String,
+) -> Finding {
     Finding {
         tool: tool.into(),
         id,
@@ -132,7 +138,11 @@ struct PipVuln {
     description: String,
 }
 
-pub fn read_pip_audit(file: &str, text: &str, advisories: Option<&Advisories>) -> Result<Vec<Finding>> {
+pub fn read_pip_audit(
+    file: &str,
+    text: &str,
+    advisories: Option<&Advisories>,
+) -> Result<Vec<Finding>> {
     // Two shapes: the current object and the older top-level list. Sniff, then parse typed so
     // that type errors keep their location.
     let value: serde_json::Value = parse_json(file, text, "pip-audit JSON", PIP_HINT)?;
@@ -256,7 +266,11 @@ pub fn read_osv_scanner(file: &str, text: &str) -> Result<Vec<Finding>> {
     for r in doc.results {
         let lockfile = r.source.map(|s| s.path);
         for p in r.packages {
-            let by_id: HashMap<&str, &OsvVuln> = p.vulnerabilities.iter().map(|v| (v.id.as_str(), v)).collect();
+            let by_id: HashMap<&str, &OsvVuln> = p
+                .vulnerabilities
+                .iter()
+                .map(|v| (v.id.as_str(), v))
+                .collect();
             let package = format!("{} {}", p.package.name, p.package.version);
             let mut push = |id: String, summary: String, sev: (Severity, Option<f64>)| {
                 let mut f = finding("osv-scanner", id, summary, sev, package.clone());
@@ -271,16 +285,28 @@ pub fn read_osv_scanner(file: &str, text: &str) -> Result<Vec<Finding>> {
             }
             // one finding per group of aliases
             for g in &p.groups {
-                let members: Vec<&OsvVuln> = g.ids.iter().filter_map(|id| by_id.get(id.as_str()).copied()).collect();
+                let members: Vec<&OsvVuln> = g
+                    .ids
+                    .iter()
+                    .filter_map(|id| by_id.get(id.as_str()).copied())
+                    .collect();
                 let from_max = g
                     .max_severity
                     .as_deref()
                     .and_then(|s| s.trim().parse::<f64>().ok())
                     .map(|s| (Severity::from_score(s), Some(s)));
                 let sev = from_max.unwrap_or_else(|| {
-                    members.iter().map(|v| v.rate()).max_by(|a, b| a.0.cmp(&b.0)).unwrap_or((Severity::Unknown, None))
+                    members
+                        .iter()
+                        .map(|v| v.rate())
+                        .max_by(|a, b| a.0.cmp(&b.0))
+                        .unwrap_or((Severity::Unknown, None))
                 });
-                let summary = members.iter().map(|v| v.summary.as_str()).find(|s| !s.is_empty()).unwrap_or("");
+                let summary = members
+                    .iter()
+                    .map(|v| v.summary.as_str())
+                    .find(|s| !s.is_empty())
+                    .unwrap_or("");
                 push(g.ids.join(" / "), summary.to_string(), sev);
             }
         }
@@ -340,8 +366,13 @@ impl Advisories {
         Ok(adv)
     }
 
-    pub fn lookup<'a>(&self, ids: impl Iterator<Item = &'a String>) -> Option<(Severity, Option<f64>)> {
-        ids.filter_map(|i| self.by_id.get(i).copied()).filter(|s| s.0 != Severity::Unknown).max_by(|a, b| a.0.cmp(&b.0))
+    pub fn lookup<'a>(
+        &self,
+        ids: impl Iterator<Item = &'a String>,
+    ) -> Option<(Severity, Option<f64>)> {
+        ids.filter_map(|i| self.by_id.get(i).copied())
+            .filter(|s| s.0 != Severity::Unknown)
+            .max_by(|a, b| a.0.cmp(&b.0))
     }
 
     pub fn len(&self) -> usize {

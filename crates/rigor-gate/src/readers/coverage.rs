@@ -99,11 +99,18 @@ pub fn read_cobertura(file: &str, text: &str) -> Result<Coverage> {
         hint: COB_HINT,
     };
     if root.name != "coverage" {
-        return Err(ctx.err(root.pos, format!("the root element is <{}>, expected <coverage>", root.name)));
+        return Err(ctx.err(
+            root.pos,
+            format!("the root element is <{}>, expected <coverage>", root.name),
+        ));
     }
     let sources: Vec<String> = root
         .child("sources")
-        .map(|s| s.children_named("source").map(|e| e.text.trim().to_string()).collect())
+        .map(|s| {
+            s.children_named("source")
+                .map(|e| e.text.trim().to_string())
+                .collect()
+        })
         .unwrap_or_default();
     let mut classes = Vec::new();
     root.descendants("class", &mut classes);
@@ -112,16 +119,25 @@ pub fn read_cobertura(file: &str, text: &str) -> Result<Coverage> {
         let name = ctx.req(class, "filename")?;
         let path = resolve_source(&sources, name);
         let fc = cov.files.entry(path).or_default();
-        let Some(lines) = class.child("lines") else { continue };
+        let Some(lines) = class.child("lines") else {
+            continue;
+        };
         for line in lines.children_named("line") {
             let n: u32 = ctx
                 .num(line, "number")?
                 .ok_or_else(|| ctx.err(line.pos, "<line> lacks the required attribute `number`"))?;
             let hits: u64 = match line.attr("hits") {
                 // some writers emit hits as a float ("1.0")
-                Some(h) => h.trim().parse::<u64>().or_else(|_| h.trim().parse::<f64>().map(|f| f as u64)).map_err(|_| {
-                    ctx.err(line.pos, format!("<line> attribute `hits` = \"{h}\" is not a valid integer"))
-                })?,
+                Some(h) => h
+                    .trim()
+                    .parse::<u64>()
+                    .or_else(|_| h.trim().parse::<f64>().map(|f| f as u64))
+                    .map_err(|_| {
+                        ctx.err(
+                            line.pos,
+                            format!("<line> attribute `hits` = \"{h}\" is not a valid integer"),
+                        )
+                    })?,
                 None => return Err(ctx.err(line.pos, "<line> lacks the required attribute `hits`")),
             };
             let e = fc.lines.entry(n).or_insert(0);
@@ -141,10 +157,14 @@ fn resolve_source(sources: &[String], name: &str) -> String {
             return p.to_string_lossy().into_owned();
         }
     }
-    Path::new(&sources[0]).join(name).to_string_lossy().into_owned()
+    Path::new(&sources[0])
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
 }
 
-const LCOV_HINT: &str = "expected LCOV tracefile records: SF:<path>, DA:<line>,<hits>, …, end_of_record";
+const LCOV_HINT: &str =
+    "expected LCOV tracefile records: SF:<path>, DA:<line>,<hits>, …, end_of_record";
 
 /// LCOV tracefile (`coverage lcov`, cargo-llvm-cov --lcov, genhtml input).
 pub fn read_lcov(file: &str, text: &str) -> Result<Coverage> {
@@ -165,19 +185,33 @@ pub fn read_lcov(file: &str, text: &str) -> Result<Coverage> {
         }
         if line == "end_of_record" {
             if current.take().is_none() {
-                return Err(err(ln, 1, "`end_of_record` without a preceding `SF:`".into()));
+                return Err(err(
+                    ln,
+                    1,
+                    "`end_of_record` without a preceding `SF:`".into(),
+                ));
             }
             records += 1;
             continue;
         }
         let Some((tag, value)) = line.split_once(':') else {
-            return Err(err(ln, 1, format!("`{line}` is not a `TAG:value` record line")));
+            return Err(err(
+                ln,
+                1,
+                format!("`{line}` is not a `TAG:value` record line"),
+            ));
         };
         let vcol = tag.len() + 2;
         match tag {
             "SF" => {
                 if let Some((_, at)) = &current {
-                    return Err(err(ln, 1, format!("`SF:` while the record opened at line {at} is not closed by `end_of_record`")));
+                    return Err(err(
+                        ln,
+                        1,
+                        format!(
+                            "`SF:` while the record opened at line {at} is not closed by `end_of_record`"
+                        ),
+                    ));
                 }
                 if value.trim().is_empty() {
                     return Err(err(ln, vcol, "`SF:` without a path".into()));
@@ -187,7 +221,11 @@ pub fn read_lcov(file: &str, text: &str) -> Result<Coverage> {
             }
             "DA" => {
                 let Some((path, _)) = &current else {
-                    return Err(err(ln, 1, "`DA:` outside a record (no `SF:` before it)".into()));
+                    return Err(err(
+                        ln,
+                        1,
+                        "`DA:` outside a record (no `SF:` before it)".into(),
+                    ));
                 };
                 let mut parts = value.split(',');
                 let n = parts.next().unwrap_or("");
@@ -220,7 +258,9 @@ pub fn read_lcov(file: &str, text: &str) -> Result<Coverage> {
         return Err(err(
             last,
             1,
-            format!("unexpected end of file (truncated?): the record for `{path}` opened at line {at} has no `end_of_record`"),
+            format!(
+                "unexpected end of file (truncated?): the record for `{path}` opened at line {at} has no `end_of_record`"
+            ),
         ));
     }
     if records == 0 {
@@ -228,4 +268,3 @@ pub fn read_lcov(file: &str, text: &str) -> Result<Coverage> {
     }
     Ok(cov)
 }
-

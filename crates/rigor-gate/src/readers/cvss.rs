@@ -64,10 +64,16 @@ pub fn base_score(vector: &str) -> Result<f64, String> {
     };
     let mut m = std::collections::HashMap::new();
     for p in parts {
-        let (k, v) = p.split_once(':').ok_or_else(|| format!("`{p}` is not METRIC:VALUE"))?;
+        let (k, v) = p
+            .split_once(':')
+            .ok_or_else(|| format!("`{p}` is not METRIC:VALUE"))?;
         m.insert(k, v);
     }
-    let get = |k: &str| m.get(k).copied().ok_or_else(|| format!("the vector lacks the base metric {k}"));
+    let get = |k: &str| {
+        m.get(k)
+            .copied()
+            .ok_or_else(|| format!("the vector lacks the base metric {k}"))
+    };
     let bad = |k: &str, v: &str| format!("{k}:{v} is not a valid CVSS v3 value");
     let scope_changed = match get("S")? {
         "U" => false,
@@ -123,7 +129,11 @@ pub fn base_score(vector: &str) -> Result<f64, String> {
     } else {
         (impact + exploitability).min(10.0)
     };
-    Ok(if v31 { roundup31(raw) } else { (raw * 10.0).ceil() / 10.0 })
+    Ok(if v31 {
+        roundup31(raw)
+    } else {
+        (raw * 10.0).ceil() / 10.0
+    })
 }
 
 /// CVSS v3.1 Roundup (Appendix A): avoids floating-point artefacts.
@@ -162,8 +172,16 @@ mod tests {
     #[test]
     fn bad_vectors_are_rejected_with_a_reason() {
         assert!(base_score("CVSS:2.0/AV:N").unwrap_err().contains("prefix"));
-        assert!(base_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H").unwrap_err().contains("A"));
-        assert!(base_score("CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H").unwrap_err().contains("AV:X"));
+        assert!(
+            base_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H")
+                .unwrap_err()
+                .contains("A")
+        );
+        assert!(
+            base_score("CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H")
+                .unwrap_err()
+                .contains("AV:X")
+        );
     }
 
     #[test]

@@ -53,7 +53,10 @@ pub fn read_junit(file: &str, text: &str) -> Result<Vec<JunitCase>> {
             v
         }
         other => {
-            return Err(ctx.err(root.pos, format!("the root element is <{other}>, expected <testsuites> or <testsuite>")));
+            return Err(ctx.err(
+                root.pos,
+                format!("the root element is <{other}>, expected <testsuites> or <testsuite>"),
+            ));
         }
     };
     let mut out = Vec::new();
@@ -71,7 +74,12 @@ fn case(ctx: &XmlCtx, suite: &str, tc: &Element) -> Result<JunitCase> {
     let time_s = ctx.num::<f64>(tc, "time")?.unwrap_or(0.0);
     let line = ctx.num::<u32>(tc, "line")?;
     let has = |n: &str| tc.child(n);
-    let count = |names: &[&str]| tc.children.iter().filter(|c| names.contains(&c.name.as_str())).count() as u32;
+    let count = |names: &[&str]| {
+        tc.children
+            .iter()
+            .filter(|c| names.contains(&c.name.as_str()))
+            .count() as u32
+    };
     let reruns = count(&["rerunFailure", "rerunError"]);
     let flakies = count(&["flakyFailure", "flakyError"]);
     let (outcome, detail) = if let Some(f) = has("failure") {
@@ -80,9 +88,19 @@ fn case(ctx: &XmlCtx, suite: &str, tc: &Element) -> Result<JunitCase> {
         (Outcome::Error, Some(e))
     } else if let Some(s) = has("skipped") {
         let xfail = s.attr("type") == Some("pytest.xfail");
-        (if xfail { Outcome::Xfailed } else { Outcome::Skipped }, Some(s))
+        (
+            if xfail {
+                Outcome::Xfailed
+            } else {
+                Outcome::Skipped
+            },
+            Some(s),
+        )
     } else if flakies > 0 {
-        (Outcome::Flaky, tc.children.iter().find(|c| c.name.starts_with("flaky")))
+        (
+            Outcome::Flaky,
+            tc.children.iter().find(|c| c.name.starts_with("flaky")),
+        )
     } else {
         (Outcome::Passed, None)
     };

@@ -33,14 +33,28 @@ pub fn read_text(path: &Path) -> Result<String> {
 }
 
 /// Parse JSON into `T`, mapping syntax and type errors to a located error.
-pub(crate) fn parse_json<T: DeserializeOwned>(file: &str, text: &str, format: &'static str, hint: &str) -> Result<T> {
+pub(crate) fn parse_json<T: DeserializeOwned>(
+    file: &str,
+    text: &str,
+    format: &'static str,
+    hint: &str,
+) -> Result<T> {
     if text.trim().is_empty() {
-        return Err(GateError::malformed(file, Pos { line: 1, column: 1 }, format, "the file is empty", hint));
+        return Err(GateError::malformed(
+            file,
+            Pos { line: 1, column: 1 },
+            format,
+            "the file is empty",
+            hint,
+        ));
     }
     serde_json::from_str(text).map_err(|e| {
         let msg = e.to_string();
         // serde_json appends " at line L column C"; keep the message alone.
-        let message = msg.rsplit_once(" at line ").map(|(m, _)| m.to_string()).unwrap_or(msg);
+        let message = msg
+            .rsplit_once(" at line ")
+            .map(|(m, _)| m.to_string())
+            .unwrap_or(msg);
         let message = if e.is_eof() {
             format!("unexpected end of file (truncated?): {message}")
         } else {
@@ -71,7 +85,10 @@ pub(crate) struct Element {
 
 impl Element {
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
@@ -107,8 +124,12 @@ impl XmlCtx<'_> {
 
     /// A required attribute.
     pub fn req<'e>(&self, e: &'e Element, name: &str) -> Result<&'e str> {
-        e.attr(name)
-            .ok_or_else(|| self.err(e.pos, format!("<{}> lacks the required attribute `{name}`", e.name)))
+        e.attr(name).ok_or_else(|| {
+            self.err(
+                e.pos,
+                format!("<{}> lacks the required attribute `{name}`", e.name),
+            )
+        })
     }
 
     /// An optional attribute parsed as a number; a present but unparsable value is an error.
@@ -118,7 +139,11 @@ impl XmlCtx<'_> {
             Some(v) => v.trim().parse::<T>().map(Some).map_err(|_| {
                 self.err(
                     e.pos,
-                    format!("<{}> attribute `{name}` = \"{v}\" is not a valid {}", e.name, type_word::<T>()),
+                    format!(
+                        "<{}> attribute `{name}` = \"{v}\" is not a valid {}",
+                        e.name,
+                        type_word::<T>()
+                    ),
                 )
             }),
         }
@@ -127,15 +152,26 @@ impl XmlCtx<'_> {
 
 fn type_word<T>() -> &'static str {
     let n = std::any::type_name::<T>();
-    if n.contains("f64") || n.contains("f32") { "number" } else { "integer" }
+    if n.contains("f64") || n.contains("f32") {
+        "number"
+    } else {
+        "integer"
+    }
 }
 
 /// Parse an XML document into a tree; errors (syntax, unclosed elements, empty input) are located.
-pub(crate) fn parse_xml(file: &str, text: &str, format: &'static str, hint: &str) -> Result<Element> {
+pub(crate) fn parse_xml(
+    file: &str,
+    text: &str,
+    format: &'static str,
+    hint: &str,
+) -> Result<Element> {
     use quick_xml::XmlVersion;
     use quick_xml::events::Event;
     let v = XmlVersion::Implicit1_0;
-    let err = |offset: usize, msg: String| GateError::malformed(file, Pos::of_offset(text, offset), format, msg, hint);
+    let err = |offset: usize, msg: String| {
+        GateError::malformed(file, Pos::of_offset(text, offset), format, msg, hint)
+    };
     if text.trim().is_empty() {
         return Err(err(0, "the file is empty".into()));
     }
@@ -151,7 +187,10 @@ pub(crate) fn parse_xml(file: &str, text: &str, format: &'static str, hint: &str
         })?;
         let start_of = |text: &str| -> usize {
             // the event's `<` is the first one at or after `before`
-            text[before..].find('<').map(|i| before + i).unwrap_or(before)
+            text[before..]
+                .find('<')
+                .map(|i| before + i)
+                .unwrap_or(before)
         };
         match ev {
             Event::Start(e) | Event::Empty(e) if root.is_some() && stack.is_empty() => {
@@ -159,15 +198,22 @@ pub(crate) fn parse_xml(file: &str, text: &str, format: &'static str, hint: &str
                 return Err(err(start_of(text), "content after the root element".into()));
             }
             Event::Start(ref e) | Event::Empty(ref e) => {
-                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                let name = e.local_name().as_ref().to_string();
                 let pos = Pos::of_offset(text, start_of(text));
                 let mut attrs = Vec::new();
                 for a in e.attributes() {
-                    let a = a.map_err(|x| err(start_of(text), format!("bad attribute in <{name}>: {x}")))?;
-                    let key = String::from_utf8_lossy(a.key.local_name().as_ref()).into_owned();
+                    let a = a.map_err(|x| {
+                        err(start_of(text), format!("bad attribute in <{name}>: {x}"))
+                    })?;
+                    let key = a.key.local_name().as_ref().to_string();
                     let val = a
                         .normalized_value(v)
-                        .map_err(|x| err(start_of(text), format!("bad attribute value in <{name}>: {x}")))?
+                        .map_err(|x| {
+                            err(
+                                start_of(text),
+                                format!("bad attribute value in <{name}>: {x}"),
+                            )
+                        })?
                         .into_owned();
                     attrs.push((key, val));
                 }
@@ -185,7 +231,9 @@ pub(crate) fn parse_xml(file: &str, text: &str, format: &'static str, hint: &str
                 }
             }
             Event::End(_) => {
-                let el = stack.pop().ok_or_else(|| err(start_of(text), "unexpected closing tag".into()))?;
+                let el = stack
+                    .pop()
+                    .ok_or_else(|| err(start_of(text), "unexpected closing tag".into()))?;
                 close(&mut stack, &mut root, el);
             }
             Event::Text(t) => {
@@ -281,10 +329,17 @@ impl Kind {
 
 /// Guess an artifact's format from its name and first bytes.
 pub fn sniff(path: &Path, text: &str) -> Option<Kind> {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
     let head: String = text.chars().take(4096).collect();
     let t = head.trim_start();
-    if name.ends_with(".info") || name.ends_with(".lcov") || t.starts_with("TN:") || t.starts_with("SF:") {
+    if name.ends_with(".info")
+        || name.ends_with(".lcov")
+        || t.starts_with("TN:")
+        || t.starts_with("SF:")
+    {
         return Some(Kind::Lcov);
     }
     if t.starts_with('<') {
@@ -298,7 +353,10 @@ pub fn sniff(path: &Path, text: &str) -> Option<Kind> {
     }
     if t.starts_with('[') {
         // the older pip-audit shape is a list of {name, version, vulns}
-        if head.contains("\"vulns\"") || name.contains("pip-audit") || t.trim_start_matches('[').trim().starts_with(']') {
+        if head.contains("\"vulns\"")
+            || name.contains("pip-audit")
+            || t.trim_start_matches('[').trim().starts_with(']')
+        {
             return Some(Kind::PipAudit);
         }
         return None;

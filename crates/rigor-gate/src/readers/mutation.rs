@@ -112,9 +112,16 @@ pub fn read_stryker(file: &str, text: &str) -> Result<MutationReport> {
                         line: Some(m.location.start.line),
                         description: format!(
                             "{} mutant {}{}",
-                            if m.status == "Survived" { "survived" } else { "not covered" },
+                            if m.status == "Survived" {
+                                "survived"
+                            } else {
+                                "not covered"
+                            },
                             m.mutator,
-                            m.replacement.as_deref().map(|r| format!(" → `{r}`")).unwrap_or_default()
+                            m.replacement
+                                .as_deref()
+                                .map(|r| format!(" → `{r}`"))
+                                .unwrap_or_default()
                         ),
                     });
                 }
@@ -153,6 +160,7 @@ struct MutantOutcome {
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum Scenario {
+    #[allow(dead_code)]
     Named(String),
     Mutant {
         #[serde(rename = "Mutant")]
@@ -185,7 +193,9 @@ pub fn read_cargo_mutants(file: &str, text: &str) -> Result<MutationReport> {
         ..Default::default()
     };
     for o in doc.outcomes {
-        let Scenario::Mutant { mutant } = o.scenario else { continue };
+        let Scenario::Mutant { mutant } = o.scenario else {
+            continue;
+        };
         let c = rep.files.entry(mutant.file.clone()).or_default();
         match o.summary.as_str() {
             "CaughtMutant" => c.killed += 1,

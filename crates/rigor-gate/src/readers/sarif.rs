@@ -122,13 +122,23 @@ pub fn read_sarif(file: &str, text: &str) -> Result<Vec<Finding>> {
     }
     let mut out = Vec::new();
     for run in log.runs {
-        let rules: HashMap<&str, &Rule> = run.tool.driver.rules.iter().map(|r| (r.id.as_str(), r)).collect();
+        let rules: HashMap<&str, &Rule> = run
+            .tool
+            .driver
+            .rules
+            .iter()
+            .map(|r| (r.id.as_str(), r))
+            .collect();
         for r in run.results.unwrap_or_default() {
             let rule = r
                 .rule_index
                 .and_then(|i| run.tool.driver.rules.get(i))
                 .or_else(|| r.rule_id.as_deref().and_then(|id| rules.get(id).copied()));
-            let rule_id = r.rule_id.clone().or_else(|| rule.map(|x| x.id.clone())).unwrap_or_default();
+            let rule_id = r
+                .rule_id
+                .clone()
+                .or_else(|| rule.map(|x| x.id.clone()))
+                .unwrap_or_default();
             let level = r
                 .level
                 .clone()
@@ -153,13 +163,20 @@ pub fn read_sarif(file: &str, text: &str) -> Result<Vec<Finding>> {
             out.push(Finding {
                 tool: run.tool.driver.name.clone(),
                 id: rule_id,
-                message: r.message.text.clone().or(r.message.markdown.clone()).unwrap_or_default(),
+                message: r
+                    .message
+                    .text
+                    .clone()
+                    .or(r.message.markdown.clone())
+                    .unwrap_or_default(),
                 severity,
                 score,
                 level: Some(level),
                 security,
                 package: None,
-                file: loc.and_then(|p| p.artifact.as_ref()?.uri.clone()).map(|u| strip_file_uri(&u)),
+                file: loc
+                    .and_then(|p| p.artifact.as_ref()?.uri.clone())
+                    .map(|u| strip_file_uri(&u)),
                 line: loc.and_then(|p| p.region.as_ref()?.start_line),
             });
         }
