@@ -289,8 +289,8 @@ impl Default for ArtifactsConfig {
         let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect();
         ArtifactsConfig {
             coverage: v(&[
-                "coverage.json",
                 "coverage.xml",
+                "coverage.json",
                 "lcov.info",
                 "coverage/lcov.info",
                 "target/llvm-cov/lcov.info",

@@ -168,7 +168,14 @@ const LCOV_HINT: &str =
 
 /// LCOV tracefile (`coverage lcov`, cargo-llvm-cov --lcov, genhtml input).
 pub fn read_lcov(file: &str, text: &str) -> Result<Coverage> {
+    let last_line = text.lines().count();
+    let cut_short = !text.ends_with('\n');
     let err = |line: usize, column: usize, msg: String| {
+        let msg = if cut_short && line == last_line {
+            format!("{msg} (the file ends inside this line: truncated?)")
+        } else {
+            msg
+        };
         GateError::malformed(file, Pos { line, column }, "LCOV", msg, LCOV_HINT)
     };
     if text.trim().is_empty() {
