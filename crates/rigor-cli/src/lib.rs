@@ -10,6 +10,14 @@ pub use cli::Cli;
 
 /// Parse the command line, run the command, map errors to exit codes.
 pub fn main() -> ExitCode {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == "__guard") {
+        // Internal: watch over a test process (see rigor_runner::process::guard_main).
+        return ExitCode::from(rigor_runner::process::guard_main(&args[2..]) as u8);
+    }
+    if let Ok(exe) = std::env::current_exe() {
+        rigor_runner::process::set_guard(exe);
+    }
     let cli = Cli::parse();
     let code = match cli::dispatch(cli) {
         Ok(code) => code,

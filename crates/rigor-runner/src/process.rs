@@ -2,22 +2,99 @@
 
 use std::io::Read;
 use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-/// Put the command in a new process group (so its whole tree can be killed) and make sure it
-/// dies with rigor: children would otherwise outlive a killed rigor in their own group.
-pub fn isolate(cmd: &mut Command) -> &mut Command {
-    cmd.process_group(0);
+static GUARD: OnceLock<PathBuf> = OnceLock::new();
+
+/// Use `exe __guard` (rigor's own binary) to watch over every child: see [`guard_main`].
+pub fn set_guard(exe: PathBuf) {
+    let _ = GUARD.set(exe);
+}
+
+/// Put the command in a new process group (so its whole tree can be killed) and make sure the
+/// group dies with rigor, even when rigor is killed with SIGKILL: the command runs under a guard
+/// process that kills its group when its parent (rigor) goes away. Set stdio after this call.
+pub fn isolate(cmd: Command) -> Command {
+    let mut out = match GUARD.get() {
+        Some(guard) => {
+            let mut g = Command::new(guard);
+            g.arg("__guard").arg(cmd.get_program()).args(cmd.get_args());
+            if let Some(dir) = cmd.get_current_dir() {
+                g.current_dir(dir);
+            }
+            for (k, v) in cmd.get_envs() {
+                match v {
+                    Some(v) => g.env(k, v),
+                    None => g.env_remove(k),
+                };
+            }
+            g
+        }
+        None => cmd,
+    };
+    out.process_group(0);
     // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
     unsafe {
-        cmd.pre_exec(|| {
+        out.pre_exec(|| {
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
             Ok(())
         });
     }
-    cmd
+    out
+}
+
+/// The guard: run `argv` as a child in this (new) process group and exit as it does; if the
+/// parent dies first, kill the whole group. Returns the exit code to use.
+pub fn guard_main(argv: &[std::ffi::OsString]) -> i32 {
+    let Some((prog, args)) = argv.split_first() else { return 2 };
+    // SAFETY: plain syscalls.
+    let parent = unsafe { libc::getppid() };
+    // The guard itself must survive rigor's death long enough to clean up.
+    unsafe {
+        libc::prctl(libc::PR_SET_PDEATHSIG, 0);
+    }
+    if parent == 1 {
+        return 137;
+    }
+    let mut child = match Command::new(prog).args(args).spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("rigor: cannot start {}: {e}", prog.to_string_lossy());
+            return 127;
+        }
+    };
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait());
+    });
+    loop {
+        match rx.recv_timeout(std::time::Duration::from_millis(200)) {
+            Ok(Ok(status)) => {
+                use std::os::unix::process::ExitStatusExt;
+                return match (status.code(), status.signal()) {
+                    (Some(c), _) => c,
+                    (None, Some(sig)) => 128 + sig,
+                    _ => 1,
+                };
+            }
+            Ok(Err(_)) => return 1,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                // SAFETY: plain syscalls.
+                if unsafe { libc::getppid() } != parent {
+                    unsafe {
+                        libc::kill(pid as i32, libc::SIGKILL);
+                        libc::kill(0, libc::SIGKILL);
+                    }
+                }
+            }
+            Err(_) => return 1,
+        }
+    }
 }
 
 /// Kill a whole process group with SIGKILL. Safe to call on a group that is gone.
@@ -79,8 +156,8 @@ pub struct Finished {
 
 /// Run a command to completion in its own group, capturing stdout and stderr (interleaved by
 /// arrival, bounded to `cap` bytes of tail).
-pub fn run_captured(mut cmd: Command, cap: usize, on_spawn: impl FnOnce(u32)) -> std::io::Result<Finished> {
-    isolate(&mut cmd);
+pub fn run_captured(cmd: Command, cap: usize, on_spawn: impl FnOnce(u32)) -> std::io::Result<Finished> {
+    let mut cmd = isolate(cmd);
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child: Child = cmd.spawn()?;
     on_spawn(child.id());
@@ -93,10 +170,15 @@ pub fn run_captured(mut cmd: Command, cap: usize, on_spawn: impl FnOnce(u32)) ->
     let _ = t1.join();
     let _ = t2.join();
     use std::os::unix::process::ExitStatusExt;
+    // Under the guard, a signal shows as 128 + signal.
+    let (code, signal) = match (status.code(), status.signal()) {
+        (Some(c), None) if GUARD.get().is_some() && c > 128 && c <= 128 + 64 => (None, Some(c - 128)),
+        other => other,
+    };
     Ok(Finished {
         success: status.success(),
-        code: status.code(),
-        signal: status.signal(),
+        code,
+        signal,
         output: tail.text(),
     })
 }

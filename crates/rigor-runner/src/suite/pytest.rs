@@ -110,8 +110,7 @@ impl PytestSuite {
 
     /// Collect the suite's tests (`pytest --collect-only` with the plugin).
     pub fn collect(&self) -> Result<Collected, RunnerError> {
-        let mut cmd = self.command("collect", &["--collect-only", "-q"]);
-        isolate(&mut cmd);
+        let mut cmd = isolate(self.command("collect", &["--collect-only", "-q"]));
         let out = cmd
             .stdin(Stdio::null())
             .output()
@@ -171,8 +170,7 @@ pub fn pytest_hint(code: Option<i32>, stderr: &str, python: &str) -> String {
 
 impl WorkerFactory for PytestSuite {
     fn spawn(&self, slot: usize, tx: mpsc::Sender<WorkerEvent>) -> std::io::Result<Box<dyn Worker>> {
-        let mut cmd = self.command("worker", &["-q"]);
-        isolate(&mut cmd);
+        let mut cmd = isolate(self.command("worker", &["-q"]));
         cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = cmd.spawn()?;
         let pid = child.id();

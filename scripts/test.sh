@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Run all of rigor's tests. Sets up what they need: a Python venv with pinned pytest
+# (target/test-venv), then formatting and lint checks, then every test of the workspace.
+# Exits non-zero when anything fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV="${RIGOR_TEST_VENV:-$PWD/target/test-venv}"
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import pytest, coverage' 2>/dev/null; then
+  echo "== creating $VENV (pinned test tools)"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/test-requirements.txt
+fi
+export RIGOR_TEST_PYTHON="$VENV/bin/python"
+export PATH="$VENV/bin:$PATH"
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+echo "== cargo test"
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --no-fail-fast
+  # nextest does not run doctests
+  cargo test --workspace --doc --quiet
+else
+  cargo test --workspace --no-fail-fast
+fi
