@@ -19,7 +19,9 @@ pub enum PerfError {
         source: std::io::Error,
         hint: String,
     },
-    #[error("cannot write {path}: {source}\n  hint: check that the directory exists and is writable")]
+    #[error(
+        "cannot write {path}: {source}\n  hint: check that the directory exists and is writable"
+    )]
     Write {
         path: String,
         #[source]
@@ -29,7 +31,9 @@ pub enum PerfError {
     Config(#[from] rigor_model::ConfigError),
     #[error(transparent)]
     Store(#[from] rigor_store::StoreError),
-    #[error("performance history query failed: {0}\n  hint: the history may be damaged; move .rigor/history.db aside to start over")]
+    #[error(
+        "performance history query failed: {0}\n  hint: the history may be damaged; move .rigor/history.db aside to start over"
+    )]
     Sql(#[from] rusqlite::Error),
     #[error("{message}\n  hint: {hint}")]
     Usage { message: String, hint: String },
@@ -42,20 +46,39 @@ impl PerfError {
         match self {
             PerfError::Input { .. } => exit::BAD_INPUT,
             PerfError::Nothing { .. } => exit::NOTHING,
-            PerfError::Write { .. } | PerfError::Read { .. } | PerfError::Config(_) | PerfError::Usage { .. } => exit::USAGE,
+            PerfError::Write { .. }
+            | PerfError::Read { .. }
+            | PerfError::Config(_)
+            | PerfError::Usage { .. } => exit::USAGE,
             PerfError::Store(_) | PerfError::Sql(_) => exit::USAGE,
         }
     }
 
     pub fn usage(message: impl Into<String>, hint: impl Into<String>) -> Self {
-        PerfError::Usage { message: message.into(), hint: hint.into() }
+        PerfError::Usage {
+            message: message.into(),
+            hint: hint.into(),
+        }
     }
 
     pub fn nothing(message: impl Into<String>, hint: impl Into<String>) -> Self {
-        PerfError::Nothing { message: message.into(), hint: hint.into() }
+        PerfError::Nothing {
+            message: message.into(),
+            hint: hint.into(),
+        }
     }
 
-    pub fn input(file: &str, position: impl Into<String>, message: impl Into<String>, hint: impl Into<String>) -> Self {
-        PerfError::Input { file: file.to_string(), position: position.into(), message: message.into(), hint: hint.into() }
+    pub fn input(
+        file: &str,
+        position: impl Into<String>,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        PerfError::Input {
+            file: file.to_string(),
+            position: position.into(),
+            message: message.into(),
+            hint: hint.into(),
+        }
     }
 }

@@ -4,7 +4,12 @@ use std::path::Path;
 use std::process::Command;
 
 fn git(root: &Path, args: &[&str]) -> Option<String> {
-    let out = Command::new("git").arg("-C").arg(root).args(args).output().ok()?;
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(args)
+        .output()
+        .ok()?;
     if !out.status.success() {
         return None;
     }
@@ -13,12 +18,17 @@ fn git(root: &Path, args: &[&str]) -> Option<String> {
 }
 
 fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 /// The current commit: GITHUB_SHA, CI_COMMIT_SHA, else `git rev-parse HEAD`.
 pub fn current_commit(root: &Path) -> Option<String> {
-    env("GITHUB_SHA").or_else(|| env("CI_COMMIT_SHA")).or_else(|| git(root, &["rev-parse", "HEAD"]))
+    env("GITHUB_SHA")
+        .or_else(|| env("CI_COMMIT_SHA"))
+        .or_else(|| git(root, &["rev-parse", "HEAD"]))
 }
 
 /// The current branch: GITHUB_HEAD_REF (pull requests), GITHUB_REF_NAME, CI_COMMIT_REF_NAME,
@@ -41,6 +51,12 @@ pub fn changed_files(root: &Path, from: Option<&str>, to: &str) -> Vec<String> {
         Some(f) => git(root, &["diff", "--name-only", &format!("{f}..{to}")]),
         None => git(root, &["show", "--name-only", "--pretty=format:", to]),
     };
-    out.map(|s| s.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect())
-        .unwrap_or_default()
+    out.map(|s| {
+        s.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    })
+    .unwrap_or_default()
 }

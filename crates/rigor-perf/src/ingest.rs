@@ -63,10 +63,15 @@ pub fn read_path(path: &Path, format: Format, csv: &CsvOptions) -> Result<Parsed
         return Err(PerfError::Read {
             path: label,
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
-            hint: "give the path of a benchmark result (file) or of target/criterion (directory)".into(),
+            hint: "give the path of a benchmark result (file) or of target/criterion (directory)"
+                .into(),
         });
     }
-    let format = if format == Format::Auto { detect_format(path)? } else { format };
+    let format = if format == Format::Auto {
+        detect_format(path)?
+    } else {
+        format
+    };
     let mut parsed = match format {
         Format::Criterion => read_criterion(path)?,
         Format::Csv => {
@@ -92,7 +97,10 @@ pub fn read_path(path: &Path, format: Format, csv: &CsvOptions) -> Result<Parsed
         return Err(PerfError::input(
             &label,
             "whole file",
-            format!("no benchmark results found in this {} input", format.as_str()),
+            format!(
+                "no benchmark results found in this {} input",
+                format.as_str()
+            ),
             "check that the benchmark tool ran and wrote its results, and the --format",
         ));
     }
@@ -107,8 +115,16 @@ fn read_text(path: &Path) -> Result<String, PerfError> {
         hint: "check the path and permissions".into(),
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        let (line, col) = line_col(&String::from_utf8_lossy(e.as_bytes()), e.utf8_error().valid_up_to());
-        PerfError::input(&label, format!("line {line}, column {col}"), "invalid UTF-8", "benchmark results must be UTF-8 text")
+        let (line, col) = line_col(
+            &String::from_utf8_lossy(e.as_bytes()),
+            e.utf8_error().valid_up_to(),
+        );
+        PerfError::input(
+            &label,
+            format!("line {line}, column {col}"),
+            "invalid UTF-8",
+            "benchmark results must be UTF-8 text",
+        )
     })?;
     if text.trim().is_empty() {
         return Err(PerfError::input(
@@ -124,7 +140,12 @@ fn read_text(path: &Path) -> Result<String, PerfError> {
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
     (line, col)
 }
 
@@ -144,24 +165,30 @@ pub fn detect_format(path: &Path) -> Result<Format, PerfError> {
     let text = read_text(path)?;
     let value = parse_json(&label, &text)?;
     let has = |k: &str| value.get(k).is_some();
-    Ok(if has("results") && value["results"].as_array().is_some_and(|a| a.iter().any(|r| r.get("command").is_some())) {
-        Format::Hyperfine
-    } else if has("benchmarks") && (has("machine_info") || has("commit_info")) {
-        Format::PytestBenchmark
-    } else if has("benchmarks") && has("context") {
-        Format::Gbench
-    } else if has("metrics") || value.is_array() {
-        Format::Json
-    } else if has("mean") && has("median") {
-        Format::Criterion
-    } else {
-        return Err(PerfError::input(
-            &label,
-            "$",
-            "cannot tell which benchmark tool wrote this JSON",
-            "pass --format criterion|pytest-benchmark|hyperfine|gbench|json",
-        ));
-    })
+    Ok(
+        if has("results")
+            && value["results"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|r| r.get("command").is_some()))
+        {
+            Format::Hyperfine
+        } else if has("benchmarks") && (has("machine_info") || has("commit_info")) {
+            Format::PytestBenchmark
+        } else if has("benchmarks") && has("context") {
+            Format::Gbench
+        } else if has("metrics") || value.is_array() {
+            Format::Json
+        } else if has("mean") && has("median") {
+            Format::Criterion
+        } else {
+            return Err(PerfError::input(
+                &label,
+                "$",
+                "cannot tell which benchmark tool wrote this JSON",
+                "pass --format criterion|pytest-benchmark|hyperfine|gbench|json",
+            ));
+        },
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -252,7 +279,11 @@ fn kind(v: &Value) -> &'static str {
 
 impl<'a> Node<'a> {
     fn root(v: &'a Value, file: &'a str) -> Self {
-        Node { v, path: "$".into(), file }
+        Node {
+            v,
+            path: "$".into(),
+            file,
+        }
     }
     fn err(&self, message: String, hint: &str) -> PerfError {
         PerfError::input(self.file, format!("at {}", self.path), message, hint)
@@ -260,7 +291,11 @@ impl<'a> Node<'a> {
     fn get(&self, key: &str) -> Option<Node<'a>> {
         match self.v.get(key) {
             Some(Value::Null) | None => None,
-            Some(v) => Some(Node { v, path: format!("{}.{key}", self.path), file: self.file }),
+            Some(v) => Some(Node {
+                v,
+                path: format!("{}.{key}", self.path),
+                file: self.file,
+            }),
         }
     }
     fn req(&self, key: &str, hint: &str) -> Result<Node<'a>, PerfError> {
@@ -272,7 +307,9 @@ impl<'a> Node<'a> {
     }
     fn num(&self, hint: &str) -> Result<f64, PerfError> {
         match self.v {
-            Value::Number(n) => n.as_f64().ok_or_else(|| self.err("number out of range".into(), hint)),
+            Value::Number(n) => n
+                .as_f64()
+                .ok_or_else(|| self.err("number out of range".into(), hint)),
             Value::String(s) if s == "N" => Ok(f64::NAN),
             Value::String(s) if s == "Infini" => Ok(f64::INFINITY),
             Value::String(s) if s == "-Infini" => Ok(f64::NEG_INFINITY),
@@ -290,7 +327,11 @@ impl<'a> Node<'a> {
             Value::Array(a) => Ok(a
                 .iter()
                 .enumerate()
-                .map(|(i, v)| Node { v, path: format!("{}[{i}]", self.path), file: self.file })
+                .map(|(i, v)| Node {
+                    v,
+                    path: format!("{}[{i}]", self.path),
+                    file: self.file,
+                })
                 .collect()),
             other => Err(self.err(format!("expected an array, found {}", kind(other)), hint)),
         }
@@ -304,7 +345,11 @@ impl<'a> Node<'a> {
 }
 
 fn finite_or_err(node_path: &Node, v: f64, hint: &str) -> Result<f64, PerfError> {
-    if v.is_finite() { Ok(v) } else { Err(node_path.err(format!("expected a finite number, found {v}"), hint)) }
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(node_path.err(format!("expected a finite number, found {v}"), hint))
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -333,12 +378,21 @@ fn read_criterion(path: &Path) -> Result<Parsed, PerfError> {
                 let label = label_of("benchmark.json");
                 let v = parse_json(&label, &text)?;
                 let root = Node::root(&v, &label);
-                root.req("full_id", CRITERION_HINT)?.string(CRITERION_HINT)?.to_string()
+                root.req("full_id", CRITERION_HINT)?
+                    .string(CRITERION_HINT)?
+                    .to_string()
             }
             Err(_) => {
                 let rel = dir.strip_prefix(&start).unwrap_or(&dir);
-                let rel = if rel.as_os_str().is_empty() { dir.file_name().map(PathBuf::from).unwrap_or_default() } else { rel.to_path_buf() };
-                rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/")
+                let rel = if rel.as_os_str().is_empty() {
+                    dir.file_name().map(PathBuf::from).unwrap_or_default()
+                } else {
+                    rel.to_path_buf()
+                };
+                rel.components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/")
             }
         };
         let est_label = label_of("estimates.json");
@@ -365,7 +419,11 @@ fn read_criterion(path: &Path) -> Result<Parsed, PerfError> {
             let times = times_node.numbers(CRITERION_HINT)?;
             if iters.len() != times.len() {
                 return Err(times_node.err(
-                    format!("`times` has {} entries but `iters` has {}", times.len(), iters.len()),
+                    format!(
+                        "`times` has {} entries but `iters` has {}",
+                        times.len(),
+                        iters.len()
+                    ),
                     CRITERION_HINT,
                 ));
             }
@@ -401,10 +459,18 @@ fn find_criterion_benches(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Perf
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(source) => {
-            return Err(PerfError::Read { path: dir.display().to_string(), source, hint: CRITERION_HINT.into() });
+            return Err(PerfError::Read {
+                path: dir.display().to_string(),
+                source,
+                hint: CRITERION_HINT.into(),
+            });
         }
     };
-    let mut subdirs: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    let mut subdirs: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
     subdirs.sort();
     for sub in subdirs {
         let name = sub.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -454,12 +520,16 @@ fn read_pytest_benchmark(root: Node) -> Result<Parsed, PerfError> {
 // ---------------------------------------------------------------------------------------------
 // hyperfine
 
-const HYPERFINE_HINT: &str = "expected hyperfine's --export-json output: {\"results\": [{\"command\": …, \"times\": […]}]}";
+const HYPERFINE_HINT: &str =
+    "expected hyperfine's --export-json output: {\"results\": [{\"command\": …, \"times\": […]}]}";
 
 fn read_hyperfine(root: Node) -> Result<Parsed, PerfError> {
     let mut parsed = Parsed::default();
     for r in root.req("results", HYPERFINE_HINT)?.items(HYPERFINE_HINT)? {
-        let name = r.req("command", HYPERFINE_HINT)?.string(HYPERFINE_HINT)?.to_string();
+        let name = r
+            .req("command", HYPERFINE_HINT)?
+            .string(HYPERFINE_HINT)?
+            .to_string();
         let mut samples = Vec::new();
         if let Some(t) = r.get("times") {
             samples = t.numbers(HYPERFINE_HINT)?;
@@ -476,7 +546,12 @@ fn read_hyperfine(root: Node) -> Result<Parsed, PerfError> {
         m.samples = samples;
         if let Some(Value::Object(params)) = r.get("parameters").map(|n| n.v) {
             for (k, v) in params {
-                m.attributes.insert(k.clone(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()));
+                m.attributes.insert(
+                    k.clone(),
+                    v.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string()),
+                );
             }
         }
         parsed.measurements.push(m);
@@ -514,12 +589,22 @@ fn read_gbench(root: Node) -> Result<Parsed, PerfError> {
         let run_name = b.opt_str("run_name").unwrap_or_else(|| name.clone());
         if b.v.get("error_occurred").and_then(Value::as_bool) == Some(true) {
             let msg = b.opt_str("error_message").unwrap_or_default();
-            parsed.warnings.push(format!("{}: benchmark `{name}` reported an error ({msg}); skipped", b.path));
+            parsed.warnings.push(format!(
+                "{}: benchmark `{name}` reported an error ({msg}); skipped",
+                b.path
+            ));
             continue;
         }
-        let unit = b.get("time_unit").map(|u| u.string(GBENCH_HINT)).transpose()?.unwrap_or("ns");
+        let unit = b
+            .get("time_unit")
+            .map(|u| u.string(GBENCH_HINT))
+            .transpose()?
+            .unwrap_or("ns");
         let factor = unit_factor(unit).ok_or_else(|| {
-            b.get("time_unit").unwrap_or(b.clone()).err(format!("unknown time unit `{unit}`"), "Google Benchmark uses ns, us, ms or s")
+            b.get("time_unit").unwrap_or(b.clone()).err(
+                format!("unknown time unit `{unit}`"),
+                "Google Benchmark uses ns, us, ms or s",
+            )
         })?;
         let rt_node = b.req("real_time", GBENCH_HINT)?;
         let rt = rt_node.num(GBENCH_HINT)?;
@@ -527,13 +612,19 @@ fn read_gbench(root: Node) -> Result<Parsed, PerfError> {
             order.push(run_name.clone());
         }
         if !rt.is_finite() {
-            parsed.warnings.push(format!("{}: real_time is {rt}; sample skipped", rt_node.path));
+            parsed.warnings.push(format!(
+                "{}: real_time is {rt}; sample skipped",
+                rt_node.path
+            ));
             continue;
         }
         let run_type = b.opt_str("run_type").unwrap_or_else(|| "iteration".into());
         if run_type == "aggregate" {
             let agg = b.opt_str("aggregate_name").unwrap_or_default();
-            aggregates.entry(run_name).or_default().insert(agg, rt * factor);
+            aggregates
+                .entry(run_name)
+                .or_default()
+                .insert(agg, rt * factor);
         } else {
             iterations.entry(run_name).or_default().push(rt * factor);
         }
@@ -575,27 +666,46 @@ fn read_custom(root: Node) -> Result<Parsed, PerfError> {
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            parsed.time = Some(parse_time(&s).ok_or_else(|| t.err(format!("cannot read `{s}` as a time"), "use RFC 3339, e.g. 2026-11-27T09:00:00Z, or Unix seconds"))?);
+            parsed.time = Some(parse_time(&s).ok_or_else(|| {
+                t.err(
+                    format!("cannot read `{s}` as a time"),
+                    "use RFC 3339, e.g. 2026-11-27T09:00:00Z, or Unix seconds",
+                )
+            })?);
         }
         root.req("metrics", CUSTOM_HINT)?
     };
     for item in list.items(CUSTOM_HINT)? {
-        let name = item.req("name", CUSTOM_HINT)?.string(CUSTOM_HINT)?.to_string();
+        let name = item
+            .req("name", CUSTOM_HINT)?
+            .string(CUSTOM_HINT)?
+            .to_string();
         if name.trim().is_empty() {
             return Err(item.err("empty metric name".into(), CUSTOM_HINT));
         }
-        let unit = item.req("unit", CUSTOM_HINT)?.string(CUSTOM_HINT)?.to_string();
+        let unit = item
+            .req("unit", CUSTOM_HINT)?
+            .string(CUSTOM_HINT)?
+            .to_string();
         let dir_node = item.req("direction", CUSTOM_HINT)?;
         let dir_text = dir_node.string(CUSTOM_HINT)?;
         let direction = Direction::parse(dir_text).ok_or_else(|| {
-            dir_node.err(format!("unknown direction `{dir_text}`"), "use \"lower_is_better\" or \"higher_is_better\"")
+            dir_node.err(
+                format!("unknown direction `{dir_text}`"),
+                "use \"lower_is_better\" or \"higher_is_better\"",
+            )
         })?;
         let samples = match item.get("samples") {
             Some(s) => {
                 let v = s.numbers(CUSTOM_HINT)?;
                 for (i, x) in v.iter().enumerate() {
                     if !x.is_finite() {
-                        return Err(PerfError::input(s.file, format!("at {}[{i}]", s.path), format!("sample is {x}"), "samples must be finite numbers"));
+                        return Err(PerfError::input(
+                            s.file,
+                            format!("at {}[{i}]", s.path),
+                            format!("sample is {x}"),
+                            "samples must be finite numbers",
+                        ));
                     }
                 }
                 v
@@ -605,7 +715,9 @@ fn read_custom(root: Node) -> Result<Parsed, PerfError> {
         let value = match item.get("value") {
             Some(v) => finite_or_err(&v, v.num(CUSTOM_HINT)?, CUSTOM_HINT)?,
             None if !samples.is_empty() => median(&samples),
-            None => return Err(item.err("missing field `value` (or `samples`)".into(), CUSTOM_HINT)),
+            None => {
+                return Err(item.err("missing field `value` (or `samples`)".into(), CUSTOM_HINT));
+            }
         };
         let mut m = Measurement::new(name, unit, direction, value);
         m.measure = item.opt_str("measure").unwrap_or_else(|| "value".into());
@@ -613,7 +725,12 @@ fn read_custom(root: Node) -> Result<Parsed, PerfError> {
         m.commit = item.opt_str("commit");
         if let Some(Value::Object(attrs)) = item.get("attributes").map(|n| n.v) {
             for (k, v) in attrs {
-                m.attributes.insert(k.clone(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()));
+                m.attributes.insert(
+                    k.clone(),
+                    v.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string()),
+                );
             }
         }
         parsed.measurements.push(m);
@@ -722,14 +839,27 @@ fn split_records(label: &str, text: &str, delim: u8) -> Result<Vec<CsvRecord>, P
         if fields.len() == 1 && fields[0].trim().is_empty() {
             continue; // blank line
         }
-        out.push(CsvRecord { line: rec_line, fields, columns });
+        out.push(CsvRecord {
+            line: rec_line,
+            fields,
+            columns,
+        });
     }
     Ok(out)
 }
 
 const TIME_NAMES: &[&str] = &["time", "timestamp", "date", "datetime", "created_at"];
-const COMMIT_NAMES: &[&str] = &["commit", "sha", "revision", "hash", "git_commit", "commit_sha"];
-const ATTR_NAMES: &[&str] = &["branch", "version", "tag", "build", "run", "testbed", "host", "machine"];
+const COMMIT_NAMES: &[&str] = &[
+    "commit",
+    "sha",
+    "revision",
+    "hash",
+    "git_commit",
+    "commit_sha",
+];
+const ATTR_NAMES: &[&str] = &[
+    "branch", "version", "tag", "build", "run", "testbed", "host", "machine",
+];
 
 /// Parse an Otava-layout CSV.
 pub fn parse_csv(label: &str, text: &str, opts: &CsvOptions) -> Result<CsvTable, PerfError> {
@@ -742,38 +872,73 @@ pub fn parse_csv(label: &str, text: &str, opts: &CsvOptions) -> Result<CsvTable,
     });
     let mut records = split_records(label, text, delim)?;
     if records.is_empty() {
-        return Err(PerfError::input(label, "line 1, column 1", "the file is empty", "an Otava CSV needs a header row"));
+        return Err(PerfError::input(
+            label,
+            "line 1, column 1",
+            "the file is empty",
+            "an Otava CSV needs a header row",
+        ));
     }
     let header = records.remove(0);
     let headers: Vec<String> = header.fields.iter().map(|h| h.trim().to_string()).collect();
     for (i, h) in headers.iter().enumerate() {
         if h.is_empty() {
-            return Err(PerfError::input(label, format!("line {}, column {}", header.line, header.columns[i]), "empty column name in the header", "every column needs a name"));
+            return Err(PerfError::input(
+                label,
+                format!("line {}, column {}", header.line, header.columns[i]),
+                "empty column name in the header",
+                "every column needs a name",
+            ));
         }
     }
     if records.is_empty() {
-        return Err(PerfError::input(label, format!("line {}", header.line + 1), "the CSV has a header but no rows", "the export is empty or truncated"));
+        return Err(PerfError::input(
+            label,
+            format!("line {}", header.line + 1),
+            "the CSV has a header but no rows",
+            "the export is empty or truncated",
+        ));
     }
     for r in &records {
         if r.fields.len() != headers.len() {
-            let col = r.columns.get(headers.len()).or(r.columns.last()).copied().unwrap_or(1);
+            let col = r
+                .columns
+                .get(headers.len())
+                .or(r.columns.last())
+                .copied()
+                .unwrap_or(1);
             return Err(PerfError::input(
                 label,
                 format!("line {}, column {col}", r.line),
-                format!("expected {} fields as in the header, found {}", headers.len(), r.fields.len()),
+                format!(
+                    "expected {} fields as in the header, found {}",
+                    headers.len(),
+                    r.fields.len()
+                ),
                 "check the delimiter and quoting of this row (a truncated file ends mid-row)",
             ));
         }
     }
-    let find = |names: &[&str]| headers.iter().position(|h| names.contains(&h.to_ascii_lowercase().as_str()));
+    let find = |names: &[&str]| {
+        headers
+            .iter()
+            .position(|h| names.contains(&h.to_ascii_lowercase().as_str()))
+    };
     let time_col = match &opts.time_column {
         Some(name) => Some(headers.iter().position(|h| h == name).ok_or_else(|| {
-            PerfError::input(label, format!("line {}", header.line), format!("no time column `{name}` in the header"), format!("columns are: {}", headers.join(", ")))
+            PerfError::input(
+                label,
+                format!("line {}", header.line),
+                format!("no time column `{name}` in the header"),
+                format!("columns are: {}", headers.join(", ")),
+            )
         })?),
         None => find(TIME_NAMES),
     };
     let commit_col = find(COMMIT_NAMES);
-    let branch_col = headers.iter().position(|h| h.eq_ignore_ascii_case("branch"));
+    let branch_col = headers
+        .iter()
+        .position(|h| h.eq_ignore_ascii_case("branch"));
     let mut metric_cols = Vec::new();
     let mut attr_cols = Vec::new();
     let mut values = Vec::new();
@@ -787,7 +952,10 @@ pub fn parse_csv(label: &str, text: &str, opts: &CsvOptions) -> Result<CsvTable,
         }
         // the first non-empty value decides: a number makes a metric column, and then every
         // value of the column must be a number
-        let first = records.iter().map(|r| r.fields[c].trim()).find(|v| !v.is_empty());
+        let first = records
+            .iter()
+            .map(|r| r.fields[c].trim())
+            .find(|v| !v.is_empty());
         let is_metric = first.is_some_and(|v| parse_number(v).is_some());
         if !is_metric {
             attr_cols.push(c);
@@ -816,7 +984,12 @@ pub fn parse_csv(label: &str, text: &str, opts: &CsvOptions) -> Result<CsvTable,
         values.push(col_values);
     }
     if metric_cols.is_empty() {
-        return Err(PerfError::input(label, format!("line {}", header.line), "no metric columns (columns of numbers) found", "Otava's layout: a time column, attribute columns, then one numeric column per metric"));
+        return Err(PerfError::input(
+            label,
+            format!("line {}", header.line),
+            "no metric columns (columns of numbers) found",
+            "Otava's layout: a time column, attribute columns, then one numeric column per metric",
+        ));
     }
     if let Some(tc) = time_col {
         for r in &records {
@@ -825,18 +998,34 @@ pub fn parse_csv(label: &str, text: &str, opts: &CsvOptions) -> Result<CsvTable,
                 return Err(PerfError::input(
                     label,
                     format!("line {}, column {}", r.line, r.columns[tc]),
-                    format!("cannot read `{raw}` in time column `{}` as a time", headers[tc]),
+                    format!(
+                        "cannot read `{raw}` in time column `{}` as a time",
+                        headers[tc]
+                    ),
                     "use ISO 8601 (2026-11-27 09:00:00+00:00) or Unix seconds",
                 ));
             }
         }
     }
-    Ok(CsvTable { file: label.to_string(), headers, records, time_col, commit_col, branch_col, metric_cols, attr_cols, values })
+    Ok(CsvTable {
+        file: label.to_string(),
+        headers,
+        records,
+        time_col,
+        commit_col,
+        branch_col,
+        metric_cols,
+        attr_cols,
+        values,
+    })
 }
 
 fn parse_number(s: &str) -> Option<f64> {
     let t = s.trim();
-    if t.eq_ignore_ascii_case("nan") || t.eq_ignore_ascii_case("inf") || t.eq_ignore_ascii_case("infinity") {
+    if t.eq_ignore_ascii_case("nan")
+        || t.eq_ignore_ascii_case("inf")
+        || t.eq_ignore_ascii_case("infinity")
+    {
         return None;
     }
     t.parse::<f64>().ok()
@@ -844,7 +1033,10 @@ fn parse_number(s: &str) -> Option<f64> {
 
 impl CsvTable {
     pub fn metric_names(&self) -> Vec<&str> {
-        self.metric_cols.iter().map(|&c| self.headers[c].as_str()).collect()
+        self.metric_cols
+            .iter()
+            .map(|&c| self.headers[c].as_str())
+            .collect()
     }
 
     pub fn time_text(&self, row: usize) -> Option<&str> {
@@ -852,7 +1044,9 @@ impl CsvTable {
     }
 
     pub fn commit(&self, row: usize) -> Option<&str> {
-        self.commit_col.map(|c| self.records[row].fields[c].trim()).filter(|s| !s.is_empty())
+        self.commit_col
+            .map(|c| self.records[row].fields[c].trim())
+            .filter(|s| !s.is_empty())
     }
 
     /// A metric's present values with their row numbers.
@@ -872,14 +1066,21 @@ impl CsvTable {
         let mut parsed = Parsed::default();
         for (mi, &c) in self.metric_cols.iter().enumerate() {
             for (r, rec) in self.records.iter().enumerate() {
-                let Some(v) = self.values[mi][r] else { continue };
-                let mut m = Measurement::new(self.headers[c].clone(), "", Direction::LowerIsBetter, v);
+                let Some(v) = self.values[mi][r] else {
+                    continue;
+                };
+                let mut m =
+                    Measurement::new(self.headers[c].clone(), "", Direction::LowerIsBetter, v);
                 m.measure = "value".into();
                 m.commit = self.commit(r).map(str::to_string);
-                m.branch = self.branch_col.map(|b| rec.fields[b].trim().to_string()).filter(|s| !s.is_empty());
+                m.branch = self
+                    .branch_col
+                    .map(|b| rec.fields[b].trim().to_string())
+                    .filter(|s| !s.is_empty());
                 m.time = self.time_col.and_then(|t| parse_time(&rec.fields[t]));
                 for &a in &self.attr_cols {
-                    m.attributes.insert(self.headers[a].clone(), rec.fields[a].trim().to_string());
+                    m.attributes
+                        .insert(self.headers[a].clone(), rec.fields[a].trim().to_string());
                 }
                 parsed.measurements.push(m);
             }
@@ -915,9 +1116,21 @@ mod tests {
         assert_eq!(t.records[0].fields[2], "hello, world");
         assert_eq!(t.records[1].fields[2], "x\"y");
         assert_eq!(t.commit(1), Some("a2"));
-        let err = parse_csv("f.csv", "time,latency\n2026-01-01,1.5\n2026-01-02,abc\n", &CsvOptions::default()).unwrap_err().to_string();
+        let err = parse_csv(
+            "f.csv",
+            "time,latency\n2026-01-01,1.5\n2026-01-02,abc\n",
+            &CsvOptions::default(),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("f.csv: line 3, column 12"), "{err}");
-        let err = parse_csv("f.csv", "time,latency\n2026-01-01,1.5\n2026-01-02\n", &CsvOptions::default()).unwrap_err().to_string();
+        let err = parse_csv(
+            "f.csv",
+            "time,latency\n2026-01-01,1.5\n2026-01-02\n",
+            &CsvOptions::default(),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("line 3"), "{err}");
     }
 }

@@ -22,11 +22,17 @@ impl Direction {
 
     /// Parse the spellings users write: `lower_is_better`, `lower`, `less`, `min`, … .
     pub fn parse(s: &str) -> Option<Direction> {
-        match s.trim().to_ascii_lowercase().replace(['-', ' '], "_").as_str() {
-            "lower_is_better" | "lower" | "less" | "min" | "smaller_is_better" | "decrease" => Some(Direction::LowerIsBetter),
-            "higher_is_better" | "higher" | "more" | "max" | "bigger_is_better" | "greater_is_better" | "increase" => {
-                Some(Direction::HigherIsBetter)
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['-', ' '], "_")
+            .as_str()
+        {
+            "lower_is_better" | "lower" | "less" | "min" | "smaller_is_better" | "decrease" => {
+                Some(Direction::LowerIsBetter)
             }
+            "higher_is_better" | "higher" | "more" | "max" | "bigger_is_better"
+            | "greater_is_better" | "increase" => Some(Direction::HigherIsBetter),
             _ => None,
         }
     }
@@ -60,7 +66,12 @@ pub struct Measurement {
 }
 
 impl Measurement {
-    pub fn new(benchmark: impl Into<String>, unit: impl Into<String>, direction: Direction, value: f64) -> Self {
+    pub fn new(
+        benchmark: impl Into<String>,
+        unit: impl Into<String>,
+        direction: Direction,
+        value: f64,
+    ) -> Self {
         Measurement {
             benchmark: benchmark.into(),
             measure: "time".into(),
@@ -81,7 +92,12 @@ pub fn format_time(secs: i64) -> String {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
@@ -118,7 +134,11 @@ pub fn parse_time(s: &str) -> Option<i64> {
         if !v.is_finite() {
             return None;
         }
-        return Some(if v.abs() > 1e11 { (v / 1000.0) as i64 } else { v as i64 });
+        return Some(if v.abs() > 1e11 {
+            (v / 1000.0) as i64
+        } else {
+            v as i64
+        });
     }
     let b = s.as_bytes();
     let num = |r: std::ops::Range<usize>| -> Option<i64> { s.get(r)?.parse().ok() };
@@ -162,7 +182,10 @@ pub fn parse_time(s: &str) -> Option<i64> {
     let digits: String = rest[1..].chars().filter(|c| c.is_ascii_digit()).collect();
     let (oh, om) = match digits.len() {
         2 => (digits.parse::<i64>().ok()?, 0),
-        4 => (digits[..2].parse::<i64>().ok()?, digits[2..].parse::<i64>().ok()?),
+        4 => (
+            digits[..2].parse::<i64>().ok()?,
+            digits[2..].parse::<i64>().ok()?,
+        ),
         _ => return None,
     };
     Some(secs - sign * (oh * 3600 + om * 60))
@@ -178,10 +201,16 @@ mod tests {
         assert_eq!(parse_time("2026-11-27T09:03:02Z"), Some(1_795_770_182));
         assert_eq!(format_time(1_795_770_182), "2026-11-27T09:03:02Z");
         assert_eq!(parse_time("2026-11-27 10:03:02+01:00"), Some(1_795_770_182));
-        assert_eq!(parse_time("2026-11-27T09:03:02.123456+0000"), Some(1_795_770_182));
+        assert_eq!(
+            parse_time("2026-11-27T09:03:02.123456+0000"),
+            Some(1_795_770_182)
+        );
         assert_eq!(parse_time("1795770182"), Some(1_795_770_182));
         assert_eq!(parse_time("1795770182000"), Some(1_795_770_182));
-        assert_eq!(parse_time("2024-02-29"), Some(days_from_civil(2024, 2, 29) * 86_400));
+        assert_eq!(
+            parse_time("2024-02-29"),
+            Some(days_from_civil(2024, 2, 29) * 86_400)
+        );
         assert_eq!(parse_time("yesterday"), None);
         assert_eq!(parse_time("2024-13-01"), None);
     }
@@ -189,7 +218,10 @@ mod tests {
     #[test]
     fn directions_parse() {
         assert_eq!(Direction::parse("higher"), Some(Direction::HigherIsBetter));
-        assert_eq!(Direction::parse("lower-is-better"), Some(Direction::LowerIsBetter));
+        assert_eq!(
+            Direction::parse("lower-is-better"),
+            Some(Direction::LowerIsBetter)
+        );
         assert_eq!(Direction::parse("sideways"), None);
     }
 }

@@ -76,8 +76,12 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            significance: 0.01,
-            defaults: Thresholds { max_regression: 0.15, warn: 0.10, noise: 0.01 },
+            significance: 0.005,
+            defaults: Thresholds {
+                max_regression: 0.15,
+                warn: 0.10,
+                noise: 0.01,
+            },
             history_window: 20,
             base_branch: None,
             testbed: None,
@@ -97,11 +101,17 @@ pub fn parse_percent(v: &toml::Value) -> Result<f64, String> {
             let Some(num) = t.strip_suffix('%') else {
                 return Err(format!("`{s}` is not a percentage"));
             };
-            num.trim().parse::<f64>().map(|p| p / 100.0).map_err(|_| format!("`{s}` is not a percentage"))
+            num.trim()
+                .parse::<f64>()
+                .map(|p| p / 100.0)
+                .map_err(|_| format!("`{s}` is not a percentage"))
         }
         toml::Value::Integer(i) => Ok(*i as f64 / 100.0),
         toml::Value::Float(f) => Ok(*f / 100.0),
-        other => Err(format!("expected a percentage like \"15%\", found {}", other.type_str())),
+        other => Err(format!(
+            "expected a percentage like \"15%\", found {}",
+            other.type_str()
+        )),
     }
 }
 
@@ -110,9 +120,16 @@ impl Settings {
         let (sec, warnings): (PerfSection, Vec<String>) = config.section("perf")?;
         let mut s = Settings::default();
         let pct = |key: &str, v: &toml::Value| -> Result<f64, PerfError> {
-            let p = parse_percent(v).map_err(|m| config.error_at(key, m, "write a percentage, e.g. \"15%\""))?;
+            let p = parse_percent(v)
+                .map_err(|m| config.error_at(key, m, "write a percentage, e.g. \"15%\""))?;
             if !(0.0..=10.0).contains(&p) {
-                return Err(config.error_at(key, format!("{}% is out of range", p * 100.0), "use a percentage between 0% and 1000%").into());
+                return Err(config
+                    .error_at(
+                        key,
+                        format!("{}% is out of range", p * 100.0),
+                        "use a percentage between 0% and 1000%",
+                    )
+                    .into());
             }
             Ok(p)
         };
@@ -124,7 +141,13 @@ impl Settings {
         }
         if let Some(a) = sec.significance {
             if !(a > 0.0 && a < 0.5) {
-                return Err(config.error_at("perf.significance", format!("{a} is not a significance level"), "use e.g. significance = 0.01").into());
+                return Err(config
+                    .error_at(
+                        "perf.significance",
+                        format!("{a} is not a significance level"),
+                        "use e.g. significance = 0.01",
+                    )
+                    .into());
             }
             s.significance = a;
         }
@@ -142,7 +165,13 @@ impl Settings {
         }
         if let Some(p) = sec.detect.max_pvalue {
             if !(p > 0.0 && p < 1.0) {
-                return Err(config.error_at("perf.detect.max_pvalue", format!("{p} is not a p-value"), "use e.g. max_pvalue = 0.001").into());
+                return Err(config
+                    .error_at(
+                        "perf.detect.max_pvalue",
+                        format!("{p} is not a p-value"),
+                        "use e.g. max_pvalue = 0.001",
+                    )
+                    .into());
             }
             s.detect.max_pvalue = p;
         }
@@ -155,19 +184,41 @@ impl Settings {
         for (pattern, o) in sec.benchmarks {
             let key = format!("perf.benchmarks.{pattern}");
             let glob = globset::Glob::new(&pattern)
-                .map_err(|e| config.error_at(&key, format!("bad pattern: {e}"), "use a benchmark name or a glob like \"parse/*\""))?
+                .map_err(|e| {
+                    config.error_at(
+                        &key,
+                        format!("bad pattern: {e}"),
+                        "use a benchmark name or a glob like \"parse/*\"",
+                    )
+                })?
                 .compile_matcher();
             let direction = match &o.direction {
                 Some(d) => Some(Direction::parse(d).ok_or_else(|| {
-                    config.error_at(&format!("{key}.direction"), format!("unknown direction `{d}`"), "use \"lower_is_better\" or \"higher_is_better\"")
+                    config.error_at(
+                        &format!("{key}.direction"),
+                        format!("unknown direction `{d}`"),
+                        "use \"lower_is_better\" or \"higher_is_better\"",
+                    )
                 })?),
                 None => None,
             };
             s.overrides.push(Override {
                 pattern: glob,
-                max_regression: o.max_regression.as_ref().map(|v| pct(&format!("{key}.max_regression"), v)).transpose()?,
-                warn: o.warn.as_ref().map(|v| pct(&format!("{key}.warn"), v)).transpose()?,
-                noise: o.noise.as_ref().map(|v| pct(&format!("{key}.noise"), v)).transpose()?,
+                max_regression: o
+                    .max_regression
+                    .as_ref()
+                    .map(|v| pct(&format!("{key}.max_regression"), v))
+                    .transpose()?,
+                warn: o
+                    .warn
+                    .as_ref()
+                    .map(|v| pct(&format!("{key}.warn"), v))
+                    .transpose()?,
+                noise: o
+                    .noise
+                    .as_ref()
+                    .map(|v| pct(&format!("{key}.noise"), v))
+                    .transpose()?,
                 direction,
                 unit: o.unit,
             });
@@ -176,7 +227,9 @@ impl Settings {
     }
 
     fn matching(&self, name: &str) -> impl Iterator<Item = &Override> {
-        self.overrides.iter().filter(move |o| o.pattern.is_match(name))
+        self.overrides
+            .iter()
+            .filter(move |o| o.pattern.is_match(name))
     }
 
     /// The thresholds for a benchmark: the first matching override for each value, else defaults.
@@ -211,15 +264,28 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("rigor.toml");
         std::fs::write(&p, text).unwrap();
-        Config::load(rigor_model::config::CORE_DEFAULTS, Some(&p), dir.path(), &[]).unwrap()
+        Config::load(
+            rigor_model::config::CORE_DEFAULTS,
+            Some(&p),
+            dir.path(),
+            &[],
+        )
+        .unwrap()
     }
 
     #[test]
     fn defaults_without_config() {
         let (s, w) = Settings::load(&config("")).unwrap();
         assert!(w.is_empty());
-        assert_eq!(s.defaults, Thresholds { max_regression: 0.15, warn: 0.10, noise: 0.01 });
-        assert_eq!(s.significance, 0.01);
+        assert_eq!(
+            s.defaults,
+            Thresholds {
+                max_regression: 0.15,
+                warn: 0.10,
+                noise: 0.01
+            }
+        );
+        assert_eq!(s.significance, 0.005);
     }
 
     #[test]
@@ -230,15 +296,27 @@ mod tests {
         .unwrap();
         assert_eq!(w.len(), 1, "{w:?}");
         assert!(w[0].contains("perf.bogus"), "{w:?}");
-        assert_eq!(s.thresholds("render"), Thresholds { max_regression: 0.20, warn: 0.12, noise: 0.02 });
+        assert_eq!(
+            s.thresholds("render"),
+            Thresholds {
+                max_regression: 0.20,
+                warn: 0.12,
+                noise: 0.02
+            }
+        );
         assert_eq!(s.thresholds("parse/json").max_regression, 0.05);
-        assert_eq!(s.direction_override("accuracy"), Some(Direction::HigherIsBetter));
+        assert_eq!(
+            s.direction_override("accuracy"),
+            Some(Direction::HigherIsBetter)
+        );
         assert_eq!(s.direction_override("render"), None);
     }
 
     #[test]
     fn bad_percent_is_located() {
-        let err = Settings::load(&config("[gates]\nperf = { max_regression = \"lots\" }\n")).unwrap_err().to_string();
+        let err = Settings::load(&config("[gates]\nperf = { max_regression = \"lots\" }\n"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("rigor.toml:2"), "{err}");
         assert!(err.contains("max_regression"), "{err}");
     }

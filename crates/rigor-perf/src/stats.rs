@@ -34,7 +34,11 @@ pub fn median(xs: &[f64]) -> f64 {
 
 pub fn median_sorted(v: &[f64]) -> f64 {
     let n = v.len();
-    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
 }
 
 fn std_normal() -> Normal {
@@ -56,7 +60,9 @@ pub fn t_sf(t: f64, df: f64) -> f64 {
     if !df.is_finite() || df > 1e7 {
         return normal_sf(t);
     }
-    StudentsT::new(0.0, 1.0, df.max(1e-3)).map(|d| d.sf(t)).unwrap_or(f64::NAN)
+    StudentsT::new(0.0, 1.0, df.max(1e-3))
+        .map(|d| d.sf(t))
+        .unwrap_or(f64::NAN)
 }
 
 /// Quantile of Student's t.
@@ -84,13 +90,24 @@ pub fn welch_t_test(a: &[f64], b: &[f64]) -> TestResult {
     let se2 = v1 / n1 + v2 / n2;
     if se2 <= 0.0 || !se2.is_finite() {
         let p = if m1 == m2 { 1.0 } else { 0.0 };
-        let t = if m1 == m2 { 0.0 } else { f64::INFINITY.copysign(m2 - m1) };
-        return TestResult { statistic: t, p_value: p };
+        let t = if m1 == m2 {
+            0.0
+        } else {
+            f64::INFINITY.copysign(m2 - m1)
+        };
+        return TestResult {
+            statistic: t,
+            p_value: p,
+        };
     }
     let t = (m2 - m1) / se2.sqrt();
-    let df = se2 * se2 / ((v1 / n1).powi(2) / (n1 - 1.0).max(1.0) + (v2 / n2).powi(2) / (n2 - 1.0).max(1.0));
+    let df = se2 * se2
+        / ((v1 / n1).powi(2) / (n1 - 1.0).max(1.0) + (v2 / n2).powi(2) / (n2 - 1.0).max(1.0));
     let p = (2.0 * t_sf(t.abs(), df)).min(1.0);
-    TestResult { statistic: t, p_value: p }
+    TestResult {
+        statistic: t,
+        p_value: p,
+    }
 }
 
 /// Average ranks (1-based) of the pooled values; returns ranks and the tie-correction term
@@ -146,7 +163,10 @@ pub const EXACT_LIMIT: usize = 50;
 pub fn mann_whitney_u(x: &[f64], y: &[f64]) -> TestResult {
     let (m, n) = (x.len(), y.len());
     if m == 0 || n == 0 {
-        return TestResult { statistic: f64::NAN, p_value: f64::NAN };
+        return TestResult {
+            statistic: f64::NAN,
+            p_value: f64::NAN,
+        };
     }
     let pooled: Vec<f64> = x.iter().chain(y.iter()).copied().collect();
     let (ranks, ties) = pooled_ranks(&pooled);
@@ -158,16 +178,25 @@ pub fn mann_whitney_u(x: &[f64], y: &[f64]) -> TestResult {
         let ui = u.round() as usize;
         let lower: f64 = pmf[..=ui].iter().sum();
         let upper: f64 = pmf[ui..].iter().sum();
-        return TestResult { statistic: u, p_value: (2.0 * lower.min(upper)).min(1.0) };
+        return TestResult {
+            statistic: u,
+            p_value: (2.0 * lower.min(upper)).min(1.0),
+        };
     }
     let big_n = mf + nf;
     let mu = mf * nf / 2.0;
     let var = mf * nf / 12.0 * ((big_n + 1.0) - ties / (big_n * (big_n - 1.0)));
     if var <= 0.0 {
-        return TestResult { statistic: u, p_value: 1.0 };
+        return TestResult {
+            statistic: u,
+            p_value: 1.0,
+        };
     }
     let z = ((u - mu).abs() - 0.5).max(0.0) / var.sqrt();
-    TestResult { statistic: u, p_value: (2.0 * normal_sf(z)).min(1.0) }
+    TestResult {
+        statistic: u,
+        p_value: (2.0 * normal_sf(z)).min(1.0),
+    }
 }
 
 /// The smallest two-sided p-value the Mann-Whitney test can reach for these sizes.
@@ -215,12 +244,22 @@ pub fn hodges_lehmann(x: &[f64], y: &[f64], alpha: f64) -> ShiftEstimate {
     } else {
         let (mf, nf) = (m as f64, n as f64);
         let z = normal_quantile(1.0 - alpha / 2.0);
-        (mf * nf / 2.0 - z * (mf * nf * (mf + nf + 1.0) / 12.0).sqrt()).floor().max(0.0) as usize
+        (mf * nf / 2.0 - z * (mf * nf * (mf + nf + 1.0) / 12.0).sqrt())
+            .floor()
+            .max(0.0) as usize
     };
     if k == 0 || k > big / 2 {
-        return ShiftEstimate { estimate, low: f64::NEG_INFINITY, high: f64::INFINITY };
+        return ShiftEstimate {
+            estimate,
+            low: f64::NEG_INFINITY,
+            high: f64::INFINITY,
+        };
     }
-    ShiftEstimate { estimate, low: d[k - 1], high: d[big - k] }
+    ShiftEstimate {
+        estimate,
+        low: d[k - 1],
+        high: d[big - k],
+    }
 }
 
 /// SplitMix64: a tiny, fast, seeded PRNG (reproducible bootstrap and tests).
@@ -256,7 +295,13 @@ impl SplitMix64 {
 
 /// Percentile-bootstrap confidence interval (level 1 − alpha) of `stat(x) − stat(y)` using
 /// medians, with a fixed seed so results are reproducible.
-pub fn bootstrap_median_shift(x: &[f64], y: &[f64], alpha: f64, resamples: usize, seed: u64) -> (f64, f64) {
+pub fn bootstrap_median_shift(
+    x: &[f64],
+    y: &[f64],
+    alpha: f64,
+    resamples: usize,
+    seed: u64,
+) -> (f64, f64) {
     let mut rng = SplitMix64::new(seed);
     let mut diffs = Vec::with_capacity(resamples);
     let mut bx = vec![0.0; x.len()];
@@ -352,7 +397,8 @@ mod tests {
         let t = 2.5 / (25.0f64 / 12.0).sqrt();
         assert!(close(r.statistic, t, 1e-12));
         // df = (25/12)² / ((5/12)²/3 + (20/12)²/3) = 4.4117647…
-        let df = (25.0f64 / 12.0).powi(2) / ((5.0f64 / 12.0).powi(2) / 3.0 + (20.0f64 / 12.0).powi(2) / 3.0);
+        let df = (25.0f64 / 12.0).powi(2)
+            / ((5.0f64 / 12.0).powi(2) / 3.0 + (20.0f64 / 12.0).powi(2) / 3.0);
         assert!(close(r.p_value, 2.0 * t_sf(t, df), 1e-12));
         assert!(r.p_value > 0.1 && r.p_value < 0.2, "{r:?}");
         // identical constant samples: no evidence.

@@ -97,7 +97,10 @@ pub fn open(config: &Config) -> Result<Store, PerfError> {
 }
 
 pub fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -150,7 +153,11 @@ pub struct IngestRecord<'a> {
 }
 
 /// Store measurements in one transaction (all or nothing). Returns the number of points.
-pub fn store_measurements(store: &mut Store, rec: &IngestRecord, ms: &[Measurement]) -> Result<usize, PerfError> {
+pub fn store_measurements(
+    store: &mut Store,
+    rec: &IngestRecord,
+    ms: &[Measurement],
+) -> Result<usize, PerfError> {
     let tx = store.conn_mut().transaction()?;
     tx.execute(
         "INSERT INTO perf_ingests (source, format, commit_sha, branch, testbed, ingested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -198,7 +205,9 @@ pub fn all_series(conn: &Connection, testbed: Option<&str>) -> Result<Vec<Series
         "SELECT id, benchmark, measure, testbed, unit, direction FROM perf_series
          WHERE (?1 IS NULL OR testbed = ?1) ORDER BY benchmark, measure, testbed",
     )?;
-    let rows = st.query_map(params![testbed], series_from_row)?.collect::<Result<Vec<_>, _>>()?;
+    let rows = st
+        .query_map(params![testbed], series_from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
@@ -226,24 +235,36 @@ fn point_from_row(r: &rusqlite::Row) -> rusqlite::Result<Point> {
 const POINT_COLS: &str = "id, series_id, commit_sha, branch, time, value, samples";
 
 /// Points of a series in history order (time, then ingest order), optionally on one branch.
-pub fn points(conn: &Connection, series: i64, branch: Option<&str>) -> Result<Vec<Point>, PerfError> {
+pub fn points(
+    conn: &Connection,
+    series: i64,
+    branch: Option<&str>,
+) -> Result<Vec<Point>, PerfError> {
     let mut st = conn.prepare(&format!(
         "SELECT {POINT_COLS} FROM perf_points WHERE series_id = ?1 AND (?2 IS NULL OR branch = ?2) ORDER BY time, id"
     ))?;
-    let rows = st.query_map(params![series, branch], point_from_row)?.collect::<Result<Vec<_>, _>>()?;
+    let rows = st
+        .query_map(params![series, branch], point_from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
 /// Points whose commit is `commit` (or starts with it, for prefixes of 4+ characters).
-pub fn points_at_commit(conn: &Connection, commit: &str, testbed: Option<&str>) -> Result<Vec<Point>, PerfError> {
-    let mut st = conn.prepare(&format!(
+pub fn points_at_commit(
+    conn: &Connection,
+    commit: &str,
+    testbed: Option<&str>,
+) -> Result<Vec<Point>, PerfError> {
+    let mut st = conn.prepare(
         "SELECT p.id, p.series_id, p.commit_sha, p.branch, p.time, p.value, p.samples FROM perf_points p
          JOIN perf_series s ON s.id = p.series_id
          WHERE (p.commit_sha = ?1 OR (length(?1) >= 4 AND p.commit_sha LIKE ?1 || '%'))
            AND (?2 IS NULL OR s.testbed = ?2)
-         ORDER BY p.time, p.id"
-    ))?;
-    let rows = st.query_map(params![commit, testbed], point_from_row)?.collect::<Result<Vec<_>, _>>()?;
+         ORDER BY p.time, p.id",
+    )?;
+    let rows = st
+        .query_map(params![commit, testbed], point_from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
@@ -260,7 +281,11 @@ pub fn resolve_commit(conn: &Connection, commit: &str) -> Result<Option<String>,
 }
 
 /// The most recent commit with points on `branch`, other than `exclude`.
-pub fn latest_commit(conn: &Connection, branch: &str, exclude: Option<&str>) -> Result<Option<String>, PerfError> {
+pub fn latest_commit(
+    conn: &Connection,
+    branch: &str,
+    exclude: Option<&str>,
+) -> Result<Option<String>, PerfError> {
     Ok(conn
         .query_row(
             "SELECT commit_sha FROM perf_points WHERE branch = ?1 AND (?2 IS NULL OR commit_sha != ?2)
@@ -273,12 +298,21 @@ pub fn latest_commit(conn: &Connection, branch: &str, exclude: Option<&str>) -> 
 
 pub fn branch_exists(conn: &Connection, branch: &str) -> Result<bool, PerfError> {
     Ok(conn
-        .query_row("SELECT 1 FROM perf_points WHERE branch = ?1 LIMIT 1", params![branch], |_| Ok(()))
+        .query_row(
+            "SELECT 1 FROM perf_points WHERE branch = ?1 LIMIT 1",
+            params![branch],
+            |_| Ok(()),
+        )
         .optional()?
         .is_some())
 }
 
-pub fn set_baseline(conn: &Connection, branch: &str, testbed: &str, commit: &str) -> Result<(), PerfError> {
+pub fn set_baseline(
+    conn: &Connection,
+    branch: &str,
+    testbed: &str,
+    commit: &str,
+) -> Result<(), PerfError> {
     conn.execute(
         "INSERT INTO perf_baselines (branch, testbed, commit_sha, set_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (branch, testbed) DO UPDATE SET commit_sha = excluded.commit_sha, set_at = excluded.set_at",
@@ -296,14 +330,27 @@ pub struct Baseline {
 }
 
 pub fn baselines(conn: &Connection) -> Result<Vec<Baseline>, PerfError> {
-    let mut st = conn.prepare("SELECT branch, testbed, commit_sha, set_at FROM perf_baselines ORDER BY branch, testbed")?;
+    let mut st = conn.prepare(
+        "SELECT branch, testbed, commit_sha, set_at FROM perf_baselines ORDER BY branch, testbed",
+    )?;
     let rows = st
-        .query_map([], |r| Ok(Baseline { branch: r.get(0)?, testbed: r.get(1)?, commit: r.get(2)?, set_at: r.get(3)? }))?
+        .query_map([], |r| {
+            Ok(Baseline {
+                branch: r.get(0)?,
+                testbed: r.get(1)?,
+                commit: r.get(2)?,
+                set_at: r.get(3)?,
+            })
+        })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
-pub fn baseline(conn: &Connection, branch: &str, testbed: &str) -> Result<Option<String>, PerfError> {
+pub fn baseline(
+    conn: &Connection,
+    branch: &str,
+    testbed: &str,
+) -> Result<Option<String>, PerfError> {
     Ok(conn
         .query_row(
             "SELECT commit_sha FROM perf_baselines WHERE branch = ?1 AND testbed = ?2",
@@ -331,7 +378,10 @@ pub fn replace_change_points(
     branch: &str,
     cps: &[(String, usize, i64, &crate::changepoint::ChangePoint)],
 ) -> Result<(), PerfError> {
-    conn.execute("DELETE FROM perf_change_points WHERE series_id = ?1 AND branch = ?2", params![series, branch])?;
+    conn.execute(
+        "DELETE FROM perf_change_points WHERE series_id = ?1 AND branch = ?2",
+        params![series, branch],
+    )?;
     for (commit, idx, time, c) in cps {
         conn.execute(
             "INSERT OR REPLACE INTO perf_change_points (series_id, branch, commit_sha, idx, time, mean_before, std_before,
@@ -357,12 +407,20 @@ pub fn replace_change_points(
 }
 
 /// Other series with a change point at the same commit.
-pub fn change_points_at(conn: &Connection, commit: &str, except_series: i64) -> Result<Vec<(String, f64)>, PerfError> {
+pub fn change_points_at(
+    conn: &Connection,
+    commit: &str,
+    except_series: i64,
+) -> Result<Vec<(String, f64)>, PerfError> {
     let mut st = conn.prepare(
         "SELECT s.benchmark, c.change_pct FROM perf_change_points c JOIN perf_series s ON s.id = c.series_id
          WHERE c.commit_sha = ?1 AND c.series_id != ?2 ORDER BY s.benchmark",
     )?;
-    let rows = st.query_map(params![commit, except_series], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
+    let rows = st
+        .query_map(params![commit, except_series], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
@@ -426,7 +484,11 @@ pub struct NewAlert {
 pub fn upsert_alert(conn: &Connection, a: &NewAlert) -> Result<(i64, bool), PerfError> {
     let t = now();
     let existing: Option<i64> = conn
-        .query_row("SELECT id FROM perf_alerts WHERE key = ?1", params![a.key], |r| r.get(0))
+        .query_row(
+            "SELECT id FROM perf_alerts WHERE key = ?1",
+            params![a.key],
+            |r| r.get(0),
+        )
         .optional()?;
     let files = serde_json::to_string(&a.files).unwrap_or_else(|_| "[]".into());
     let related = serde_json::to_string(&a.related).unwrap_or_else(|_| "[]".into());
@@ -507,7 +569,12 @@ pub fn alerts(conn: &Connection, state: Option<&str>) -> Result<Vec<Alert>, Perf
 }
 
 /// Change an alert's state; returns false when there is no such alert.
-pub fn set_alert_state(conn: &Connection, id: i64, state: &str, note: Option<&str>) -> Result<bool, PerfError> {
+pub fn set_alert_state(
+    conn: &Connection,
+    id: i64,
+    state: &str,
+    note: Option<&str>,
+) -> Result<bool, PerfError> {
     let n = conn.execute(
         "UPDATE perf_alerts SET state = ?2, state_changed_at = ?3, note = COALESCE(?4, note) WHERE id = ?1",
         params![id, state, now(), note],

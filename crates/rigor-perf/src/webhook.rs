@@ -14,8 +14,14 @@ pub const FIRST_BACKOFF: Duration = Duration::from_millis(200);
 /// Outcome of a delivery.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Delivery {
-    Delivered { attempts: u32, status: u16 },
-    Failed { attempts: u32, error: String },
+    Delivered {
+        attempts: u32,
+        status: u16,
+    },
+    Failed {
+        attempts: u32,
+        error: String,
+    },
     /// The deadline passed; the background thread may still finish.
     Pending,
 }
@@ -26,20 +32,26 @@ fn post_http(url: &str, body: &str, timeout: Duration) -> Result<u16, String> {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
     };
-    let host_port = if authority.contains(':') { authority.to_string() } else { format!("{authority}:80") };
+    let host_port = if authority.contains(':') {
+        authority.to_string()
+    } else {
+        format!("{authority}:80")
+    };
     let addr = host_port
         .to_socket_addrs()
         .map_err(|e| format!("cannot resolve {authority}: {e}"))?
         .next()
         .ok_or_else(|| format!("cannot resolve {authority}"))?;
-    let mut s = TcpStream::connect_timeout(&addr, timeout).map_err(|e| format!("connect {authority}: {e}"))?;
+    let mut s = TcpStream::connect_timeout(&addr, timeout)
+        .map_err(|e| format!("connect {authority}: {e}"))?;
     s.set_read_timeout(Some(timeout)).ok();
     s.set_write_timeout(Some(timeout)).ok();
     let req = format!(
         "POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nUser-Agent: rigor-perf\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
-    s.write_all(req.as_bytes()).map_err(|e| format!("send: {e}"))?;
+    s.write_all(req.as_bytes())
+        .map_err(|e| format!("send: {e}"))?;
     let mut buf = [0u8; 512];
     let mut head = Vec::new();
     while !head.windows(2).any(|w| w == b"\r\n") {
@@ -61,7 +73,17 @@ fn post_http(url: &str, body: &str, timeout: Duration) -> Result<u16, String> {
 fn post_curl(url: &str, body: &str, timeout: Duration) -> Result<u16, String> {
     use std::process::{Command, Stdio};
     let mut child = Command::new("curl")
-        .args(["-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "Content-Type: application/json"])
+        .args([
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/json",
+        ])
         .arg("--max-time")
         .arg(format!("{:.1}", timeout.as_secs_f64()))
         .args(["--data-binary", "@-", url])
@@ -72,7 +94,10 @@ fn post_curl(url: &str, body: &str, timeout: Duration) -> Result<u16, String> {
         .map_err(|e| format!("https needs curl: {e}"))?;
     child.stdin.take().map(|mut i| i.write_all(body.as_bytes()));
     let out = child.wait_with_output().map_err(|e| e.to_string())?;
-    let code = String::from_utf8_lossy(&out.stdout).trim().parse::<u16>().unwrap_or(0);
+    let code = String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse::<u16>()
+        .unwrap_or(0);
     if code == 0 {
         return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
     }
@@ -80,15 +105,32 @@ fn post_curl(url: &str, body: &str, timeout: Duration) -> Result<u16, String> {
 }
 
 /// Deliver with retries (blocking). 2xx is success; 4xx other than 429 is not retried.
-pub fn deliver(url: &str, body: &str, attempt_timeout: Duration, first_backoff: Duration) -> Delivery {
+pub fn deliver(
+    url: &str,
+    body: &str,
+    attempt_timeout: Duration,
+    first_backoff: Duration,
+) -> Delivery {
     let mut last = String::new();
     let mut backoff = first_backoff;
     for attempt in 1..=ATTEMPTS {
-        let r = if url.starts_with("https://") { post_curl(url, body, attempt_timeout) } else { post_http(url, body, attempt_timeout) };
+        let r = if url.starts_with("https://") {
+            post_curl(url, body, attempt_timeout)
+        } else {
+            post_http(url, body, attempt_timeout)
+        };
         match r {
-            Ok(status) if (200..300).contains(&status) => return Delivery::Delivered { attempts: attempt, status },
+            Ok(status) if (200..300).contains(&status) => {
+                return Delivery::Delivered {
+                    attempts: attempt,
+                    status,
+                };
+            }
             Ok(status) if (400..500).contains(&status) && status != 429 => {
-                return Delivery::Failed { attempts: attempt, error: format!("HTTP {status}") };
+                return Delivery::Failed {
+                    attempts: attempt,
+                    error: format!("HTTP {status}"),
+                };
             }
             Ok(status) => last = format!("HTTP {status}"),
             Err(e) => last = e,
@@ -98,7 +140,10 @@ pub fn deliver(url: &str, body: &str, attempt_timeout: Duration, first_backoff: 
             backoff *= 2;
         }
     }
-    Delivery::Failed { attempts: ATTEMPTS, error: last }
+    Delivery::Failed {
+        attempts: ATTEMPTS,
+        error: last,
+    }
 }
 
 /// Deliver on a background thread; wait at most `deadline` for the result.
@@ -160,8 +205,19 @@ mod tests {
     #[test]
     fn retries_until_success() {
         let (url, h) = server(vec![500, 503, 200]);
-        let d = deliver(&url, r#"{"text":"hi"}"#, Duration::from_secs(2), Duration::from_millis(10));
-        assert_eq!(d, Delivery::Delivered { attempts: 3, status: 200 });
+        let d = deliver(
+            &url,
+            r#"{"text":"hi"}"#,
+            Duration::from_secs(2),
+            Duration::from_millis(10),
+        );
+        assert_eq!(
+            d,
+            Delivery::Delivered {
+                attempts: 3,
+                status: 200
+            }
+        );
         let bodies = h.join().unwrap();
         assert_eq!(bodies.len(), 3);
         assert_eq!(bodies[2], r#"{"text":"hi"}"#);
@@ -170,8 +226,19 @@ mod tests {
     #[test]
     fn client_errors_are_not_retried() {
         let (url, h) = server(vec![404]);
-        let d = deliver(&url, "{}", Duration::from_secs(2), Duration::from_millis(10));
-        assert_eq!(d, Delivery::Failed { attempts: 1, error: "HTTP 404".into() });
+        let d = deliver(
+            &url,
+            "{}",
+            Duration::from_secs(2),
+            Duration::from_millis(10),
+        );
+        assert_eq!(
+            d,
+            Delivery::Failed {
+                attempts: 1,
+                error: "HTTP 404".into()
+            }
+        );
         h.join().unwrap();
     }
 
@@ -183,7 +250,10 @@ mod tests {
         let t = Instant::now();
         let d = deliver_with_deadline(&url, "{}".into(), Duration::from_millis(400));
         assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
-        assert!(matches!(d, Delivery::Pending | Delivery::Failed { .. }), "{d:?}");
+        assert!(
+            matches!(d, Delivery::Pending | Delivery::Failed { .. }),
+            "{d:?}"
+        );
         drop(l);
     }
 }
