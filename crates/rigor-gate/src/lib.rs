@@ -441,7 +441,7 @@ pub fn evaluate_with(
         inputs.tests = Some(TestsInput {
             source: junit_files
                 .iter()
-                .map(|p| p.display().to_string())
+                .map(|p| p.strip_prefix(root).unwrap_or(p).display().to_string())
                 .collect::<Vec<_>>()
                 .join(", "),
             results: junit_cases
