@@ -15,7 +15,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 fn fixture(rel: &str) -> String {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel);
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
@@ -30,7 +32,10 @@ fn assert_malformed(reader: Reader, text: &str, want_pos: Option<&str>) -> Strin
     let pos = msg.split(": ").next().unwrap();
     let parts: Vec<&str> = pos.split(':').collect();
     assert_eq!(parts.len(), 3, "file:line:column in {msg}");
-    assert!(parts[1].parse::<usize>().unwrap() >= 1 && parts[2].parse::<usize>().unwrap() >= 1, "{msg}");
+    assert!(
+        parts[1].parse::<usize>().unwrap() >= 1 && parts[2].parse::<usize>().unwrap() >= 1,
+        "{msg}"
+    );
     if let Some(w) = want_pos {
         assert_eq!(&pos["in.file:".len()..], w, "{msg}");
     }
@@ -44,7 +49,10 @@ fn assert_truncated_and_empty(reader: Reader, good: &str) {
     let cut = half.char_indices().last().map(|(i, _)| i).unwrap_or(0);
     let msg = assert_malformed(reader, &half[..cut], None);
     assert!(
-        msg.contains("end of file") || msg.contains("truncated") || msg.contains("EOF") || msg.contains("not closed"),
+        msg.contains("end of file")
+            || msg.contains("truncated")
+            || msg.contains("EOF")
+            || msg.contains("not closed"),
         "truncation should be named: {msg}"
     );
     let msg = assert_malformed(reader, "", Some("1:1"));
@@ -54,7 +62,9 @@ fn assert_truncated_and_empty(reader: Reader, good: &str) {
 
 // ------------------------------------------------------------------ coverage
 
-fn lines_by_basename(cov: &rigor_gate::readers::coverage::Coverage) -> BTreeMap<String, BTreeMap<u32, bool>> {
+fn lines_by_basename(
+    cov: &rigor_gate::readers::coverage::Coverage,
+) -> BTreeMap<String, BTreeMap<u32, bool>> {
     cov.files
         .iter()
         .map(|(p, f)| {
@@ -73,9 +83,18 @@ fn coveragepy_json_xml_and_lcov_agree_line_for_line() {
     // statements of calc.py; never_called() and the `zero` branch are not run
     assert_eq!(calc.measured(), 15);
     assert_eq!(calc.covered(), 12);
-    let uncovered: Vec<u32> = calc.lines.iter().filter(|(_, h)| **h == 0).map(|(l, _)| *l).collect();
+    let uncovered: Vec<u32> = calc
+        .lines
+        .iter()
+        .filter(|(_, h)| **h == 0)
+        .map(|(l, _)| *l)
+        .collect();
     assert_eq!(uncovered, vec![18, 23, 24]);
-    assert!(xml.files.contains_key("/project/calc.py"), "sources joined: {:?}", xml.files.keys());
+    assert!(
+        xml.files.contains_key("/project/calc.py"),
+        "sources joined: {:?}",
+        xml.files.keys()
+    );
     assert_eq!(lines_by_basename(&xml), lines_by_basename(&lcov));
     // coverage.py's JSON lists executed lines that are not statements (the module docstring's
     // line 1): the one difference, documented in docs/gates.md
@@ -90,7 +109,11 @@ fn coveragepy_json_xml_and_lcov_agree_line_for_line() {
 fn coveragepy_json_malformed() {
     let r: Reader = |f, t| read_coveragepy_json(f, t).map(|_| ());
     assert_truncated_and_empty(r, &fixture("real/coveragepy.json"));
-    let msg = assert_malformed(r, "{\"meta\": {}, \"files\": {\"a.py\": {\"executed_lines\": [1, \"two\"], \"missing_lines\": []}}}", Some("1:59"));
+    let msg = assert_malformed(
+        r,
+        "{\"meta\": {}, \"files\": {\"a.py\": {\"executed_lines\": [1, \"two\"], \"missing_lines\": []}}}",
+        Some("1:59"),
+    );
     assert!(msg.contains("invalid type"), "{msg}");
     assert_malformed(r, "{\"meta\": {},\n \"files\": []}", Some("2:10"));
 }
@@ -132,11 +155,23 @@ fn pytest_xunit1_has_every_outcome_with_file_and_line() {
     assert_eq!(cases.len(), 6);
     assert_eq!(by["test_add"].outcome, Outcome::Passed);
     assert_eq!(by["test_div_fails"].outcome, Outcome::Failed);
-    assert!(by["test_div_fails"].message.as_deref().unwrap().contains("expected a quarter <&>"));
+    assert!(
+        by["test_div_fails"]
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("expected a quarter <&>")
+    );
     assert_eq!(by["test_skipped"].outcome, Outcome::Skipped);
     assert_eq!(by["test_xfail"].outcome, Outcome::Xfailed);
     assert_eq!(by["test_error"].outcome, Outcome::Error);
-    assert!(by["test_error"].message.as_deref().unwrap().contains("fixture setup failed"));
+    assert!(
+        by["test_error"]
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("fixture setup failed")
+    );
     assert_eq!(by["test_add"].file.as_deref(), Some("tests/test_calc.py"));
     assert_eq!(by["test_add"].line, Some(5));
     assert_eq!(by["test_add"].id(), "tests.test_calc::test_add");
@@ -158,9 +193,18 @@ fn nextest_flaky_and_rerun_elements() {
     assert_eq!(cases.len(), 5);
     assert_eq!(by["tests::flaky"].outcome, Outcome::Flaky);
     assert_eq!(by["tests::flaky"].attempts, 2);
-    assert!(by["tests::flaky"].message.as_deref().unwrap().contains("first attempt fails"));
+    assert!(
+        by["tests::flaky"]
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("first attempt fails")
+    );
     assert_eq!(by["tests::fails"].outcome, Outcome::Failed);
-    assert_eq!(by["tests::fails"].attempts, 3, "retries = 2 in .config/nextest.toml");
+    assert_eq!(
+        by["tests::fails"].attempts, 3,
+        "retries = 2 in .config/nextest.toml"
+    );
     assert_eq!(by["tests::passes"].outcome, Outcome::Passed);
     assert_eq!(by["tests::passes"].suite, "nextest-fixture");
 }
@@ -169,9 +213,17 @@ fn nextest_flaky_and_rerun_elements() {
 fn junit_malformed() {
     let r: Reader = |f, t| read_junit(f, t).map(|_| ());
     assert_truncated_and_empty(r, &fixture("real/pytest-xunit1.xml"));
-    let msg = assert_malformed(r, "<testsuites>\n  <testsuite name=\"s\">\n    <testcase name=\"a\" time=\"fast\"/>\n  </testsuite>\n</testsuites>", Some("3:5"));
+    let msg = assert_malformed(
+        r,
+        "<testsuites>\n  <testsuite name=\"s\">\n    <testcase name=\"a\" time=\"fast\"/>\n  </testsuite>\n</testsuites>",
+        Some("3:5"),
+    );
     assert!(msg.contains("time") && msg.contains("fast"), "{msg}");
-    let msg = assert_malformed(r, "<testsuite><testcase time=\"1\"/></testsuite>", Some("1:12"));
+    let msg = assert_malformed(
+        r,
+        "<testsuite><testcase time=\"1\"/></testsuite>",
+        Some("1:12"),
+    );
     assert!(msg.contains("`name`"), "{msg}");
     assert_malformed(r, "<html></html>", Some("1:1"));
 }
@@ -184,20 +236,39 @@ fn sarif_levels_and_security_severity() {
     assert_eq!(f.len(), 4);
     let unwrap = &f[0];
     assert!(!unwrap.security);
-    assert_eq!(unwrap.level.as_deref(), Some("warning"), "from the rule's defaultConfiguration");
-    assert_eq!((unwrap.file.as_deref(), unwrap.line), (Some("src/main.rs"), Some(12)));
+    assert_eq!(
+        unwrap.level.as_deref(),
+        Some("warning"),
+        "from the rule's defaultConfiguration"
+    );
+    assert_eq!(
+        (unwrap.file.as_deref(), unwrap.line),
+        (Some("src/main.rs"), Some(12))
+    );
     assert_eq!(f[1].level.as_deref(), Some("error"));
     let eval = &f[2];
     assert!(eval.security);
-    assert_eq!(eval.severity, Severity::Critical, "rule security-severity 9.1");
-    assert_eq!(f[3].severity, Severity::High, "the result's 7.4 overrides the rule's 5.3");
+    assert_eq!(
+        eval.severity,
+        Severity::Critical,
+        "rule security-severity 9.1"
+    );
+    assert_eq!(
+        f[3].severity,
+        Severity::High,
+        "the result's 7.4 overrides the rule's 5.3"
+    );
 }
 
 #[test]
 fn sarif_malformed() {
     let r: Reader = |f, t| read_sarif(f, t).map(|_| ());
     assert_truncated_and_empty(r, &fixture("samples/clippy-and-semgrep.sarif"));
-    let msg = assert_malformed(r, "{\"version\": \"2.1.0\",\n \"runs\": [{\"tool\": {\"driver\": {\"name\": 7}}}]}", Some("2:40"));
+    let msg = assert_malformed(
+        r,
+        "{\"version\": \"2.1.0\",\n \"runs\": [{\"tool\": {\"driver\": {\"name\": 7}}}]}",
+        Some("2:40"),
+    );
     assert!(msg.contains("invalid type"), "{msg}");
     let msg = assert_malformed(r, "{\n  \"version\": \"2.0.0\", \"runs\": []}", Some("2:3"));
     assert!(msg.contains("2.0.0"), "{msg}");
@@ -209,7 +280,10 @@ fn sarif_malformed() {
 fn cargo_audit_severity_from_the_cvss_vector() {
     let f = read_cargo_audit("a.json", &fixture("samples/cargo-audit.json")).unwrap();
     assert_eq!(f.len(), 3);
-    assert_eq!((f[0].id.as_str(), f[0].severity, f[0].score), ("RUSTSEC-2023-0044", Severity::Critical, Some(9.8)));
+    assert_eq!(
+        (f[0].id.as_str(), f[0].severity, f[0].score),
+        ("RUSTSEC-2023-0044", Severity::Critical, Some(9.8))
+    );
     assert_eq!((f[1].severity, f[1].score), (Severity::High, Some(7.5)));
     assert_eq!(f[1].package.as_deref(), Some("h2 0.3.20"));
     assert_eq!(f[2].severity, Severity::Unknown, "no cvss");
@@ -219,31 +293,59 @@ fn cargo_audit_severity_from_the_cvss_vector() {
 fn cargo_audit_malformed() {
     let r: Reader = |f, t| read_cargo_audit(f, t).map(|_| ());
     assert_truncated_and_empty(r, &fixture("samples/cargo-audit.json"));
-    assert_malformed(r, "{\"database\": {}, \"vulnerabilities\": {\"list\": {}}}", Some("1:45"));
-    let bad = fixture("samples/cargo-audit.json").replace("AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:Q");
+    assert_malformed(
+        r,
+        "{\"database\": {}, \"vulnerabilities\": {\"list\": {}}}",
+        Some("1:45"),
+    );
+    let bad = fixture("samples/cargo-audit.json").replace(
+        "AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+        "AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:Q",
+    );
     let msg = assert_malformed(r, &bad, None);
-    assert!(msg.contains("A:Q") && msg.contains("RUSTSEC-2023-0044"), "{msg}");
+    assert!(
+        msg.contains("A:Q") && msg.contains("RUSTSEC-2023-0044"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn pip_audit_both_shapes_and_offline_severity() {
     let cur = read_pip_audit("p.json", &fixture("samples/pip-audit.json"), None).unwrap();
     assert_eq!(cur.len(), 2);
-    assert!(cur.iter().all(|f| f.severity == Severity::Unknown), "pip-audit carries no severity");
+    assert!(
+        cur.iter().all(|f| f.severity == Severity::Unknown),
+        "pip-audit carries no severity"
+    );
     let legacy = read_pip_audit("l.json", &fixture("samples/pip-audit-legacy.json"), None).unwrap();
     assert_eq!(legacy.len(), 1);
     assert_eq!(legacy[0].package.as_deref(), Some("jinja2 3.1.2"));
-    let db = Advisories::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/samples/osv-db")).unwrap();
+    let db = Advisories::load(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/samples/osv-db"),
+    )
+    .unwrap();
     let rated = read_pip_audit("p.json", &fixture("samples/pip-audit.json"), Some(&db)).unwrap();
-    assert_eq!((rated[0].severity, rated[0].score), (Severity::Medium, Some(5.4)), "CVSS from the OSV entry");
-    assert_eq!(rated[1].severity, Severity::Unknown, "not in the offline data");
+    assert_eq!(
+        (rated[0].severity, rated[0].score),
+        (Severity::Medium, Some(5.4)),
+        "CVSS from the OSV entry"
+    );
+    assert_eq!(
+        rated[1].severity,
+        Severity::Unknown,
+        "not in the offline data"
+    );
 }
 
 #[test]
 fn pip_audit_malformed() {
     let r: Reader = |f, t| read_pip_audit(f, t, None).map(|_| ());
     assert_truncated_and_empty(r, &fixture("samples/pip-audit.json"));
-    assert_malformed(r, "{\"dependencies\": [{\"name\": \"x\", \"vulns\": [{\"id\": 5}]}]}", Some("1:50"));
+    assert_malformed(
+        r,
+        "{\"dependencies\": [{\"name\": \"x\", \"vulns\": [{\"id\": 5}]}]}",
+        Some("1:50"),
+    );
     assert_malformed(r, "[{\"name\": 1}]", Some("1:11"));
     let msg = assert_malformed(r, "{\"deps\": []}", Some("1:1"));
     assert!(msg.contains("dependencies"), "{msg}");
@@ -255,14 +357,22 @@ fn osv_scanner_groups_aliases() {
     assert_eq!(f.len(), 2, "GHSA and RUSTSEC of one group count once");
     assert_eq!((f[0].severity, f[0].score), (Severity::Critical, Some(9.8)));
     assert_eq!(f[0].file.as_deref(), Some("/src/project/Cargo.lock"));
-    assert_eq!((f[1].severity, f[1].score), (Severity::Medium, Some(5.9)), "computed from CVSS when max_severity is empty");
+    assert_eq!(
+        (f[1].severity, f[1].score),
+        (Severity::Medium, Some(5.9)),
+        "computed from CVSS when max_severity is empty"
+    );
 }
 
 #[test]
 fn osv_scanner_malformed() {
     let r: Reader = |f, t| read_osv_scanner(f, t).map(|_| ());
     assert_truncated_and_empty(r, &fixture("samples/osv-scanner.json"));
-    assert_malformed(r, "{\"results\": [{\"packages\": [{\"package\": {\"name\": []}}]}]}", Some("1:48"));
+    assert_malformed(
+        r,
+        "{\"results\": [{\"packages\": [{\"package\": {\"name\": []}}]}]}",
+        Some("1:48"),
+    );
 }
 
 // ------------------------------------------------------------------ mutation
@@ -272,21 +382,46 @@ fn stryker_score_per_file() {
     let m = read_stryker("m.json", &fixture("samples/stryker-mutation.json")).unwrap();
     // killed 2 + timeout 1 over (2 + 1 + survived 1 + no coverage 1)
     assert_eq!(m.total.score(), Some(60.0));
-    assert_eq!(m.files["src/payments/charge.ts"].score().map(|s| (s * 100.0).round()), Some(6667.0));
+    assert_eq!(
+        m.files["src/payments/charge.ts"]
+            .score()
+            .map(|s| (s * 100.0).round()),
+        Some(6667.0)
+    );
     assert_eq!(m.files["src/cli/args.ts"].excluded, 1);
     assert_eq!(m.survivors.len(), 2);
-    let s = m.survivors.iter().find(|s| s.file == "src/payments/charge.ts").unwrap();
+    let s = m
+        .survivors
+        .iter()
+        .find(|s| s.file == "src/payments/charge.ts")
+        .unwrap();
     assert_eq!(s.line, Some(1));
-    assert!(s.description.contains("survived") && s.description.contains("a >= 0"), "{}", s.description);
+    assert!(
+        s.description.contains("survived") && s.description.contains("a >= 0"),
+        "{}",
+        s.description
+    );
 }
 
 #[test]
 fn cargo_mutants_outcomes() {
     let m = read_cargo_mutants("o.json", &fixture("samples/cargo-mutants-outcomes.json")).unwrap();
-    assert_eq!((m.total.killed, m.total.timeout, m.total.survived, m.total.excluded), (2, 1, 1, 1));
+    assert_eq!(
+        (
+            m.total.killed,
+            m.total.timeout,
+            m.total.survived,
+            m.total.excluded
+        ),
+        (2, 1, 1, 1)
+    );
     assert_eq!(m.total.score(), Some(75.0));
     assert_eq!(m.survivors[0].line, Some(8));
-    assert!(m.survivors[0].description.contains("is_even"), "{}", m.survivors[0].description);
+    assert!(
+        m.survivors[0].description.contains("is_even"),
+        "{}",
+        m.survivors[0].description
+    );
 }
 
 #[test]
@@ -300,14 +435,26 @@ fn mutmut_stats() {
 fn mutation_malformed() {
     let s: Reader = |f, t| read_stryker(f, t).map(|_| ());
     assert_truncated_and_empty(s, &fixture("samples/stryker-mutation.json"));
-    let msg = assert_malformed(s, &fixture("samples/stryker-mutation.json").replace("\"Timeout\"", "\"Exploded\""), None);
+    let msg = assert_malformed(
+        s,
+        &fixture("samples/stryker-mutation.json").replace("\"Timeout\"", "\"Exploded\""),
+        None,
+    );
     assert!(msg.contains("Exploded"), "{msg}");
     let c: Reader = |f, t| read_cargo_mutants(f, t).map(|_| ());
     assert_truncated_and_empty(c, &fixture("samples/cargo-mutants-outcomes.json"));
-    assert_malformed(c, "{\"outcomes\": [{\"scenario\": \"Baseline\", \"summary\": 3}]}", Some("1:51"));
+    assert_malformed(
+        c,
+        "{\"outcomes\": [{\"scenario\": \"Baseline\", \"summary\": 3}]}",
+        Some("1:51"),
+    );
     let m: Reader = |f, t| read_mutmut(f, t).map(|_| ());
     assert_truncated_and_empty(m, &fixture("samples/mutmut-cicd-stats.json"));
-    assert_malformed(m, "{\"killed\": \"41\", \"survived\": 6, \"total\": 52}", Some("1:15"));
+    assert_malformed(
+        m,
+        "{\"killed\": \"41\", \"survived\": 6, \"total\": 52}",
+        Some("1:15"),
+    );
 }
 
 // ------------------------------------------------------------------ perf
@@ -317,9 +464,17 @@ fn perf_compare_regressions_by_direction() {
     let p = read_perf_compare("p.json", &fixture("samples/perf-compare.json")).unwrap();
     assert_eq!(p.benchmarks.len(), 3);
     assert_eq!(p.benchmarks[0].regression_pct(), 21.0);
-    assert_eq!(p.benchmarks[2].regression_pct(), 6.0, "higher is better: -6 % is a 6 % regression");
+    assert_eq!(
+        p.benchmarks[2].regression_pct(),
+        6.0,
+        "higher is better: -6 % is a 6 % regression"
+    );
     assert!(!p.benchmarks[1].significant());
     let r: Reader = |f, t| read_perf_compare(f, t).map(|_| ());
     assert_truncated_and_empty(r, &fixture("samples/perf-compare.json"));
-    assert_malformed(r, "{\"benchmarks\": [{\"name\": \"x\", \"direction\": \"sideways\"}]}", None);
+    assert_malformed(
+        r,
+        "{\"benchmarks\": [{\"name\": \"x\", \"direction\": \"sideways\"}]}",
+        None,
+    );
 }

@@ -1,0 +1,512 @@
+//! Gate evaluation over real inputs: a git repository with a change, coverage, a history with
+//! runs, audits, mutation and perf reports.
+
+use rigor_gate::config::Settings;
+use rigor_gate::{GateReport, Overrides, Verdict, evaluate_with, history};
+use rigor_model::{Config, Outcome, TestKey, TestResult};
+use rigor_store::{NewRun, RunStatus, Store};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn samples(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/samples")
+        .join(name)
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+struct Project {
+    dir: tempfile::TempDir,
+}
+
+impl Project {
+    /// A git project: src/pay/charge.py (critical) and src/cli/main.py, a change on a branch.
+    fn new(toml: &str) -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        std::fs::create_dir_all(p.join("src/pay")).unwrap();
+        std::fs::create_dir_all(p.join("src/cli")).unwrap();
+        let ten: String = (1..=10).map(|i| format!("line{i}\n")).collect();
+        std::fs::write(p.join("src/pay/charge.py"), &ten).unwrap();
+        std::fs::write(p.join("src/cli/main.py"), &ten).unwrap();
+        std::fs::write(p.join(".gitignore"), ".rigor/\n").unwrap();
+        git(p, &["init", "-q", "-b", "main"]);
+        git(p, &["add", "."]);
+        git(p, &["commit", "-qm", "base"]);
+        git(p, &["checkout", "-qb", "feature"]);
+        // change: lines 3-6 of charge.py, line 9 of main.py
+        let changed: String = (1..=10)
+            .map(|i| {
+                if (3..=6).contains(&i) {
+                    format!("new{i}\n")
+                } else {
+                    format!("line{i}\n")
+                }
+            })
+            .collect();
+        std::fs::write(p.join("src/pay/charge.py"), changed).unwrap();
+        let changed: String = (1..=10)
+            .map(|i| {
+                if i == 9 {
+                    "new9\n".into()
+                } else {
+                    format!("line{i}\n")
+                }
+            })
+            .collect();
+        std::fs::write(p.join("src/cli/main.py"), changed).unwrap();
+        git(p, &["commit", "-qam", "change"]);
+        std::fs::write(p.join("rigor.toml"), toml).unwrap();
+        Project { dir }
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn config(&self) -> Config {
+        Config::load(
+            rigor_model::config::CORE_DEFAULTS,
+            Some(&self.root().join("rigor.toml")),
+            self.root(),
+            &[],
+        )
+        .unwrap()
+    }
+
+    /// LCOV: charge.py lines 1-10 measured, 4 and 5 not hit; main.py 1-10 measured, all hit.
+    fn lcov(&self) -> PathBuf {
+        let mut s = String::from("TN:\nSF:src/pay/charge.py\n");
+        for l in 1..=10 {
+            s.push_str(&format!(
+                "DA:{l},{}\n",
+                if l == 4 || l == 5 { 0 } else { 3 }
+            ));
+        }
+        s.push_str("end_of_record\nSF:");
+        s.push_str(&self.root().join("src/cli/main.py").display().to_string());
+        s.push('\n');
+        for l in 1..=10 {
+            s.push_str(&format!("DA:{l},1\n"));
+        }
+        s.push_str("end_of_record\n");
+        let p = self.root().join("lcov.info");
+        std::fs::write(&p, s).unwrap();
+        p
+    }
+
+    fn eval(&self, ov: Overrides) -> GateReport {
+        let config = self.config();
+        let (settings, warnings) = Settings::load(&config).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        evaluate_with(&config, &settings, &ov, &|_| None).unwrap()
+    }
+
+    fn store(&self) -> Store {
+        Store::open(&self.root().join(".rigor/history.db")).unwrap()
+    }
+}
+
+fn gate<'a>(r: &'a GateReport, id: &str) -> &'a rigor_gate::GateResult {
+    r.gate(id).unwrap_or_else(|| {
+        panic!(
+            "no gate {id} in {:#?}",
+            r.gates.iter().map(|g| &g.gate).collect::<Vec<_>>()
+        )
+    })
+}
+
+#[test]
+fn changed_line_coverage_with_components() {
+    let p = Project::new(
+        r#"
+[gates]
+coverage = { min = 80, changed_lines_min = 60 }
+
+[gates.criticality]
+critical = { changed_lines_min = 100, coverage_min = 95 }
+
+[components.payments]
+paths = ["src/pay/**"]
+criticality = "critical"
+
+[components.cli]
+paths = ["src/cli/**"]
+criticality = "extended"
+"#,
+    );
+    let r = p.eval(Overrides {
+        coverage: vec![p.lcov()],
+        ..Default::default()
+    });
+    // overall: 18 of 20
+    let cov = gate(&r, "coverage");
+    assert_eq!((cov.verdict, cov.value), (Verdict::Pass, Some(90.0)));
+    // changed: charge.py 3,4,5,6 (4,5 uncovered) + main.py 9 → 3 of 5 = 60 %
+    let ch = gate(&r, "coverage.changed_lines");
+    assert_eq!(ch.verdict, Verdict::Pass, "{ch:?}");
+    assert_eq!(ch.value, Some(60.0));
+    let summary = r.coverage.as_ref().unwrap().changed.as_ref().unwrap();
+    assert_eq!(summary.base, "merge-base with main");
+    let charge = summary
+        .files
+        .iter()
+        .find(|f| f.path == "src/pay/charge.py")
+        .unwrap();
+    assert_eq!(charge.uncovered_lines, vec![4, 5]);
+    assert_eq!(charge.component.as_deref(), Some("payments"));
+    let main = summary
+        .files
+        .iter()
+        .find(|f| f.path == "src/cli/main.py")
+        .expect("absolute LCOV path made relative");
+    assert_eq!((main.covered, main.measured), (1, 1));
+    // the critical component has its own thresholds and fails
+    let pay = gate(&r, "coverage.changed_lines[payments]");
+    assert_eq!((pay.verdict, pay.value), (Verdict::Fail, Some(50.0)));
+    assert_eq!(pay.violations.len(), 1, "one range 4-5");
+    assert_eq!(
+        (pay.violations[0].line, pay.violations[0].end_line),
+        (Some(4), Some(5))
+    );
+    assert_eq!(
+        gate(&r, "coverage[payments]").verdict,
+        Verdict::Fail,
+        "80 % < 95 %"
+    );
+    assert!(
+        r.gate("coverage[cli]").is_none(),
+        "extended has no threshold configured"
+    );
+    assert!(!r.passed);
+}
+
+#[test]
+fn work_tree_changes_count_and_base_can_be_given() {
+    let p = Project::new("[gates]\ncoverage = { changed_lines_min = 90 }\n");
+    // an unstaged edit of line 8 (covered) and an explicit base = HEAD: only the work tree counts
+    let text: String = (1..=10)
+        .map(|i| match i {
+            3..=6 => format!("new{i}\n"),
+            8 => "edited8\n".into(),
+            _ => format!("line{i}\n"),
+        })
+        .collect();
+    std::fs::write(p.root().join("src/pay/charge.py"), text).unwrap();
+    let r = p.eval(Overrides {
+        coverage: vec![p.lcov()],
+        base: Some("HEAD".into()),
+        ..Default::default()
+    });
+    let ch = gate(&r, "coverage.changed_lines");
+    assert_eq!((ch.verdict, ch.value), (Verdict::Pass, Some(100.0)));
+    assert!(ch.summary.contains("1/1"), "{}", ch.summary);
+}
+
+fn run_with(store: &mut Store, results: &[(&str, Outcome, f64, Option<f64>, Option<&str>)]) -> i64 {
+    let run = store
+        .begin_run(&NewRun {
+            started_at: 1000.0,
+            trigger: "local".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let rs: Vec<TestResult> = results
+        .iter()
+        .enumerate()
+        .map(|(i, (id, o, d, start, tier))| {
+            let mut r = TestResult::new(TestKey::new("py", *id), *o, *d);
+            r.start_s = *start;
+            r.tier = tier.map(str::to_string);
+            r.worker = Some(i as u32 % 2);
+            if o.is_failure() {
+                r.excerpt = Some("AssertionError: boom".into());
+            }
+            r
+        })
+        .collect();
+    store.record_results(run, &rs).unwrap();
+    store.finish_run(run, RunStatus::Failed, 1042.0).unwrap();
+    run
+}
+
+#[test]
+fn tests_gate_from_the_history_with_quarantine_and_tier_budget() {
+    let p = Project::new("[gates.tests]\ncritical_budget = \"30s\"\nmax_duration = \"1m\"\n");
+    let mut store = p.store();
+    run_with(
+        &mut store,
+        &[
+            ("a", Outcome::Passed, 10.0, Some(0.0), Some("smoke")),
+            ("b", Outcome::Flaky, 25.0, Some(0.0), Some("smoke")),
+            ("c", Outcome::Skipped, 0.0, Some(0.0), Some("fast")),
+            ("d", Outcome::Failed, 1.0, Some(40.0), Some("fast")),
+        ],
+    );
+    drop(store);
+    let r = p.eval(Overrides::default());
+    let t = gate(&r, "tests");
+    assert_eq!((t.verdict, t.value), (Verdict::Fail, Some(1.0)));
+    assert!(
+        t.summary.contains("1 flaky") && t.summary.contains("1 skipped"),
+        "{}",
+        t.summary
+    );
+    assert!(
+        t.details[0].contains("py::d") && t.details[0].contains("AssertionError"),
+        "{:?}",
+        t.details
+    );
+    let tier = gate(&r, "tests.critical_tier");
+    assert_eq!(
+        (tier.verdict, tier.value),
+        (Verdict::Pass, Some(25.0)),
+        "smoke wall time is max(end) - min(start)"
+    );
+    assert_eq!(gate(&r, "tests.duration").value, Some(42.0));
+    assert_eq!(r.run_id, Some(1));
+
+    // quarantined failing test: left out
+    std::fs::write(
+        p.root().join("rigor.toml"),
+        "[gates.tests]\ncritical_budget = \"20s\"\nquarantine = [\"py::d\"]\n",
+    )
+    .unwrap();
+    let r = p.eval(Overrides::default());
+    assert_eq!(gate(&r, "tests").verdict, Verdict::Pass);
+    assert!(gate(&r, "tests").summary.contains("1 quarantined"));
+    assert_eq!(
+        gate(&r, "tests.critical_tier").verdict,
+        Verdict::Fail,
+        "25 s > 20 s"
+    );
+}
+
+#[test]
+fn tests_gate_from_junit_files() {
+    let p = Project::new("");
+    let real = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real/nextest.xml");
+    let r = p.eval(Overrides {
+        junit: vec![real],
+        ..Default::default()
+    });
+    let t = gate(&r, "tests");
+    assert_eq!(t.verdict, Verdict::Fail);
+    assert!(
+        t.summary.contains("1 failing of 5") && t.summary.contains("1 flaky"),
+        "{}",
+        t.summary
+    );
+}
+
+#[test]
+fn coverage_drop_against_the_base_recorded_in_history() {
+    let p = Project::new("[gates]\ncoverage = { min = 50, max_drop = 1.0 }\n");
+    let base_sha = String::from_utf8(
+        Command::new("git")
+            .arg("-C")
+            .arg(p.root())
+            .args(["rev-parse", "main"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_string();
+    let mut store = p.store();
+    // the base had 95 %
+    let mut base = p.eval(Overrides {
+        coverage: vec![p.lcov()],
+        ..Default::default()
+    });
+    base.commit = Some(base_sha);
+    base.gates
+        .iter_mut()
+        .find(|g| g.gate == "coverage")
+        .unwrap()
+        .value = Some(95.0);
+    history::record(&mut store, &base, 1.0).unwrap();
+    drop(store);
+    let r = p.eval(Overrides {
+        coverage: vec![p.lcov()],
+        ..Default::default()
+    });
+    let d = gate(&r, "coverage.drop");
+    assert_eq!(
+        d.verdict,
+        Verdict::Fail,
+        "90 % is more than 1 point below 95 %"
+    );
+    assert_eq!(d.value, Some(-5.0));
+}
+
+#[test]
+fn perf_security_mutation_and_lint() {
+    let p = Project::new(
+        r#"
+[gates]
+perf = { max_regression = "15%" }
+security = { max_critical = 0 }
+mutation = { min_score = 85 }
+
+[components.payments]
+paths = ["src/payments/**"]
+criticality = "critical"
+
+[gates.criticality]
+critical = { mutation_min = 60, blocking = true }
+"#,
+    );
+    let r = p.eval(Overrides {
+        perf: vec![samples("perf-compare.json")],
+        audit: vec![samples("cargo-audit.json"), samples("pip-audit.json")],
+        sarif: vec![samples("clippy-and-semgrep.sarif")],
+        mutation: vec![samples("stryker-mutation.json")],
+        ..Default::default()
+    });
+    let perf = gate(&r, "perf");
+    assert_eq!(
+        (perf.verdict, perf.value),
+        (Verdict::Fail, Some(21.0)),
+        "noise (30 %) does not count"
+    );
+    assert_eq!(perf.violations.len(), 1);
+    let sec = gate(&r, "security");
+    assert_eq!(sec.verdict, Verdict::Fail);
+    // cargo-audit: critical 9.8, high 7.5, unknown; semgrep: critical 9.1, high 7.4; pip-audit: 2 unknown
+    assert!(
+        sec.summary
+            .starts_with("2 critical, 2 high, 0 medium, 0 low, 3 unknown"),
+        "{}",
+        sec.summary
+    );
+    assert!(
+        sec.summary.contains("no offline advisory data"),
+        "{}",
+        sec.summary
+    );
+    let located: Vec<_> = sec.violations.iter().filter(|v| v.file.is_some()).collect();
+    assert_eq!(located.len(), 2, "semgrep results carry locations");
+    let m = gate(&r, "mutation");
+    assert_eq!(
+        (m.verdict, m.value),
+        (Verdict::Warn, Some(60.0)),
+        "advisory by default"
+    );
+    assert_eq!(m.violations.len(), 2);
+    let mp = gate(&r, "mutation[payments]");
+    assert!(mp.blocking);
+    assert_eq!(mp.verdict, Verdict::Pass, "2 of 3 ≥ 60 %");
+    let lint = gate(&r, "lint");
+    assert_eq!((lint.verdict, lint.value), (Verdict::Fail, Some(1.0)));
+
+    // with offline advisories the pip-audit finding gets its severity
+    let r = p.eval(Overrides {
+        audit: vec![samples("pip-audit.json")],
+        advisories: Some(samples("osv-db")),
+        ..Default::default()
+    });
+    let sec = gate(&r, "security");
+    assert_eq!(sec.verdict, Verdict::Pass);
+    assert!(
+        sec.summary
+            .starts_with("0 critical, 0 high, 1 medium, 0 low, 1 unknown"),
+        "{}",
+        sec.summary
+    );
+    assert!(!sec.summary.contains("no offline advisory data"));
+}
+
+#[test]
+fn discovery_from_artifacts_config_and_wrong_kind() {
+    let p = Project::new("[artifacts]\ncoverage = [\"reports/cov.info\"]\n");
+    std::fs::create_dir_all(p.root().join("reports")).unwrap();
+    std::fs::copy(p.lcov(), p.root().join("reports/cov.info")).unwrap();
+    let r = p.eval(Overrides::default());
+    assert_eq!(r.inputs.len(), 1);
+    assert_eq!(r.inputs[0].kind, "LCOV");
+    assert_eq!(gate(&r, "coverage").value, Some(90.0));
+
+    let config = p.config();
+    let (settings, _) = Settings::load(&config).unwrap();
+    let err = evaluate_with(
+        &config,
+        &settings,
+        &Overrides {
+            coverage: vec![samples("cargo-audit.json")],
+            ..Default::default()
+        },
+        &|_| None,
+    )
+    .unwrap_err();
+    assert_eq!(err.exit_code(), 3);
+    assert!(
+        err.to_string().contains("looks like cargo-audit JSON"),
+        "{err}"
+    );
+}
+
+#[test]
+fn configuration_errors_are_located() {
+    let p = Project::new("[gates]\nperf = { max_regression = \"lots\" }\n");
+    let err = Settings::load(&p.config()).err().expect("bad percentage");
+    assert!(err.to_string().contains("rigor.toml:2"), "{err}");
+    assert_eq!(err.exit_code(), 2);
+    let p = Project::new("[components.x]\npaths = [\"src/[\"]\ncriticality = \"core\"\n");
+    let config = p.config();
+    let (settings, _) = Settings::load(&config).unwrap();
+    let err = evaluate_with(&config, &settings, &Overrides::default(), &|_| None).unwrap_err();
+    assert!(err.to_string().contains("[components.x]"), "{err}");
+    let p = Project::new("[gates]\ncoverage = { min = 80, typo = 1 }\n");
+    let (_, warnings) = Settings::load(&p.config()).unwrap();
+    assert!(
+        warnings.iter().any(|w| w.contains("gates.coverage.typo")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn history_records_and_returns_evaluations() {
+    let p = Project::new("");
+    let r = p.eval(Overrides {
+        coverage: vec![p.lcov()],
+        ..Default::default()
+    });
+    let mut store = p.store();
+    let id = history::record(&mut store, &r, 10.0).unwrap();
+    let back = history::recent(&mut store, 5).unwrap();
+    assert_eq!(back.len(), 1);
+    assert_eq!(back[0].id, id);
+    assert_eq!(back[0].report, r);
+    let n: i64 = store
+        .conn()
+        .query_row(
+            "SELECT COUNT(*) FROM gate_results WHERE evaluation_id = ?1",
+            [id],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(n as usize, r.gates.len());
+}
