@@ -23,7 +23,8 @@ pub fn counts_line(report: &RunReport) -> String {
 
 pub fn render(report: &RunReport) -> String {
     let mut s = String::new();
-    let failures: Vec<_> = report.failures().collect();
+    let mut failures: Vec<_> = report.failures().collect();
+    failures.sort_by(|a, b| a.key.cmp(&b.key));
     if !failures.is_empty() {
         let _ = writeln!(s, "\nFailures:");
         for r in &failures {
