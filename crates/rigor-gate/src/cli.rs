@@ -141,7 +141,7 @@ pub fn run(args: &GateArgs, config: &Config) -> Result<i32, GateError> {
         crate::record_report(config, &report)?;
     }
     let annotations = crate::write_configured_outputs(config, &report)?;
-    let extra: [(&Option<PathBuf>, fn(&crate::GateReport) -> String); 5] = [
+    let extra: [(&Option<PathBuf>, output::Render); 5] = [
         (&args.markdown_out, output::markdown),
         (&args.json_out, output::json),
         (&args.junit_out, output::junit),

@@ -665,7 +665,7 @@ pub fn evaluate(
             let mut details = Vec::new();
             let mut violations = Vec::new();
             let mut sorted = sec.clone();
-            sorted.sort_by(|a, b| b.severity.cmp(&a.severity));
+            sorted.sort_by_key(|f| std::cmp::Reverse(f.severity));
             for f in sorted {
                 let score = f.score.map(|s| format!(" {s:.1}")).unwrap_or_default();
                 details.push(format!(

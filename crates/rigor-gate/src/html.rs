@@ -228,6 +228,8 @@ pub fn bars_svg(aria: &str, rows: &[(String, f64, &str)], unit: &str, max: Optio
     s
 }
 
+type Point = (Option<f64>, Option<f64>, Verdict);
+
 /// A line chart of gate values over evaluations (oldest left), with the threshold dashed.
 pub fn trend_svg(gate: &str, points: &[(Option<f64>, Option<f64>, Verdict)]) -> String {
     let (w, h, pad) = (420.0, 120.0, 28.0);
@@ -259,7 +261,7 @@ pub fn trend_svg(gate: &str, points: &[(Option<f64>, Option<f64>, Verdict)]) -> 
         y(hi) + 3.0,
         y(lo) + 3.0
     );
-    let line = |sel: &dyn Fn(&(Option<f64>, Option<f64>, Verdict)) -> Option<f64>| -> String {
+    let line = |sel: &dyn Fn(&Point) -> Option<f64>| -> String {
         points
             .iter()
             .enumerate()

@@ -93,7 +93,7 @@ pub fn write_configured_outputs(
     let (settings, _) = Settings::load(config)?;
     let r = &settings.report;
     let root = &config.root;
-    let files: [(&Option<String>, fn(&GateReport) -> String); 5] = [
+    let files: [(&Option<String>, output::Render); 5] = [
         (&r.markdown, output::markdown),
         (&r.json, output::json),
         (&r.junit, output::junit),
@@ -234,7 +234,7 @@ fn read_as(path: &Path, root: &Path, allowed: &[Kind], what: &str) -> Result<Rea
                 .extension()
                 .map(|e| e.to_string_lossy().to_lowercase())
                 .unwrap_or_default();
-            let pick = allowed
+            allowed
                 .iter()
                 .copied()
                 .find(|k| match ext.as_str() {
@@ -242,8 +242,7 @@ fn read_as(path: &Path, root: &Path, allowed: &[Kind], what: &str) -> Result<Rea
                     "info" | "lcov" => *k == Kind::Lcov,
                     _ => !matches!(k, Kind::Cobertura | Kind::Junit | Kind::Lcov),
                 })
-                .unwrap_or(allowed[0]);
-            pick
+                .unwrap_or(allowed[0])
         }
         Some(other) => {
             return Err(GateError::malformed(

@@ -4,6 +4,9 @@
 use crate::model::{GateReport, GateResult, Verdict, Violation};
 use std::fmt::Write as _;
 
+/// A renderer of a report into one format.
+pub type Render = fn(&GateReport) -> String;
+
 fn value_text(g: &GateResult) -> String {
     match g.value {
         None => "-".into(),

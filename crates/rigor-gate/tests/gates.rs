@@ -224,7 +224,10 @@ fn work_tree_changes_count_and_base_can_be_given() {
     assert!(ch.summary.contains("1/1"), "{}", ch.summary);
 }
 
-fn run_with(store: &mut Store, results: &[(&str, Outcome, f64, Option<f64>, Option<&str>)]) -> i64 {
+/// (id, outcome, duration, start offset, tier)
+type Row<'a> = (&'a str, Outcome, f64, Option<f64>, Option<&'a str>);
+
+fn run_with(store: &mut Store, results: &[Row]) -> i64 {
     let run = store
         .begin_run(&NewRun {
             started_at: 1000.0,
