@@ -7,14 +7,15 @@
 //! * **magnitude floor**: a split whose relative change of the mean is below `min_magnitude` is
 //!   not reported, however significant.
 //!
-//! After binary segmentation every change point is re-tested against its neighbouring change
-//! points only (the segment between the previous and the next one); the weakest failing point
-//! is dropped and the test repeated until all remaining points pass.
+//! Candidates come from recursive best splits (a loose test only decides whether to keep
+//! splitting); every candidate is then re-tested against its neighbouring candidates only (the
+//! segment between the previous and the next one); the weakest failing one is dropped and its
+//! neighbours re-tested, until all remaining points pass the strict test.
 //!
 //! The energy statistic of every split of a segment is computed in O(n log n) with Fenwick trees
 //! over ranks (within-sample sums of |xᵢ − xⱼ| grown from both ends).
 
-use crate::stats::{mean, std_dev, welch_t_test};
+use crate::stats::{mean, std_dev, t_sf};
 
 /// Detection settings (`[perf.detect]`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -175,12 +176,61 @@ fn rel_change(before: f64, after: f64) -> f64 {
     }
 }
 
-/// Test a split of `seg` at `tau`: (corrected p, raw p, relative change).
-fn test_split(seg: &[f64], tau: usize, candidates: usize) -> (f64, f64, f64) {
-    let (a, b) = seg.split_at(tau);
-    let t = welch_t_test(a, b);
-    let corrected = (t.p_value * candidates.max(1) as f64).min(1.0);
-    (corrected, t.p_value, rel_change(mean(a), mean(b)))
+/// Prefix sums of the centred series: O(1) mean, variance and Welch test of any segment.
+struct Prefix {
+    s1: Vec<f64>,
+    s2: Vec<f64>,
+    center: f64,
+}
+
+impl Prefix {
+    fn new(xs: &[f64]) -> Self {
+        let center = if xs.is_empty() { 0.0 } else { mean(xs) };
+        let mut s1 = Vec::with_capacity(xs.len() + 1);
+        let mut s2 = Vec::with_capacity(xs.len() + 1);
+        let (mut a, mut b) = (0.0, 0.0);
+        s1.push(0.0);
+        s2.push(0.0);
+        for x in xs {
+            let c = x - center;
+            a += c;
+            b += c * c;
+            s1.push(a);
+            s2.push(b);
+        }
+        Prefix { s1, s2, center }
+    }
+
+    /// (n, mean, variance) of xs[a..b].
+    fn stats(&self, a: usize, b: usize) -> (f64, f64, f64) {
+        let n = (b - a) as f64;
+        let sum = self.s1[b] - self.s1[a];
+        let m = sum / n;
+        let var = if n > 1.0 {
+            ((self.s2[b] - self.s2[a] - sum * m) / (n - 1.0)).max(0.0)
+        } else {
+            0.0
+        };
+        (n, m + self.center, var)
+    }
+
+    /// Test the split of [a, b) at c: (corrected p, raw p, relative change of the mean).
+    fn test(&self, a: usize, c: usize, b: usize, min: usize) -> (f64, f64, f64) {
+        let (n1, m1, v1) = self.stats(a, c);
+        let (n2, m2, v2) = self.stats(c, b);
+        let se2 = v1 / n1 + v2 / n2;
+        let raw = if se2 <= 0.0 || !se2.is_finite() {
+            if m1 == m2 { 1.0 } else { 0.0 }
+        } else {
+            let t = (m2 - m1) / se2.sqrt();
+            let df = se2 * se2
+                / ((v1 / n1).powi(2) / (n1 - 1.0).max(1.0)
+                    + (v2 / n2).powi(2) / (n2 - 1.0).max(1.0));
+            (2.0 * t_sf(t.abs(), df)).min(1.0)
+        };
+        let corrected = (raw * candidates(b - a, min) as f64).min(1.0);
+        (corrected, raw, rel_change(m1, m2))
+    }
 }
 
 fn candidates(len: usize, min: usize) -> usize {
@@ -191,63 +241,89 @@ fn passes(p: f64, change: f64, s: &DetectSettings) -> bool {
     p < s.max_pvalue && change.abs() >= s.min_magnitude
 }
 
+/// Loose level for proposing candidates in the first phase; the strict, corrected test of the
+/// second phase decides.
+const CANDIDATE_PVALUE: f64 = 0.05;
+
 /// Detect change points in a series.
+///
+/// 1. Candidates: recursive best splits by the energy statistic, continued while the raw Welch
+///    p-value of the split is below 0.05 (so that a split weakened by other change points in
+///    the same segment — e.g. a temporary dip — does not hide them).
+/// 2. Pruning: each candidate is tested against its neighbouring candidates only, with the
+///    Bonferroni correction for the positions of that segment and the magnitude floor; the
+///    weakest failing candidate is removed and its neighbours re-tested, until all pass.
 pub fn detect(xs: &[f64], settings: &DetectSettings) -> Vec<ChangePoint> {
     let min = settings.min_segment.max(2);
     let n = xs.len();
     if n < 2 * min || xs.iter().any(|x| !x.is_finite()) {
         return Vec::new();
     }
-    // 1. binary segmentation
+    let pre = Prefix::new(xs);
+    // 1. candidates
     let mut cps: Vec<usize> = Vec::new();
     let mut stack = vec![(0usize, n)];
     while let Some((a, b)) = stack.pop() {
-        let seg = &xs[a..b];
-        if seg.len() < 2 * min {
+        if b - a < 2 * min {
             continue;
         }
-        let Some(tau) = best_split(seg, min) else {
+        let Some(tau) = best_split(&xs[a..b], min) else {
             continue;
         };
-        let (p, _, change) = test_split(seg, tau, candidates(seg.len(), min));
-        if passes(p, change, settings) {
+        let (_, raw, _) = pre.test(a, a + tau, b, min);
+        if raw < CANDIDATE_PVALUE {
             cps.push(a + tau);
             stack.push((a, a + tau));
             stack.push((a + tau, b));
         }
     }
     cps.sort_unstable();
-    // 2. re-test each against its neighbours; drop the weakest failure until all pass
+    // 2. pruning against neighbours
+    let bounds = |cps: &[usize], i: usize| -> (usize, usize) {
+        (
+            if i == 0 { 0 } else { cps[i - 1] },
+            if i + 1 == cps.len() { n } else { cps[i + 1] },
+        )
+    };
+    let eval = |cps: &[usize], i: usize| -> (f64, f64, f64) {
+        let (lo, hi) = bounds(cps, i);
+        pre.test(lo, cps[i], hi, min)
+    };
+    let mut tests: Vec<(f64, f64, f64)> = (0..cps.len()).map(|i| eval(&cps, i)).collect();
     loop {
-        let mut worst: Option<(usize, f64)> = None;
-        for i in 0..cps.len() {
-            let lo = if i == 0 { 0 } else { cps[i - 1] };
-            let hi = if i + 1 == cps.len() { n } else { cps[i + 1] };
-            let seg = &xs[lo..hi];
-            let (p, _, change) = test_split(seg, cps[i] - lo, candidates(seg.len(), min));
-            if !passes(p, change, settings) {
-                // weakest = largest p, then smallest |change|
-                let score = p - change.abs().min(1e6) * 1e-12;
-                if worst.is_none_or(|(_, s)| score > s) {
-                    worst = Some((i, score));
+        let mut worst: Option<usize> = None;
+        for (i, &(p, _, change)) in tests.iter().enumerate() {
+            if passes(p, change, settings) {
+                continue;
+            }
+            worst = match worst {
+                None => Some(i),
+                Some(w) => {
+                    let (wp, _, wc) = tests[w];
+                    if p > wp || (p == wp && change.abs() < wc.abs()) {
+                        Some(i)
+                    } else {
+                        Some(w)
+                    }
                 }
-            }
+            };
         }
-        match worst {
-            Some((i, _)) => {
-                cps.remove(i);
-            }
-            None => break,
+        let Some(i) = worst else { break };
+        cps.remove(i);
+        tests.remove(i);
+        if i > 0 {
+            tests[i - 1] = eval(&cps, i - 1);
+        }
+        if i < cps.len() {
+            tests[i] = eval(&cps, i);
         }
     }
     // 3. describe
     cps.iter()
         .enumerate()
         .map(|(i, &c)| {
-            let lo = if i == 0 { 0 } else { cps[i - 1] };
-            let hi = if i + 1 == cps.len() { n } else { cps[i + 1] };
-            let seg = &xs[lo..hi];
-            let (p, raw, change) = test_split(seg, c - lo, candidates(seg.len(), min));
+            let (lo, hi) = bounds(&cps, i);
+            let (p, raw, change) = tests[i];
             let (before, after) = (&xs[lo..c], &xs[c..hi]);
             ChangePoint {
                 index: c,
