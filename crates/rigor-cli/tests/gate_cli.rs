@@ -1,6 +1,6 @@
 //! `rigor gate` and `rigor report` driven through the real binary.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 fn git(dir: &Path, args: &[&str]) {
@@ -364,5 +364,4 @@ fn tests_gate_uses_the_runners_history() {
         .unwrap();
     assert_eq!(t["verdict"], "fail");
     assert_eq!(json["run_id"], 1);
-    let _ = PathBuf::new();
 }

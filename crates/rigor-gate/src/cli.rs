@@ -2,7 +2,7 @@
 
 use crate::config::Settings;
 pub use crate::error::GateError;
-use crate::{Overrides, evaluate_with, history, output};
+use crate::{Overrides, evaluate_with, output};
 use rigor_model::{Config, exit};
 use std::path::PathBuf;
 
@@ -202,7 +202,6 @@ pub fn report(args: &ReportArgs, config: &Config) -> Result<i32, GateError> {
         (None, None) => config.root.join("rigor-report.html"),
     };
     crate::write_file(&path, &crate::html::render(&data))?;
-    let _ = history::migrate; // the gate area is migrated on load
     println!("wrote {}", path.display());
     Ok(exit::OK)
 }

@@ -410,11 +410,12 @@ pub fn evaluate(
                         ">=",
                         "%",
                         format!(
-                            "{} of lines covered ({}/{} in {} files)",
+                            "{} of lines covered ({}/{} in {} file{})",
                             fmt_pct(Some(p)),
                             s.covered,
                             s.measured,
-                            s.files
+                            s.files,
+                            if s.files == 1 { "" } else { "s" }
                         ),
                         Vec::new(),
                         Vec::new(),
