@@ -545,3 +545,77 @@ fn git_line(dir: &Path, args: &[&str]) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
         .filter(|s| !s.is_empty())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_paths_become_repository_relative() {
+        let repo = Path::new("/repo");
+        let proj = Path::new("/repo/py");
+        assert_eq!(
+            normalize_path("/repo/py/pkg/a.py", proj, Some(repo)),
+            "py/pkg/a.py"
+        );
+        assert_eq!(normalize_path("pkg/a.py", proj, Some(repo)), "py/pkg/a.py");
+        assert_eq!(
+            normalize_path("./pkg/../pkg/a.py", proj, Some(repo)),
+            "py/pkg/a.py"
+        );
+        assert_eq!(
+            normalize_path("pkg\\win.py", proj, Some(repo)),
+            "py/pkg/win.py"
+        );
+        assert_eq!(
+            normalize_path("file:///repo/x.rs", proj, Some(repo)),
+            "x.rs"
+        );
+        assert_eq!(
+            normalize_path("/elsewhere/a.py", proj, Some(repo)),
+            "/elsewhere/a.py"
+        );
+        assert_eq!(normalize_path("a.py", proj, None), "a.py");
+    }
+
+    #[test]
+    fn formats_are_sniffed_from_content() {
+        let k = |name: &str, text: &str| readers::sniff(Path::new(name), text);
+        assert_eq!(k("x", "TN:\nSF:a\n"), Some(Kind::Lcov));
+        assert_eq!(
+            k("c.xml", "<?xml version=\"1.0\"?><coverage>"),
+            Some(Kind::Cobertura)
+        );
+        assert_eq!(k("j.xml", "<testsuites><testsuite>"), Some(Kind::Junit));
+        assert_eq!(
+            k("c.json", "{\"meta\": {}, \"files\": {}, \"totals\": {}}"),
+            Some(Kind::CoveragePyJson)
+        );
+        assert_eq!(
+            k(
+                "s",
+                "{\"version\": \"2.1.0\", \"$schema\": \"sarif\", \"runs\": []}"
+            ),
+            Some(Kind::Sarif)
+        );
+        assert_eq!(
+            k("p", "[{\"name\": \"a\", \"vulns\": []}]"),
+            Some(Kind::PipAudit)
+        );
+        assert_eq!(
+            k("m", "{\"killed\": 1, \"survived\": 2}"),
+            Some(Kind::Mutmut)
+        );
+        assert_eq!(k("z", "hello"), None);
+    }
+
+    #[test]
+    fn durations_and_ranges() {
+        assert_eq!(config::parse_seconds("30s"), Some(30.0));
+        assert_eq!(config::parse_seconds("1m30s"), Some(90.0));
+        assert_eq!(config::parse_seconds("250ms"), Some(0.25));
+        assert_eq!(config::parse_seconds("12"), Some(12.0));
+        assert_eq!(config::parse_seconds("5 parsecs"), None);
+        assert_eq!(eval::ranges_text(&[1, 2, 3, 5, 7, 8]), "1-3, 5, 7-8");
+    }
+}
