@@ -3,7 +3,7 @@
 
 Generates Otava-layout CSV files (time, commit, value) with a seeded PRNG:
   * steps-<seed>.csv: 10,000 points, 2 % Gaussian noise, injected mean shifts at known indices
-    (magnitudes ±3, ±5, ±8, ±12 %, at least 150 points apart); truth in steps-<seed>.json;
+    (magnitudes ±2, ±3, ±5, ±8, ±12 %, at least 150 points apart); truth in steps-<seed>.json;
   * noise-<seed>.csv: 10,000 points of pure 2 % noise (every change point found is false).
 Runs both tools end to end on the same files (each a fresh process: the timing includes start-up
 and CSV parsing, as a user sees it) and prints a Markdown table: wall time and ratio, injected
@@ -22,7 +22,7 @@ import time
 MARGIN = 5
 N = 10_000
 NOISE = 0.02
-MAGNITUDES = [0.03, 0.05, 0.08, 0.12]
+MAGNITUDES = [0.02, 0.03, 0.05, 0.08, 0.12]
 
 
 def write_series(path, values, start=1_767_225_600):
