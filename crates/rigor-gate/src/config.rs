@@ -171,6 +171,8 @@ pub struct LintGate {
     /// SARIF results of level `error` that are not security findings.
     pub max_errors: u64,
     pub max_warnings: Option<u64>,
+    /// Command suites whose failing tests are lint/syntax errors (e.g. `[[suite]] name = "lint"`).
+    pub suites: Vec<String>,
 }
 
 impl Default for LintGate {
@@ -180,6 +182,7 @@ impl Default for LintGate {
             blocking: true,
             max_errors: 0,
             max_warnings: None,
+            suites: Vec::new(),
         }
     }
 }

@@ -806,8 +806,25 @@ pub fn evaluate(
     // ------------------------------------------------------------ lint
     let l = &cfg.lint;
     if l.enabled {
-        if !inputs.lint_read {
-            g.skip("lint", l.blocking, "no SARIF from a linter or compiler");
+        // failing tests of the configured lint suites (command suites such as `ruff check .`)
+        let suite_failures: Vec<&TestOutcome> = inputs
+            .tests
+            .iter()
+            .flat_map(|t| t.results.iter())
+            .filter(|r| l.suites.iter().any(|s| r.id.starts_with(&format!("{s}::"))))
+            .filter(|r| r.outcome.is_failure())
+            .collect();
+        let suites_ran = inputs
+            .tests
+            .iter()
+            .flat_map(|t| t.results.iter())
+            .any(|r| l.suites.iter().any(|s| r.id.starts_with(&format!("{s}::"))));
+        if !inputs.lint_read && !suites_ran {
+            g.skip(
+                "lint",
+                l.blocking,
+                "no SARIF from a linter or compiler, and no lint suite in the run",
+            );
         } else {
             let lint: Vec<&Finding> = inputs
                 .findings
@@ -823,11 +840,12 @@ pub fn evaluate(
                 .iter()
                 .filter(|f| f.level.as_deref() == Some("warning"))
                 .count() as u64;
-            let mut ok = errors.len() as u64 <= l.max_errors;
+            let n_errors = (errors.len() + suite_failures.len()) as u64;
+            let mut ok = n_errors <= l.max_errors;
             if let Some(mw) = l.max_warnings {
                 ok &= warnings <= mw;
             }
-            let violations = lint
+            let mut violations: Vec<Violation> = lint
                 .iter()
                 .filter(|f| matches!(f.level.as_deref(), Some("error") | Some("warning")))
                 .map(|f| Violation {
@@ -839,28 +857,49 @@ pub fn evaluate(
                     end_line: None,
                 })
                 .collect();
+            let mut details: Vec<String> = errors
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{}:{} {}/{}: {}",
+                        f.file.as_deref().unwrap_or("?"),
+                        f.line.unwrap_or(0),
+                        f.tool,
+                        f.id,
+                        f.message
+                    )
+                })
+                .collect();
+            for r in &suite_failures {
+                let first = r
+                    .excerpt
+                    .as_deref()
+                    .and_then(|e| e.lines().find(|x| !x.trim().is_empty()))
+                    .unwrap_or("");
+                details.push(format!("{} {}: {}", r.outcome, r.id, first.trim()));
+                violations.push(Violation {
+                    rule: "lint".into(),
+                    message: format!("{} {}", r.id, r.outcome),
+                    level: "error".into(),
+                    file: r.file.clone(),
+                    line: r.line,
+                    end_line: None,
+                });
+            }
+            let mut summary = format!("{n_errors} errors, {warnings} warnings");
+            if !suite_failures.is_empty() {
+                summary.push_str(&format!(" ({} from lint suites)", suite_failures.len()));
+            }
             g.push(
                 "lint",
                 l.blocking,
                 ok,
-                Some(errors.len() as f64),
+                Some(n_errors as f64),
                 Some(l.max_errors as f64),
                 "<=",
                 "",
-                format!("{} errors, {warnings} warnings", errors.len()),
-                errors
-                    .iter()
-                    .map(|f| {
-                        format!(
-                            "{}:{} {}/{}: {}",
-                            f.file.as_deref().unwrap_or("?"),
-                            f.line.unwrap_or(0),
-                            f.tool,
-                            f.id,
-                            f.message
-                        )
-                    })
-                    .collect(),
+                summary,
+                details,
                 violations,
             );
         }

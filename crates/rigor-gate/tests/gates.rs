@@ -513,3 +513,38 @@ fn history_records_and_returns_evaluations() {
         .unwrap();
     assert_eq!(n as usize, r.gates.len());
 }
+
+#[test]
+fn lint_gate_counts_failing_command_suites() {
+    let p = Project::new("[gates.lint]\nsuites = [\"lint\"]\n");
+    {
+        let mut store = p.store();
+        let run = store
+            .begin_run(&NewRun {
+                trigger: "local".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        let mut ruff = TestResult::new(TestKey::new("lint", "ruff"), Outcome::Failed, 0.2);
+        ruff.excerpt = Some("src/a.py:3:1: F401 `os` imported but unused".into());
+        store
+            .record_results(
+                run,
+                &[
+                    ruff,
+                    TestResult::new(TestKey::new("py", "t"), Outcome::Passed, 0.1),
+                ],
+            )
+            .unwrap();
+        store.finish_run(run, RunStatus::Failed, 1.0).unwrap();
+    }
+    let r = p.eval(Overrides::default());
+    let lint = gate(&r, "lint");
+    assert_eq!((lint.verdict, lint.value), (Verdict::Fail, Some(1.0)));
+    assert!(lint.details[0].contains("F401"), "{:?}", lint.details);
+    assert!(
+        lint.summary.contains("1 from lint suites"),
+        "{}",
+        lint.summary
+    );
+}
