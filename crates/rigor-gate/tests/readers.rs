@@ -478,3 +478,14 @@ fn perf_compare_regressions_by_direction() {
         None,
     );
 }
+
+#[test]
+fn perf_compare_from_the_real_analyzer() {
+    // `rigor perf compare --format json` on hyperfine samples (bench/gate/make_fixtures.sh)
+    let p = read_perf_compare("perf-compare.json", &fixture("real/perf-compare.json")).unwrap();
+    assert_eq!(p.regressions, 1);
+    let parse = p.benchmarks.iter().find(|b| b.name == "parse big file").unwrap();
+    assert!(parse.significant() && (parse.regression_pct() - 25.13).abs() < 0.01, "{parse:?}");
+    let startup = p.benchmarks.iter().find(|b| b.name == "startup").unwrap();
+    assert!(!startup.significant());
+}
