@@ -84,34 +84,36 @@ class ClampAllTests(TestCase):
 PY
 git -c user.name=bench -c user.email=bench@example.invalid commit -qam "add clamp_all (strict mode untested)"
 
-# --- tests under coverage.py --------------------------------------------------------------
-"$PYTHON" -m coverage run --source=more_itertools -m pytest -q -p no:cacheprovider --junitxml=junit.xml tests > ../out/pytest.txt 2>&1 || true
-tail -n 1 ../out/pytest.txt
-"$PYTHON" -m coverage xml -q -o coverage.xml
-"$PYTHON" -m coverage json -q -o coverage.json
-"$PYTHON" -m coverage lcov -q -o coverage.lcov
+measure() {
+  mkdir -p ../out/$1
+  # --- tests under coverage.py --------------------------------------------------------------
+  "$PYTHON" -m coverage run --source=more_itertools -m pytest -q -p no:cacheprovider --junitxml=junit.xml tests > ../out/$1/pytest.txt 2>&1 || true
+  tail -n 1 ../out/$1/pytest.txt
+  "$PYTHON" -m coverage xml -q -o coverage.xml
+  "$PYTHON" -m coverage json -q -o coverage.json
+  "$PYTHON" -m coverage lcov -q -o coverage.lcov
 
-# --- diff-cover ---------------------------------------------------------------------------
-"$bindir/diff-cover" coverage.xml --compare-branch=main --json-report ../out/diffcover-xml.json --markdown-report ../out/diffcover.md > ../out/diffcover.txt || true
-"$bindir/diff-cover" coverage.lcov --compare-branch=main --json-report ../out/diffcover-lcov.json > /dev/null 2>&1 || echo "diff-cover could not read LCOV" > ../out/diffcover-lcov.json
+  # --- diff-cover ---------------------------------------------------------------------------
+  "$bindir/diff-cover" coverage.xml --compare-branch=main --json-report ../out/$1/diffcover-xml.json --markdown-report ../out/$1/diffcover.md > ../out/$1/diffcover.txt || true
+  "$bindir/diff-cover" coverage.lcov --compare-branch=main --json-report ../out/$1/diffcover-lcov.json > /dev/null 2>&1 || echo "diff-cover could not read LCOV" > ../out/$1/diffcover-lcov.json
 
-# --- rigor gate: every output format --------------------------------------------------------
-set +e
-"$RIGOR" gate --coverage coverage.xml --junit junit.xml --base main --no-record \
-  --markdown-out ../out/gate.md --json-out ../out/gate.json --junit-out ../out/gate-junit.xml \
-  --sarif-out ../out/gate.sarif --gitlab-out ../out/gate-codequality.json > ../out/gate-table.txt
-code=$?
-"$RIGOR" gate --coverage coverage.xml --junit junit.xml --base main --no-record --format github > ../out/gate-github.txt
-"$RIGOR" gate --coverage coverage.json --base main --no-record --no-run --format json > ../out/gate-from-json.json
-"$RIGOR" gate --coverage coverage.lcov --base main --no-record --no-run --format json > ../out/gate-from-lcov.json
-set -e
-echo "rigor gate exit code: $code (1 = a blocking gate failed)"
+  # --- rigor gate: every output format --------------------------------------------------------
+  set +e
+  "$RIGOR" gate --coverage coverage.xml --junit junit.xml --base main --no-record \
+    --markdown-out ../out/$1/gate.md --json-out ../out/$1/gate.json --junit-out ../out/$1/gate-junit.xml \
+    --sarif-out ../out/$1/gate.sarif --gitlab-out ../out/$1/gate-codequality.json > ../out/$1/gate-table.txt
+  code=$?
+  "$RIGOR" gate --coverage coverage.xml --junit junit.xml --base main --no-record --format github > ../out/$1/gate-github.txt
+  "$RIGOR" gate --coverage coverage.json --base main --no-record --no-run --format json > ../out/$1/gate-from-json.json
+  "$RIGOR" gate --coverage coverage.lcov --base main --no-record --no-run --format json > ../out/$1/gate-from-lcov.json
+  set -e
+  echo "rigor gate exit code: $code (1 = a blocking gate failed)"
 
-# --- side by side -------------------------------------------------------------------------
-cd ../out
-"$PYTHON" - "$pkg" "$ver" <<'PY'
+  # --- side by side -------------------------------------------------------------------------
+  cd ../out/$1
+  "$PYTHON" - "$pkg" "$ver" "$1" <<'PY'
 import json, sys
-pkg, ver = sys.argv[1:3]
+pkg, ver, scenario = sys.argv[1:4]
 def rigor(path):
     r = json.load(open(path))
     ch = r["coverage"]["changed"]
@@ -141,7 +143,7 @@ for label, dcf, rf in [("Cobertura XML", "diffcover-xml.json", "gate.json"),
     rows.append((label, "TOTAL", ch["measured"], d["total_num_lines"] if d else None, ch["percent"],
                  d["total_percent_covered"] if d else None, ch["measured"] - ch["covered"],
                  d["total_num_violations"] if d else None))
-print(f"\nchanged-line coverage of {pkg} {ver} + change, rigor vs diff-cover")
+print(f"\nchanged-line coverage of {pkg} {ver}, scenario {scenario}: rigor vs diff-cover")
 print("| input | file | measured (rigor) | measured (diff-cover) | covered % (rigor) | covered % (diff-cover) | missing lines (rigor) | missing lines (diff-cover) |")
 print("|---|---|---|---|---|---|---|---|")
 same = True
@@ -155,6 +157,28 @@ for label, path, rm, dm, rp, dp, rmiss, dmiss in rows:
 print("\nrigor and diff-cover agree:", "yes" if same else "NO")
 sys.exit(0 if same else 1)
 PY
+    cd ../../project
+}
+
+# scenario 1: the committed change
+measure committed
+# scenario 2: plus an unstaged edit in another module (an uncovered new recipe, an edited line)
+"$PYTHON" - <<'PY'
+p = "more_itertools/recipes.py"
+s = open(p).read()
+s = s.replace("def take(n, iterable):\n", "def take(n, iterable):\n    n = int(n)\n", 1)
+s += '''
+
+def take_last(n, iterable):
+    """Return the last *n* items of *iterable* as a list (untested)."""
+    if n <= 0:
+        return []
+    return list(iterable)[-n:]
+'''
+open(p, "w").write(s)
+PY
+measure worktree
+cd ../out/worktree
 echo
 echo "== rigor gate (terminal) =="; cat gate-table.txt
 echo "== GitHub annotations =="; cat gate-github.txt
