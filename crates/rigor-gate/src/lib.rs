@@ -227,7 +227,7 @@ fn read_as(path: &Path, root: &Path, allowed: &[Kind], what: &str) -> Result<Rea
     let kind = match readers::sniff(&full, &text) {
         Some(k) if allowed.contains(&k) => k,
         // empty or unrecognisable: read with the first allowed reader to get a located error
-        None if allowed.len() == 1 || text.trim().is_empty() => allowed[0],
+        None if allowed.len() == 1 => allowed[0],
         None => {
             // guess by extension for a located parse error
             let ext = full

@@ -484,8 +484,32 @@ fn perf_compare_from_the_real_analyzer() {
     // `rigor perf compare --format json` on hyperfine samples (bench/gate/make_fixtures.sh)
     let p = read_perf_compare("perf-compare.json", &fixture("real/perf-compare.json")).unwrap();
     assert_eq!(p.regressions, 1);
-    let parse = p.benchmarks.iter().find(|b| b.name == "parse big file").unwrap();
-    assert!(parse.significant() && (parse.regression_pct() - 25.13).abs() < 0.01, "{parse:?}");
+    let parse = p
+        .benchmarks
+        .iter()
+        .find(|b| b.name == "parse big file")
+        .unwrap();
+    assert!(
+        parse.significant() && (parse.regression_pct() - 25.13).abs() < 0.01,
+        "{parse:?}"
+    );
     let startup = p.benchmarks.iter().find(|b| b.name == "startup").unwrap();
     assert!(!startup.significant());
+}
+
+#[test]
+fn offline_advisories_malformed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("GHSA-x.json"),
+        "{\"id\": \"GHSA-x\", \"severity\": [{\"type\": \"CVSS_V3\"}]}",
+    )
+    .unwrap();
+    let err = Advisories::load(dir.path()).unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("GHSA-x.json:1:") && msg.contains("malformed OSV advisory"),
+        "{msg}"
+    );
+    assert_eq!(err.exit_code(), 3);
 }
