@@ -39,7 +39,7 @@ fn indices(xs: &[f64], s: &DetectSettings) -> Vec<usize> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
     fn invariant_under_positive_scaling(xs in series(), k in 1u32..1000) {
