@@ -83,9 +83,9 @@ pub fn record_report(config: &rigor_model::Config, report: &GateReport) -> Resul
     history::record(&mut store, report, history::now())
 }
 
-/// Write the outputs configured in `[report]` (paths relative to the project root) and, on
-/// GitHub Actions (or `report.github = "always"`), append the Markdown to `$GITHUB_STEP_SUMMARY`.
-/// Annotations are returned (to print on stdout) rather than printed.
+/// Write the outputs configured in `[report]` (paths relative to the project root), append the
+/// Markdown to `$GITHUB_STEP_SUMMARY` when it is set (unless `report.github = "never"`), and return
+/// the GitHub annotations to print on stdout when on GitHub Actions (or `report.github = "always"`).
 pub fn write_configured_outputs(
     config: &rigor_model::Config,
     report: &GateReport,
@@ -105,20 +105,22 @@ pub fn write_configured_outputs(
             write_file(&root.join(p), &render(report))?;
         }
     }
-    let on_github = match r.github.as_str() {
-        "always" => true,
-        "never" => false,
-        _ => std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
-    };
-    if !on_github {
+    if r.github == "never" {
         return Ok(String::new());
     }
+    // the step summary whenever the runner provides one
     if let Ok(summary) = std::env::var("GITHUB_STEP_SUMMARY")
         && !summary.is_empty()
     {
         append_file(Path::new(&summary), &output::markdown(report))?;
     }
-    Ok(output::github(report))
+    let on_github =
+        r.github == "always" || std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    Ok(if on_github {
+        output::github(report)
+    } else {
+        String::new()
+    })
 }
 
 pub(crate) fn write_file(path: &Path, text: &str) -> Result<()> {
