@@ -365,3 +365,16 @@ fn tests_gate_uses_the_runners_history() {
     assert_eq!(t["verdict"], "fail");
     assert_eq!(json["run_id"], 1);
 }
+
+#[test]
+fn an_empty_artifact_is_reported_in_its_own_format() {
+    let d = project();
+    std::fs::write(d.path().join("coverage.xml"), "").unwrap();
+    let o = rigor(d.path(), &["gate", "--coverage", "coverage.xml"], &[]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("coverage.xml:1:1: malformed Cobertura XML: the file is empty"),
+        "{err}"
+    );
+}
