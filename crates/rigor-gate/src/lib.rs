@@ -1,14 +1,24 @@
 //! rigor's quality gates: artifact readers, changed-line coverage, gate evaluation over test,
 //! coverage, performance, security, mutation and lint results, and the reports people read.
 //!
-//! `rigor gate` and `rigor report` live in [`cli`]. `rigor ci` calls, after its tests:
+//! `rigor gate` and `rigor report` live in [`cli`]. `rigor ci` calls, after its tests, either the
+//! whole step at once:
+//!
+//! ```no_run
+//! # fn demo(config: &rigor_model::Config, run_id: i64) -> Result<i32, rigor_gate::GateError> {
+//! // evaluate, record, write [report] outputs, print the table (+ GitHub annotations)
+//! let (report, code) = rigor_gate::gate_after_tests(config, Some(run_id), None, &mut std::io::stdout())?;
+//! # Ok(code) }
+//! ```
+//!
+//! or the parts:
 //!
 //! ```no_run
 //! # fn demo(config: &rigor_model::Config, run_id: i64) -> Result<i32, rigor_gate::GateError> {
 //! let report = rigor_gate::evaluate_configured(config, Some(run_id), None)?;
-//! rigor_gate::record_report(config, &report)?;          // gate history
-//! rigor_gate::write_configured_outputs(config, &report)?; // [report] files, GitHub summary
-//! print!("{}", rigor_gate::output::terminal(&report));
+//! rigor_gate::record_report(config, &report)?;                            // gate history
+//! let annotations = rigor_gate::write_configured_outputs(config, &report)?; // [report] files, step summary
+//! print!("{}{annotations}", rigor_gate::output::terminal(&report));
 //! let code = if report.passed { rigor_model::exit::OK } else { rigor_model::exit::FAILED };
 //! # Ok(code) }
 //! ```
@@ -75,6 +85,37 @@ pub fn evaluate_configured(
         ..Default::default()
     };
     evaluate_with(config, &settings, &ov, &|k| std::env::var(k).ok())
+}
+
+/// The gate step of `rigor ci`: evaluate the configured gates for `run_id`, record the evaluation,
+/// write the `[report]` outputs, print the terminal table (and GitHub annotations) to `out`, and
+/// return the report with the exit code: [`rigor_model::exit::FAILED`] when a blocking gate
+/// failed, else [`rigor_model::exit::OK`]. When no gate has an input (a project without
+/// artifacts), nothing is recorded and the code is OK: the tests already decided the run.
+pub fn gate_after_tests(
+    config: &rigor_model::Config,
+    run_id: Option<i64>,
+    base: Option<&str>,
+    out: &mut dyn std::io::Write,
+) -> Result<(GateReport, i32)> {
+    let report = evaluate_configured(config, run_id, base)?;
+    if report.evaluated() == 0 {
+        return Ok((report, rigor_model::exit::OK));
+    }
+    record_report(config, &report)?;
+    let annotations = write_configured_outputs(config, &report)?;
+    let text = format!("{}{annotations}", output::terminal(&report));
+    out.write_all(text.as_bytes())
+        .map_err(|source| GateError::Write {
+            path: "standard output".into(),
+            source,
+        })?;
+    let code = if report.passed {
+        rigor_model::exit::OK
+    } else {
+        rigor_model::exit::FAILED
+    };
+    Ok((report, code))
 }
 
 /// Record a report in the gate history (`.rigor/history.db`).

@@ -548,3 +548,33 @@ fn lint_gate_counts_failing_command_suites() {
         lint.summary
     );
 }
+
+#[test]
+fn the_ci_step_records_writes_and_prints() {
+    let p = Project::new(
+        "[gates]\ncoverage = { min = 50, changed_lines_min = 90 }\n\n[report]\njson = \"out/gates.json\"\ngithub = \"never\"\n",
+    );
+    p.lcov();
+    let mut store = p.store();
+    let run = run_with(&mut store, &[("a", Outcome::Passed, 1.0, Some(0.0), None)]);
+    drop(store);
+    let mut out = Vec::new();
+    let (report, code) =
+        rigor_gate::gate_after_tests(&p.config(), Some(run), None, &mut out).unwrap();
+    assert_eq!(code, 1, "changed lines 3/5 < 90 %");
+    assert_eq!(report.run_id, Some(run));
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("FAIL  coverage.changed_lines"), "{text}");
+    assert!(p.root().join("out/gates.json").is_file());
+    let mut store = p.store();
+    assert_eq!(history::recent(&mut store, 5).unwrap().len(), 1);
+
+    // nothing to gate: OK, nothing recorded
+    let empty =
+        Project::new("[gates]\ntests = { enabled = false }\ncoverage = { enabled = false }\n");
+    let mut out = Vec::new();
+    let (report, code) =
+        rigor_gate::gate_after_tests(&empty.config(), None, None, &mut out).unwrap();
+    assert_eq!((code, report.evaluated()), (0, 0));
+    assert!(!empty.root().join(".rigor/history.db").exists());
+}
