@@ -989,13 +989,13 @@ fn compare_text(r: &CompareReport) -> String {
     }
     let _ = writeln!(
         s,
-        "{} regressed, {} warnings, {} improved, {} compared (α = {}, interval at {:.0}%)",
+        "{} regressed, {} warnings, {} improved, {} compared (α = {}, interval at {}%)",
         r.regressions,
         r.warnings,
         r.improvements,
         r.benchmarks.len(),
         r.significance,
-        (1.0 - r.significance) * 100.0
+        ((1.0 - r.significance) * 1000.0).round() / 10.0
     );
     if !r.alerts.is_empty() {
         let _ = writeln!(
