@@ -32,8 +32,16 @@ pub enum Command {
     List(ListArgs),
     /// Run the tests on parallel workers, record the results in the history.
     Run(RunArgs),
+    /// What would run, in which tier and order, on which shard (`--shards N`, `--format`).
+    Plan(PlanArgs),
+    /// The whole pipeline: tiers in order (stopping at the first that fails), history, gates, reports.
+    Ci(CiArgs),
     /// Show recent runs, the slowest tests or failure rates from the history.
     History(HistoryArgs),
+    /// Flakiness scores from the history; quarantine and release tests.
+    Flaky(FlakyArgs),
+    /// Import result files of CI shards into the history (rigor JSON or JUnit).
+    Merge(MergeArgs),
     /// Performance analyzer: ingest benchmark results, compare, detect change points, report.
     Perf(rigor_perf::cli::PerfArgs),
     /// Evaluate quality gates over test, coverage, security and mutation artifacts.
@@ -90,9 +98,119 @@ pub struct RunArgs {
     /// Keep captured output of passing tests too.
     #[arg(long)]
     pub keep_output: bool,
+    /// Run the tiers up to and including this one (see [tiers] in rigor.toml).
+    #[arg(long, value_name = "NAME")]
+    pub tier: Option<String>,
+    /// Run shard K of N (also from RIGOR_SHARD, or GitLab's CI_NODE_INDEX/CI_NODE_TOTAL).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Only tests matching this selector, e.g. -E 'not marker(slow) & path(tests/unit/**)'.
+    #[arg(short = 'E', long = "filter", value_name = "EXPR")]
+    pub expr: Option<String>,
     /// Extra arguments for the runner (after `--`), e.g. pytest paths or `-k expr`.
     #[arg(last = true)]
     pub extra: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Text,
+    Json,
+    /// A GitHub Actions matrix: {"include": [{"shard": "1/4", …}]}
+    GithubMatrix,
+    /// A GitLab child pipeline with one job per shard.
+    Gitlab,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Split the plan into N shards (LPT on estimated durations).
+    #[arg(long, value_name = "N")]
+    pub shards: Option<usize>,
+    /// Plan the tiers up to and including this one (default: all tiers).
+    #[arg(long, value_name = "NAME")]
+    pub tier: Option<String>,
+    /// Only tests matching this selector.
+    #[arg(short = 'E', long = "filter", value_name = "EXPR")]
+    pub expr: Option<String>,
+    /// Only these suites (repeatable).
+    #[arg(long = "suite", value_name = "NAME")]
+    pub suites: Vec<String>,
+    /// Workers assumed for tier budgets (default: [run].jobs).
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+    /// Extra arguments for the runner (after `--`).
+    #[arg(last = true)]
+    pub extra: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CiArgs {
+    /// Parallel workers (default: [run].jobs).
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    /// Re-run failed tests up to N times (default: [run].retries).
+    #[arg(long)]
+    pub retries: Option<u32>,
+    /// Run shard K of N (also from RIGOR_SHARD, or CI_NODE_INDEX/CI_NODE_TOTAL).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Only these suites (repeatable).
+    #[arg(long = "suite", value_name = "NAME")]
+    pub suites: Vec<String>,
+    /// Write one JUnit XML file for the run (default on GitLab: rigor-junit.xml).
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Skip the quality gates.
+    #[arg(long)]
+    pub no_gates: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FlakyArgs {
+    #[command(subcommand)]
+    pub action: Option<FlakyAction>,
+    /// Results per test considered (default: [flaky].window).
+    #[arg(long)]
+    pub window: Option<usize>,
+    /// Show tests scoring at least this (default 0: every test with evidence).
+    #[arg(long, default_value_t = 0.0)]
+    pub min_score: f64,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FlakyAction {
+    /// Quarantine a test: it still runs, its failures no longer fail the build.
+    Quarantine {
+        /// The test id (as in `rigor list`), optionally `suite::id`.
+        id: String,
+        #[arg(long)]
+        reason: String,
+        /// Days until the quarantine expires (default: [flaky].quarantine_days).
+        #[arg(long)]
+        days: Option<f64>,
+        #[arg(long)]
+        suite: Option<String>,
+    },
+    /// End a test's quarantine.
+    Release {
+        id: String,
+        #[arg(long)]
+        suite: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Result files of shards: rigor JSON (`rigor run --format json`) or JUnit XML.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -130,6 +248,10 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::List(args) => commands::list::run(&config, &args),
         Command::Run(args) => commands::run::run(config, &args),
         Command::History(args) => commands::history::run(&config, &args),
+        Command::Plan(args) => commands::plan::run(&config, &args),
+        Command::Ci(args) => commands::ci::run(config, &args),
+        Command::Flaky(args) => commands::flaky::run(&config, &args),
+        Command::Merge(args) => commands::merge::run(&config, &args),
         Command::Perf(args) => Ok(rigor_perf::cli::run(&args, &config)?),
         Command::Gate(args) => Ok(rigor_gate::cli::run(&args, &config)?),
         Command::Report(args) => Ok(rigor_gate::cli::report(&args, &config)?),
@@ -147,6 +269,9 @@ fn load_config(start: &std::path::Path) -> Result<Config> {
 /// The exit code for an error that reached the top.
 pub fn exit_code_of(err: &anyhow::Error) -> i32 {
     if err.downcast_ref::<rigor_model::ConfigError>().is_some() {
+        return exit::USAGE;
+    }
+    if err.downcast_ref::<rigor_plan::tier::TierError>().is_some() || err.downcast_ref::<rigor_plan::shard::ShardError>().is_some() {
         return exit::USAGE;
     }
     if let Some(e) = err.downcast_ref::<rigor_runner::RunnerError>() {

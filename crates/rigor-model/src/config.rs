@@ -178,7 +178,7 @@ impl Config {
                 source,
             })?;
             let table: toml::Table = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
-            merge(&mut merged, table);
+            merge_file(&mut merged, table);
             file_text = Some(text);
         }
         apply_env(&mut merged, env)?;
@@ -396,6 +396,19 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Section<T> {
     }
 }
 
+/// Sections that a file replaces as a whole instead of merging key by key.
+const REPLACED_SECTIONS: &[&str] = &["tiers"];
+
+fn merge_file(base: &mut toml::Table, over: toml::Table) {
+    for (k, v) in over {
+        if REPLACED_SECTIONS.contains(&k.as_str()) {
+            base.insert(k, v);
+        } else {
+            merge(base, toml::Table::from_iter([(k, v)]));
+        }
+    }
+}
+
 fn merge(base: &mut toml::Table, over: toml::Table) {
     for (k, v) in over {
         match (base.get_mut(&k), v) {
@@ -557,6 +570,17 @@ mod tests {
     fn env_with_wrong_type_is_an_error() {
         let err = load_text("", &[("RIGOR_RUN_JOBS", "lots")]).unwrap_err().to_string();
         assert!(err.contains("RIGOR_RUN_JOBS"), "{err}");
+    }
+
+    #[test]
+    fn tiers_keep_their_order_and_a_file_replaces_them() {
+        let c = Config::load(CORE_DEFAULTS, None, Path::new("/x"), &[]).unwrap();
+        let (t, _): (toml::Table, _) = c.section("tiers").unwrap();
+        let names: Vec<&String> = t.keys().collect();
+        assert_eq!(names, ["smoke", "fast", "standard", "advanced", "comprehensive"]);
+        let c = load_text("[tiers]\nquick = { select = \"all()\" }\n", &[]).unwrap();
+        let (t, _): (toml::Table, _) = c.section("tiers").unwrap();
+        assert_eq!(t.keys().collect::<Vec<_>>(), ["quick"]);
     }
 
     #[test]

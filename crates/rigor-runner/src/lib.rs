@@ -9,7 +9,7 @@ pub mod scheduler;
 pub mod suite;
 pub mod worker;
 
-pub use run::{RunOptions, RunReport, SuiteRun, discover, run_tests};
+pub use run::{Batch, Discovered, RunOptions, RunPlan, RunReport, SuiteRun, TierRun, discover, run_tests};
 
 use std::path::Path;
 use thiserror::Error;

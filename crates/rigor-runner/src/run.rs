@@ -28,6 +28,12 @@ pub struct RunOptions {
     pub keep_output: bool,
     /// The command line, for the record.
     pub args_text: String,
+    /// Base of the change, for the record.
+    pub base: Option<String>,
+    /// `K/N` when running one shard, for the record.
+    pub shard: Option<String>,
+    /// Quarantined tests (key → reason): they run, their failures do not fail the run.
+    pub quarantined: HashMap<TestKey, String>,
 }
 
 #[derive(Debug, Clone)]
@@ -45,6 +51,10 @@ pub struct RunReport {
     pub status: RunStatus,
     pub results: Vec<TestResult>,
     pub suites: Vec<SuiteRun>,
+    pub tiers: Vec<TierRun>,
+    /// The tier after which a tiered run stopped because it failed.
+    pub stopped_at_tier: Option<String>,
+    pub quarantined: HashMap<TestKey, String>,
     pub wall_s: f64,
     pub commit: Option<String>,
     pub branch: Option<String>,
@@ -56,8 +66,13 @@ impl RunReport {
     pub fn count(&self, outcome: Outcome) -> usize {
         self.results.iter().filter(|r| r.outcome == outcome).count()
     }
+    /// Failures that fail the run (quarantined tests' failures excluded).
     pub fn failures(&self) -> impl Iterator<Item = &TestResult> {
-        self.results.iter().filter(|r| r.outcome.is_failure())
+        self.results.iter().filter(|r| r.outcome.is_failure() && !self.quarantined.contains_key(&r.key))
+    }
+    /// Failures of quarantined tests: reported, but they do not fail the run.
+    pub fn quarantined_failures(&self) -> impl Iterator<Item = &TestResult> {
+        self.results.iter().filter(|r| r.outcome.is_failure() && self.quarantined.contains_key(&r.key))
     }
     pub fn interrupted(&self) -> bool {
         self.status == RunStatus::Interrupted
@@ -85,7 +100,7 @@ pub fn suites_for(config: &Config, only: &[String]) -> Result<Vec<SuiteConfig>, 
 }
 
 /// A suite made ready to run.
-enum Prepared {
+pub enum Prepared {
     Pytest(PytestSuite),
     Process { tests: Vec<TestCase>, factory: ProcessFactory },
 }
@@ -158,19 +173,26 @@ pub struct Discovered {
     pub suite: SuiteConfig,
     pub tests: Vec<TestCase>,
     pub errors: Vec<(String, String)>,
+    prepared: Prepared,
 }
 
 pub fn discover(config: &Config, only: &[String], extra: &[String]) -> Result<Vec<Discovered>, RunnerError> {
+    discover_with(config, only, extra, false)
+}
+
+/// [`discover`], keeping captured output of passing tests when the suites later run.
+pub fn discover_with(config: &Config, only: &[String], extra: &[String], keep_output: bool) -> Result<Vec<Discovered>, RunnerError> {
     let mut out = Vec::new();
     for s in suites_for(config, only)? {
-        let (tests, errors) = match prepare(config, &s, extra, false)? {
+        let prepared = prepare(config, &s, extra, keep_output || config.run.keep_output)?;
+        let (tests, errors) = match &prepared {
             Prepared::Pytest(p) => {
                 let c = p.collect()?;
                 (c.items, c.errors)
             }
-            Prepared::Process { tests, .. } => (tests, Vec::new()),
+            Prepared::Process { tests, .. } => (tests.clone(), Vec::new()),
         };
-        out.push(Discovered { suite: s, tests, errors });
+        out.push(Discovered { suite: s, tests, errors, prepared });
     }
     Ok(out)
 }
@@ -228,6 +250,48 @@ impl Recorder<'_> {
     }
 }
 
+/// What to run.
+pub enum RunPlan {
+    /// Every test of the selected suites, longest expected first (pytest workers collect).
+    Everything,
+    /// Planned batches over discovered suites, run in the given order.
+    Batches {
+        suites: Vec<Discovered>,
+        batches: Vec<Batch>,
+        /// Stop after the first tier in which a (non-quarantined) test fails.
+        stop_at_failing_tier: bool,
+    },
+}
+
+/// Tests of one suite to run together, in order; `tier` is recorded with their results.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    pub tier: Option<String>,
+    /// Index into the discovered suites.
+    pub suite: usize,
+    pub tests: Vec<(TestCase, f64)>,
+}
+
+/// How each tier went (tiered runs only).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TierRun {
+    pub name: String,
+    pub planned: usize,
+    pub estimated_s: f64,
+    pub wall_s: f64,
+    pub failed: usize,
+    pub ran: bool,
+}
+
+struct Unit<'a> {
+    suite: &'a SuiteConfig,
+    prepared: &'a Prepared,
+    /// Collection errors found at discovery (reported with the suite's first unit).
+    errors: &'a [(String, String)],
+    tests: Option<Vec<(TestCase, f64)>>,
+    tier: Option<String>,
+}
+
 /// Run the suites, recording into `store` as results arrive.
 pub fn run_tests(
     config: &Config,
@@ -235,12 +299,63 @@ pub fn run_tests(
     store: &mut Store,
     reporter: &mut dyn Reporter,
     stop: Arc<AtomicBool>,
+    plan: RunPlan,
 ) -> Result<RunReport, RunnerError> {
-    let suites = suites_for(config, &opts.suites)?;
     let jobs = if opts.jobs == 0 { config.jobs() } else { opts.jobs };
     let commit = git::commit(&config.root);
     let branch = git::branch(&config.root);
     let trigger = git::trigger().to_string();
+
+    // Prepare the suites (or take the discovered ones) before the run is recorded, so that a
+    // configuration error writes nothing.
+    let owned: Vec<(SuiteConfig, Result<Prepared, RunnerError>)>;
+    let mut units: Vec<Unit<'_>> = Vec::new();
+    let mut stop_at_failing_tier = false;
+    let discovered: Vec<Discovered>;
+    match plan {
+        RunPlan::Everything => {
+            let suites = suites_for(config, &opts.suites)?;
+            owned = suites
+                .into_iter()
+                .map(|s| {
+                    let p = prepare(config, &s, &opts.extra_args, opts.keep_output || config.run.keep_output);
+                    (s, p)
+                })
+                .collect();
+            discovered = Vec::new();
+            for (s, p) in &owned {
+                if let Ok(p) = p {
+                    let tests = match p {
+                        Prepared::Pytest(_) => None,
+                        Prepared::Process { tests, .. } => Some(tests.iter().map(|t| (t.clone(), 0.0)).collect()),
+                    };
+                    units.push(Unit { suite: s, prepared: p, errors: &[], tests, tier: None });
+                }
+            }
+        }
+        RunPlan::Batches { suites, batches, stop_at_failing_tier: stop_tier } => {
+            owned = Vec::new();
+            discovered = suites;
+            stop_at_failing_tier = stop_tier;
+            for b in batches {
+                let d = &discovered[b.suite];
+                units.push(Unit { suite: &d.suite, prepared: &d.prepared, errors: &d.errors, tests: Some(b.tests), tier: b.tier });
+            }
+        }
+    }
+    for (s, p) in &owned {
+        if let Err(e) = p {
+            if !matches!(e, RunnerError::Discovery { .. } | RunnerError::Collection { .. } | RunnerError::Spawn { .. }) {
+                return Err(RunnerError::Discovery {
+                    suite: s.name.clone(),
+                    what: "preparation".into(),
+                    detail: e.to_string(),
+                    hint: "see the error above".into(),
+                });
+            }
+        }
+    }
+
     let env = serde_json::json!({
         "os": std::env::consts::OS,
         "arch": std::env::consts::ARCH,
@@ -253,17 +368,19 @@ pub fn run_tests(
         started_at: now_s(),
         commit: commit.clone(),
         branch: branch.clone(),
-        base: None,
+        base: opts.base.clone(),
         trigger: trigger.clone(),
-        shard: None,
+        shard: opts.shard.clone(),
         env: Some(env.to_string()),
         args: Some(opts.args_text.clone()),
     })?;
 
     let mut results: Vec<TestResult> = Vec::new();
     let mut suite_runs = Vec::new();
+    let mut tier_runs: Vec<TierRun> = Vec::new();
     let mut interrupted = false;
     let mut stop_all = false;
+    let mut stopped_at_tier = None;
     let mut recorder = Recorder {
         store,
         run_id,
@@ -271,81 +388,105 @@ pub fn run_tests(
         last: Instant::now(),
         error: None,
     };
+    let record = |r: TestResult, recorder: &mut Recorder<'_>, results: &mut Vec<TestResult>, reporter: &mut dyn Reporter| {
+        reporter.finished(&r);
+        recorder.push(r.clone());
+        results.push(r);
+    };
 
-    for s in &suites {
+    // Suites that could not be prepared are errors of the run.
+    for (s, p) in &owned {
+        if let Err(e) = p {
+            reporter.suite_start(&s.name, s.kind.as_str());
+            let mut r = TestResult::new(TestKey::new(&s.name, "<discovery>"), Outcome::Error, 0.0);
+            r.excerpt = Some(e.to_string());
+            record(r, &mut recorder, &mut results, reporter);
+            suite_runs.push(SuiteRun { name: s.name.clone(), kind: s.kind, ending: Ending::Aborted, planned: 0, estimated_s: 0.0 });
+        }
+    }
+
+    let mut set_up: HashMap<String, bool> = HashMap::new();
+    let mut errors_reported: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut current_tier: Option<String> = None;
+    let mut tier_started = Instant::now();
+    let n_units = units.len();
+    let tier_of: Vec<Option<String>> = units.iter().map(|u| u.tier.clone()).collect();
+    for (ui, unit) in units.into_iter().enumerate() {
         if stop_all {
             break;
         }
+        let s = unit.suite;
+        if unit.tier != current_tier || ui == 0 {
+            if let Some(t) = unit.tier.clone() {
+                if unit.tier != current_tier {
+                    tier_started = Instant::now();
+                    reporter.tier_start(&t);
+                    tier_runs.push(TierRun { name: t, planned: 0, estimated_s: 0.0, wall_s: 0.0, failed: 0, ran: true });
+                }
+            }
+            current_tier = unit.tier.clone();
+        }
         reporter.suite_start(&s.name, s.kind.as_str());
         let timeout = config.timeout_for(Some(s))?;
-        // Setup commands, once, before the suite.
-        let mut setup_failed = false;
-        for cmd_text in &s.setup {
-            let mut cmd = std::process::Command::new("sh");
-            cmd.current_dir(suite_root(config, s)).args(["-c", cmd_text]).envs(&s.env);
-            let started = Instant::now();
-            let outcome = run_captured(cmd, 256 * 1024, |_| {});
-            let (ok, text) = match outcome {
-                Ok(f) => (f.success, format!("exit {:?}\n{}", f.code, crate::worker::last_lines(&f.output, 80))),
-                Err(e) => (false, format!("cannot start: {e}")),
-            };
-            if !ok {
-                let mut r = TestResult::new(TestKey::new(&s.name, format!("setup: {cmd_text}")), Outcome::Error, started.elapsed().as_secs_f64());
-                r.excerpt = Some(format!("setup command failed: {cmd_text}\n{text}"));
-                reporter.finished(&r);
-                recorder.push(r.clone());
-                results.push(r);
-                setup_failed = true;
-                break;
+        // Setup commands, once per suite, before its first tests.
+        let ok = *set_up.entry(s.name.clone()).or_insert_with(|| {
+            for cmd_text in &s.setup {
+                let mut cmd = std::process::Command::new("sh");
+                cmd.current_dir(suite_root(config, s)).args(["-c", cmd_text]).envs(&s.env);
+                let started = Instant::now();
+                let (ok, text) = match run_captured(cmd, 256 * 1024, |_| {}) {
+                    Ok(f) => (f.success, format!("exit {:?}\n{}", f.code, crate::worker::last_lines(&f.output, 80))),
+                    Err(e) => (false, format!("cannot start: {e}")),
+                };
+                if !ok {
+                    let mut r = TestResult::new(TestKey::new(&s.name, format!("setup: {cmd_text}")), Outcome::Error, started.elapsed().as_secs_f64());
+                    r.excerpt = Some(format!("setup command failed: {cmd_text}\n{text}"));
+                    r.tier = unit.tier.clone();
+                    record(r, &mut recorder, &mut results, reporter);
+                    return false;
+                }
             }
-        }
-        if setup_failed {
-            suite_runs.push(SuiteRun {
-                name: s.name.clone(),
-                kind: s.kind,
-                ending: Ending::Aborted,
-                planned: 0,
-                estimated_s: 0.0,
-            });
+            true
+        });
+        if !ok {
+            suite_runs.push(SuiteRun { name: s.name.clone(), kind: s.kind, ending: Ending::Aborted, planned: 0, estimated_s: 0.0 });
             if opts.fail_fast {
                 stop_all = true;
             }
             continue;
         }
 
-        let prepared = match prepare(config, s, &opts.extra_args, opts.keep_output || config.run.keep_output) {
-            Ok(p) => p,
-            Err(e @ (RunnerError::Discovery { .. } | RunnerError::Collection { .. } | RunnerError::Spawn { .. })) => {
-                let mut r = TestResult::new(TestKey::new(&s.name, "<discovery>"), Outcome::Error, 0.0);
-                r.excerpt = Some(e.to_string());
-                reporter.finished(&r);
-                recorder.push(r.clone());
-                results.push(r);
-                suite_runs.push(SuiteRun {
-                    name: s.name.clone(),
-                    kind: s.kind,
-                    ending: Ending::Aborted,
-                    planned: 0,
-                    estimated_s: 0.0,
-                });
-                continue;
-            }
-            Err(e) => return Err(e),
-        };
         let (known, typical) = estimates(recorder.store, &s.name)?;
-        let mut planner = |tests: Vec<TestCase>| order_longest_first(tests, &known, typical);
-        let sched = Options {
-            jobs,
-            timeout,
-            retries: opts.retries,
-            fail_fast: opts.fail_fast,
+        let ordered_given = unit.tier.is_some() || matches!(unit.tests, Some(ref t) if t.iter().any(|(_, e)| *e > 0.0));
+        let mut planner = |tests: Vec<TestCase>| {
+            if ordered_given {
+                tests.into_iter().map(|t| {
+                    let e = known.get(&t.key).copied().unwrap_or(typical);
+                    (t, e)
+                }).collect()
+            } else {
+                order_longest_first(tests, &known, typical)
+            }
         };
+        let sched = Options { jobs, timeout, retries: opts.retries, fail_fast: opts.fail_fast };
         let mut planned = 0usize;
         let mut estimated_s = 0.0;
-        let (factory, known_tests): (&dyn WorkerFactory, Option<Vec<TestCase>>) = match &prepared {
-            Prepared::Pytest(p) => (p, None),
-            Prepared::Process { tests, factory } => (factory, Some(tests.clone())),
+        let factory: &dyn WorkerFactory = match unit.prepared {
+            Prepared::Pytest(p) => p,
+            Prepared::Process { factory, .. } => factory,
         };
+        let known_tests = unit.tests.map(|v| v.into_iter().map(|(t, _)| t).collect::<Vec<_>>());
+        let tier = unit.tier.clone();
+        let before = results.len();
+        if !unit.errors.is_empty() && errors_reported.insert(s.name.clone()) {
+            for (id, text) in unit.errors {
+                let mut r = TestResult::new(TestKey::new(&s.name, id.clone()), Outcome::Error, 0.0);
+                r.file = Some(id.split("::").next().unwrap_or(id).to_string());
+                r.excerpt = Some(format!("collection error:\n{text}"));
+                r.tier = tier.clone();
+                record(r, &mut recorder, &mut results, reporter);
+            }
+        }
         let mut sink = |p: Progress<'_>| match p {
             Progress::Planned { tests, estimated_s: e } => {
                 planned = tests.len();
@@ -354,9 +495,9 @@ pub fn run_tests(
             }
             Progress::Started { test } => reporter.started(test),
             Progress::Finished { result } => {
-                reporter.finished(result);
-                recorder.push(result.clone());
-                results.push(result.clone());
+                let mut r = result.clone();
+                r.tier = tier.clone();
+                record(r, &mut recorder, &mut results, reporter);
             }
             Progress::Tick => recorder.maybe_flush(),
         };
@@ -370,22 +511,30 @@ pub fn run_tests(
             Ending::FailFast => stop_all = true,
             _ => {}
         }
-        suite_runs.push(SuiteRun {
-            name: s.name.clone(),
-            kind: s.kind,
-            ending,
-            planned,
-            estimated_s,
-        });
+        suite_runs.push(SuiteRun { name: s.name.clone(), kind: s.kind, ending, planned, estimated_s });
+        let failed_here = results[before..].iter().filter(|r| r.outcome.is_failure() && !opts.quarantined.contains_key(&r.key)).count();
+        if let Some(t) = tier_runs.last_mut() {
+            t.planned += planned;
+            t.estimated_s += estimated_s;
+            t.failed += failed_here;
+            t.wall_s = tier_started.elapsed().as_secs_f64();
+        }
+        // End of a tier: stop at the first one that failed.
+        let tier_ends = ui + 1 == n_units || tier_of[ui + 1] != tier_of[ui];
+        if stop_at_failing_tier && tier_ends && tier_of[ui].is_some() && tier_runs.last().is_some_and(|t| t.failed > 0) {
+            stopped_at_tier = tier_runs.last().map(|t| t.name.clone());
+            stop_all = true;
+        }
     }
     recorder.flush();
     if let Some(e) = recorder.error.take() {
         return Err(e.into());
     }
     reporter.done();
+    let failing = results.iter().any(|r| r.outcome.is_failure() && !opts.quarantined.contains_key(&r.key));
     let status = if interrupted {
         RunStatus::Interrupted
-    } else if results.iter().any(|r| r.outcome.is_failure()) {
+    } else if failing {
         RunStatus::Failed
     } else if results.is_empty() {
         RunStatus::Error
@@ -393,11 +542,15 @@ pub fn run_tests(
         RunStatus::Passed
     };
     recorder.store.finish_run(run_id, status, now_s())?;
+    drop(discovered);
     Ok(RunReport {
         run_id,
         status,
         results,
         suites: suite_runs,
+        tiers: tier_runs,
+        stopped_at_tier,
+        quarantined: opts.quarantined.clone(),
         wall_s: run_start.elapsed().as_secs_f64(),
         commit,
         branch,

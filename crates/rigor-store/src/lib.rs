@@ -5,9 +5,11 @@
 //! `schema_versions`, so areas evolve independently and share one file.
 
 mod migrate;
+mod quarantine;
 mod runs;
 
 pub use migrate::Migration;
+pub use quarantine::Quarantine;
 pub use runs::{DurationStats, FailureRate, NewRun, RunRecord, RunStatus, StoredResult};
 
 use rusqlite::Connection;
@@ -82,6 +84,7 @@ impl Store {
             path: path.to_path_buf(),
         };
         store.migrate_area("core", runs::MIGRATIONS)?;
+        store.migrate_area("quarantine", quarantine::MIGRATIONS)?;
         Ok(store)
     }
 
@@ -93,6 +96,7 @@ impl Store {
             path: PathBuf::from(":memory:"),
         };
         store.migrate_area("core", runs::MIGRATIONS)?;
+        store.migrate_area("quarantine", quarantine::MIGRATIONS)?;
         Ok(store)
     }
 

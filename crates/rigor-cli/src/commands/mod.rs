@@ -1,8 +1,13 @@
 //! One module per command that lives in this crate.
 
+pub mod ci;
+pub mod flaky;
 pub mod history;
 pub mod init;
 pub mod list;
+pub mod merge;
+pub mod plan;
+pub mod planning;
 pub mod run;
 
 use rigor_model::Config;

@@ -1,57 +1,117 @@
 //! `rigor run`: run the suites, show progress, record the history, write reports.
 
+use super::planning::{self, PlanRequest};
 use crate::cli::{Format, RunArgs};
 use anyhow::{Context, Result};
-use rigor_model::{Config, exit};
+use rigor_model::{Config, TestKey, exit};
+use rigor_plan::ShardSpec;
 use rigor_runner::report::{self, LineReporter, Reporter, TerminalReporter};
-use rigor_runner::{RunOptions, RunReport};
+use rigor_runner::{RunOptions, RunPlan, RunReport};
+use rigor_store::Store;
+use std::collections::HashMap;
 use std::io::IsTerminal;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 /// Exit code of an interrupted run (128 + SIGINT, as shells do).
 pub const INTERRUPTED: i32 = 130;
 
-pub fn run(mut config: Config, args: &RunArgs) -> Result<i32> {
-    if let Some(t) = &args.timeout {
-        rigor_model::duration::parse_duration(t)
-            .map_err(|m| anyhow::anyhow!("--timeout: {m}"))
-            .map(|_| config.run.timeout = t.clone())?;
-    }
-    let mut store = super::open_store(&config)?;
+/// Stop flag set by the first Ctrl-C / SIGTERM; a second one exits at once.
+pub fn stop_flag() -> Result<Arc<AtomicBool>> {
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        // A second signal while stopping ends rigor at once.
         signal_hook::flag::register_conditional_shutdown(sig, INTERRUPTED, stop.clone())?;
         signal_hook::flag::register(sig, stop.clone())?;
     }
+    Ok(stop)
+}
+
+pub fn reporter(format: Format) -> Box<dyn Reporter> {
+    if std::io::stderr().is_terminal() && format == Format::Text {
+        Box::new(TerminalReporter::new())
+    } else {
+        Box::new(LineReporter::new(true))
+    }
+}
+
+/// The shard to run: the flag, else RIGOR_SHARD, else GitLab's CI_NODE_INDEX/CI_NODE_TOTAL.
+pub fn shard_spec(flag: Option<&str>) -> Result<Option<ShardSpec>> {
+    Ok(match flag {
+        Some(s) => Some(ShardSpec::parse(s)?),
+        None => ShardSpec::from_env(&|k| std::env::var(k).ok())?,
+    })
+}
+
+/// Active quarantines, key → reason.
+pub fn quarantined(store: &Store) -> Result<HashMap<TestKey, String>> {
+    Ok(store
+        .active_quarantines(rigor_runner::run::now_s())?
+        .into_iter()
+        .map(|q| (TestKey::new(q.suite, q.id), q.reason))
+        .collect())
+}
+
+pub fn run(mut config: Config, args: &RunArgs) -> Result<i32> {
+    if let Some(t) = &args.timeout {
+        rigor_model::duration::parse_duration(t).map_err(|m| anyhow::anyhow!("--timeout: {m}"))?;
+        config.run.timeout = t.clone();
+    }
+    let shard = shard_spec(args.shard.as_deref())?;
+    let mut store = super::open_store(&config)?;
+    let stop = stop_flag()?;
+    let jobs = args.jobs.unwrap_or(0);
     let opts = RunOptions {
-        jobs: args.jobs.unwrap_or(0),
+        jobs,
         retries: args.retries.unwrap_or(config.run.retries),
         fail_fast: args.fail_fast || config.run.fail_fast,
         suites: args.suites.clone(),
         extra_args: args.extra.clone(),
         keep_output: args.keep_output,
         args_text: std::env::args().collect::<Vec<_>>().join(" "),
+        base: None,
+        shard: shard.map(|s| s.to_string()),
+        quarantined: quarantined(&store)?,
     };
-    let mut reporter: Box<dyn Reporter> = if std::io::stderr().is_terminal() && args.format == Format::Text {
-        Box::new(TerminalReporter::new())
+    let plan = if args.tier.is_some() || shard.is_some() || args.expr.is_some() {
+        let planned = planning::plan(
+            &config,
+            &store,
+            &PlanRequest {
+                suites: args.suites.clone(),
+                extra: args.extra.clone(),
+                expr: args.expr.clone(),
+                up_to_tier: args.tier.clone(),
+                all_tiers: false,
+                shard,
+                jobs: if jobs == 0 { config.jobs() } else { jobs },
+                keep_output: args.keep_output,
+            },
+        )?;
+        if planned.tests.is_empty() {
+            eprintln!("nothing to run: the selection is empty");
+            return Ok(exit::NOTHING);
+        }
+        RunPlan::Batches { suites: planned.discovered, batches: planned.batches, stop_at_failing_tier: false }
     } else {
-        Box::new(LineReporter::new(true))
+        RunPlan::Everything
     };
-    let report = rigor_runner::run_tests(&config, &opts, &mut store, reporter.as_mut(), stop)?;
-    write_outputs(&report, args)?;
+    let mut reporter = reporter(args.format);
+    let report = rigor_runner::run_tests(&config, &opts, &mut store, reporter.as_mut(), stop, plan)?;
+    super::flaky::auto_quarantine(&config, &mut store, &report)?;
+    write_outputs(&report, args.junit.as_deref(), args.format)?;
+    super::ci::provider_outputs(&config, &report)?;
     Ok(exit_code(&report))
 }
 
-pub fn write_outputs(report: &RunReport, args: &RunArgs) -> Result<()> {
-    if let Some(path) = &args.junit {
+pub fn write_outputs(report: &RunReport, junit: Option<&Path>, format: Format) -> Result<()> {
+    if let Some(path) = junit {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
         std::fs::write(path, report::junit::render(report)).with_context(|| format!("cannot write {}", path.display()))?;
     }
-    match args.format {
+    match format {
         Format::Text => print!("{}", report::summary::render(report)),
         Format::Json => {
             eprint!("{}", report::summary::render(report));

@@ -46,6 +46,8 @@ pub fn render(report: &RunReport) -> Value {
                 "start_s": r.start_s,
                 "worker": r.worker,
                 "excerpt": r.excerpt,
+                "tier": r.tier,
+                "quarantined": report.quarantined.contains_key(&r.key),
             })
         })
         .collect();
@@ -60,6 +62,9 @@ pub fn render(report: &RunReport) -> Value {
         "wall_s": report.wall_s,
         "total": report.results.len(),
         "counts": counts,
+        "quarantined_failures": report.quarantined_failures().count(),
+        "tiers": report.tiers,
+        "stopped_at_tier": report.stopped_at_tier,
         "suites": suites,
         "tests": tests,
     })

@@ -6,6 +6,7 @@ use rigor_model::{Outcome, TestCase, TestResult};
 use std::io::Write;
 
 pub trait Reporter {
+    fn tier_start(&mut self, _tier: &str) {}
     fn suite_start(&mut self, suite: &str, kind: &str);
     fn planned(&mut self, suite: &str, count: usize, estimated_s: f64, jobs: usize);
     fn started(&mut self, _test: &TestCase) {}
@@ -44,6 +45,9 @@ impl LineReporter {
 }
 
 impl Reporter for LineReporter {
+    fn tier_start(&mut self, tier: &str) {
+        eprintln!("══ tier {tier}");
+    }
     fn suite_start(&mut self, suite: &str, kind: &str) {
         eprintln!("── suite {suite} ({kind})");
     }
@@ -122,6 +126,9 @@ impl TerminalReporter {
 }
 
 impl Reporter for TerminalReporter {
+    fn tier_start(&mut self, tier: &str) {
+        self.bar.println(format!("══ tier {tier}"));
+    }
     fn suite_start(&mut self, suite: &str, kind: &str) {
         self.bar.println(format!("── suite {suite} ({kind})"));
     }

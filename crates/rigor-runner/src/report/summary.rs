@@ -46,6 +46,15 @@ pub fn render(report: &RunReport) -> String {
             }
         }
     }
+    let quarantined: Vec<_> = report.quarantined_failures().collect();
+    if !quarantined.is_empty() {
+        let _ = writeln!(s, "\nQuarantined failures (reported, not failing the build):");
+        for r in quarantined {
+            let why = report.quarantined.get(&r.key).map(String::as_str).unwrap_or("");
+            let first = r.excerpt.as_deref().and_then(|e| e.lines().find(|l| !l.trim().is_empty())).unwrap_or("");
+            let _ = writeln!(s, "  {} {} — quarantined: {why}\n      {first}", r.outcome.as_str().to_uppercase(), r.key);
+        }
+    }
     let flaky: Vec<_> = report.results.iter().filter(|r| r.outcome == Outcome::Flaky).collect();
     if !flaky.is_empty() {
         let _ = writeln!(s, "\nFlaky (failed, then passed on retry):");
@@ -70,6 +79,22 @@ pub fn render(report: &RunReport) -> String {
         };
         if let Some(n) = note {
             let _ = writeln!(s, "\nsuite {}: {n}", suite.name);
+        }
+    }
+    if !report.tiers.is_empty() {
+        let _ = writeln!(s, "\nTiers:");
+        for t in &report.tiers {
+            let _ = writeln!(
+                s,
+                "  {:<14} {:>5} tests  {:>8}  {}",
+                t.name,
+                t.planned,
+                human(t.wall_s),
+                if t.failed > 0 { format!("{} failed", t.failed) } else { "passed".to_string() }
+            );
+        }
+        if let Some(t) = &report.stopped_at_tier {
+            let _ = writeln!(s, "  stopped after tier `{t}`, which failed; later tiers did not run");
         }
     }
     let verdict = match report.status {

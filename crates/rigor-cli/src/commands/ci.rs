@@ -1,0 +1,149 @@
+//! `rigor ci`: the whole pipeline, as stages:
+//!
+//! 1. plan — discover the suites, read the history, assign tests to tiers (and to this shard);
+//! 2. test — run the tiers in order, stopping at the first tier that fails, recording everything;
+//! 3. gates — evaluate the configured quality gates over the run and the artifacts;
+//! 4. report — summary, JUnit, JSON, and the CI provider's annotations, job summary and outputs.
+
+use super::planning::{self, PlanRequest};
+use crate::cli::CiArgs;
+use anyhow::{Context, Result};
+use rigor_model::{Config, exit};
+use rigor_runner::report::github;
+use rigor_runner::{RunOptions, RunPlan, RunReport};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+pub fn run(config: Config, args: &CiArgs) -> Result<i32> {
+    let shard = super::run::shard_spec(args.shard.as_deref())?;
+    let mut store = super::open_store(&config)?;
+    let stop = super::run::stop_flag()?;
+    let jobs = args.jobs.unwrap_or_else(|| config.jobs());
+
+    // Stage 1: plan.
+    let planned = planning::plan(
+        &config,
+        &store,
+        &PlanRequest {
+            suites: args.suites.clone(),
+            all_tiers: true,
+            shard,
+            jobs,
+            ..Default::default()
+        },
+    )?;
+    if planned.tests.is_empty() {
+        eprintln!("rigor ci: nothing to run (no tests discovered{})", if shard.is_some() { " for this shard" } else { "" });
+        return Ok(exit::NOTHING);
+    }
+    eprintln!(
+        "rigor ci: {} tests in {} tiers{}",
+        planned.tests.len(),
+        planned.tiers.iter().filter(|t| t.1 > 0).count(),
+        shard.map(|s| format!(", shard {s}")).unwrap_or_default()
+    );
+
+    // Stage 2: test, tier by tier.
+    let opts = RunOptions {
+        jobs,
+        retries: args.retries.unwrap_or(config.run.retries),
+        fail_fast: false,
+        suites: args.suites.clone(),
+        extra_args: Vec::new(),
+        keep_output: false,
+        args_text: std::env::args().collect::<Vec<_>>().join(" "),
+        base: None,
+        shard: shard.map(|s| s.to_string()),
+        quarantined: super::run::quarantined(&store)?,
+    };
+    let mut reporter = super::run::reporter(args.format);
+    let plan = RunPlan::Batches { suites: planned.discovered, batches: planned.batches, stop_at_failing_tier: true };
+    let report = rigor_runner::run_tests(&config, &opts, &mut store, reporter.as_mut(), stop, plan)?;
+    super::flaky::auto_quarantine(&config, &mut store, &report)?;
+    drop(store);
+    let junit = args.junit.clone().or_else(|| std::env::var("GITLAB_CI").is_ok().then(|| PathBuf::from("rigor-junit.xml")));
+    super::run::write_outputs(&report, junit.as_deref(), args.format)?;
+    provider_outputs(&config, &report)?;
+    if let (Some(path), true) = (&junit, std::env::var("GITLAB_CI").is_ok()) {
+        eprintln!("JUnit report: {} (declare it under artifacts:reports:junit)", path.display());
+    }
+    let mut code = super::run::exit_code(&report);
+    if code == super::run::INTERRUPTED {
+        return Ok(code);
+    }
+
+    // Stage 3 and 4: gates and their reports.
+    if !args.no_gates {
+        match rigor_gate::evaluate_configured(&config, Some(report.run_id), None) {
+            Ok(gates) => {
+                rigor_gate::record_report(&config, &gates)?;
+                let annotations = rigor_gate::write_configured_outputs(&config, &gates)?;
+                eprint!("{}", rigor_gate::output::terminal(&gates));
+                print!("{annotations}");
+                if !gates.passed && code == exit::OK {
+                    code = exit::FAILED;
+                }
+            }
+            Err(e) => {
+                eprintln!("error: gates: {e}");
+                return Ok(e.exit_code());
+            }
+        }
+    }
+    Ok(code)
+}
+
+/// CI provider outputs for a run: on GitHub Actions, `::error` annotations (at most 10), the
+/// job summary and step outputs; elsewhere nothing.
+pub fn provider_outputs(config: &Config, report: &RunReport) -> Result<()> {
+    if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+        print!("{}", github::annotations(report, &suite_prefixes(config)));
+        if let Ok(path) = std::env::var("GITHUB_STEP_SUMMARY") {
+            append(&path, &github::step_summary(report))?;
+        }
+        if let Ok(path) = std::env::var("GITHUB_OUTPUT") {
+            append(&path, &github::outputs(report))?;
+        }
+    }
+    Ok(())
+}
+
+/// Each suite's root relative to the repository, as a path prefix ("" or "sub/dir/").
+fn suite_prefixes(config: &Config) -> HashMap<String, String> {
+    let top = std::process::Command::new("git")
+        .current_dir(&config.root)
+        .args(["rev-parse", "--show-toplevel"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+    let suites = rigor_runner::run::suites_for(config, &[]).unwrap_or_default();
+    suites
+        .into_iter()
+        .map(|s| {
+            let root = std::fs::canonicalize(config.root.join(&s.root)).unwrap_or_else(|_| config.root.join(&s.root));
+            let rel = top
+                .as_ref()
+                .and_then(|t| std::fs::canonicalize(t).ok())
+                .and_then(|t| root.strip_prefix(&t).ok().map(|p| p.to_path_buf()))
+                .unwrap_or_default();
+            let mut prefix = rel.display().to_string();
+            if !prefix.is_empty() {
+                prefix.push('/');
+            }
+            (s.name, prefix)
+        })
+        .collect()
+}
+
+fn append(path: &str, text: &str) -> Result<()> {
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("cannot append to {path}"))?;
+    f.write_all(text.as_bytes()).with_context(|| format!("cannot write {path}"))?;
+    Ok(())
+}
+
