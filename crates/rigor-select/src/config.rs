@@ -1,0 +1,232 @@
+//! The `[select]` section of `rigor.toml`.
+//!
+//! ```toml
+//! [select]
+//! full_run_on = ["pyproject.toml", "**/conftest.py"]   # any change here runs everything
+//! ignore = ["docs/**", "*.md"]                          # changes here select nothing
+//! defaults = true                                       # also use the built-in lists below
+//! coverage_map = true                                   # use a fresh per-test coverage map
+//! [[select.rules]]                                      # path → selector
+//! path = "schemas/**"
+//! select = "path(tests/schema/**) | marker(schema)"
+//! ```
+//!
+//! Rule selectors of the simple forms `all()`, `none()`, `path(glob)`, `test(text)`,
+//! `suite(name)`, `marker(name)` joined by `|` are evaluated here; any other selector text is
+//! returned in [`crate::Selection::deferred_rules`] for the planner to evaluate with the full
+//! selector language.
+
+use crate::error::{Result, SelectError};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::{Deserialize, Serialize};
+
+/// Files whose change makes every test run (unless `defaults = false`).
+pub const DEFAULT_FULL_RUN_ON: &[&str] = &[
+    "pyproject.toml",
+    "**/pyproject.toml",
+    "setup.py",
+    "setup.cfg",
+    "tox.ini",
+    "pytest.ini",
+    "noxfile.py",
+    "MANIFEST.in",
+    "requirements*.txt",
+    "**/requirements*.txt",
+    "constraints*.txt",
+    "Pipfile",
+    "Pipfile.lock",
+    "poetry.lock",
+    "uv.lock",
+    "pdm.lock",
+    ".python-version",
+    "Cargo.lock",
+    "rust-toolchain",
+    "rust-toolchain.toml",
+    ".cargo/config",
+    ".cargo/config.toml",
+    "rigor.toml",
+];
+
+/// Files whose change selects nothing (unless Python code names them as data).
+pub const DEFAULT_IGNORE: &[&str] = &[
+    "**/*.md",
+    "**/*.rst",
+    "docs/**",
+    "doc/**",
+    "LICENSE*",
+    "COPYING*",
+    "AUTHORS*",
+    "CHANGELOG*",
+    "CHANGES*",
+    "HISTORY*",
+    "NEWS*",
+    "CONTRIBUTING*",
+    "CODEOWNERS",
+    ".gitignore",
+    ".gitattributes",
+    ".mailmap",
+    ".editorconfig",
+    ".pre-commit-config.yaml",
+    ".readthedocs.y*ml",
+    ".github/**",
+    ".gitlab-ci.yml",
+    ".gitlab/**",
+    ".circleci/**",
+    ".rigor/**",
+    "**/*.pyi",
+    "**/py.typed",
+];
+
+/// A path → selector rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PathRule {
+    /// Glob over paths relative to the project root.
+    pub path: String,
+    /// Selector text (`path(tests/api/**) | marker(api)`).
+    pub select: String,
+}
+
+/// `[select]` settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SelectConfig {
+    pub full_run_on: Vec<String>,
+    pub ignore: Vec<String>,
+    pub rules: Vec<PathRule>,
+    /// Add [`DEFAULT_FULL_RUN_ON`] and [`DEFAULT_IGNORE`] to the lists above.
+    pub defaults: bool,
+    /// Use a fresh per-test coverage map when one is recorded.
+    pub coverage_map: bool,
+}
+
+impl Default for SelectConfig {
+    fn default() -> Self {
+        SelectConfig {
+            full_run_on: Vec::new(),
+            ignore: Vec::new(),
+            rules: Vec::new(),
+            defaults: true,
+            coverage_map: true,
+        }
+    }
+}
+
+/// Compiled globs of a [`SelectConfig`].
+#[derive(Debug, Clone)]
+pub struct CompiledConfig {
+    pub full_run_on: (GlobSet, Vec<String>),
+    pub ignore: (GlobSet, Vec<String>),
+    pub default_ignore: (GlobSet, Vec<String>),
+    pub rules: Vec<(GlobSet, PathRule)>,
+    pub coverage_map: bool,
+}
+
+fn build(key: &'static str, globs: &[String]) -> Result<(GlobSet, Vec<String>)> {
+    let mut b = GlobSetBuilder::new();
+    for g in globs {
+        let glob = Glob::new(g).map_err(|e| SelectError::Glob {
+            key,
+            glob: g.clone(),
+            message: e.to_string(),
+        })?;
+        b.add(glob);
+    }
+    let set = b.build().map_err(|e| SelectError::Glob {
+        key,
+        glob: globs.join(", "),
+        message: e.to_string(),
+    })?;
+    Ok((set, globs.to_vec()))
+}
+
+impl SelectConfig {
+    /// Compile the globs; an invalid glob is an error naming the key.
+    pub fn compile(&self) -> Result<CompiledConfig> {
+        let mut full: Vec<String> = self.full_run_on.clone();
+        let mut default_ignore = Vec::new();
+        if self.defaults {
+            full.extend(DEFAULT_FULL_RUN_ON.iter().map(|s| s.to_string()));
+            default_ignore.extend(DEFAULT_IGNORE.iter().map(|s| s.to_string()));
+        }
+        let rules = self
+            .rules
+            .iter()
+            .map(|r| Ok((build("rules.path", std::slice::from_ref(&r.path))?.0, r.clone())))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(CompiledConfig {
+            full_run_on: build("full_run_on", &full)?,
+            ignore: build("ignore", &self.ignore)?,
+            default_ignore: build("ignore", &default_ignore)?,
+            rules,
+            coverage_map: self.coverage_map,
+        })
+    }
+}
+
+/// The first pattern of `set` that matches `path`.
+pub(crate) fn matching(set: &(GlobSet, Vec<String>), path: &str) -> Option<String> {
+    set.0.matches(path).first().map(|&i| set.1[i].clone())
+}
+
+/// One term of a simple rule selector.
+#[derive(Debug, Clone)]
+pub enum SimpleTerm {
+    All,
+    None,
+    Path(GlobSet, String),
+    Test(String),
+    Suite(String),
+    Marker(String),
+}
+
+/// Parse `a | b | c` of simple terms; `None` when any term is not a simple form.
+pub fn parse_simple(selector: &str) -> Option<Vec<SimpleTerm>> {
+    let mut out = Vec::new();
+    for term in selector.split('|') {
+        let t = term.trim();
+        let (name, arg) = t.split_once('(')?;
+        let arg = arg.strip_suffix(')')?.trim();
+        if arg.contains(['(', ')', '&']) || !name.trim().chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return None;
+        }
+        let term = match name.trim() {
+            "all" if arg.is_empty() => SimpleTerm::All,
+            "none" if arg.is_empty() => SimpleTerm::None,
+            "path" => {
+                let g = Glob::new(arg).ok()?;
+                let set = GlobSetBuilder::new().add(g).build().ok()?;
+                SimpleTerm::Path(set, arg.to_string())
+            }
+            "test" if !arg.starts_with('/') => SimpleTerm::Test(arg.to_string()),
+            "suite" => SimpleTerm::Suite(arg.to_string()),
+            "marker" => SimpleTerm::Marker(arg.to_string()),
+            _ => return None,
+        };
+        out.push(term);
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simple_selectors_parse_and_others_defer() {
+        assert_eq!(parse_simple("all()").unwrap().len(), 1);
+        assert_eq!(parse_simple("path(tests/api/**) | marker(api) | test(login)").unwrap().len(), 3);
+        assert!(parse_simple("not marker(slow)").is_none());
+        assert!(parse_simple("marker(a) & path(b)").is_none());
+        assert!(parse_simple("test(/re/)").is_none());
+    }
+
+    #[test]
+    fn bad_glob_names_the_key() {
+        let c = SelectConfig {
+            ignore: vec!["a/[".into()],
+            ..SelectConfig::default()
+        };
+        let e = c.compile().unwrap_err().to_string();
+        assert!(e.contains("[select].ignore") && e.contains("a/["), "{e}");
+    }
+}

@@ -1,0 +1,227 @@
+//! What selection and risk need from the history: known tests, last failures on the branch,
+//! failure rates, co-failure of tests with changed files, churn, and per-test coverage maps.
+//!
+//! The selection area owns these tables (migrated with [`Store::migrate_area`]):
+//! - `select_cofail(file, suite, test_id, failures)`: how often a test failed in a run whose
+//!   change touched `file` (the `changes` column is unused);
+//! - `select_file_changes(file, changes)`: runs whose change touched `file`;
+//! - `select_cov_map(id, suite, commit_sha, imported_at, files, tests)` and
+//!   `select_cov_lines(map_id, file, test_id, numbits)`: per-test line coverage (coverage.py
+//!   numbits; `test_id = ''` holds lines run at import time, outside any test).
+
+use crate::change::ChangeSet;
+use crate::error::Result;
+use rigor_model::{Outcome, TestKey};
+use rigor_store::{Store, StoredResult};
+use rusqlite::{OptionalExtension, params};
+use std::collections::{HashMap, HashSet};
+
+/// Migrations of the `select` area. Never edit a released step; append.
+pub const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE select_cofail (
+        file TEXT NOT NULL, suite TEXT NOT NULL, test_id TEXT NOT NULL,
+        changes INTEGER NOT NULL DEFAULT 0, failures INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (file, suite, test_id));
+     CREATE TABLE select_file_changes (file TEXT PRIMARY KEY, changes INTEGER NOT NULL DEFAULT 0);
+     CREATE TABLE select_cov_map (
+        id INTEGER PRIMARY KEY, suite TEXT NOT NULL, commit_sha TEXT NOT NULL,
+        imported_at REAL NOT NULL, files INTEGER NOT NULL, tests INTEGER NOT NULL);
+     CREATE TABLE select_cov_lines (
+        map_id INTEGER NOT NULL REFERENCES select_cov_map(id) ON DELETE CASCADE,
+        file TEXT NOT NULL, test_id TEXT NOT NULL, numbits BLOB NOT NULL,
+        PRIMARY KEY (map_id, file, test_id));",
+];
+
+/// Make sure the selection tables exist.
+pub fn migrate(store: &mut Store) -> Result<()> {
+    store.migrate_area("select", MIGRATIONS)?;
+    Ok(())
+}
+
+/// Per-test line coverage of one suite's changed files, from the newest imported map.
+#[derive(Debug, Clone, Default)]
+pub struct CoverageMap {
+    pub map_id: i64,
+    /// The commit the map was recorded at.
+    pub commit: String,
+    /// Tests present in the map (any file).
+    pub tests: HashSet<String>,
+    /// file (relative to the suite root) → test id ('' = import time) → numbits.
+    pub lines: HashMap<String, HashMap<String, Vec<u8>>>,
+}
+
+impl CoverageMap {
+    /// Is `line` set in coverage.py `numbits`?
+    pub fn has_line(numbits: &[u8], line: u32) -> bool {
+        let (byte, bit) = ((line / 8) as usize, line % 8);
+        numbits.get(byte).is_some_and(|b| b & (1 << bit) != 0)
+    }
+
+    /// Does `numbits` contain any line of the inclusive ranges?
+    pub fn any_line(numbits: &[u8], ranges: &[(u32, u32)]) -> bool {
+        ranges.iter().any(|&(a, b)| (a..=b).any(|l| Self::has_line(numbits, l)))
+    }
+}
+
+/// History facts used by selection and risk. [`History::default`] is an empty history (a fresh
+/// clone): selection then relies on static analysis alone.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// At least one run is recorded (otherwise no test counts as "new").
+    pub has_runs: bool,
+    /// Tests recorded at least once.
+    pub known: HashSet<TestKey>,
+    /// Tests that failed (failed, error, timeout) in the last finished run on the branch.
+    pub last_failed: HashSet<TestKey>,
+    /// Share of failing results over the recent window.
+    pub failure_rate: HashMap<TestKey, f64>,
+    /// file → test → (runs whose change touched the file, of which the test failed).
+    pub cofail: HashMap<String, HashMap<TestKey, (u32, u32)>>,
+    /// Commits among the recent ones that touched each file (suite-relative or root-relative).
+    pub churn: HashMap<String, u32>,
+    /// Coverage maps per suite (only the changed files are loaded).
+    pub coverage: HashMap<String, CoverageMap>,
+}
+
+impl History {
+    /// Load from the store. `branch` selects the "last run on this branch" (any run when
+    /// `None`); `window` is the number of recent runs for failure rates (e.g. 50).
+    pub fn load(store: &mut Store, branch: Option<&str>, window: usize) -> Result<History> {
+        migrate(store)?;
+        let mut h = History::default();
+        let conn = store.conn();
+        {
+            let mut stmt = conn.prepare("SELECT suite, name FROM tests")?;
+            let rows = stmt.query_map([], |r| Ok(TestKey::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            for k in rows {
+                h.known.insert(k?);
+            }
+        }
+        let runs = store.recent_runs(200)?;
+        h.has_runs = !runs.is_empty();
+        let last = runs
+            .iter()
+            .filter(|r| r.finished_at.is_some())
+            .find(|r| branch.is_none() || r.branch.as_deref() == branch);
+        if let Some(run) = last {
+            for r in store.run_results(run.id)? {
+                if r.outcome.is_failure() {
+                    h.last_failed.insert(TestKey::new(r.suite, r.id));
+                }
+            }
+        }
+        for f in store.failure_rates(window)? {
+            h.failure_rate.insert(TestKey::new(f.suite, f.id), f.rate);
+        }
+        {
+            let mut stmt = store.conn().prepare(
+                "SELECT c.file, c.suite, c.test_id, COALESCE(f.changes, 1), c.failures
+                 FROM select_cofail c LEFT JOIN select_file_changes f ON f.file = c.file",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    TestKey::new(r.get::<_, String>(1)?, r.get::<_, String>(2)?),
+                    r.get::<_, i64>(3)? as u32,
+                    r.get::<_, i64>(4)? as u32,
+                ))
+            })?;
+            for row in rows {
+                let (file, key, c, f) = row?;
+                h.cofail.entry(file).or_default().insert(key, (c, f));
+            }
+        }
+        Ok(h)
+    }
+
+    /// Count, over the last `commits` commits of `root`'s history, how many touched each file
+    /// (paths relative to `root`). One `git log` call.
+    pub fn load_churn(&mut self, root: &std::path::Path, commits: usize) -> Result<()> {
+        let n = format!("-n{commits}");
+        let out = crate::change::git_bytes(root, &["log", &n, "--name-only", "-z", "--format=", "--relative"])?;
+        for p in out.split(|b| *b == 0 || *b == b'\n').filter(|s| !s.is_empty()) {
+            *self.churn.entry(String::from_utf8_lossy(p).into_owned()).or_default() += 1;
+        }
+        Ok(())
+    }
+
+    /// Load the newest coverage map of `suite` for the files of the change (paths relative to
+    /// the suite root, given by `to_suite_path`). No map: nothing is loaded.
+    pub fn load_coverage(
+        &mut self,
+        store: &mut Store,
+        suite: &str,
+        change: &ChangeSet,
+        to_suite_path: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<()> {
+        migrate(store)?;
+        let conn = store.conn();
+        let Some((map_id, commit)) = conn
+            .query_row(
+                "SELECT id, commit_sha FROM select_cov_map WHERE suite = ?1 ORDER BY id DESC LIMIT 1",
+                params![suite],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+            )
+            .optional()?
+        else {
+            return Ok(());
+        };
+        let mut map = CoverageMap {
+            map_id,
+            commit,
+            ..CoverageMap::default()
+        };
+        {
+            let mut stmt = conn.prepare("SELECT DISTINCT test_id FROM select_cov_lines WHERE map_id = ?1")?;
+            for t in stmt.query_map(params![map_id], |r| r.get::<_, String>(0))? {
+                let t = t?;
+                if !t.is_empty() {
+                    map.tests.insert(t);
+                }
+            }
+        }
+        let mut stmt = conn.prepare("SELECT test_id, numbits FROM select_cov_lines WHERE map_id = ?1 AND file = ?2")?;
+        for f in &change.files {
+            let Some(p) = to_suite_path(f.base_path()) else {
+                continue;
+            };
+            let rows = stmt.query_map(params![map_id, p], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+            let entry = map.lines.entry(p.clone()).or_default();
+            for row in rows {
+                let (t, bits) = row?;
+                entry.insert(t, bits);
+            }
+            if entry.is_empty() {
+                map.lines.remove(&p);
+            }
+        }
+        self.coverage.insert(suite.to_string(), map);
+        Ok(())
+    }
+}
+
+/// After a run of a change: count, per changed file, the run and which tests failed, so risk
+/// can use co-failure next time. `results` are the run's results.
+pub fn record_change_outcome(store: &mut Store, change: &ChangeSet, results: &[StoredResult]) -> Result<()> {
+    migrate(store)?;
+    let tx = store.conn_mut().transaction()?;
+    {
+        let mut file_stmt = tx.prepare(
+            "INSERT INTO select_file_changes (file, changes) VALUES (?1, 1)
+             ON CONFLICT(file) DO UPDATE SET changes = changes + 1",
+        )?;
+        let mut co = tx.prepare(
+            "INSERT INTO select_cofail (file, suite, test_id, changes, failures) VALUES (?1, ?2, ?3, 0, 1)
+             ON CONFLICT(file, suite, test_id) DO UPDATE SET failures = failures + 1",
+        )?;
+        for f in &change.files {
+            file_stmt.execute(params![f.path])?;
+            // Only failures get a row: the rate's denominator is `select_file_changes`.
+            for r in results.iter().filter(|r| r.outcome.is_failure() || r.outcome == Outcome::Flaky) {
+                co.execute(params![f.path, r.suite, r.id])?;
+            }
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}

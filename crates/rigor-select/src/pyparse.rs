@@ -1,0 +1,605 @@
+//! What one Python file imports and defines, extracted with tree-sitter-python.
+//!
+//! For speed, only the statements that can import are handed to the parser: every line that
+//! mentions `import`, `import_module`, `__import__` or `pytest_plugins`, extended over open
+//! brackets and backslash continuations and dedented. Imports nested in functions, `try`,
+//! `if TYPE_CHECKING:` all count (flattened). A docstring line that looks like an import may add a
+//! spurious dependency, which only over-selects. Top-level names (for `from pkg import name`
+//! through re-exports and `*`) come from column-0 definitions. tree-sitter is tolerant: a file
+//! with syntax errors still yields the imports that parse.
+
+use regex::Regex;
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+use streaming_iterator::StreamingIterator;
+use tree_sitter::{Node, Parser, Query, QueryCursor};
+
+/// One import found in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Import {
+    /// `import a.b.c` / `import a.b as x` / `importlib.import_module("a.b")` / `pytest_plugins`.
+    Module {
+        /// Dots before the name (relative `import_module(".x", pkg)`), usually 0.
+        level: u32,
+        dotted: String,
+        /// The local name bound when the import is `import X as Y` or `import X` (no dots);
+        /// its attribute uses in the file are listed in `attrs`.
+        binding: Option<String>,
+        attrs: BTreeSet<String>,
+        line: u32,
+    },
+    /// `from .mod import a, b as c` / `from pkg import *`.
+    From {
+        level: u32,
+        module: String,
+        /// (name in the source module, local binding)
+        names: Vec<(String, String)>,
+        star: bool,
+        line: u32,
+    },
+}
+
+impl Import {
+    pub fn line(&self) -> u32 {
+        match self {
+            Import::Module { line, .. } | Import::From { line, .. } => *line,
+        }
+    }
+}
+
+/// The facts selection needs about one Python file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PyFacts {
+    pub imports: Vec<Import>,
+    /// Names defined at the top level (def, class, assignment).
+    pub defined: BTreeSet<String>,
+    /// Base names of data files named in string literals (`"data/table.json"` → `table.json`).
+    pub data_refs: BTreeSet<String>,
+}
+
+fn import_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"\bimport\b|import_module|__import__|pytest_plugins").unwrap())
+}
+
+fn defined_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?m)^(?:async[ \t]+def[ \t]+(\w+)|def[ \t]+(\w+)|class[ \t]+(\w+)|(\w+)[ \t]*(?::[^=\n]*)?=[^=])").unwrap()
+    })
+}
+
+/// Extensions treated as data files when named in a string literal.
+pub const DATA_EXTENSIONS: &[&str] = &[
+    "json", "yaml", "yml", "toml", "txt", "csv", "tsv", "ini", "cfg", "xml", "html", "htm", "dat", "bin", "pkl",
+    "pickle", "npy", "npz", "gz", "bz2", "xz", "zip", "tar", "png", "jpg", "jpeg", "gif", "svg", "pem", "crt",
+    "key", "sql", "db", "sqlite", "parquet", "wav", "pdf", "md", "rst", "j2", "jinja", "tmpl", "template", "in",
+    "out", "expected", "golden", "proto",
+];
+
+fn data_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        let exts = DATA_EXTENSIONS.join("|");
+        Regex::new(&format!(r#"["']([^"'\s\\]*?([\w.-]+\.(?:{exts})))["']"#)).unwrap()
+    })
+}
+
+fn language() -> tree_sitter::Language {
+    tree_sitter_python::LANGUAGE.into()
+}
+
+/// A reusable extractor (one tree-sitter parser per thread).
+pub struct Extractor {
+    parser: Parser,
+}
+
+impl Default for Extractor {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Extractor {
+    pub fn new() -> Extractor {
+        let mut parser = Parser::new();
+        parser.set_language(&language()).expect("tree-sitter-python matches the tree-sitter ABI");
+        Extractor { parser }
+    }
+
+    /// Extract the facts of one file's source text.
+    pub fn extract(&mut self, text: &str) -> PyFacts {
+        let mut facts = PyFacts::default();
+        for c in defined_re().captures_iter(text) {
+            if let Some(m) = (1..=4).find_map(|i| c.get(i)) {
+                facts.defined.insert(m.as_str().to_string());
+            }
+        }
+        if text.contains('.') {
+            for c in data_re().captures_iter(text) {
+                facts.data_refs.insert(c[2].to_string());
+            }
+        }
+        let (reduced, line_map) = reduce(text);
+        if reduced.is_empty() {
+            return facts;
+        }
+        let Some(tree) = self.parser.parse(&reduced, None) else {
+            return facts;
+        };
+        let src = reduced.as_bytes();
+        let mut stack = vec![tree.root_node()];
+        while let Some(node) = stack.pop() {
+            let line = line_map.get(node.start_position().row).copied().unwrap_or(1);
+            match node.kind() {
+                "import_statement" => module_imports(node, src, line, &mut facts.imports),
+                "import_from_statement" => from_import(node, src, line, &mut facts.imports),
+                "call" => call_import(node, src, line, &mut facts.imports),
+                "assignment" => plugins(node, src, line, &mut facts.imports),
+                _ => {
+                    let mut cur = node.walk();
+                    for child in node.named_children(&mut cur) {
+                        stack.push(child);
+                    }
+                }
+            }
+        }
+        facts.imports.sort_by_key(Import::line);
+        // Attribute uses of bare module bindings (`import pkg as p` … `p.name`).
+        for imp in &mut facts.imports {
+            if let Import::Module {
+                binding: Some(b), attrs, ..
+            } = imp
+            {
+                *attrs = attribute_uses(text, b);
+            }
+        }
+        facts
+    }
+}
+
+/// The import-bearing statements of `text`, dedented, with the original line of each row.
+fn reduce(text: &str) -> (String, Vec<u32>) {
+    let re = import_re();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = String::new();
+    let mut map = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        if !re.is_match(line) {
+            i += 1;
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        let mut depth: i32 = 0;
+        let mut j = i;
+        loop {
+            let l = lines[j];
+            let strip = (l.len() - l.trim_start().len()).min(indent);
+            out.push_str(&l[strip..]);
+            out.push('\n');
+            map.push(j as u32 + 1);
+            depth += bracket_delta(l);
+            let cont = l.trim_end().ends_with('\\');
+            j += 1;
+            if j >= lines.len() || (depth <= 0 && !cont) || j - i > 200 {
+                break;
+            }
+        }
+        i = j;
+    }
+    (out, map)
+}
+
+/// Net open brackets on a line, ignoring those in simple string literals and comments.
+fn bracket_delta(line: &str) -> i32 {
+    let mut d = 0;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in line.chars() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '#' => break,
+            '\'' | '"' => quote = Some(c),
+            '(' | '[' | '{' => d += 1,
+            ')' | ']' | '}' => d -= 1,
+            _ => {}
+        }
+    }
+    d
+}
+
+fn text<'a>(node: Node, src: &'a [u8]) -> &'a str {
+    node.utf8_text(src).unwrap_or("")
+}
+
+fn dotted(node: Node, src: &[u8]) -> String {
+    text(node, src).split_whitespace().collect::<String>()
+}
+
+fn module_imports(node: Node, src: &[u8], line: u32, out: &mut Vec<Import>) {
+    let mut cur = node.walk();
+    for name in node.children_by_field_name("name", &mut cur) {
+        let (d, binding) = match name.kind() {
+            "aliased_import" => {
+                let d = name.child_by_field_name("name").map(|n| dotted(n, src)).unwrap_or_default();
+                let alias = name.child_by_field_name("alias").map(|n| text(n, src).to_string());
+                (d, alias)
+            }
+            _ => {
+                let d = dotted(name, src);
+                let b = (!d.contains('.')).then(|| d.clone());
+                (d, b)
+            }
+        };
+        if !d.is_empty() {
+            out.push(Import::Module {
+                level: 0,
+                dotted: d,
+                binding,
+                attrs: BTreeSet::new(),
+                line,
+            });
+        }
+    }
+}
+
+fn from_import(node: Node, src: &[u8], line: u32, out: &mut Vec<Import>) {
+    let Some(m) = node.child_by_field_name("module_name") else {
+        return;
+    };
+    let (level, module) = if m.kind() == "relative_import" {
+        let mut level = 0;
+        let mut module = String::new();
+        let mut cur = m.walk();
+        for c in m.named_children(&mut cur) {
+            match c.kind() {
+                "import_prefix" => level = text(c, src).chars().filter(|c| *c == '.').count() as u32,
+                "dotted_name" => module = dotted(c, src),
+                _ => {}
+            }
+        }
+        (level, module)
+    } else {
+        (0, dotted(m, src))
+    };
+    let mut names = Vec::new();
+    let mut cur = node.walk();
+    for n in node.children_by_field_name("name", &mut cur) {
+        match n.kind() {
+            "aliased_import" => {
+                let orig = n.child_by_field_name("name").map(|x| dotted(x, src)).unwrap_or_default();
+                let alias = n.child_by_field_name("alias").map(|x| text(x, src).to_string()).unwrap_or_default();
+                names.push((orig, alias));
+            }
+            _ => {
+                let d = dotted(n, src);
+                names.push((d.clone(), d));
+            }
+        }
+    }
+    let mut cur = node.walk();
+    let star = node.named_children(&mut cur).any(|c| c.kind() == "wildcard_import");
+    out.push(Import::From {
+        level,
+        module,
+        names,
+        star,
+        line,
+    });
+}
+
+/// The value of a plain string literal node (no interpolation), without quotes or prefixes.
+fn string_value(node: Node, src: &[u8]) -> Option<String> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let mut cur = node.walk();
+    let mut s = String::new();
+    for c in node.named_children(&mut cur) {
+        match c.kind() {
+            "string_content" => s.push_str(text(c, src)),
+            "interpolation" => return None,
+            _ => {}
+        }
+    }
+    Some(s)
+}
+
+fn call_import(node: Node, src: &[u8], line: u32, out: &mut Vec<Import>) {
+    let f = node.child_by_field_name("function").map(|f| text(f, src)).unwrap_or("");
+    let is_import = f == "__import__" || f == "import_module" || f.ends_with(".import_module");
+    if let Some(args) = node.child_by_field_name("arguments") {
+        let mut cur = args.walk();
+        let vals: Vec<Option<String>> = args.named_children(&mut cur).map(|a| string_value(a, src)).collect();
+        if is_import && let Some(Some(name)) = vals.first() {
+            let level = name.chars().take_while(|c| *c == '.').count() as u32;
+            let rest = name.trim_start_matches('.').to_string();
+            if level > 0 {
+                // import_module(".x", "pkg") → pkg.x
+                if let Some(Some(pkg)) = vals.get(1) {
+                    let parts: Vec<&str> = pkg.split('.').collect();
+                    let keep = parts.len().saturating_sub(level as usize - 1);
+                    let mut d = parts[..keep].join(".");
+                    if !rest.is_empty() {
+                        d = if d.is_empty() { rest } else { format!("{d}.{rest}") };
+                    }
+                    out.push(Import::Module {
+                        level: 0,
+                        dotted: d,
+                        binding: None,
+                        attrs: BTreeSet::new(),
+                        line,
+                    });
+                }
+            } else if !rest.is_empty() {
+                out.push(Import::Module {
+                    level: 0,
+                    dotted: rest,
+                    binding: None,
+                    attrs: BTreeSet::new(),
+                    line,
+                });
+            }
+        }
+        // Nested calls in arguments (rare) are still visited.
+        let mut cur = args.walk();
+        for a in args.named_children(&mut cur) {
+            visit_calls(a, src, line, out);
+        }
+    }
+}
+
+fn visit_calls(node: Node, src: &[u8], line: u32, out: &mut Vec<Import>) {
+    if node.kind() == "call" {
+        call_import(node, src, line, out);
+        return;
+    }
+    let mut cur = node.walk();
+    for c in node.named_children(&mut cur) {
+        visit_calls(c, src, line, out);
+    }
+}
+
+fn plugins(node: Node, src: &[u8], line: u32, out: &mut Vec<Import>) {
+    let left = node.child_by_field_name("left").map(|n| text(n, src)).unwrap_or("");
+    let Some(right) = node.child_by_field_name("right") else {
+        return;
+    };
+    if left != "pytest_plugins" {
+        visit_calls(right, src, line, out);
+        return;
+    }
+    let mut strings = Vec::new();
+    if let Some(s) = string_value(right, src) {
+        strings.push(s);
+    } else {
+        let mut cur = right.walk();
+        for c in right.named_children(&mut cur) {
+            if let Some(s) = string_value(c, src) {
+                strings.push(s);
+            }
+        }
+    }
+    for s in strings {
+        out.push(Import::Module {
+            level: 0,
+            dotted: s,
+            binding: None,
+            attrs: BTreeSet::new(),
+            line,
+        });
+    }
+}
+
+/// Names `x` used as `binding.x` in `text` (not preceded by a word character or a dot).
+pub fn attribute_uses(text: &str, binding: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let bytes = text.as_bytes();
+    let pat = format!("{binding}.");
+    let mut start = 0;
+    while let Some(pos) = text[start..].find(&pat) {
+        let at = start + pos;
+        start = at + pat.len();
+        if at > 0 {
+            let prev = bytes[at - 1];
+            if prev.is_ascii_alphanumeric() || prev == b'_' || prev == b'.' {
+                continue;
+            }
+        }
+        let rest = &text[start..];
+        let end = rest
+            .char_indices()
+            .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+            .map(|(i, _)| i)
+            .unwrap_or(rest.len());
+        if end > 0 {
+            out.insert(rest[..end].to_string());
+        }
+    }
+    out
+}
+
+/// The line ranges of the statements that enclose `lines` in `source` (1-based, inclusive):
+/// a change inside a multi-line statement counts for the whole statement, so a coverage map
+/// that records only the statement's first line still sees it.
+pub fn enclosing_statements(source: &str, lines: &[(u32, u32)]) -> Vec<(u32, u32)> {
+    let mut parser = Parser::new();
+    if parser.set_language(&language()).is_err() {
+        return lines.to_vec();
+    }
+    let Some(tree) = parser.parse(source, None) else {
+        return lines.to_vec();
+    };
+    let query = statement_query();
+    let mut cursor = QueryCursor::new();
+    let mut out = lines.to_vec();
+    let mut matches = cursor.matches(query, tree.root_node(), source.as_bytes());
+    while let Some(m) = matches.next() {
+        for cap in m.captures() {
+            let n = cap.node;
+            let (s, e) = (n.start_position().row as u32 + 1, n.end_position().row as u32 + 1);
+            if e == s {
+                continue;
+            }
+            // Compound statements: only their header (up to the body) counts.
+            let e = match n.child_by_field_name("body").or_else(|| n.child_by_field_name("consequence")) {
+                Some(body) => (body.start_position().row as u32 + 1).saturating_sub(1).max(s),
+                None => e,
+            };
+            if lines.iter().any(|&(a, b)| a <= e && s <= b) {
+                out.push((s, e));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Names of the functions and classes that enclose `lines` (1-based, inclusive) in `source`.
+pub fn enclosing_names(source: &str, lines: &[(u32, u32)]) -> Vec<String> {
+    let mut parser = Parser::new();
+    if parser.set_language(&language()).is_err() {
+        return Vec::new();
+    }
+    let Some(tree) = parser.parse(source, None) else {
+        return Vec::new();
+    };
+    let src = source.as_bytes();
+    let mut out = Vec::new();
+    let mut stack = vec![tree.root_node()];
+    while let Some(n) = stack.pop() {
+        let (s, e) = (n.start_position().row as u32 + 1, n.end_position().row as u32 + 1);
+        if !lines.iter().any(|&(a, b)| a <= e && s <= b) {
+            continue;
+        }
+        if matches!(n.kind(), "function_definition" | "class_definition")
+            && let Some(name) = n.child_by_field_name("name")
+        {
+            out.push(text(name, src).to_string());
+        }
+        let mut cur = n.walk();
+        for c in n.named_children(&mut cur) {
+            stack.push(c);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn statement_query() -> &'static Query {
+    static Q: OnceLock<Query> = OnceLock::new();
+    Q.get_or_init(|| {
+        Query::new(
+            &language(),
+            "[(expression_statement) (return_statement) (assert_statement) (raise_statement) (delete_statement)
+              (if_statement) (elif_clause) (while_statement) (for_statement) (with_statement)
+              (function_definition) (class_definition) (decorated_definition) (match_statement)] @s",
+        )
+        .expect("valid statement query")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(src: &str) -> PyFacts {
+        Extractor::new().extract(src)
+    }
+
+    fn modules(f: &PyFacts) -> Vec<String> {
+        f.imports
+            .iter()
+            .map(|i| match i {
+                Import::Module { level, dotted, .. } => format!("{}{dotted}", ".".repeat(*level as usize)),
+                Import::From {
+                    level, module, names, star, ..
+                } => format!(
+                    "{}{module}:{}{}",
+                    ".".repeat(*level as usize),
+                    names.iter().map(|(a, b)| if a == b { a.clone() } else { format!("{a} as {b}") }).collect::<Vec<_>>().join(","),
+                    if *star { "*" } else { "" }
+                ),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn finds_imports_everywhere_with_lines() {
+        let src = r#"""Docstring."""
+import os, sys as system
+from typing import TYPE_CHECKING
+if TYPE_CHECKING:
+    from pkg.types import (
+        Alpha,
+        Beta as B,
+    )
+try:
+    import ujson as json
+except ImportError:
+    import json
+
+def f():
+    from . import sibling
+    from ..up.mod import thing
+    return importlib.import_module("pkg.plugins.x")
+
+mod = __import__("legacy")
+rel = import_module(".sub", "pkg.inner")
+pytest_plugins = ["pkg.fixtures", "pkg.more"]
+from star import *
+"#;
+        let f = facts(src);
+        assert_eq!(
+            modules(&f),
+            vec![
+                "os", "sys", "typing:TYPE_CHECKING", "pkg.types:Alpha,Beta as B", "ujson", "json", ".:sibling", "..up.mod:thing",
+                "pkg.plugins.x", "legacy", "pkg.inner.sub", "pkg.fixtures", "pkg.more", "star:*"
+            ]
+        );
+        assert_eq!(f.imports[3].line(), 5);
+        assert!(f.defined.contains("f") && f.defined.contains("mod") && f.defined.contains("pytest_plugins"));
+    }
+
+    #[test]
+    fn broken_files_still_yield_their_imports() {
+        let f = facts("import good\ndef broken(:\n    pass\nfrom other import thing\n");
+        assert_eq!(modules(&f), vec!["good", "other:thing"]);
+    }
+
+    #[test]
+    fn attribute_uses_of_bindings() {
+        let f = facts("import more_itertools as mi\nx = mi.chunked([1], 2)\ny = mi.first(x)\nz = notmi.other\n");
+        match &f.imports[0] {
+            Import::Module { attrs, .. } => assert_eq!(attrs.iter().cloned().collect::<Vec<_>>(), vec!["chunked", "first"]),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn data_file_references() {
+        let f = facts("P = Path(__file__).parent / 'data' / \"table.json\"\nQ = open('fixtures/x.csv')\nR = 'no.ext'\n");
+        assert_eq!(f.data_refs.iter().cloned().collect::<Vec<_>>(), vec!["table.json", "x.csv"]);
+    }
+
+    #[test]
+    fn enclosing_statement_of_a_continuation_line() {
+        let src = "def f(a):\n    x = g(\n        a,\n        2,\n    )\n    return x\n";
+        let r = enclosing_statements(src, &[(4, 4)]);
+        assert!(r.contains(&(2, 5)), "{r:?}");
+        assert!(!r.contains(&(1, 1)), "a body change does not widen to the def header: {r:?}");
+    }
+}

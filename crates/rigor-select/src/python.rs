@@ -1,0 +1,601 @@
+//! The Python impact graph of one pytest suite: files → the files whose code they use.
+//!
+//! Module resolution follows what pytest's default `prepend` import mode does: a file's own
+//! base directory (the first ancestor without `__init__.py`) comes first on the path, then the
+//! suite root and `src/`. Packages may be regular (`__init__.py`) or namespace packages
+//! (directories without one).
+//!
+//! Edges are *strong* (the importer uses the whole target module, so it depends on everything
+//! the target uses) or *shallow* (the importer depends on the target file's own text only).
+//! `from pkg import name` makes a shallow edge to `pkg/__init__.py` and a strong edge to the
+//! module that really defines `name`, found by following `from .x import name` and `*`
+//! re-exports — so a package whose `__init__` imports everything does not make every test
+//! depend on every module. `import pkg as p` is resolved through the `p.name` attributes the
+//! file uses. Test files depend on the `conftest.py` of their directory and its ancestors.
+
+use crate::pyparse::{Extractor, Import, PyFacts};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::path::Path;
+
+/// One dependency edge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edge {
+    pub to: usize,
+    pub strong: bool,
+    /// What the edge is, for reasons: `imports pkg.mod`, `conftest`, …
+    pub what: String,
+}
+
+/// The graph of a suite's Python files (paths relative to the suite root, `/`-separated).
+#[derive(Debug, Default)]
+pub struct PyGraph {
+    pub files: Vec<String>,
+    index: HashMap<String, usize>,
+    /// Directories (relative, no trailing slash) that contain Python files, at any depth.
+    dirs: HashSet<String>,
+    pub facts: Vec<PyFacts>,
+    pub deps: Vec<Vec<Edge>>,
+    rev: Vec<Vec<(usize, bool)>>,
+    /// Global import roots ("" = suite root, "src").
+    roots: Vec<String>,
+    /// Which files name a data file (basename → files).
+    data_refs: HashMap<String, Vec<usize>>,
+    /// Files that exist (deleted files are kept as nodes without content).
+    pub exists: Vec<bool>,
+}
+
+/// How a dependency of one file reaches a changed file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Path_ {
+    /// Files from the dependent to the changed file, inclusive.
+    pub chain: Vec<usize>,
+    /// The first edge's description.
+    pub what: String,
+}
+
+impl PyGraph {
+    /// Build the graph of the Python files under `suite_root`. `deleted` are paths (relative to
+    /// the suite root) that no longer exist but were imported at the base: they stay as nodes so
+    /// that their importers are found.
+    pub fn build(suite_root: &Path, files: &[String], deleted: &[String]) -> PyGraph {
+        let mut all: Vec<String> = files.iter().filter(|f| f.ends_with(".py")).cloned().collect();
+        let present: HashSet<String> = all.iter().cloned().collect();
+        for d in deleted {
+            if d.ends_with(".py") && !present.contains(d) {
+                all.push(d.clone());
+            }
+        }
+        all.sort();
+        all.dedup();
+        let n = all.len();
+        let exists: Vec<bool> = all.iter().map(|f| present.contains(f)).collect();
+        let facts = parse_all(suite_root, &all, &exists);
+        let mut g = PyGraph {
+            index: all.iter().enumerate().map(|(i, f)| (f.clone(), i)).collect(),
+            dirs: HashSet::new(),
+            files: all,
+            facts,
+            deps: vec![Vec::new(); n],
+            rev: vec![Vec::new(); n],
+            roots: Vec::new(),
+            data_refs: HashMap::new(),
+            exists,
+        };
+        for f in &g.files {
+            let mut d = parent(f);
+            while !d.is_empty() {
+                if !g.dirs.insert(d.to_string()) {
+                    break;
+                }
+                d = parent(d);
+            }
+        }
+        g.roots.push(String::new());
+        if g.dirs.contains("src") && !g.index.contains_key("src/__init__.py") {
+            g.roots.push("src".into());
+        }
+        for (i, f) in g.facts.iter().enumerate() {
+            for r in &f.data_refs {
+                g.data_refs.entry(r.clone()).or_default().push(i);
+            }
+        }
+        for i in 0..n {
+            let edges = g.edges_of(i);
+            g.deps[i] = edges;
+        }
+        for i in 0..n {
+            for e in &g.deps[i] {
+                g.rev[e.to].push((i, e.strong));
+            }
+        }
+        g
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    pub fn id(&self, path: &str) -> Option<usize> {
+        self.index.get(path).copied()
+    }
+
+    /// Files whose string literals name the data file `basename`.
+    pub fn files_naming(&self, basename: &str) -> &[usize] {
+        self.data_refs.get(basename).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Does the directory `dir` (relative) contain Python files directly?
+    pub fn dir_has_python(&self, dir: &str) -> bool {
+        self.files.iter().any(|f| parent(f) == dir)
+    }
+
+    /// The directory where pytest's `prepend` mode puts a file's base on `sys.path`.
+    fn basedir(&self, file: &str) -> String {
+        let mut d = parent(file).to_string();
+        while !d.is_empty() && self.index.contains_key(&join(&d, "__init__.py")) {
+            d = parent(&d).to_string();
+        }
+        d
+    }
+
+    /// Resolve a module path (without extension, relative to the suite root).
+    fn resolve_path(&self, p: &str) -> Option<Target> {
+        if p.is_empty() {
+            return None;
+        }
+        if let Some(&i) = self.index.get(&format!("{p}.py")) {
+            return Some(Target::File(i));
+        }
+        if let Some(&i) = self.index.get(&format!("{p}/__init__.py")) {
+            return Some(Target::File(i));
+        }
+        self.dirs.contains(p).then(|| Target::Namespace(p.to_string()))
+    }
+
+    /// Resolve an absolute dotted module name as seen from `importer`: the target and the
+    /// package `__init__` files executed on the way.
+    fn resolve_absolute(&self, importer: usize, dotted: &str) -> Option<(Target, Vec<usize>)> {
+        let rel = dotted.replace('.', "/");
+        let base = self.basedir(&self.files[importer]);
+        let mut roots: Vec<&str> = vec![base.as_str()];
+        roots.extend(self.roots.iter().map(String::as_str).filter(|r| *r != base));
+        for root in roots {
+            let p = join(root, &rel);
+            if let Some(t) = self.resolve_path(&p) {
+                let mut inits = Vec::new();
+                let parts: Vec<&str> = dotted.split('.').collect();
+                for k in 1..parts.len() {
+                    let pk = join(root, &parts[..k].join("/"));
+                    if let Some(&i) = self.index.get(&format!("{pk}/__init__.py")) {
+                        inits.push(i);
+                    }
+                }
+                return Some((t, inits));
+            }
+        }
+        None
+    }
+
+    /// Resolve `from <level dots><module> import …` relative to `importer`.
+    fn resolve_relative(&self, importer: usize, level: u32, module: &str) -> Option<Target> {
+        let file = &self.files[importer];
+        let mut d = parent(file).to_string();
+        for _ in 1..level {
+            d = parent(&d).to_string();
+        }
+        if module.is_empty() {
+            return match self.index.get(&join(&d, "__init__.py")) {
+                Some(&i) => Some(Target::File(i)),
+                None => Some(Target::Namespace(d)),
+            };
+        }
+        self.resolve_path(&join(&d, &module.replace('.', "/")))
+    }
+
+    fn target_dir(&self, t: &Target) -> Option<String> {
+        match t {
+            Target::File(i) => {
+                let f = &self.files[*i];
+                f.strip_suffix("/__init__.py")
+                    .map(str::to_string)
+                    .or_else(|| (f == "__init__.py").then(String::new))
+            }
+            Target::Namespace(d) => Some(d.clone()),
+        }
+    }
+
+    /// Where `name` imported from `t` really lives: (file, strong) edges.
+    fn resolve_name(&self, t: &Target, name: &str, depth: u32, seen: &mut HashSet<(usize, String)>) -> Vec<(usize, bool)> {
+        if let Some(dir) = self.target_dir(t)
+            && let Some(sub) = self.resolve_path(&join(&dir, name))
+        {
+            return match sub {
+                Target::File(i) => vec![(i, true)],
+                Target::Namespace(_) => Vec::new(),
+            };
+        }
+        let Target::File(i) = t else {
+            return Vec::new();
+        };
+        let i = *i;
+        if depth > 12 || !seen.insert((i, name.to_string())) || !self.files[i].ends_with("__init__.py") {
+            return vec![(i, true)];
+        }
+        let facts = &self.facts[i];
+        // An explicit re-export `from .x import name` (or `import .. as name`).
+        for imp in &facts.imports {
+            if let Import::From {
+                level, module, names, ..
+            } = imp
+                && let Some((orig, _)) = names.iter().find(|(_, bound)| bound == name)
+            {
+                let src = if *level > 0 {
+                    self.resolve_relative(i, *level, module)
+                } else {
+                    self.resolve_absolute(i, module).map(|(t, _)| t)
+                };
+                if let Some(src) = src {
+                    let mut out = vec![(i, false)];
+                    out.extend(self.resolve_name(&src, orig, depth + 1, seen));
+                    return out;
+                }
+                // Re-exported from outside the project: the __init__ itself.
+                return vec![(i, false)];
+            }
+        }
+        if facts.defined.contains(name) {
+            return vec![(i, true)];
+        }
+        for imp in &facts.imports {
+            if let Import::From {
+                level,
+                module,
+                star: true,
+                ..
+            } = imp
+            {
+                let src = if *level > 0 {
+                    self.resolve_relative(i, *level, module)
+                } else {
+                    self.resolve_absolute(i, module).map(|(t, _)| t)
+                };
+                if let Some(src @ Target::File(s)) = src
+                    && self.provides(s, name, depth + 1)
+                {
+                    let mut out = vec![(i, false)];
+                    out.extend(self.resolve_name(&src, name, depth + 1, seen));
+                    return out;
+                }
+            }
+        }
+        // Unknown: the whole package.
+        vec![(i, true)]
+    }
+
+    /// Does module `s` define or re-export `name`?
+    fn provides(&self, s: usize, name: &str, depth: u32) -> bool {
+        if depth > 12 {
+            return true;
+        }
+        let f = &self.facts[s];
+        if f.defined.contains(name) {
+            return true;
+        }
+        f.imports.iter().any(|imp| match imp {
+            Import::From {
+                names,
+                star,
+                level,
+                module,
+                ..
+            } => {
+                names.iter().any(|(_, b)| b == name)
+                    || (*star && {
+                        let src = if *level > 0 {
+                            self.resolve_relative(s, *level, module)
+                        } else {
+                            self.resolve_absolute(s, module).map(|(t, _)| t)
+                        };
+                        matches!(src, Some(Target::File(x)) if x != s && self.provides(x, name, depth + 1))
+                    })
+            }
+            Import::Module { binding, .. } => binding.as_deref() == Some(name),
+        })
+    }
+
+    fn edges_of(&self, i: usize) -> Vec<Edge> {
+        let mut out: Vec<Edge> = Vec::new();
+        let mut push = |to: usize, strong: bool, what: String| {
+            if to == i {
+                return;
+            }
+            if let Some(e) = out.iter_mut().find(|e| e.to == to) {
+                if strong && !e.strong {
+                    e.strong = true;
+                    e.what = what;
+                }
+            } else {
+                out.push(Edge { to, strong, what });
+            }
+        };
+        let file = self.files[i].clone();
+        // conftest.py of the file's directory and its ancestors.
+        let mut d = parent(&file).to_string();
+        loop {
+            let c = join(&d, "conftest.py");
+            if c != file
+                && let Some(&ci) = self.index.get(&c)
+            {
+                push(ci, true, format!("uses fixtures of {c}"));
+            }
+            if d.is_empty() {
+                break;
+            }
+            d = parent(&d).to_string();
+        }
+        let mut seen = HashSet::new();
+        for imp in &self.facts[i].imports {
+            match imp {
+                Import::Module {
+                    level: _,
+                    dotted,
+                    binding,
+                    attrs,
+                    ..
+                } => {
+                    let Some((t, inits)) = self.resolve_absolute(i, dotted) else {
+                        continue;
+                    };
+                    let what = format!("imports {dotted}");
+                    for p in inits {
+                        push(p, false, what.clone());
+                    }
+                    match &t {
+                        Target::File(ti) if self.files[*ti].ends_with("__init__.py") && binding.is_some() && !attrs.is_empty() => {
+                            push(*ti, false, what.clone());
+                            for a in attrs {
+                                for (to, strong) in self.resolve_name(&t, a, 0, &mut seen) {
+                                    push(to, strong, format!("uses {dotted}.{a}"));
+                                }
+                            }
+                        }
+                        Target::File(ti) => push(*ti, true, what),
+                        Target::Namespace(_) => {
+                            for a in attrs {
+                                for (to, strong) in self.resolve_name(&t, a, 0, &mut seen) {
+                                    push(to, strong, format!("uses {dotted}.{a}"));
+                                }
+                            }
+                        }
+                    }
+                }
+                Import::From {
+                    level,
+                    module,
+                    names,
+                    star,
+                    ..
+                } => {
+                    let (t, inits) = if *level > 0 {
+                        match self.resolve_relative(i, *level, module) {
+                            Some(t) => (t, Vec::new()),
+                            None => continue,
+                        }
+                    } else {
+                        match self.resolve_absolute(i, module) {
+                            Some(x) => x,
+                            None => continue,
+                        }
+                    };
+                    let shown = format!("{}{module}", ".".repeat(*level as usize));
+                    for p in inits {
+                        push(p, false, format!("imports {shown}"));
+                    }
+                    if *star {
+                        if let Target::File(ti) = t {
+                            push(ti, true, format!("imports * from {shown}"));
+                        }
+                        continue;
+                    }
+                    if let Target::File(ti) = t {
+                        push(ti, false, format!("imports {shown}"));
+                    }
+                    for (orig, _) in names {
+                        for (to, strong) in self.resolve_name(&t, orig, 0, &mut seen) {
+                            let sep = if shown.ends_with('.') { "" } else { "." };
+                            push(to, strong, format!("imports {shown}{sep}{orig}"));
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Every file that depends on `seed` (including `seed`), with the first hop towards it:
+    /// `result[file] = Some(next)`; the seed maps to `None`.
+    pub fn dependents(&self, seed: usize) -> BTreeMap<usize, Option<usize>> {
+        let mut prev: BTreeMap<usize, Option<usize>> = BTreeMap::new();
+        prev.insert(seed, None);
+        let mut q = VecDeque::from([seed]);
+        while let Some(g) = q.pop_front() {
+            for &(h, strong) in &self.rev[g] {
+                if (strong || g == seed) && !prev.contains_key(&h) {
+                    prev.insert(h, Some(g));
+                    q.push_back(h);
+                }
+            }
+        }
+        prev
+    }
+
+    /// The description of the edge `from → to`.
+    pub fn edge_what(&self, from: usize, to: usize) -> Option<&str> {
+        self.deps[from].iter().find(|e| e.to == to).map(|e| e.what.as_str())
+    }
+
+    /// Every file `file` depends on (transitively), for `explain`.
+    pub fn dependencies(&self, file: usize) -> BTreeSet<usize> {
+        let mut out = BTreeSet::new();
+        let mut q = vec![file];
+        while let Some(f) = q.pop() {
+            for e in &self.deps[f] {
+                if out.insert(e.to) && e.strong {
+                    q.push(e.to);
+                }
+            }
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    File(usize),
+    Namespace(String),
+}
+
+pub(crate) fn parent(p: &str) -> &str {
+    p.rfind('/').map(|i| &p[..i]).unwrap_or("")
+}
+
+pub(crate) fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") }
+}
+
+fn parse_all(root: &Path, files: &[String], exists: &[bool]) -> Vec<PyFacts> {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
+    let chunk = files.len().div_ceil(threads).max(1);
+    let mut out: Vec<PyFacts> = vec![PyFacts::default(); files.len()];
+    std::thread::scope(|s| {
+        for (ci, slot) in out.chunks_mut(chunk).enumerate() {
+            let start = ci * chunk;
+            s.spawn(move || {
+                let mut ex = Extractor::new();
+                for (k, facts) in slot.iter_mut().enumerate() {
+                    let i = start + k;
+                    if !exists[i] {
+                        continue;
+                    }
+                    if let Ok(bytes) = std::fs::read(root.join(&files[i])) {
+                        *facts = ex.extract(&String::from_utf8_lossy(&bytes));
+                    }
+                }
+            });
+        }
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn project(files: &[(&str, &str)]) -> (tempfile::TempDir, PyGraph) {
+        let dir = tempfile::tempdir().unwrap();
+        for (p, text) in files {
+            let path = dir.path().join(p);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+        let list: Vec<String> = files.iter().map(|(p, _)| p.to_string()).collect();
+        let g = PyGraph::build(dir.path(), &list, &[]);
+        (dir, g)
+    }
+
+    fn deps_of(g: &PyGraph, f: &str) -> Vec<String> {
+        let mut v: Vec<String> = g.dependencies(g.id(f).unwrap()).into_iter().map(|i| g.files[i].clone()).collect();
+        v.sort();
+        v
+    }
+
+    fn affected_by(g: &PyGraph, f: &str) -> Vec<String> {
+        let mut v: Vec<String> = g.dependents(g.id(f).unwrap()).into_keys().map(|i| g.files[i].clone()).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn re_exports_through_init_do_not_fan_out() {
+        let (_d, g) = project(&[
+            ("pkg/__init__.py", "from .a import alpha\nfrom .b import *\n"),
+            ("pkg/a.py", "def alpha(): pass\n"),
+            ("pkg/b.py", "from .c import gamma\ndef beta(): return gamma()\n"),
+            ("pkg/c.py", "def gamma(): pass\n"),
+            ("tests/test_a.py", "from pkg import alpha\n"),
+            ("tests/test_b.py", "import pkg as p\ndef test(): p.beta()\n"),
+        ]);
+        assert_eq!(deps_of(&g, "tests/test_a.py"), vec!["pkg/__init__.py", "pkg/a.py"]);
+        assert_eq!(deps_of(&g, "tests/test_b.py"), vec!["pkg/__init__.py", "pkg/b.py", "pkg/c.py"]);
+        assert_eq!(affected_by(&g, "pkg/c.py"), vec!["pkg/__init__.py", "pkg/b.py", "pkg/c.py", "tests/test_b.py"]);
+        // A change to the __init__ itself reaches both.
+        assert!(affected_by(&g, "pkg/__init__.py").contains(&"tests/test_a.py".to_string()));
+    }
+
+    #[test]
+    fn relative_imports_and_submodules() {
+        let (_d, g) = project(&[
+            ("pkg/__init__.py", ""),
+            ("pkg/sub/__init__.py", "from .. import util\n"),
+            ("pkg/sub/x.py", "from ..util import helper\nfrom . import y\n"),
+            ("pkg/sub/y.py", ""),
+            ("pkg/util.py", "def helper(): pass\n"),
+            ("test_x.py", "import pkg.sub.x\n"),
+        ]);
+        assert_eq!(
+            deps_of(&g, "test_x.py"),
+            vec!["pkg/__init__.py", "pkg/sub/__init__.py", "pkg/sub/x.py", "pkg/sub/y.py", "pkg/util.py"]
+        );
+    }
+
+    #[test]
+    fn src_layout_namespace_packages_and_importlib() {
+        let (_d, g) = project(&[
+            ("src/ns/part/mod.py", "VALUE = 1\n"),
+            ("src/ns/other.py", "X = 2\n"),
+            ("tests/test_ns.py", "from ns.part import mod\nimport importlib\nm = importlib.import_module('ns.other')\n"),
+        ]);
+        assert_eq!(deps_of(&g, "tests/test_ns.py"), vec!["src/ns/other.py", "src/ns/part/mod.py"]);
+    }
+
+    #[test]
+    fn conftest_and_pytest_plugins_and_type_checking() {
+        let (_d, g) = project(&[
+            ("conftest.py", "pytest_plugins = ['helpers.fixtures']\n"),
+            ("helpers/__init__.py", ""),
+            ("helpers/fixtures.py", "import typing\nif typing.TYPE_CHECKING:\n    from app.models import Model\n"),
+            ("app/__init__.py", ""),
+            ("app/models.py", "class Model: pass\n"),
+            ("tests/unit/test_m.py", "def test(): pass\n"),
+            ("tests/unit/conftest.py", ""),
+        ]);
+        let d = deps_of(&g, "tests/unit/test_m.py");
+        assert!(d.contains(&"conftest.py".to_string()) && d.contains(&"tests/unit/conftest.py".to_string()), "{d:?}");
+        assert!(d.contains(&"app/models.py".to_string()), "{d:?}");
+    }
+
+    #[test]
+    fn rootdir_sibling_helpers_resolve_like_pytest_prepend() {
+        let (_d, g) = project(&[("tests/helpers.py", "X = 1\n"), ("tests/test_h.py", "import helpers\n")]);
+        assert_eq!(deps_of(&g, "tests/test_h.py"), vec!["tests/helpers.py"]);
+    }
+
+    #[test]
+    fn deleted_modules_keep_their_importers() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("test_gone.py"), "import gone\n").unwrap();
+        let g = PyGraph::build(dir.path(), &["test_gone.py".into()], &["gone.py".into()]);
+        assert_eq!(affected_by(&g, "gone.py"), vec!["gone.py", "test_gone.py"]);
+    }
+
+    #[test]
+    fn data_files_are_found_by_name() {
+        let (_d, g) = project(&[("pkg/load.py", "open(HERE / 'table.csv')\n")]);
+        assert_eq!(g.files_naming("table.csv"), &[g.id("pkg/load.py").unwrap()]);
+    }
+}

@@ -1,0 +1,631 @@
+//! Selection: which tests a change can break, each with its reasons; the others with why not.
+
+use crate::change::{ChangeKind, ChangeSet, git_bytes};
+use crate::config::{CompiledConfig, SelectConfig, SimpleTerm, matching, parse_simple};
+use crate::error::Result;
+use crate::history::{CoverageMap, History};
+use crate::pyparse::{enclosing_names, enclosing_statements};
+use crate::python::{PyGraph, join, parent};
+use crate::risk::{RiskFactors, risk};
+use crate::rust::{RustGraph, RustImpact, binary_of};
+use rigor_model::{SuiteKind, TestCase, TestKey};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+/// A suite as selection sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuiteSpec {
+    pub name: String,
+    pub kind: SuiteKind,
+    /// Root relative to the project root (`.` or `""` for the root itself).
+    pub root: String,
+}
+
+impl SuiteSpec {
+    pub fn new(name: &str, kind: SuiteKind, root: &str) -> SuiteSpec {
+        SuiteSpec {
+            name: name.into(),
+            kind,
+            root: root.into(),
+        }
+    }
+
+    /// From the configured suites.
+    pub fn from_config(c: &rigor_model::SuiteConfig) -> SuiteSpec {
+        SuiteSpec::new(&c.name, c.kind, &c.root)
+    }
+
+    fn root_prefix(&self) -> String {
+        let r = self.root.trim_start_matches("./").trim_end_matches('/');
+        if r == "." { String::new() } else { r.to_string() }
+    }
+
+    /// `path` (project-relative) relative to this suite's root, if inside it.
+    pub fn local(&self, path: &str) -> Option<String> {
+        let p = self.root_prefix();
+        if p.is_empty() {
+            return Some(path.to_string());
+        }
+        path.strip_prefix(&format!("{p}/")).map(str::to_string)
+    }
+
+    /// A suite-relative path made project-relative.
+    pub fn global(&self, local: &str) -> String {
+        join(&self.root_prefix(), local)
+    }
+}
+
+/// A selected test.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SelectedTest {
+    pub key: TestKey,
+    /// Human reasons, e.g. `imports boltons.strutils via tests/test_x.py → boltons/strutils.py`.
+    pub reasons: Vec<String>,
+    /// Risk in [0, 1] (see [`crate::risk`]); higher runs earlier.
+    pub risk: f64,
+    /// What the risk was computed from.
+    pub factors: RiskFactors,
+}
+
+/// The result of [`select`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Selection {
+    pub base: String,
+    pub head: String,
+    /// Changed paths (project-relative), as seen by selection.
+    pub changed_files: Vec<String>,
+    /// Why everything runs, when it does.
+    pub full_run: Option<String>,
+    /// Selected tests, in discovery order.
+    pub selected: Vec<SelectedTest>,
+    /// Tests left out, with why.
+    pub skipped: Vec<(TestKey, String)>,
+    /// What happened to each changed file that selected nothing (ignored, stub, …).
+    pub notes: Vec<String>,
+    /// `(path glob, selector)` of matched rules whose selector is not a simple form: the planner
+    /// evaluates them with the selector language and adds their tests.
+    pub deferred_rules: Vec<(String, String)>,
+}
+
+impl Selection {
+    /// Why `key` is or is not selected.
+    pub fn explain(&self, key: &TestKey) -> String {
+        if let Some(s) = self.selected.iter().find(|s| &s.key == key) {
+            return format!("{key} is selected (risk {:.2}): {}", s.risk, s.reasons.join("; "));
+        }
+        if let Some((_, why)) = self.skipped.iter().find(|(k, _)| k == key) {
+            return format!("{key} is not selected: {why}");
+        }
+        format!("{key} is not a discovered test")
+    }
+
+    pub fn is_selected(&self, key: &TestKey) -> bool {
+        self.selected.iter().any(|s| &s.key == key)
+    }
+}
+
+#[derive(Default)]
+struct Acc {
+    reasons: BTreeMap<TestKey, Vec<String>>,
+    factors: HashMap<TestKey, RiskFactors>,
+}
+
+impl Acc {
+    fn add(&mut self, key: &TestKey, reason: String) -> &mut RiskFactors {
+        let r = self.reasons.entry(key.clone()).or_default();
+        if !r.contains(&reason) && r.len() < 8 {
+            r.push(reason);
+        }
+        self.factors.entry(key.clone()).or_default()
+    }
+}
+
+/// The Python files of a suite root: `git ls-files` (tracked and untracked, not ignored), else a
+/// directory walk that skips hidden directories, virtual environments and caches.
+pub fn list_files(dir: &Path) -> Vec<String> {
+    if let Ok(out) = git_bytes(dir, &["ls-files", "-z", "--cached", "--others", "--exclude-standard"]) {
+        let mut v: Vec<String> = out
+            .split(|b| *b == 0)
+            .filter(|s| !s.is_empty())
+            .map(|s| String::from_utf8_lossy(s).into_owned())
+            .collect();
+        v.sort();
+        v.dedup();
+        return v;
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![(dir.to_path_buf(), String::new())];
+    while let Some((abs, rel)) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&abs) else { continue };
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let r = join(&rel, &name);
+            let Ok(ft) = e.file_type() else { continue };
+            if ft.is_dir() {
+                let skip = name.starts_with('.')
+                    || matches!(name.as_str(), "__pycache__" | "node_modules" | "venv" | "target" | "build" | "dist")
+                    || e.path().join("pyvenv.cfg").exists();
+                if !skip {
+                    stack.push((e.path(), r));
+                }
+            } else {
+                out.push(r);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn test_file(t: &TestCase) -> String {
+    t.file
+        .clone()
+        .unwrap_or_else(|| t.key.id.split("::").next().unwrap_or_default().to_string())
+}
+
+fn base_name(p: &str) -> &str {
+    p.rsplit('/').next().unwrap_or(p)
+}
+
+/// Everything [`select`] needs besides the change and the tests.
+pub struct SelectInput<'a> {
+    /// Project root (where `rigor.toml` is); the change's paths are relative to it.
+    pub root: &'a Path,
+    pub config: &'a SelectConfig,
+    pub suites: &'a [SuiteSpec],
+    pub history: &'a History,
+}
+
+/// Select the tests `change` can break.
+///
+/// Always included: tests that failed in the last run on the branch, new tests (not in a
+/// non-empty history), tests whose own file changed, and tests of suites selection does not
+/// analyse (`command`). A changed file that no suite can analyse — and that is not ignored,
+/// covered by a rule, or named as data — makes a full run, with the reason.
+pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Result<Selection> {
+    let cfg = input.config.compile()?;
+    let mut sel = Selection {
+        base: change.base.clone(),
+        head: change.head.clone(),
+        changed_files: change.paths().into_iter().map(String::from).collect(),
+        ..Selection::default()
+    };
+    let mut acc = Acc::default();
+    let by_suite: HashMap<&str, &SuiteSpec> = input.suites.iter().map(|s| (s.name.as_str(), s)).collect();
+    let mut py_graphs: HashMap<String, PyGraph> = HashMap::new();
+    let mut rust_graphs: HashMap<String, std::result::Result<RustGraph, String>> = HashMap::new();
+    // Python seeds per suite: graph-relative file → reasons prefix ("" for the file itself).
+    let mut py_seeds: BTreeMap<String, BTreeMap<String, (String, usize)>> = BTreeMap::new();
+    let deleted: Vec<String> = change
+        .files
+        .iter()
+        .flat_map(|f| {
+            let mut v = Vec::new();
+            if f.kind == ChangeKind::Deleted {
+                v.push(f.path.clone());
+            }
+            if let Some(o) = &f.old_path {
+                v.push(o.clone());
+            }
+            v
+        })
+        .collect();
+
+    let mut full_run: Option<String> = None;
+    'files: for (fi, f) in change.files.iter().enumerate() {
+        let mut paths = vec![f.path.clone()];
+        if let Some(o) = &f.old_path {
+            paths.push(o.clone());
+        }
+        for p in paths {
+            if let Some(g) = matching(&cfg.ignore, &p) {
+                sel.notes.push(format!("{p}: ignored ([select].ignore `{g}`)"));
+                continue;
+            }
+            if let Some(g) = matching(&cfg.full_run_on, &p) {
+                full_run.get_or_insert(format!("{p} changed (full_run_on `{g}`)"));
+                break 'files;
+            }
+            if apply_rules(&cfg, &p, tests, &mut acc, &mut sel) {
+                continue;
+            }
+            let mut claimed = false;
+            for s in input.suites {
+                let Some(local) = s.local(&p) else { continue };
+                match s.kind {
+                    SuiteKind::Pytest => {
+                        let g = py_graphs.entry(s.name.clone()).or_insert_with(|| {
+                            let dir = input.root.join(s.global(""));
+                            let files = list_files(&dir);
+                            let del: Vec<String> = deleted.iter().filter_map(|d| s.local(d)).collect();
+                            PyGraph::build(&dir, &files, &del)
+                        });
+                        if local.ends_with(".py") {
+                            if g.id(&local).is_some() {
+                                py_seeds.entry(s.name.clone()).or_default().insert(local.clone(), (String::new(), fi));
+                                claimed = true;
+                            }
+                        } else if local.ends_with(".pyi") || base_name(&local) == "py.typed" {
+                            sel.notes.push(format!("{p}: type information only, no runtime effect"));
+                            claimed = true;
+                        } else {
+                            // Data file: files that name it, and tests beside it.
+                            let name = base_name(&local).to_string();
+                            for &i in g.files_naming(&name) {
+                                py_seeds
+                                    .entry(s.name.clone())
+                                    .or_default()
+                                    .entry(g.files[i].clone())
+                                    .or_insert((format!("reads data file {p}: "), fi));
+                                claimed = true;
+                            }
+                            let mut dir = parent(&local).to_string();
+                            if !g.dir_has_python(&dir) && !dir.is_empty() {
+                                dir = parent(&dir).to_string();
+                            }
+                            let beside: Vec<&TestCase> = tests
+                                .iter()
+                                .filter(|t| t.key.suite == s.name && parent(&test_file(t)) == dir)
+                                .collect();
+                            if !beside.is_empty() {
+                                for t in beside {
+                                    acc.add(&t.key, format!("data file {p} is beside its test file")).distance = Some(1);
+                                }
+                                claimed = true;
+                            }
+                        }
+                    }
+                    SuiteKind::Nextest | SuiteKind::CargoTest => {
+                        let g = rust_graphs
+                            .entry(s.name.clone())
+                            .or_insert_with(|| RustGraph::load(&input.root.join(s.global(""))).map_err(|e| e.to_string()));
+                        let g = match g {
+                            Ok(g) => g,
+                            Err(e) => {
+                                if local.ends_with(".rs") || base_name(&local).starts_with("Cargo.") {
+                                    full_run.get_or_insert(format!("{p} changed and the Rust graph is unavailable: {e}"));
+                                    break 'files;
+                                }
+                                continue;
+                            }
+                        };
+                        match g.impact(&local) {
+                            RustImpact::FullRun(why) => {
+                                full_run.get_or_insert(why);
+                                break 'files;
+                            }
+                            RustImpact::Binaries(bins) => {
+                                claimed = true;
+                                for t in tests.iter().filter(|t| t.key.suite == s.name) {
+                                    if let Some((why, dist)) = bins.get(binary_of(&t.key.id)) {
+                                        acc.add(&t.key, why.clone()).distance_min(*dist);
+                                    }
+                                }
+                            }
+                            RustImpact::Nothing(why) => {
+                                sel.notes.push(format!("{p}: {why}"));
+                                claimed = true;
+                            }
+                            RustImpact::NotOurs => {}
+                        }
+                    }
+                    SuiteKind::Command => {}
+                }
+            }
+            if !claimed {
+                if let Some(g) = matching(&cfg.default_ignore, &p) {
+                    sel.notes.push(format!("{p}: ignored (built-in ignore `{g}`)"));
+                    continue;
+                }
+                full_run.get_or_insert(format!(
+                    "{p} changed and rigor cannot analyse it (not Python or Rust source of a suite, not named as data); \
+                     add it to [select].ignore or a [[select.rules]] entry if its impact is known"
+                ));
+                break 'files;
+            }
+        }
+    }
+
+    if let Some(reason) = full_run {
+        sel.full_run = Some(reason.clone());
+        for t in tests {
+            acc.add(&t.key, format!("full run: {reason}"));
+        }
+    } else {
+        for (suite_name, seeds) in &py_seeds {
+            let (Some(g), Some(spec)) = (py_graphs.get(suite_name), by_suite.get(suite_name.as_str())) else {
+                continue;
+            };
+            let suite_tests: Vec<(&TestCase, Option<usize>)> = tests
+                .iter()
+                .filter(|t| &t.key.suite == suite_name)
+                .map(|t| (t, g.id(&test_file(t))))
+                .collect();
+            let cov = if cfg.coverage_map {
+                input.history.coverage.get(suite_name)
+            } else {
+                None
+            };
+            for (seed_path, (prefix, fi)) in seeds {
+                let Some(seed) = g.id(seed_path) else { continue };
+                let reach = g.dependents(seed);
+                let cf = &change.files[*fi];
+                let precise = match cov {
+                    Some(m) if prefix.is_empty() => precise_lines(input.root, spec, change, cf, seed_path, m),
+                    _ => Precision::Static(None),
+                };
+                let names = if prefix.is_empty() {
+                    changed_names(input.root, &spec.global(seed_path), &cf.lines)
+                } else {
+                    Vec::new()
+                };
+                let shown = spec.global(seed_path);
+                for (t, tf) in &suite_tests {
+                    let Some(tf) = tf else { continue };
+                    let own = *tf == seed;
+                    let in_static = reach.contains_key(tf);
+                    let chain = || {
+                        let mut chain = vec![*tf];
+                        while let Some(Some(next)) = reach.get(chain.last().unwrap()) {
+                            chain.push(*next);
+                        }
+                        chain
+                    };
+                    let (reason, distance, covers) = match &precise {
+                        Precision::Lines { map, ranges, commit } if !own => {
+                            let covered = map.get(&t.key.id).is_some_and(|bits| CoverageMap::any_line(bits, ranges));
+                            let mapped = cov.is_some_and(|m| m.tests.contains(&t.key.id));
+                            if covered {
+                                let d = if in_static { chain().len() as u32 - 1 } else { 1 };
+                                (format!("{prefix}covers changed lines {} of {shown} (coverage map at {})", fmt_ranges(ranges), short(commit)), d, true)
+                            } else if in_static && !mapped {
+                                let c = chain();
+                                (format!("{prefix}{} (not in the coverage map)", chain_reason(g, spec, &c)), c.len() as u32 - 1, false)
+                            } else {
+                                continue;
+                            }
+                        }
+                        _ if in_static => {
+                            let c = chain();
+                            let why = if own {
+                                format!("{prefix}its own file {shown} changed")
+                            } else {
+                                format!("{prefix}{}", chain_reason(g, spec, &c))
+                            };
+                            (why, c.len() as u32 - 1, false)
+                        }
+                        _ => continue,
+                    };
+                    let f = acc.add(&t.key, reason);
+                    f.distance_min(distance);
+                    f.covers_change |= covers;
+                    f.own_file |= own;
+                    let norm = normalize(&t.key.id);
+                    if names.iter().any(|n| norm.contains(n.as_str())) {
+                        f.name_affinity = true;
+                    }
+                    if let Precision::Static(Some(why)) = &precise
+                        && !own
+                        && let Some(r) = acc.reasons.get_mut(&t.key)
+                        && r.len() < 8
+                        && !r.contains(why)
+                    {
+                        r.push(why.clone());
+                    }
+                }
+            }
+        }
+    }
+
+    // Always included.
+    let changed: BTreeSet<&str> = change.paths().into_iter().collect();
+    for t in tests {
+        let spec = by_suite.get(t.key.suite.as_str());
+        if input.history.last_failed.contains(&t.key) {
+            acc.add(&t.key, "failed in the last run on this branch".into()).last_failed = true;
+        }
+        if input.history.has_runs && !input.history.known.contains(&t.key) {
+            acc.add(&t.key, "new test (not in the history)".into()).new = true;
+        }
+        match spec {
+            Some(s) if s.kind != SuiteKind::Command => {
+                if let Some(file) = &t.file {
+                    let g = s.global(file);
+                    if changed.contains(g.as_str()) {
+                        let f = acc.add(&t.key, format!("its own file {g} changed"));
+                        f.own_file = true;
+                        f.distance_min(0);
+                    }
+                }
+            }
+            _ => {
+                acc.add(&t.key, format!("suite {} is not analysed by selection", t.key.suite));
+            }
+        }
+    }
+
+    // History factors and risk.
+    let cofail_files: Vec<&str> = change.paths();
+    for t in tests {
+        if let Some(reasons) = acc.reasons.remove(&t.key) {
+            let mut f = acc.factors.remove(&t.key).unwrap_or_default();
+            f.failure_rate = input.history.failure_rate.get(&t.key).copied().unwrap_or(0.0);
+            f.cofail = cofail_files
+                .iter()
+                .filter_map(|p| input.history.cofail.get(*p).and_then(|m| m.get(&t.key)))
+                .map(|&(c, fl)| fl as f64 / c.max(1) as f64)
+                .fold(0.0, f64::max)
+                .min(1.0);
+            let file = by_suite
+                .get(t.key.suite.as_str())
+                .map(|s| s.global(&test_file(t)))
+                .unwrap_or_else(|| test_file(t));
+            f.churn = input.history.churn.get(&file).copied().unwrap_or(0);
+            sel.selected.push(SelectedTest {
+                key: t.key.clone(),
+                reasons,
+                risk: risk(&f),
+                factors: f,
+            });
+        } else {
+            sel.skipped.push((t.key.clone(), why_not(t, change)));
+        }
+    }
+    Ok(sel)
+}
+
+fn why_not(t: &TestCase, change: &ChangeSet) -> String {
+    let mut shown: Vec<&str> = change.paths();
+    let more = shown.len().saturating_sub(3);
+    shown.truncate(3);
+    let list = if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    };
+    if change.files.is_empty() {
+        return "nothing changed".into();
+    }
+    format!(
+        "{} does not use any changed file ({list}), through imports, conftest, data or coverage; it did not fail last time and is not new",
+        test_file(t)
+    )
+}
+
+fn apply_rules(cfg: &CompiledConfig, p: &str, tests: &[TestCase], acc: &mut Acc, sel: &mut Selection) -> bool {
+    let mut matched = false;
+    for (set, rule) in &cfg.rules {
+        if !set.is_match(p) {
+            continue;
+        }
+        matched = true;
+        match parse_simple(&rule.select) {
+            Some(terms) => {
+                for t in tests {
+                    let hit = terms.iter().any(|term| match term {
+                        SimpleTerm::All => true,
+                        SimpleTerm::None => false,
+                        SimpleTerm::Path(g, _) => g.is_match(test_file(t)),
+                        SimpleTerm::Test(s) => t.key.id.contains(s.as_str()),
+                        SimpleTerm::Suite(s) => &t.key.suite == s,
+                        SimpleTerm::Marker(m) => t.markers.iter().any(|x| x == m),
+                    });
+                    if hit {
+                        acc.add(&t.key, format!("{p} matches rule `{}` → `{}`", rule.path, rule.select));
+                    }
+                }
+            }
+            None => {
+                let r = (rule.path.clone(), rule.select.clone());
+                if !sel.deferred_rules.contains(&r) {
+                    sel.deferred_rules.push(r);
+                }
+            }
+        }
+    }
+    matched
+}
+
+enum Precision {
+    /// Use the static graph (with an optional note why the map is not used).
+    Static(Option<String>),
+    /// Use the map's lines of this file: test id → numbits; base-side changed ranges.
+    Lines {
+        map: HashMap<String, Vec<u8>>,
+        ranges: Vec<(u32, u32)>,
+        commit: String,
+    },
+}
+
+/// Can the coverage map decide for this changed file? Fresh (recorded at the base, or the file
+/// unchanged between the map's commit and the base), mapped, with base-side line ranges, and the
+/// change not touching code that runs at import time.
+fn precise_lines(
+    root: &Path,
+    spec: &SuiteSpec,
+    change: &ChangeSet,
+    cf: &crate::change::ChangedFile,
+    local: &str,
+    m: &CoverageMap,
+) -> Precision {
+    if !matches!(cf.kind, ChangeKind::Modified) || cf.old_lines.is_empty() {
+        return Precision::Static(None);
+    }
+    let Some(lines) = m.lines.get(local) else {
+        return Precision::Static(Some(format!("{} is not in the coverage map: static graph", spec.global(local))));
+    };
+    let path = spec.global(local);
+    if m.commit != change.base {
+        let fresh = git_bytes(root, &["diff", "--name-only", &m.commit, &change.base, "--", &path])
+            .map(|o| o.iter().all(|b| b.is_ascii_whitespace()))
+            .unwrap_or(false);
+        if !fresh {
+            return Precision::Static(Some(format!(
+                "the coverage map ({}) is older than the last change of {path}: static graph",
+                short(&m.commit)
+            )));
+        }
+    }
+    let old: Vec<(u32, u32)> = cf.old_lines.iter().map(|r| (r.start, r.end)).collect();
+    let ranges = match git_bytes(root, &["show", &format!("{}:{}", change.base, path)]) {
+        Ok(src) => enclosing_statements(&String::from_utf8_lossy(&src), &old),
+        Err(_) => return Precision::Static(None),
+    };
+    if lines.get("").is_some_and(|b| CoverageMap::any_line(b, &ranges)) {
+        return Precision::Static(Some(format!(
+            "the change to {path} touches code run at import time: static graph"
+        )));
+    }
+    Precision::Lines {
+        map: lines.clone(),
+        ranges,
+        commit: m.commit.clone(),
+    }
+}
+
+/// Names of the functions and classes whose code changed (new side), normalised.
+fn changed_names(root: &Path, path: &str, lines: &[crate::change::LineRange]) -> Vec<String> {
+    if lines.is_empty() {
+        return Vec::new();
+    }
+    let Ok(src) = std::fs::read_to_string(root.join(path)) else {
+        return Vec::new();
+    };
+    let ranges: Vec<(u32, u32)> = lines.iter().map(|r| (r.start, r.end)).collect();
+    enclosing_names(&src, &ranges)
+        .into_iter()
+        .map(|n| normalize(&n))
+        .filter(|n| n.len() >= 4)
+        .collect()
+}
+
+fn normalize(s: &str) -> String {
+    s.chars().filter(|c| *c != '_').flat_map(char::to_lowercase).collect()
+}
+
+fn chain_reason(g: &PyGraph, spec: &SuiteSpec, chain: &[usize]) -> String {
+    let what = if chain.len() >= 2 {
+        g.edge_what(chain[0], chain[1]).unwrap_or("imports").to_string()
+    } else {
+        "imports".into()
+    };
+    let path: Vec<String> = chain.iter().map(|&i| spec.global(&g.files[i])).collect();
+    format!("{what} via {}", path.join(" → "))
+}
+
+fn fmt_ranges(r: &[(u32, u32)]) -> String {
+    let mut v: Vec<String> = r
+        .iter()
+        .take(4)
+        .map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") })
+        .collect();
+    if r.len() > 4 {
+        v.push("…".into());
+    }
+    v.join(",")
+}
+
+fn short(sha: &str) -> &str {
+    &sha[..sha.len().min(10)]
+}
