@@ -236,7 +236,8 @@ pub struct HistoryArgs {
 
 pub fn dispatch(cli: Cli) -> Result<i32> {
     let start = match &cli.dir {
-        Some(d) => std::fs::canonicalize(d).map_err(|e| anyhow::anyhow!("cannot use directory {}: {e}", d.display()))?,
+        Some(d) => std::fs::canonicalize(d)
+            .map_err(|e| anyhow::anyhow!("cannot use directory {}: {e}", d.display()))?,
         None => std::env::current_dir()?,
     };
     if let Command::Init(args) = &cli.command {
@@ -271,7 +272,11 @@ pub fn exit_code_of(err: &anyhow::Error) -> i32 {
     if err.downcast_ref::<rigor_model::ConfigError>().is_some() {
         return exit::USAGE;
     }
-    if err.downcast_ref::<rigor_plan::tier::TierError>().is_some() || err.downcast_ref::<rigor_plan::shard::ShardError>().is_some() {
+    if err.downcast_ref::<rigor_plan::tier::TierError>().is_some()
+        || err
+            .downcast_ref::<rigor_plan::shard::ShardError>()
+            .is_some()
+    {
         return exit::USAGE;
     }
     if let Some(e) = err.downcast_ref::<rigor_runner::RunnerError>() {

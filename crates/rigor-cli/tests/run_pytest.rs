@@ -18,31 +18,59 @@ fn counts_match_native_pytest() {
     assert_eq!(outcome_of(&summary, "test_xfail"), "xfailed");
     assert_eq!(outcome_of(&summary, "test_param[2-3-5]"), "passed");
     let broken = outcome_of(&summary, "tests/test_broken.py");
-    assert_eq!(broken, "error", "collection errors are reported as errors with their file");
+    assert_eq!(
+        broken, "error",
+        "collection errors are reported as errors with their file"
+    );
 }
 
 #[test]
 fn failures_carry_the_assertion_and_output() {
     let (_t, dir) = project("pyproj");
     let (_, summary) = run_json(&dir, &[]);
-    let fail = summary["tests"].as_array().unwrap().iter().find(|t| t["id"].as_str().unwrap().ends_with("::test_fail")).unwrap();
+    let fail = summary["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"].as_str().unwrap().ends_with("::test_fail"))
+        .unwrap();
     let excerpt = fail["excerpt"].as_str().unwrap();
-    assert!(excerpt.contains("AssertionError: arithmetic is broken"), "{excerpt}");
+    assert!(
+        excerpt.contains("AssertionError: arithmetic is broken"),
+        "{excerpt}"
+    );
     assert!(excerpt.contains("tests/test_basic.py:11"), "{excerpt}");
     assert_eq!(fail["file"], "tests/test_basic.py");
     assert_eq!(fail["line"], 9);
-    let broken = summary["tests"].as_array().unwrap().iter().find(|t| t["id"] == "tests/test_broken.py").unwrap();
-    assert!(broken["excerpt"].as_str().unwrap().contains("No module named 'does_not_exist'"));
+    let broken = summary["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "tests/test_broken.py")
+        .unwrap();
+    assert!(
+        broken["excerpt"]
+            .as_str()
+            .unwrap()
+            .contains("No module named 'does_not_exist'")
+    );
 }
 
 #[test]
 fn junit_is_written_and_counts_agree() {
     let (_t, dir) = project("pyproj");
     let junit = dir.join("out/junit.xml");
-    rigor(&dir).args(["run", "--junit"]).arg(&junit).assert().code(1);
+    rigor(&dir)
+        .args(["run", "--junit"])
+        .arg(&junit)
+        .assert()
+        .code(1);
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(xml.starts_with("<?xml"));
-    assert!(xml.contains(r#"<testsuites name="rigor" tests="11" failures="1" errors="2" skipped="2""#), "{xml}");
+    assert!(
+        xml.contains(r#"<testsuites name="rigor" tests="11" failures="1" errors="2" skipped="2""#),
+        "{xml}"
+    );
     assert!(xml.contains(r#"classname="tests.test_basic.TestGroup""#));
     assert!(xml.contains("arithmetic is broken"));
 }
@@ -61,11 +89,22 @@ fn a_hanging_test_is_killed_with_its_process_group() {
     assert_eq!(out.status.code(), Some(1));
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(outcome_of(&summary, "test_hangs_with_a_child"), "timeout");
-    assert_eq!(outcome_of(&summary, "test_after"), "passed", "the run goes on after a timeout");
+    assert_eq!(
+        outcome_of(&summary, "test_after"),
+        "passed",
+        "the run goes on after a timeout"
+    );
     assert_eq!(outcome_of(&summary, "test_quick"), "passed");
     std::thread::sleep(Duration::from_millis(300));
-    let left = std::process::Command::new("pgrep").args(["-f", &marker]).output().unwrap();
-    assert!(left.stdout.is_empty(), "orphan processes left: {}", String::from_utf8_lossy(&left.stdout));
+    let left = std::process::Command::new("pgrep")
+        .args(["-f", &marker])
+        .output()
+        .unwrap();
+    assert!(
+        left.stdout.is_empty(),
+        "orphan processes left: {}",
+        String::from_utf8_lossy(&left.stdout)
+    );
 }
 
 #[test]
@@ -81,14 +120,26 @@ fn a_test_passing_on_retry_is_flaky_not_hidden() {
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(outcome_of(&summary, "test_every_other_attempt"), "flaky");
     assert_eq!(summary["counts"]["flaky"], 1);
-    let t = summary["tests"].as_array().unwrap().iter().find(|t| t["outcome"] == "flaky").unwrap();
+    let t = summary["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["outcome"] == "flaky")
+        .unwrap();
     assert_eq!(t["attempts"], 2);
     assert!(t["excerpt"].as_str().unwrap().contains("attempt 1 fails"));
     // Without retries the same test fails.
     std::fs::remove_file(&state).unwrap();
     let (code, summary) = {
-        let out = rigor(&dir).env("FLAKY_STATE", &state).args(["run", "--format", "json"]).output().unwrap();
-        (out.status.code(), serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap())
+        let out = rigor(&dir)
+            .env("FLAKY_STATE", &state)
+            .args(["run", "--format", "json"])
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(),
+        )
     };
     assert_eq!(code, Some(1));
     assert_eq!(outcome_of(&summary, "test_every_other_attempt"), "failed");
@@ -120,30 +171,58 @@ fn sigkill_mid_run_leaves_a_readable_history_with_an_unfinished_run() {
     // Wait until the hanging test runs (its child appears); test_quick has finished by then.
     let start = Instant::now();
     loop {
-        let found = std::process::Command::new("pgrep").args(["-f", &marker]).output().unwrap();
+        let found = std::process::Command::new("pgrep")
+            .args(["-f", &marker])
+            .output()
+            .unwrap();
         if !found.stdout.is_empty() {
             break;
         }
-        assert!(start.elapsed() < Duration::from_secs(60), "the hanging test never started");
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the hanging test never started"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     std::thread::sleep(Duration::from_millis(500)); // > the recorder's flush interval
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
 
-    let out = rigor(&dir).args(["history", "--format", "json"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = rigor(&dir)
+        .args(["history", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let runs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(runs[0]["status"], "running");
-    assert!(runs[0]["finished_at"].is_null(), "the run is marked unfinished");
-    assert!(runs[0]["counts"]["passed"].as_u64().unwrap() >= 1, "completed results are kept: {runs}");
+    assert!(
+        runs[0]["finished_at"].is_null(),
+        "the run is marked unfinished"
+    );
+    assert!(
+        runs[0]["counts"]["passed"].as_u64().unwrap() >= 1,
+        "completed results are kept: {runs}"
+    );
     let text = rigor(&dir).arg("history").output().unwrap();
     assert!(String::from_utf8_lossy(&text.stdout).contains("unfinished"));
     // The workers died with rigor (no orphans).
     std::thread::sleep(Duration::from_millis(500));
-    let left = std::process::Command::new("pgrep").args(["-f", &marker]).output().unwrap();
-    let _ = std::process::Command::new("pkill").args(["-f", &marker]).status();
-    assert!(left.stdout.is_empty(), "processes outlived rigor: {}", String::from_utf8_lossy(&left.stdout));
+    let left = std::process::Command::new("pgrep")
+        .args(["-f", &marker])
+        .output()
+        .unwrap();
+    let _ = std::process::Command::new("pkill")
+        .args(["-f", &marker])
+        .status();
+    assert!(
+        left.stdout.is_empty(),
+        "processes outlived rigor: {}",
+        String::from_utf8_lossy(&left.stdout)
+    );
 }
 
 #[test]
@@ -160,23 +239,41 @@ fn sigterm_interrupts_records_and_exits_130() {
         .spawn()
         .unwrap();
     let start = Instant::now();
-    while std::process::Command::new("pgrep").args(["-f", &marker]).output().unwrap().stdout.is_empty() {
-        assert!(start.elapsed() < Duration::from_secs(60), "the hanging test never started");
+    while std::process::Command::new("pgrep")
+        .args(["-f", &marker])
+        .output()
+        .unwrap()
+        .stdout
+        .is_empty()
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the hanging test never started"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     unsafe_kill_term(child.id());
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130));
-    let h = rigor(&dir).args(["history", "--format", "json"]).output().unwrap();
+    let h = rigor(&dir)
+        .args(["history", "--format", "json"])
+        .output()
+        .unwrap();
     let runs: serde_json::Value = serde_json::from_slice(&h.stdout).unwrap();
     assert_eq!(runs[0]["status"], "interrupted");
     std::thread::sleep(Duration::from_millis(300));
-    let left = std::process::Command::new("pgrep").args(["-f", &marker]).output().unwrap();
+    let left = std::process::Command::new("pgrep")
+        .args(["-f", &marker])
+        .output()
+        .unwrap();
     assert!(left.stdout.is_empty(), "children outlived the interrupt");
 }
 
 fn unsafe_kill_term(pid: u32) {
-    std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
 }
 
 #[test]
@@ -186,12 +283,21 @@ fn durations_from_history_order_the_next_run_longest_first() {
     let (_, second) = run_json(&dir, &["-j", "1"]);
     let tests = second["tests"].as_array().unwrap();
     // The collection error is reported first; the slow test is then the first to run.
-    let first_run = tests.iter().find(|t| t["outcome"] != "error" || t["id"] != "tests/test_broken.py").unwrap();
-    assert!(first_run["id"].as_str().unwrap().ends_with("test_slow"), "{second:#}");
+    let first_run = tests
+        .iter()
+        .find(|t| t["outcome"] != "error" || t["id"] != "tests/test_broken.py")
+        .unwrap();
+    assert!(
+        first_run["id"].as_str().unwrap().ends_with("test_slow"),
+        "{second:#}"
+    );
     let out = rigor(&dir).args(["list"]).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("suite python (pytest): 10 tests"), "{text}");
-    assert!(text.contains("1.0s  tests/test_slow.py::test_slow  [slow]"), "{text}");
+    assert!(
+        text.contains("1.0s  tests/test_slow.py::test_slow  [slow]"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -202,11 +308,22 @@ fn history_shows_runs_slowest_and_failing() {
     let out = rigor(&dir).args(["history"]).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("#2") && text.contains("failed"), "{text}");
-    let out = rigor(&dir).args(["history", "--slowest", "-n", "1"]).output().unwrap();
+    let out = rigor(&dir)
+        .args(["history", "--slowest", "-n", "1"])
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("test_slow"));
-    let out = rigor(&dir).args(["history", "--failing", "--format", "json"]).output().unwrap();
+    let out = rigor(&dir)
+        .args(["history", "--failing", "--format", "json"])
+        .output()
+        .unwrap();
     let rates: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let ids: Vec<&str> = rates.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = rates
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
     assert!(ids.contains(&"tests/test_basic.py::test_fail"), "{ids:?}");
     assert_eq!(rates[0]["rate"], 1.0);
 }

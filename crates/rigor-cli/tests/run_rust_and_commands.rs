@@ -11,11 +11,18 @@ fn nextest_counts(dir: &std::path::Path) -> (u64, u64, u64) {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stderr);
-    let line = text.lines().find(|l| l.contains("Summary [")).unwrap_or_else(|| panic!("{text}"));
+    let line = text
+        .lines()
+        .find(|l| l.contains("Summary ["))
+        .unwrap_or_else(|| panic!("{text}"));
     let num = |word: &str| -> u64 {
         line.split(", ")
             .chain(line.split(": "))
-            .find_map(|p| p.trim().strip_suffix(word).and_then(|n| n.split_whitespace().last()?.parse().ok()))
+            .find_map(|p| {
+                p.trim()
+                    .strip_suffix(word)
+                    .and_then(|n| n.split_whitespace().last()?.parse().ok())
+            })
             .unwrap_or(0)
     };
     (num(" passed"), num(" failed"), num(" skipped"))
@@ -33,15 +40,29 @@ fn nextest_suite_counts_match_cargo_nextest() {
     assert_eq!(summary["suites"][0]["kind"], "nextest");
     assert_eq!(outcome_of(&summary, "rustproj::api fails"), "failed");
     assert_eq!(outcome_of(&summary, "rustproj tests::doubles"), "passed");
-    let fails = summary["tests"].as_array().unwrap().iter().find(|t| t["id"] == "rustproj::api fails").unwrap();
-    assert!(fails["excerpt"].as_str().unwrap().contains("double is wrong"));
+    let fails = summary["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "rustproj::api fails")
+        .unwrap();
+    assert!(
+        fails["excerpt"]
+            .as_str()
+            .unwrap()
+            .contains("double is wrong")
+    );
     assert_eq!(fails["file"], "tests/api.rs");
 }
 
 #[test]
 fn cargo_test_fallback_finds_the_same_tests() {
     let (_t, dir) = project("rustproj");
-    std::fs::write(dir.join("rigor.toml"), "[[suite]]\nname = \"rust\"\nkind = \"cargo-test\"\n").unwrap();
+    std::fs::write(
+        dir.join("rigor.toml"),
+        "[[suite]]\nname = \"rust\"\nkind = \"cargo-test\"\n",
+    )
+    .unwrap();
     let (code, summary) = run_json(&dir, &[]);
     assert_eq!(code, 1);
     assert_eq!(summary["counts"]["passed"], 4);
@@ -87,25 +108,54 @@ commands = { never = "true" }
     assert_eq!(code, 1);
     assert_eq!(outcome_of(&summary, "ok"), "passed");
     assert_eq!(outcome_of(&summary, "broken"), "failed");
-    let broken = summary["tests"].as_array().unwrap().iter().find(|t| t["id"] == "broken").unwrap();
+    let broken = summary["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "broken")
+        .unwrap();
     let ex = broken["excerpt"].as_str().unwrap();
-    assert!(ex.contains("exit code 3") && ex.contains("lint: 3 problems"), "{ex}");
-    let setup = summary["tests"].as_array().unwrap().iter().find(|t| t["suite"] == "needs-setup").unwrap();
+    assert!(
+        ex.contains("exit code 3") && ex.contains("lint: 3 problems"),
+        "{ex}"
+    );
+    let setup = summary["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["suite"] == "needs-setup")
+        .unwrap();
     assert_eq!(setup["outcome"], "error");
     assert!(setup["excerpt"].as_str().unwrap().contains("preparing"));
-    assert!(!summary["tests"].as_array().unwrap().iter().any(|t| t["id"] == "never"));
+    assert!(
+        !summary["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["id"] == "never")
+    );
 }
 
 #[test]
 fn a_config_error_names_file_line_and_key_and_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    std::fs::write(dir.join("rigor.toml"), "[run]\njobs = 2\ntimeout = \"forever\"\n").unwrap();
+    std::fs::write(
+        dir.join("rigor.toml"),
+        "[run]\njobs = 2\ntimeout = \"forever\"\n",
+    )
+    .unwrap();
     let out = rigor(dir).arg("run").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("rigor.toml:3:") && err.contains("run.timeout") && err.contains("hint:"), "{err}");
-    assert!(!dir.join(".rigor").exists(), "nothing written on a config error");
+    assert!(
+        err.contains("rigor.toml:3:") && err.contains("run.timeout") && err.contains("hint:"),
+        "{err}"
+    );
+    assert!(
+        !dir.join(".rigor").exists(),
+        "nothing written on a config error"
+    );
 }
 
 #[test]
@@ -128,16 +178,26 @@ fn no_tests_exits_4() {
 #[test]
 fn init_detects_pytest_and_cargo_and_writes_a_loadable_config() {
     let (_t, dir) = project("pyproj");
-    std::fs::write(dir.join("Cargo.toml"), "[package]\nname='x'\nversion='0.1.0'\n").unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname='x'\nversion='0.1.0'\n",
+    )
+    .unwrap();
     rigor(&dir).arg("init").assert().success();
     let text = std::fs::read_to_string(dir.join("rigor.toml")).unwrap();
-    assert!(text.contains("kind = \"pytest\"") && text.contains("kind = \"nextest\""), "{text}");
+    assert!(
+        text.contains("kind = \"pytest\"") && text.contains("kind = \"nextest\""),
+        "{text}"
+    );
     // A second init refuses to overwrite.
     let out = rigor(&dir).arg("init").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
     // The written file loads without warnings.
-    let out = rigor(&dir).args(["list", "--suite", "python"]).output().unwrap();
+    let out = rigor(&dir)
+        .args(["list", "--suite", "python"])
+        .output()
+        .unwrap();
     assert!(!String::from_utf8_lossy(&out.stderr).contains("warning"));
 }
 
@@ -148,7 +208,15 @@ fn the_human_summary_is_stable() {
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     // Durations, run ids and paths vary: redact them; order of slowest ties varies: drop that list.
     let re_dur = regex_lite(&text);
-    let summary: Vec<&str> = re_dur.lines().filter(|l| !l.starts_with("  ") || l.starts_with("  FAILED") || l.starts_with("  ERROR") || l.starts_with("      ")).collect();
+    let summary: Vec<&str> = re_dur
+        .lines()
+        .filter(|l| {
+            !l.starts_with("  ")
+                || l.starts_with("  FAILED")
+                || l.starts_with("  ERROR")
+                || l.starts_with("      ")
+        })
+        .collect();
     let mut filtered = Vec::new();
     let mut in_slowest = false;
     for l in summary {
@@ -172,16 +240,29 @@ fn regex_lite(text: &str) -> String {
     for line in text.lines() {
         let mut l = line.to_string();
         if let Some(pos) = l.find("/tmp/") {
-            let end = l[pos..].find("/pyproj/").map(|e| pos + e + "/pyproj/".len()).unwrap_or(pos);
+            let end = l[pos..]
+                .find("/pyproj/")
+                .map(|e| pos + e + "/pyproj/".len())
+                .unwrap_or(pos);
             l.replace_range(pos..end, "[TMP]/");
         }
         let words: Vec<String> = l
             .split(' ')
             .map(|w| {
-                let core = w.trim_end_matches(|c: char| c == ',' || c == ')');
+                let core = w.trim_end_matches([',', ')']);
                 let is_dur = (core.ends_with("ms") || core.ends_with('s'))
-                    && core.trim_end_matches("ms").trim_end_matches('s').parse::<f64>().is_ok();
-                if is_dur { w.replace(core, "[DUR]") } else if core.starts_with("#") && core[1..].parse::<u64>().is_ok() { w.replace(core, "#[RUN]") } else { w.to_string() }
+                    && core
+                        .trim_end_matches("ms")
+                        .trim_end_matches('s')
+                        .parse::<f64>()
+                        .is_ok();
+                if is_dur {
+                    w.replace(core, "[DUR]")
+                } else if core.starts_with("#") && core[1..].parse::<u64>().is_ok() {
+                    w.replace(core, "#[RUN]")
+                } else {
+                    w.to_string()
+                }
             })
             .collect();
         out.push_str(&words.join(" "));

@@ -147,7 +147,9 @@ pub struct Config {
 impl Config {
     /// Find `rigor.toml` from `start` upwards and load all layers.
     pub fn discover(start: &Path, defaults: &str) -> Result<Config, ConfigError> {
-        let env: Vec<(String, String)> = std::env::vars().filter(|(k, _)| k.starts_with("RIGOR_")).collect();
+        let env: Vec<(String, String)> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("RIGOR_"))
+            .collect();
         let mut dir = Some(start);
         while let Some(d) = dir {
             let candidate = d.join(CONFIG_FILE);
@@ -177,17 +179,26 @@ impl Config {
                 path: path.display().to_string(),
                 source,
             })?;
-            let table: toml::Table = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
+            let table: toml::Table =
+                toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
             merge_file(&mut merged, table);
             file_text = Some(text);
         }
         apply_env(&mut merged, env)?;
 
         let mut warnings = Vec::new();
-        let file_label = file.map(|p| p.display().to_string()).unwrap_or_else(|| "defaults".into());
+        let file_label = file
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "defaults".into());
         let mut unknown = Vec::new();
         let core: Core = deserialize_located(&merged, &mut unknown).map_err(|(key, msg)| {
-            located(file, file_text.as_deref(), &key, msg, "see the commented defaults: `rigor init --print`")
+            located(
+                file,
+                file_text.as_deref(),
+                &key,
+                msg,
+                "see the commented defaults: `rigor init --print`",
+            )
         })?;
         for path in unknown {
             let top = path.split('.').next().unwrap_or("");
@@ -221,12 +232,19 @@ impl Config {
         for (i, s) in self.suites.iter().enumerate() {
             let path = format!("suite.{i}.name");
             if !seen.insert(s.name.clone()) {
-                return Err(self.error_at(&path, format!("suite name `{}` is used twice", s.name), "give each [[suite]] its own name"));
+                return Err(self.error_at(
+                    &path,
+                    format!("suite name `{}` is used twice", s.name),
+                    "give each [[suite]] its own name",
+                ));
             }
             if s.kind == SuiteKind::Command && s.commands.is_empty() {
                 return Err(self.error_at(
                     &path,
-                    format!("suite `{}` is of kind `command` but has no `commands`", s.name),
+                    format!(
+                        "suite `{}` is of kind `command` but has no `commands`",
+                        s.name
+                    ),
                     "add e.g. commands = { lint = \"ruff check .\" }",
                 ));
             }
@@ -246,32 +264,49 @@ impl Config {
 
     /// An error about the value at `key` (dotted path), located in the file when possible.
     pub fn error_at(&self, key: &str, message: impl Into<String>, hint: &str) -> ConfigError {
-        located(self.file.as_deref(), self.file_text.as_deref(), key, message.into(), hint)
+        located(
+            self.file.as_deref(),
+            self.file_text.as_deref(),
+            key,
+            message.into(),
+            hint,
+        )
     }
 
     /// Read an area's section (`[gates]`, `[perf]`, …) into its own type. Missing sections give
     /// `T::default()`. Unknown keys become warnings with file:line; type errors are located too.
-    pub fn section<T: DeserializeOwned + Default>(&self, name: &str) -> Result<(T, Vec<String>), ConfigError> {
+    pub fn section<T: DeserializeOwned + Default>(
+        &self,
+        name: &str,
+    ) -> Result<(T, Vec<String>), ConfigError> {
         let Some(value) = self.merged.get(name) else {
             return Ok((T::default(), Vec::new()));
         };
         let mut wrapped = toml::Table::new();
         wrapped.insert(name.to_string(), value.clone());
         let mut unknown = Vec::new();
-        let value: Section<T> = deserialize_located(&wrapped, &mut unknown)
-            .map_err(|(key, msg)| self.error_at(&key, msg, &format!("see the documentation of [{name}]")))?;
+        let value: Section<T> =
+            deserialize_located(&wrapped, &mut unknown).map_err(|(key, msg)| {
+                self.error_at(&key, msg, &format!("see the documentation of [{name}]"))
+            })?;
         let value = value.0;
-        let label = self.file.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "defaults".into());
+        let label = self
+            .file
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "defaults".into());
         let warnings = unknown
             .into_iter()
             .map(|p| match p.split_once('.') {
                 Some((_, rest)) => format!("{name}.{rest}"),
                 None => name.to_string(),
             })
-            .map(|p| match self.file_text.as_deref().and_then(|t| locate_key(t, &p)) {
-                Some(l) => format!("{label}:{l}: unknown key `{p}` ignored"),
-                None => format!("{label}: unknown key `{p}` ignored"),
-            })
+            .map(
+                |p| match self.file_text.as_deref().and_then(|t| locate_key(t, &p)) {
+                    Some(l) => format!("{label}:{l}: unknown key `{p}` ignored"),
+                    None => format!("{label}: unknown key `{p}` ignored"),
+                },
+            )
             .collect();
         Ok((value, warnings))
     }
@@ -289,7 +324,9 @@ impl Config {
     /// Effective number of workers.
     pub fn jobs(&self) -> usize {
         match self.run.jobs {
-            0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            0 => std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
             n => n as usize,
         }
     }
@@ -299,7 +336,11 @@ impl Config {
         let url = &self.store.url;
         if let Some(rest) = url.strip_prefix("sqlite://") {
             let p = Path::new(rest);
-            return Ok(if p.is_absolute() { p.to_path_buf() } else { self.root.join(p) });
+            return Ok(if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                self.root.join(p)
+            });
         }
         Err(self.error_at(
             "store.url",
@@ -309,7 +350,13 @@ impl Config {
     }
 }
 
-fn located(file: Option<&Path>, text: Option<&str>, key: &str, message: String, hint: &str) -> ConfigError {
+fn located(
+    file: Option<&Path>,
+    text: Option<&str>,
+    key: &str,
+    message: String,
+    hint: &str,
+) -> ConfigError {
     match (file, text.and_then(|t| locate_key(t, key))) {
         (Some(f), Some(line)) => ConfigError::Invalid {
             file: f.display().to_string(),
@@ -331,7 +378,10 @@ fn located(file: Option<&Path>, text: Option<&str>, key: &str, message: String, 
 }
 
 fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
-    let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1)).unwrap_or(1);
+    let line = e
+        .span()
+        .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
+        .unwrap_or(1);
     ConfigError::Invalid {
         file: path.display().to_string(),
         line,
@@ -342,11 +392,18 @@ fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
 
 /// Deserialize a table through TOML text so that a type error carries a span; the span gives the
 /// dotted key, which is then located in the user's file. Unknown keys go to `unknown`.
-fn deserialize_located<T: DeserializeOwned>(table: &toml::Table, unknown: &mut Vec<String>) -> Result<T, (String, String)> {
+fn deserialize_located<T: DeserializeOwned>(
+    table: &toml::Table,
+    unknown: &mut Vec<String>,
+) -> Result<T, (String, String)> {
     let text = toml::to_string(table).map_err(|e| (String::new(), e.to_string()))?;
-    let de = toml::Deserializer::parse(&text).map_err(|e| (String::new(), e.message().to_string()))?;
+    let de =
+        toml::Deserializer::parse(&text).map_err(|e| (String::new(), e.message().to_string()))?;
     serde_ignored::deserialize(de, |p| unknown.push(p.to_string())).map_err(|e: toml::de::Error| {
-        let key = e.span().map(|s| dotted_key_at(&text, s.start)).unwrap_or_default();
+        let key = e
+            .span()
+            .map(|s| dotted_key_at(&text, s.start))
+            .unwrap_or_default();
         (key, e.message().to_string())
     })
 }
@@ -362,7 +419,10 @@ fn dotted_key_at(text: &str, offset: usize) -> String {
             header = t.trim_matches(|c| c == '[' || c == ']').trim().to_string();
         }
         if offset < end {
-            let key = t.split_once('=').map(|(k, _)| k.trim().trim_matches('"').to_string()).unwrap_or_default();
+            let key = t
+                .split_once('=')
+                .map(|(k, _)| k.trim().trim_matches('"').to_string())
+                .unwrap_or_default();
             return match (header.is_empty(), key.is_empty()) {
                 (true, _) => key,
                 (false, true) => header,
@@ -385,7 +445,10 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Section<T> {
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a table with one section")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
                 let (_, v): (String, T) = map
                     .next_entry()?
                     .ok_or_else(|| serde::de::Error::custom("empty section"))?;
@@ -423,7 +486,9 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
 /// `RIGOR_<SECTION>_<KEY>` overrides any scalar key present in a section.
 fn apply_env(merged: &mut toml::Table, env: &[(String, String)]) -> Result<(), ConfigError> {
     for (name, raw) in env {
-        let Some(rest) = name.strip_prefix("RIGOR_") else { continue };
+        let Some(rest) = name.strip_prefix("RIGOR_") else {
+            continue;
+        };
         let rest = rest.to_ascii_lowercase();
         let mut hit = None;
         for (section, value) in merged.iter() {
@@ -436,7 +501,10 @@ fn apply_env(merged: &mut toml::Table, env: &[(String, String)]) -> Result<(), C
             }
         }
         let Some((section, key)) = hit else { continue };
-        let table = merged.get_mut(&section).and_then(|v| v.as_table_mut()).expect("section exists");
+        let table = merged
+            .get_mut(&section)
+            .and_then(|v| v.as_table_mut())
+            .expect("section exists");
         let old = &table[&key];
         let new = coerce(raw, old).map_err(|m| ConfigError::Value {
             origin: format!("environment variable {name}"),
@@ -450,8 +518,16 @@ fn apply_env(merged: &mut toml::Table, env: &[(String, String)]) -> Result<(), C
 
 fn coerce(raw: &str, like: &toml::Value) -> Result<toml::Value, String> {
     Ok(match like {
-        toml::Value::Integer(_) => toml::Value::Integer(raw.trim().parse().map_err(|_| format!("`{raw}` is not an integer"))?),
-        toml::Value::Float(_) => toml::Value::Float(raw.trim().parse().map_err(|_| format!("`{raw}` is not a number"))?),
+        toml::Value::Integer(_) => toml::Value::Integer(
+            raw.trim()
+                .parse()
+                .map_err(|_| format!("`{raw}` is not an integer"))?,
+        ),
+        toml::Value::Float(_) => toml::Value::Float(
+            raw.trim()
+                .parse()
+                .map_err(|_| format!("`{raw}` is not a number"))?,
+        ),
         toml::Value::Boolean(_) => toml::Value::Boolean(match raw.trim() {
             "1" | "true" | "yes" | "on" => true,
             "0" | "false" | "no" | "off" => false,
@@ -463,7 +539,10 @@ fn coerce(raw: &str, like: &toml::Value) -> Result<toml::Value, String> {
 
 /// 1-based line where a dotted key is defined in TOML text (best effort, falls back to prefixes).
 pub fn locate_key(text: &str, dotted: &str) -> Option<usize> {
-    let parts: Vec<&str> = dotted.split('.').filter(|p| p.parse::<usize>().is_err()).collect();
+    let parts: Vec<&str> = dotted
+        .split('.')
+        .filter(|p| p.parse::<usize>().is_err())
+        .collect();
     for n in (1..=parts.len()).rev() {
         if let Some(l) = locate_exact(text, &parts[..n]) {
             return Some(l);
@@ -480,21 +559,37 @@ fn locate_exact(text: &str, parts: &[&str]) -> Option<usize> {
             continue;
         }
         if t.starts_with('[') {
-            let name = t.trim_start_matches('[').split(']').next().unwrap_or("").trim();
+            let name = t
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("")
+                .trim();
             header = name.split('.').map(|s| s.trim().to_string()).collect();
             if header.iter().map(String::as_str).eq(parts.iter().copied()) {
                 return Some(i + 1);
             }
             continue;
         }
-        let Some((lhs, _)) = t.split_once('=') else { continue };
+        let Some((lhs, _)) = t.split_once('=') else {
+            continue;
+        };
         let mut full: Vec<String> = header.clone();
-        full.extend(lhs.trim().split('.').map(|s| s.trim().trim_matches('"').to_string()));
+        full.extend(
+            lhs.trim()
+                .split('.')
+                .map(|s| s.trim().trim_matches('"').to_string()),
+        );
         if full.iter().map(String::as_str).eq(parts.iter().copied()) {
             return Some(i + 1);
         }
         // inline tables: `perf = { max_regression = "15%" }`
-        if full.len() < parts.len() && full.iter().map(String::as_str).eq(parts[..full.len()].iter().copied()) {
+        if full.len() < parts.len()
+            && full
+                .iter()
+                .map(String::as_str)
+                .eq(parts[..full.len()].iter().copied())
+        {
             let last = parts[parts.len() - 1];
             if t.contains(&format!("{last} =")) || t.contains(&format!("{last}=")) {
                 return Some(i + 1);
@@ -512,7 +607,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join(CONFIG_FILE);
         std::fs::write(&p, text).unwrap();
-        let env: Vec<(String, String)> = env.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
         Config::load(CORE_DEFAULTS, Some(&p), dir.path(), &env)
     }
 
@@ -537,12 +635,21 @@ mod tests {
     fn unknown_keys_are_warned_with_line() {
         let c = load_text("[run]\njobs = 2\nbogus = 1\n\n[gates]\nx = 1\n", &[]).unwrap();
         assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
-        assert!(c.warnings[0].contains(":3: unknown key `run.bogus`"), "{}", c.warnings[0]);
+        assert!(
+            c.warnings[0].contains(":3: unknown key `run.bogus`"),
+            "{}",
+            c.warnings[0]
+        );
     }
 
     #[test]
     fn type_errors_name_file_line_and_key() {
-        let err = load_text("[store]\nurl = \"sqlite://x\"\n[run]\njobs = \"many\"\n", &[]).unwrap_err().to_string();
+        let err = load_text(
+            "[store]\nurl = \"sqlite://x\"\n[run]\njobs = \"many\"\n",
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("rigor.toml:4:"), "{err}");
         assert!(err.contains("jobs"), "{err}");
         assert!(err.contains("hint:"), "{err}");
@@ -550,25 +657,33 @@ mod tests {
 
     #[test]
     fn syntax_errors_name_the_line() {
-        let err = load_text("[run]\njobs = = 2\n", &[]).unwrap_err().to_string();
+        let err = load_text("[run]\njobs = = 2\n", &[])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("rigor.toml:2:"), "{err}");
     }
 
     #[test]
     fn bad_timeout_is_located() {
-        let err = load_text("[run]\ntimeout = \"5 parsecs\"\n", &[]).unwrap_err().to_string();
+        let err = load_text("[run]\ntimeout = \"5 parsecs\"\n", &[])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains(":2:") && err.contains("run.timeout"), "{err}");
     }
 
     #[test]
     fn command_suite_needs_commands() {
-        let err = load_text("[[suite]]\nname = \"lint\"\nkind = \"command\"\n", &[]).unwrap_err().to_string();
+        let err = load_text("[[suite]]\nname = \"lint\"\nkind = \"command\"\n", &[])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("no `commands`"), "{err}");
     }
 
     #[test]
     fn env_with_wrong_type_is_an_error() {
-        let err = load_text("", &[("RIGOR_RUN_JOBS", "lots")]).unwrap_err().to_string();
+        let err = load_text("", &[("RIGOR_RUN_JOBS", "lots")])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("RIGOR_RUN_JOBS"), "{err}");
     }
 
@@ -577,7 +692,10 @@ mod tests {
         let c = Config::load(CORE_DEFAULTS, None, Path::new("/x"), &[]).unwrap();
         let (t, _): (toml::Table, _) = c.section("tiers").unwrap();
         let names: Vec<&String> = t.keys().collect();
-        assert_eq!(names, ["smoke", "fast", "standard", "advanced", "comprehensive"]);
+        assert_eq!(
+            names,
+            ["smoke", "fast", "standard", "advanced", "comprehensive"]
+        );
         let c = load_text("[tiers]\nquick = { select = \"all()\" }\n", &[]).unwrap();
         let (t, _): (toml::Table, _) = c.section("tiers").unwrap();
         assert_eq!(t.keys().collect::<Vec<_>>(), ["quick"]);
@@ -594,6 +712,9 @@ mod tests {
         let (g, warnings): (Gates, _) = c.section("gates").unwrap();
         assert_eq!(g.min, 85);
         assert_eq!(warnings.len(), 1);
-        assert!(warnings[0].contains(":3: unknown key `gates.max`"), "{warnings:?}");
+        assert!(
+            warnings[0].contains(":3: unknown key `gates.max`"),
+            "{warnings:?}"
+        );
     }
 }

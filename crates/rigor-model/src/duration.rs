@@ -18,19 +18,27 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .ok_or_else(|| format!("`{text}` lacks a unit after its last number (ms, s, m, h)"))?;
         if num_len == 0 {
-            return Err(format!("`{text}` is not a duration; write e.g. \"30s\", \"2m\" or \"500ms\""));
+            return Err(format!(
+                "`{text}` is not a duration; write e.g. \"30s\", \"2m\" or \"500ms\""
+            ));
         }
         let value: f64 = rest[..num_len]
             .parse()
             .map_err(|_| format!("`{}` in `{text}` is not a number", &rest[..num_len]))?;
         rest = &rest[num_len..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
         let factor = match rest[..unit_len].trim() {
             "ms" => 0.001,
             "s" | "sec" => 1.0,
             "m" | "min" => 60.0,
             "h" => 3600.0,
-            other => return Err(format!("unknown unit `{other}` in `{text}`; use ms, s, m or h")),
+            other => {
+                return Err(format!(
+                    "unknown unit `{other}` in `{text}`; use ms, s, m or h"
+                ));
+            }
         };
         total += value * factor;
         rest = &rest[unit_len..];

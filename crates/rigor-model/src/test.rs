@@ -168,7 +168,13 @@ mod tests {
 
     #[test]
     fn only_failed_error_timeout_fail_the_run() {
-        let failing: Vec<_> = Outcome::ALL.into_iter().filter(|o| o.is_failure()).collect();
-        assert_eq!(failing, vec![Outcome::Failed, Outcome::Error, Outcome::Timeout]);
+        let failing: Vec<_> = Outcome::ALL
+            .into_iter()
+            .filter(|o| o.is_failure())
+            .collect();
+        assert_eq!(
+            failing,
+            vec![Outcome::Failed, Outcome::Error, Outcome::Timeout]
+        );
     }
 }

@@ -49,9 +49,13 @@ pub fn score(history: &[Observation]) -> FlakyScore {
     if runs == 0 {
         return FlakyScore::default();
     }
-    let retried_passes = considered.iter().filter(|o| o.outcome == Outcome::Flaky).count();
+    let retried_passes = considered
+        .iter()
+        .filter(|o| o.outcome == Outcome::Flaky)
+        .count();
     let failures = considered.iter().filter(|o| o.outcome.is_failure()).count();
-    let mut by_commit: std::collections::HashMap<&str, (bool, bool)> = std::collections::HashMap::new();
+    let mut by_commit: std::collections::HashMap<&str, (bool, bool)> =
+        std::collections::HashMap::new();
     for o in &considered {
         if let (Some(c), Some(v)) = (o.commit.as_deref(), verdict(o.outcome)) {
             let e = by_commit.entry(c).or_default();
@@ -59,10 +63,14 @@ pub fn score(history: &[Observation]) -> FlakyScore {
         }
     }
     let same_commit_flips = by_commit.values().filter(|(p, f)| *p && *f).count();
-    let verdicts: Vec<bool> = considered.iter().filter_map(|o| verdict(o.outcome)).collect();
+    let verdicts: Vec<bool> = considered
+        .iter()
+        .filter_map(|o| verdict(o.outcome))
+        .collect();
     let changes = verdicts.windows(2).filter(|w| w[0] != w[1]).count();
     let alternations = changes.saturating_sub(1);
-    let raw = (retried_passes as f64 + same_commit_flips as f64 + 0.5 * alternations as f64) / runs as f64;
+    let raw = (retried_passes as f64 + same_commit_flips as f64 + 0.5 * alternations as f64)
+        / runs as f64;
     FlakyScore {
         score: raw.min(1.0),
         runs,
@@ -79,19 +87,34 @@ mod tests {
     use proptest::prelude::*;
 
     fn obs(seq: &[(Option<&str>, Outcome)]) -> Vec<Observation> {
-        seq.iter().map(|(c, o)| Observation { commit: c.map(str::to_string), outcome: *o }).collect()
+        seq.iter()
+            .map(|(c, o)| Observation {
+                commit: c.map(str::to_string),
+                outcome: *o,
+            })
+            .collect()
     }
 
     #[test]
     fn broken_is_not_flaky() {
-        let s = score(&obs(&[(Some("a"), Outcome::Passed), (Some("b"), Outcome::Failed), (Some("c"), Outcome::Failed), (Some("d"), Outcome::Failed)]));
+        let s = score(&obs(&[
+            (Some("a"), Outcome::Passed),
+            (Some("b"), Outcome::Failed),
+            (Some("c"), Outcome::Failed),
+            (Some("d"), Outcome::Failed),
+        ]));
         assert_eq!(s.score, 0.0);
         assert_eq!(s.failures, 3);
     }
 
     #[test]
     fn pass_on_retry_and_same_commit_flips_count() {
-        let s = score(&obs(&[(Some("a"), Outcome::Flaky), (Some("a"), Outcome::Passed), (Some("b"), Outcome::Passed), (Some("b"), Outcome::Failed)]));
+        let s = score(&obs(&[
+            (Some("a"), Outcome::Flaky),
+            (Some("a"), Outcome::Passed),
+            (Some("b"), Outcome::Passed),
+            (Some("b"), Outcome::Failed),
+        ]));
         assert_eq!(s.retried_passes, 1);
         assert_eq!(s.same_commit_flips, 1);
         assert!((s.score - 0.5).abs() < 1e-9, "{s:?}");
@@ -99,7 +122,18 @@ mod tests {
 
     #[test]
     fn intermittent_failures_alternate() {
-        let seq: Vec<_> = (0..10).map(|i| (None, if i % 2 == 0 { Outcome::Passed } else { Outcome::Failed })).collect();
+        let seq: Vec<_> = (0..10)
+            .map(|i| {
+                (
+                    None,
+                    if i % 2 == 0 {
+                        Outcome::Passed
+                    } else {
+                        Outcome::Failed
+                    },
+                )
+            })
+            .collect();
         let s = score(&obs(&seq));
         assert_eq!(s.alternations, 8);
         assert!(s.score >= 0.4);

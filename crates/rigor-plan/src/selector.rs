@@ -110,7 +110,10 @@ impl fmt::Display for Selector {
 }
 
 fn quote(s: &str) -> String {
-    if s.chars().all(|c| c.is_alphanumeric() || "_-./*:".contains(c)) && !s.is_empty() {
+    if s.chars()
+        .all(|c| c.is_alphanumeric() || "_-./*:".contains(c))
+        && !s.is_empty()
+    {
         s.to_string()
     } else {
         format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
@@ -122,7 +125,12 @@ impl Selector {
         let mut p = Parser { text, pos: 0 };
         p.skip_ws();
         if p.pos >= text.len() {
-            return Err(ParseError::new(text, 0, "empty selector", "write e.g. `all()` or `not marker(slow)`"));
+            return Err(ParseError::new(
+                text,
+                0,
+                "empty selector",
+                "write e.g. `all()` or `not marker(slow)`",
+            ));
         }
         let e = p.or()?;
         p.skip_ws();
@@ -130,7 +138,10 @@ impl Selector {
             return Err(ParseError::new(
                 text,
                 p.pos,
-                format!("unexpected `{}`", &text[p.pos..].chars().next().unwrap_or(' ')),
+                format!(
+                    "unexpected `{}`",
+                    &text[p.pos..].chars().next().unwrap_or(' ')
+                ),
                 "combine selectors with `|`, `&` and `not`, and close every parenthesis",
             ));
         }
@@ -145,7 +156,10 @@ impl Selector {
             Selector::TestText(s) => t.key.id.contains(s.as_str()),
             Selector::TestRegex(r) => r.is_match(&t.key.id),
             Selector::Path(_, g) => {
-                let file = t.file.as_deref().unwrap_or_else(|| t.key.id.split("::").next().unwrap_or(""));
+                let file = t
+                    .file
+                    .as_deref()
+                    .unwrap_or_else(|| t.key.id.split("::").next().unwrap_or(""));
                 g.is_match(file)
             }
             Selector::Marker(m) => t.markers.iter().any(|x| x == m),
@@ -216,7 +230,12 @@ impl Parser<'_> {
         if self.eat("(") {
             let e = self.or()?;
             if !self.eat(")") {
-                return Err(ParseError::new(self.text, self.pos, "expected `)`", "close the parenthesis opened before"));
+                return Err(ParseError::new(
+                    self.text,
+                    self.pos,
+                    "expected `)`",
+                    "close the parenthesis opened before",
+                ));
             }
             return Ok(e);
         }
@@ -225,10 +244,24 @@ impl Parser<'_> {
     fn call(&mut self) -> Result<Selector, ParseError> {
         self.skip_ws();
         let start = self.pos;
-        let name: String = self.rest().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let name: String = self
+            .rest()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
         if name.is_empty() {
-            let found = self.rest().chars().next().map(|c| format!("`{c}`")).unwrap_or_else(|| "the end".into());
-            return Err(ParseError::new(self.text, self.pos, format!("expected a selector, found {found}"), format!("selectors are {FUNCTIONS}")));
+            let found = self
+                .rest()
+                .chars()
+                .next()
+                .map(|c| format!("`{c}`"))
+                .unwrap_or_else(|| "the end".into());
+            return Err(ParseError::new(
+                self.text,
+                self.pos,
+                format!("expected a selector, found {found}"),
+                format!("selectors are {FUNCTIONS}"),
+            ));
         }
         self.pos += name.len();
         self.skip_ws();
@@ -244,20 +277,39 @@ impl Parser<'_> {
         let arg_pos = self.pos;
         let arg = self.argument()?;
         if !self.eat(")") {
-            return Err(ParseError::new(self.text, self.pos, format!("expected `)` to close `{name}(`"), "quote arguments with spaces or parentheses: test(\"a b\")"));
+            return Err(ParseError::new(
+                self.text,
+                self.pos,
+                format!("expected `)` to close `{name}(`"),
+                "quote arguments with spaces or parentheses: test(\"a b\")",
+            ));
         }
-        let need = |arg: Option<(String, bool)>, what: &str| -> Result<(String, bool), ParseError> {
-            arg.filter(|(a, _)| !a.is_empty())
-                .ok_or_else(|| ParseError::new(self.text, arg_pos, format!("`{name}` needs {what}"), format!("e.g. {name}({})", example(&name))))
-        };
+        let need =
+            |arg: Option<(String, bool)>, what: &str| -> Result<(String, bool), ParseError> {
+                arg.filter(|(a, _)| !a.is_empty()).ok_or_else(|| {
+                    ParseError::new(
+                        self.text,
+                        arg_pos,
+                        format!("`{name}` needs {what}"),
+                        format!("e.g. {name}({})", example(&name)),
+                    )
+                })
+            };
         let none = |arg: &Option<(String, bool)>| -> Result<(), ParseError> {
             match arg {
-                Some((a, _)) if !a.is_empty() => Err(ParseError::new(self.text, arg_pos, format!("`{name}()` takes no argument"), format!("write `{name}()`"))),
+                Some((a, _)) if !a.is_empty() => Err(ParseError::new(
+                    self.text,
+                    arg_pos,
+                    format!("`{name}()` takes no argument"),
+                    format!("write `{name}()`"),
+                )),
                 _ => Ok(()),
             }
         };
         let dur = |text: String| -> Result<f64, ParseError> {
-            parse_duration(&text).map(|d| d.as_secs_f64()).map_err(|m| ParseError::new(self.text, arg_pos, m, "e.g. slower(5s) or faster(500ms)"))
+            parse_duration(&text).map(|d| d.as_secs_f64()).map_err(|m| {
+                ParseError::new(self.text, arg_pos, m, "e.g. slower(5s) or faster(500ms)")
+            })
         };
         Ok(match name.as_str() {
             "all" => {
@@ -282,7 +334,12 @@ impl Parser<'_> {
                 let (a, quoted) = need(arg, "a text or /regex/")?;
                 if !quoted && a.len() >= 2 && a.starts_with('/') && a.ends_with('/') {
                     let re = Regex::new(&a[1..a.len() - 1]).map_err(|e| {
-                        ParseError::new(self.text, arg_pos, format!("invalid regex: {e}"), "test(/pattern/) takes a Rust regex")
+                        ParseError::new(
+                            self.text,
+                            arg_pos,
+                            format!("invalid regex: {e}"),
+                            "test(/pattern/) takes a Rust regex",
+                        )
                     })?;
                     Selector::TestRegex(re)
                 } else {
@@ -292,14 +349,26 @@ impl Parser<'_> {
             "path" => {
                 let (g, _) = need(arg, "a glob")?;
                 let m = Glob::new(&g)
-                    .map_err(|e| ParseError::new(self.text, arg_pos, format!("invalid glob: {e}"), "e.g. path(tests/unit/**)"))?
+                    .map_err(|e| {
+                        ParseError::new(
+                            self.text,
+                            arg_pos,
+                            format!("invalid glob: {e}"),
+                            "e.g. path(tests/unit/**)",
+                        )
+                    })?
                     .compile_matcher();
                 Selector::Path(g, m)
             }
             "slower" => Selector::Slower(dur(need(arg, "a duration")?.0)?),
             "faster" => Selector::Faster(dur(need(arg, "a duration")?.0)?),
             other => {
-                return Err(ParseError::new(self.text, start, format!("unknown selector `{other}`"), format!("selectors are {FUNCTIONS}")));
+                return Err(ParseError::new(
+                    self.text,
+                    start,
+                    format!("unknown selector `{other}`"),
+                    format!("selectors are {FUNCTIONS}"),
+                ));
             }
         })
     }
@@ -316,7 +385,12 @@ impl Parser<'_> {
             let mut out = String::new();
             loop {
                 let Some(c) = self.rest().chars().next() else {
-                    return Err(ParseError::new(self.text, start, "unterminated string", format!("close it with {q}")));
+                    return Err(ParseError::new(
+                        self.text,
+                        start,
+                        "unterminated string",
+                        format!("close it with {q}"),
+                    ));
                 };
                 self.pos += c.len_utf8();
                 if c == '\\' {
@@ -397,7 +471,13 @@ mod tests {
     }
 
     fn sel(text: &str, t: &TestCase) -> bool {
-        let h = H(HashMap::from([("tests/test_a.py::test_slow".to_string(), 9.0), ("tests/test_a.py::test_x".to_string(), 0.1)]), vec!["tests/test_a.py::test_x".into()]);
+        let h = H(
+            HashMap::from([
+                ("tests/test_a.py::test_slow".to_string(), 9.0),
+                ("tests/test_a.py::test_x".to_string(), 0.1),
+            ]),
+            vec!["tests/test_a.py::test_x".into()],
+        );
         Selector::parse(text).unwrap().matches(t, &h)
     }
 
@@ -450,9 +530,17 @@ mod tests {
         assert!(e.message.contains("takes no argument"));
         let e = Selector::parse("").unwrap_err();
         assert!(e.hint.contains("all()"));
-        assert!(Selector::parse("test(/(/)").unwrap_err().message.contains("invalid regex"));
+        assert!(
+            Selector::parse("test(/(/)")
+                .unwrap_err()
+                .message
+                .contains("invalid regex")
+        );
         let shown = Selector::parse("all() &").unwrap_err().to_string();
-        assert!(shown.contains("at column 8") && shown.contains("        ^"), "{shown}");
+        assert!(
+            shown.contains("at column 8") && shown.contains("        ^"),
+            "{shown}"
+        );
     }
 
     fn arb_selector() -> impl Strategy<Value = String> {

@@ -19,7 +19,11 @@ pub enum ShardError {
     #[error("invalid shard `{0}`\n  hint: write K/N with 1 <= K <= N, e.g. --shard 2/4")]
     Invalid(String),
     #[error("{var} is `{value}`, not a shard number\n  hint: {hint}")]
-    Env { var: String, value: String, hint: String },
+    Env {
+        var: String,
+        value: String,
+        hint: String,
+    },
 }
 
 impl fmt::Display for ShardSpec {
@@ -80,7 +84,13 @@ pub fn lpt(items: &[(String, f64)], n: usize) -> Vec<Shard> {
             .total_cmp(&items[a].1)
             .then_with(|| items[a].0.cmp(&items[b].0))
     });
-    let mut shards = vec![Shard { items: Vec::new(), load: 0.0 }; n];
+    let mut shards = vec![
+        Shard {
+            items: Vec::new(),
+            load: 0.0
+        };
+        n
+    ];
     for i in order {
         let target = (0..n)
             .min_by(|&a, &b| shards[a].load.total_cmp(&shards[b].load).then(a.cmp(&b)))
@@ -105,23 +115,38 @@ mod tests {
 
     #[test]
     fn parses_specs_and_ci_variables() {
-        assert_eq!(ShardSpec::parse("2/4").unwrap(), ShardSpec { index: 2, total: 4 });
+        assert_eq!(
+            ShardSpec::parse("2/4").unwrap(),
+            ShardSpec { index: 2, total: 4 }
+        );
         assert!(ShardSpec::parse("0/4").is_err());
         assert!(ShardSpec::parse("5/4").is_err());
-        assert!(ShardSpec::parse("x").unwrap_err().to_string().contains("hint"));
+        assert!(
+            ShardSpec::parse("x")
+                .unwrap_err()
+                .to_string()
+                .contains("hint")
+        );
         let env = |k: &str| match k {
             "CI_NODE_INDEX" => Some("3".to_string()),
             "CI_NODE_TOTAL" => Some("5".to_string()),
             _ => None,
         };
-        assert_eq!(ShardSpec::from_env(&env).unwrap(), Some(ShardSpec { index: 3, total: 5 }));
+        assert_eq!(
+            ShardSpec::from_env(&env).unwrap(),
+            Some(ShardSpec { index: 3, total: 5 })
+        );
         let none = |_: &str| None;
         assert_eq!(ShardSpec::from_env(&none).unwrap(), None);
     }
 
     #[test]
     fn lpt_balances_a_known_case() {
-        let items: Vec<(String, f64)> = [7.0, 6.0, 5.0, 4.0, 3.0, 3.0].iter().enumerate().map(|(i, d)| (format!("t{i}"), *d)).collect();
+        let items: Vec<(String, f64)> = [7.0, 6.0, 5.0, 4.0, 3.0, 3.0]
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (format!("t{i}"), *d))
+            .collect();
         let shards = lpt(&items, 2);
         let loads: Vec<f64> = shards.iter().map(|s| s.load).collect();
         assert_eq!(loads, vec![14.0, 14.0]);
@@ -129,8 +154,12 @@ mod tests {
     }
 
     fn arb_items() -> impl Strategy<Value = Vec<(String, f64)>> {
-        proptest::collection::vec(0.0f64..100.0, 0..60)
-            .prop_map(|d| d.into_iter().enumerate().map(|(i, d)| (format!("test_{i:03}"), d)).collect())
+        proptest::collection::vec(0.0f64..100.0, 0..60).prop_map(|d| {
+            d.into_iter()
+                .enumerate()
+                .map(|(i, d)| (format!("test_{i:03}"), d))
+                .collect()
+        })
     }
 
     fn brute_force_opt(items: &[(String, f64)], n: usize) -> f64 {

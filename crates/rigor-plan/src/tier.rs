@@ -31,10 +31,14 @@ pub enum TierError {
     Selector {
         tier: String,
         #[source]
-        source: ParseError,
+        source: Box<ParseError>,
     },
     #[error("tier `{tier}`: invalid budget `{budget}`: {message}\n  hint: e.g. budget = \"30s\"")]
-    Budget { tier: String, budget: String, message: String },
+    Budget {
+        tier: String,
+        budget: String,
+        message: String,
+    },
     #[error("no tier named `{0}`\n  hint: tiers are {1}")]
     Unknown(String, String),
 }
@@ -49,23 +53,42 @@ pub struct Tier {
 
 impl Tier {
     pub fn from_config(name: &str, c: &TierConfig) -> Result<Tier, TierError> {
-        let selector = Selector::parse(&c.select).map_err(|source| TierError::Selector { tier: name.into(), source })?;
+        let selector = Selector::parse(&c.select).map_err(|source| TierError::Selector {
+            tier: name.into(),
+            source: Box::new(source),
+        })?;
         let budget_s = match &c.budget {
             Some(b) => Some(
                 parse_duration(b)
-                    .map_err(|message| TierError::Budget { tier: name.into(), budget: b.clone(), message })?
+                    .map_err(|message| TierError::Budget {
+                        tier: name.into(),
+                        budget: b.clone(),
+                        message,
+                    })?
                     .as_secs_f64(),
             ),
             None => None,
         };
-        Ok(Tier { name: name.into(), selector, budget_s, per_file: c.per_file })
+        Ok(Tier {
+            name: name.into(),
+            selector,
+            budget_s,
+            per_file: c.per_file,
+        })
     }
 }
 
 /// Index of the tier named `name`.
 pub fn tier_index(tiers: &[Tier], name: &str) -> Result<usize, TierError> {
     tiers.iter().position(|t| t.name == name).ok_or_else(|| {
-        TierError::Unknown(name.into(), tiers.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", "))
+        TierError::Unknown(
+            name.into(),
+            tiers
+                .iter()
+                .map(|t| t.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
     })
 }
 
@@ -79,7 +102,12 @@ pub struct TierPlan {
 }
 
 /// Priority key: smaller runs first.
-fn priority(test: &TestCase, estimate: f64, risk: Option<f64>, facts: &dyn Facts) -> (u8, i64, i64) {
+fn priority(
+    test: &TestCase,
+    estimate: f64,
+    risk: Option<f64>,
+    facts: &dyn Facts,
+) -> (u8, i64, i64) {
     let class = if facts.failed_last(test) {
         0
     } else if facts.is_new(test) {
@@ -110,19 +138,24 @@ pub fn plan_tiers(
             .filter(|&i| !taken[i] && !tests[i].ignored && tier.selector.matches(&tests[i], facts))
             .collect();
         candidates.sort_by_key(|&i| {
-            (priority(&tests[i], estimates[i], risk.map(|r| r[i]), facts), tests[i].key.clone())
+            (
+                priority(&tests[i], estimates[i], risk.map(|r| r[i]), facts),
+                tests[i].key.clone(),
+            )
         });
         let mut chosen = Vec::new();
         let mut used = 0.0;
         let mut per_file: HashMap<&str, usize> = HashMap::new();
         for i in candidates {
-            if let Some(b) = tier.budget_s {
-                if estimates[i] > b || (used + estimates[i]) / jobs > b {
-                    continue;
-                }
+            if let Some(b) = tier.budget_s
+                && (estimates[i] > b || (used + estimates[i]) / jobs > b)
+            {
+                continue;
             }
             if let Some(limit) = tier.per_file {
-                let n = per_file.entry(tests[i].file.as_deref().unwrap_or("")).or_default();
+                let n = per_file
+                    .entry(tests[i].file.as_deref().unwrap_or(""))
+                    .or_default();
                 if *n >= limit {
                     continue;
                 }
@@ -134,7 +167,9 @@ pub fn plan_tiers(
         }
         plan.tiers.push((tier.name.clone(), chosen, used));
     }
-    plan.unassigned = (0..tests.len()).filter(|&i| !taken[i] && !tests[i].ignored).collect();
+    plan.unassigned = (0..tests.len())
+        .filter(|&i| !taken[i] && !tests[i].ignored)
+        .collect();
     plan
 }
 
@@ -147,7 +182,11 @@ mod tests {
     fn tier(name: &str, select: &str, budget: Option<&str>, per_file: Option<usize>) -> Tier {
         Tier::from_config(
             name,
-            &TierConfig { select: select.into(), budget: budget.map(str::to_string), per_file },
+            &TierConfig {
+                select: select.into(),
+                budget: budget.map(str::to_string),
+                per_file,
+            },
         )
         .unwrap()
     }
@@ -169,10 +208,14 @@ mod tests {
     fn smoke_touches_every_file_within_budget() {
         let ts = tests(40, 5);
         let est: Vec<f64> = (0..40).map(|i| 0.5 + i as f64 * 0.1).collect();
-        let tiers = vec![tier("smoke", "all()", Some("30s"), Some(1)), tier("rest", "all()", None, None)];
+        let tiers = vec![
+            tier("smoke", "all()", Some("30s"), Some(1)),
+            tier("rest", "all()", None, None),
+        ];
         let p = plan_tiers(&ts, &est, None, &tiers, 1, &NoHistory);
         let smoke = &p.tiers[0];
-        let files: std::collections::HashSet<_> = smoke.1.iter().map(|&i| ts[i].file.clone()).collect();
+        let files: std::collections::HashSet<_> =
+            smoke.1.iter().map(|&i| ts[i].file.clone()).collect();
         assert_eq!(files.len(), 5, "one per file");
         assert!(smoke.2 <= 30.0);
         // the cheapest test of each file
@@ -186,11 +229,24 @@ mod tests {
         let ts = tests(10, 10);
         let est = vec![10.0; 10];
         let tiers = vec![tier("fast", "all()", Some("20s"), None)];
-        assert_eq!(plan_tiers(&ts, &est, None, &tiers, 1, &NoHistory).tiers[0].1.len(), 2);
-        assert_eq!(plan_tiers(&ts, &est, None, &tiers, 2, &NoHistory).tiers[0].1.len(), 4);
+        assert_eq!(
+            plan_tiers(&ts, &est, None, &tiers, 1, &NoHistory).tiers[0]
+                .1
+                .len(),
+            2
+        );
+        assert_eq!(
+            plan_tiers(&ts, &est, None, &tiers, 2, &NoHistory).tiers[0]
+                .1
+                .len(),
+            4
+        );
         let big = vec![25.0; 10];
         let p = plan_tiers(&ts, &big, None, &tiers, 4, &NoHistory);
-        assert!(p.tiers[0].1.is_empty(), "a test longer than the budget never fits");
+        assert!(
+            p.tiers[0].1.is_empty(),
+            "a test longer than the budget never fits"
+        );
         assert_eq!(p.unassigned.len(), 10);
     }
 
@@ -198,7 +254,10 @@ mod tests {
     fn markers_route_tests_to_later_tiers() {
         let ts = tests(14, 2);
         let est = vec![1.0; 14];
-        let tiers = vec![tier("standard", "not marker(slow)", None, None), tier("advanced", "marker(slow)", None, None)];
+        let tiers = vec![
+            tier("standard", "not marker(slow)", None, None),
+            tier("advanced", "marker(slow)", None, None),
+        ];
         let p = plan_tiers(&ts, &est, None, &tiers, 1, &NoHistory);
         assert_eq!(p.tiers[1].1, vec![0, 7]);
         assert_eq!(p.tiers[0].1.len(), 12);
@@ -206,9 +265,28 @@ mod tests {
 
     #[test]
     fn bad_selectors_and_budgets_name_the_tier() {
-        let e = Tier::from_config("smoke", &TierConfig { select: "all(".into(), budget: None, per_file: None }).unwrap_err();
-        assert!(e.to_string().starts_with("tier `smoke`: invalid selector"), "{e}");
-        let e = Tier::from_config("smoke", &TierConfig { select: "all()".into(), budget: Some("soon".into()), per_file: None }).unwrap_err();
+        let e = Tier::from_config(
+            "smoke",
+            &TierConfig {
+                select: "all(".into(),
+                budget: None,
+                per_file: None,
+            },
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().starts_with("tier `smoke`: invalid selector"),
+            "{e}"
+        );
+        let e = Tier::from_config(
+            "smoke",
+            &TierConfig {
+                select: "all()".into(),
+                budget: Some("soon".into()),
+                per_file: None,
+            },
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("invalid budget `soon`"));
     }
 

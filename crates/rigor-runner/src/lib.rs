@@ -9,7 +9,9 @@ pub mod scheduler;
 pub mod suite;
 pub mod worker;
 
-pub use run::{Batch, Discovered, RunOptions, RunPlan, RunReport, SuiteRun, TierRun, discover, run_tests};
+pub use run::{
+    Batch, Discovered, RunOptions, RunPlan, RunReport, SuiteRun, TierRun, discover, run_tests,
+};
 
 use std::path::Path;
 use thiserror::Error;
@@ -23,7 +25,9 @@ pub enum RunnerError {
         source: std::io::Error,
         hint: String,
     },
-    #[error("suite `{suite}`: pytest collected nothing it could report (exit code {code:?})\n{stderr}\n  hint: {hint}")]
+    #[error(
+        "suite `{suite}`: pytest collected nothing it could report (exit code {code:?})\n{stderr}\n  hint: {hint}"
+    )]
     Collection {
         suite: String,
         code: Option<i32>,

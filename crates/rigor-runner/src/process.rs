@@ -3,8 +3,8 @@
 use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::sync::OnceLock;
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
@@ -50,7 +50,9 @@ pub fn isolate(cmd: Command) -> Command {
 /// The guard: run `argv` as a child in this (new) process group and exit as it does; if the
 /// parent dies first, kill the whole group. Returns the exit code to use.
 pub fn guard_main(argv: &[std::ffi::OsString]) -> i32 {
-    let Some((prog, args)) = argv.split_first() else { return 2 };
+    let Some((prog, args)) = argv.split_first() else {
+        return 2;
+    };
     // SAFETY: plain syscalls.
     let parent = unsafe { libc::getppid() };
     // The guard itself must survive rigor's death long enough to clean up.
@@ -116,7 +118,10 @@ pub struct Tail {
 
 impl Tail {
     pub fn new(cap: usize) -> Self {
-        Self { buf: Arc::default(), cap }
+        Self {
+            buf: Arc::default(),
+            cap,
+        }
     }
 
     fn push(&self, data: &[u8]) {
@@ -156,9 +161,15 @@ pub struct Finished {
 
 /// Run a command to completion in its own group, capturing stdout and stderr (interleaved by
 /// arrival, bounded to `cap` bytes of tail).
-pub fn run_captured(cmd: Command, cap: usize, on_spawn: impl FnOnce(u32)) -> std::io::Result<Finished> {
+pub fn run_captured(
+    cmd: Command,
+    cap: usize,
+    on_spawn: impl FnOnce(u32),
+) -> std::io::Result<Finished> {
     let mut cmd = isolate(cmd);
-    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child: Child = cmd.spawn()?;
     on_spawn(child.id());
     let tail = Tail::new(cap);
@@ -172,7 +183,9 @@ pub fn run_captured(cmd: Command, cap: usize, on_spawn: impl FnOnce(u32)) -> std
     use std::os::unix::process::ExitStatusExt;
     // Under the guard, a signal shows as 128 + signal.
     let (code, signal) = match (status.code(), status.signal()) {
-        (Some(c), None) if GUARD.get().is_some() && c > 128 && c <= 128 + 64 => (None, Some(c - 128)),
+        (Some(c), None) if GUARD.get().is_some() && c > 128 && c <= 128 + 64 => {
+            (None, Some(c - 128))
+        }
         other => other,
     };
     Ok(Finished {

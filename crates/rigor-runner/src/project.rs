@@ -73,14 +73,20 @@ fn pytest_marker(root: &Path) -> Option<String> {
     {
         return Some("test_*.py files at the root".into());
     }
-    if root.join("pyproject.toml").is_file() || root.join("setup.py").is_file() || root.join("setup.cfg").is_file() {
+    if root.join("pyproject.toml").is_file()
+        || root.join("setup.py").is_file()
+        || root.join("setup.cfg").is_file()
+    {
         // A Python project whose tests live inside the package (src layout or flat).
         for base in [root.join("src"), root.to_path_buf()] {
             if let Ok(rd) = std::fs::read_dir(&base) {
                 for e in rd.flatten() {
                     let p = e.path();
                     if p.is_dir() && p.join("__init__.py").is_file() && has_python_tests(&p) {
-                        return Some(format!("tests inside {}", p.strip_prefix(root).unwrap_or(&p).display()));
+                        return Some(format!(
+                            "tests inside {}",
+                            p.strip_prefix(root).unwrap_or(&p).display()
+                        ));
                     }
                 }
             }
@@ -99,13 +105,18 @@ fn has_python_tests(dir: &Path) -> bool {
         if depth > 4 {
             return false;
         }
-        let Ok(rd) = std::fs::read_dir(dir) else { return false };
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return false;
+        };
         for e in rd.flatten() {
             let p = e.path();
             if is_test_file(&p) {
                 return true;
             }
-            let hidden = p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+            let hidden = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'));
             if p.is_dir() && !hidden && walk(&p, depth + 1) {
                 return true;
             }

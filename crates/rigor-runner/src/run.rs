@@ -68,11 +68,15 @@ impl RunReport {
     }
     /// Failures that fail the run (quarantined tests' failures excluded).
     pub fn failures(&self) -> impl Iterator<Item = &TestResult> {
-        self.results.iter().filter(|r| r.outcome.is_failure() && !self.quarantined.contains_key(&r.key))
+        self.results
+            .iter()
+            .filter(|r| r.outcome.is_failure() && !self.quarantined.contains_key(&r.key))
     }
     /// Failures of quarantined tests: reported, but they do not fail the run.
     pub fn quarantined_failures(&self) -> impl Iterator<Item = &TestResult> {
-        self.results.iter().filter(|r| r.outcome.is_failure() && self.quarantined.contains_key(&r.key))
+        self.results
+            .iter()
+            .filter(|r| r.outcome.is_failure() && self.quarantined.contains_key(&r.key))
     }
     pub fn interrupted(&self) -> bool {
         self.status == RunStatus::Interrupted
@@ -80,7 +84,10 @@ impl RunReport {
 }
 
 pub fn now_s() -> f64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
 }
 
 /// The suites to use: configured ones, else detected ones; filtered by name.
@@ -93,23 +100,37 @@ pub fn suites_for(config: &Config, only: &[String]) -> Result<Vec<SuiteConfig>, 
     for name in only {
         if !all.iter().any(|s| &s.name == name) {
             let names: Vec<&str> = all.iter().map(|s| s.name.as_str()).collect();
-            return Err(RunnerError::UnknownSuite(name.clone(), format!("[{}]", names.join(", "))));
+            return Err(RunnerError::UnknownSuite(
+                name.clone(),
+                format!("[{}]", names.join(", ")),
+            ));
         }
     }
-    Ok(all.into_iter().filter(|s| only.is_empty() || only.contains(&s.name)).collect())
+    Ok(all
+        .into_iter()
+        .filter(|s| only.is_empty() || only.contains(&s.name))
+        .collect())
 }
 
 /// A suite made ready to run.
 pub enum Prepared {
     Pytest(PytestSuite),
-    Process { tests: Vec<TestCase>, factory: ProcessFactory },
+    Process {
+        tests: Vec<TestCase>,
+        factory: ProcessFactory,
+    },
 }
 
 fn suite_root(config: &Config, s: &SuiteConfig) -> PathBuf {
     config.root.join(&s.root)
 }
 
-fn pytest_suite(config: &Config, s: &SuiteConfig, extra: &[String], keep_output: bool) -> Result<PytestSuite, RunnerError> {
+fn pytest_suite(
+    config: &Config,
+    s: &SuiteConfig,
+    extra: &[String],
+    keep_output: bool,
+) -> Result<PytestSuite, RunnerError> {
     let root = suite_root(config, s);
     let plugin_dir = config.root.join(".rigor").join("python");
     install_plugin(&plugin_dir)?;
@@ -126,14 +147,20 @@ fn pytest_suite(config: &Config, s: &SuiteConfig, extra: &[String], keep_output:
     })
 }
 
-fn prepare(config: &Config, s: &SuiteConfig, extra: &[String], keep_output: bool) -> Result<Prepared, RunnerError> {
+fn prepare(
+    config: &Config,
+    s: &SuiteConfig,
+    extra: &[String],
+    keep_output: bool,
+) -> Result<Prepared, RunnerError> {
     let root = suite_root(config, s);
     let mut args = s.args.clone();
     args.extend(extra.iter().cloned());
     Ok(match s.kind {
         SuiteKind::Pytest => Prepared::Pytest(pytest_suite(config, s, extra, keep_output)?),
         SuiteKind::Nextest | SuiteKind::CargoTest => {
-            let listed = if s.kind == SuiteKind::Nextest && crate::suite::rust::nextest_available() {
+            let listed = if s.kind == SuiteKind::Nextest && crate::suite::rust::nextest_available()
+            {
                 list_nextest(&s.name, &root, &args)?
             } else {
                 list_cargo_test(&s.name, &root, &args)?
@@ -176,12 +203,21 @@ pub struct Discovered {
     prepared: Prepared,
 }
 
-pub fn discover(config: &Config, only: &[String], extra: &[String]) -> Result<Vec<Discovered>, RunnerError> {
+pub fn discover(
+    config: &Config,
+    only: &[String],
+    extra: &[String],
+) -> Result<Vec<Discovered>, RunnerError> {
     discover_with(config, only, extra, false)
 }
 
 /// [`discover`], keeping captured output of passing tests when the suites later run.
-pub fn discover_with(config: &Config, only: &[String], extra: &[String], keep_output: bool) -> Result<Vec<Discovered>, RunnerError> {
+pub fn discover_with(
+    config: &Config,
+    only: &[String],
+    extra: &[String],
+    keep_output: bool,
+) -> Result<Vec<Discovered>, RunnerError> {
     let mut out = Vec::new();
     for s in suites_for(config, only)? {
         let prepared = prepare(config, &s, extra, keep_output || config.run.keep_output)?;
@@ -192,7 +228,12 @@ pub fn discover_with(config: &Config, only: &[String], extra: &[String], keep_ou
             }
             Prepared::Process { tests, .. } => (tests.clone(), Vec::new()),
         };
-        out.push(Discovered { suite: s, tests, errors, prepared });
+        out.push(Discovered {
+            suite: s,
+            tests,
+            errors,
+            prepared,
+        });
     }
     Ok(out)
 }
@@ -207,7 +248,11 @@ pub fn estimates(store: &Store, suite: &str) -> Result<(HashMap<TestKey, f64>, f
 }
 
 /// Longest expected first; ties keep discovery order (so a first run follows the runner's order).
-pub fn order_longest_first(tests: Vec<TestCase>, known: &HashMap<TestKey, f64>, typical: f64) -> Vec<(TestCase, f64)> {
+pub fn order_longest_first(
+    tests: Vec<TestCase>,
+    known: &HashMap<TestKey, f64>,
+    typical: f64,
+) -> Vec<(TestCase, f64)> {
     let mut v: Vec<(TestCase, f64)> = tests
         .into_iter()
         .map(|t| {
@@ -234,7 +279,9 @@ impl Recorder<'_> {
         self.maybe_flush();
     }
     fn maybe_flush(&mut self) {
-        if !self.buffer.is_empty() && (self.buffer.len() >= 256 || self.last.elapsed() >= Duration::from_millis(250)) {
+        if !self.buffer.is_empty()
+            && (self.buffer.len() >= 256 || self.last.elapsed() >= Duration::from_millis(250))
+        {
             self.flush();
         }
     }
@@ -301,7 +348,11 @@ pub fn run_tests(
     stop: Arc<AtomicBool>,
     plan: RunPlan,
 ) -> Result<RunReport, RunnerError> {
-    let jobs = if opts.jobs == 0 { config.jobs() } else { opts.jobs };
+    let jobs = if opts.jobs == 0 {
+        config.jobs()
+    } else {
+        opts.jobs
+    };
     let commit = git::commit(&config.root);
     let branch = git::branch(&config.root);
     let trigger = git::trigger().to_string();
@@ -318,7 +369,12 @@ pub fn run_tests(
             owned = suites
                 .into_iter()
                 .map(|s| {
-                    let p = prepare(config, &s, &opts.extra_args, opts.keep_output || config.run.keep_output);
+                    let p = prepare(
+                        config,
+                        &s,
+                        &opts.extra_args,
+                        opts.keep_output || config.run.keep_output,
+                    );
                     (s, p)
                 })
                 .collect();
@@ -327,32 +383,55 @@ pub fn run_tests(
                 if let Ok(p) = p {
                     let tests = match p {
                         Prepared::Pytest(_) => None,
-                        Prepared::Process { tests, .. } => Some(tests.iter().map(|t| (t.clone(), 0.0)).collect()),
+                        Prepared::Process { tests, .. } => {
+                            Some(tests.iter().map(|t| (t.clone(), 0.0)).collect())
+                        }
                     };
-                    units.push(Unit { suite: s, prepared: p, errors: &[], tests, tier: None });
+                    units.push(Unit {
+                        suite: s,
+                        prepared: p,
+                        errors: &[],
+                        tests,
+                        tier: None,
+                    });
                 }
             }
         }
-        RunPlan::Batches { suites, batches, stop_at_failing_tier: stop_tier } => {
+        RunPlan::Batches {
+            suites,
+            batches,
+            stop_at_failing_tier: stop_tier,
+        } => {
             owned = Vec::new();
             discovered = suites;
             stop_at_failing_tier = stop_tier;
             for b in batches {
                 let d = &discovered[b.suite];
-                units.push(Unit { suite: &d.suite, prepared: &d.prepared, errors: &d.errors, tests: Some(b.tests), tier: b.tier });
+                units.push(Unit {
+                    suite: &d.suite,
+                    prepared: &d.prepared,
+                    errors: &d.errors,
+                    tests: Some(b.tests),
+                    tier: b.tier,
+                });
             }
         }
     }
     for (s, p) in &owned {
-        if let Err(e) = p {
-            if !matches!(e, RunnerError::Discovery { .. } | RunnerError::Collection { .. } | RunnerError::Spawn { .. }) {
-                return Err(RunnerError::Discovery {
-                    suite: s.name.clone(),
-                    what: "preparation".into(),
-                    detail: e.to_string(),
-                    hint: "see the error above".into(),
-                });
-            }
+        if let Err(e) = p
+            && !matches!(
+                e,
+                RunnerError::Discovery { .. }
+                    | RunnerError::Collection { .. }
+                    | RunnerError::Spawn { .. }
+            )
+        {
+            return Err(RunnerError::Discovery {
+                suite: s.name.clone(),
+                what: "preparation".into(),
+                detail: e.to_string(),
+                hint: "see the error above".into(),
+            });
         }
     }
 
@@ -388,7 +467,10 @@ pub fn run_tests(
         last: Instant::now(),
         error: None,
     };
-    let record = |r: TestResult, recorder: &mut Recorder<'_>, results: &mut Vec<TestResult>, reporter: &mut dyn Reporter| {
+    let record = |r: TestResult,
+                  recorder: &mut Recorder<'_>,
+                  results: &mut Vec<TestResult>,
+                  reporter: &mut dyn Reporter| {
         reporter.finished(&r);
         recorder.push(r.clone());
         results.push(r);
@@ -401,7 +483,13 @@ pub fn run_tests(
             let mut r = TestResult::new(TestKey::new(&s.name, "<discovery>"), Outcome::Error, 0.0);
             r.excerpt = Some(e.to_string());
             record(r, &mut recorder, &mut results, reporter);
-            suite_runs.push(SuiteRun { name: s.name.clone(), kind: s.kind, ending: Ending::Aborted, planned: 0, estimated_s: 0.0 });
+            suite_runs.push(SuiteRun {
+                name: s.name.clone(),
+                kind: s.kind,
+                ending: Ending::Aborted,
+                planned: 0,
+                estimated_s: 0.0,
+            });
         }
     }
 
@@ -417,12 +505,19 @@ pub fn run_tests(
         }
         let s = unit.suite;
         if unit.tier != current_tier || ui == 0 {
-            if let Some(t) = unit.tier.clone() {
-                if unit.tier != current_tier {
-                    tier_started = Instant::now();
-                    reporter.tier_start(&t);
-                    tier_runs.push(TierRun { name: t, planned: 0, estimated_s: 0.0, wall_s: 0.0, failed: 0, ran: true });
-                }
+            if let Some(t) = unit.tier.clone()
+                && unit.tier != current_tier
+            {
+                tier_started = Instant::now();
+                reporter.tier_start(&t);
+                tier_runs.push(TierRun {
+                    name: t,
+                    planned: 0,
+                    estimated_s: 0.0,
+                    wall_s: 0.0,
+                    failed: 0,
+                    ran: true,
+                });
             }
             current_tier = unit.tier.clone();
         }
@@ -432,14 +527,27 @@ pub fn run_tests(
         let ok = *set_up.entry(s.name.clone()).or_insert_with(|| {
             for cmd_text in &s.setup {
                 let mut cmd = std::process::Command::new("sh");
-                cmd.current_dir(suite_root(config, s)).args(["-c", cmd_text]).envs(&s.env);
+                cmd.current_dir(suite_root(config, s))
+                    .args(["-c", cmd_text])
+                    .envs(&s.env);
                 let started = Instant::now();
                 let (ok, text) = match run_captured(cmd, 256 * 1024, |_| {}) {
-                    Ok(f) => (f.success, format!("exit {:?}\n{}", f.code, crate::worker::last_lines(&f.output, 80))),
+                    Ok(f) => (
+                        f.success,
+                        format!(
+                            "exit {:?}\n{}",
+                            f.code,
+                            crate::worker::last_lines(&f.output, 80)
+                        ),
+                    ),
                     Err(e) => (false, format!("cannot start: {e}")),
                 };
                 if !ok {
-                    let mut r = TestResult::new(TestKey::new(&s.name, format!("setup: {cmd_text}")), Outcome::Error, started.elapsed().as_secs_f64());
+                    let mut r = TestResult::new(
+                        TestKey::new(&s.name, format!("setup: {cmd_text}")),
+                        Outcome::Error,
+                        started.elapsed().as_secs_f64(),
+                    );
                     r.excerpt = Some(format!("setup command failed: {cmd_text}\n{text}"));
                     r.tier = unit.tier.clone();
                     record(r, &mut recorder, &mut results, reporter);
@@ -449,7 +557,13 @@ pub fn run_tests(
             true
         });
         if !ok {
-            suite_runs.push(SuiteRun { name: s.name.clone(), kind: s.kind, ending: Ending::Aborted, planned: 0, estimated_s: 0.0 });
+            suite_runs.push(SuiteRun {
+                name: s.name.clone(),
+                kind: s.kind,
+                ending: Ending::Aborted,
+                planned: 0,
+                estimated_s: 0.0,
+            });
             if opts.fail_fast {
                 stop_all = true;
             }
@@ -457,25 +571,36 @@ pub fn run_tests(
         }
 
         let (known, typical) = estimates(recorder.store, &s.name)?;
-        let ordered_given = unit.tier.is_some() || matches!(unit.tests, Some(ref t) if t.iter().any(|(_, e)| *e > 0.0));
+        let ordered_given = unit.tier.is_some()
+            || matches!(unit.tests, Some(ref t) if t.iter().any(|(_, e)| *e > 0.0));
         let mut planner = |tests: Vec<TestCase>| {
             if ordered_given {
-                tests.into_iter().map(|t| {
-                    let e = known.get(&t.key).copied().unwrap_or(typical);
-                    (t, e)
-                }).collect()
+                tests
+                    .into_iter()
+                    .map(|t| {
+                        let e = known.get(&t.key).copied().unwrap_or(typical);
+                        (t, e)
+                    })
+                    .collect()
             } else {
                 order_longest_first(tests, &known, typical)
             }
         };
-        let sched = Options { jobs, timeout, retries: opts.retries, fail_fast: opts.fail_fast };
+        let sched = Options {
+            jobs,
+            timeout,
+            retries: opts.retries,
+            fail_fast: opts.fail_fast,
+        };
         let mut planned = 0usize;
         let mut estimated_s = 0.0;
         let factory: &dyn WorkerFactory = match unit.prepared {
             Prepared::Pytest(p) => p,
             Prepared::Process { factory, .. } => factory,
         };
-        let known_tests = unit.tests.map(|v| v.into_iter().map(|(t, _)| t).collect::<Vec<_>>());
+        let known_tests = unit
+            .tests
+            .map(|v| v.into_iter().map(|(t, _)| t).collect::<Vec<_>>());
         let tier = unit.tier.clone();
         let before = results.len();
         if !unit.errors.is_empty() && errors_reported.insert(s.name.clone()) {
@@ -488,7 +613,10 @@ pub fn run_tests(
             }
         }
         let mut sink = |p: Progress<'_>| match p {
-            Progress::Planned { tests, estimated_s: e } => {
+            Progress::Planned {
+                tests,
+                estimated_s: e,
+            } => {
                 planned = tests.len();
                 estimated_s = e;
                 reporter.planned(&s.name, tests.len(), e, jobs);
@@ -501,7 +629,15 @@ pub fn run_tests(
             }
             Progress::Tick => recorder.maybe_flush(),
         };
-        let ending = scheduler::run_suite(factory, known_tests, &mut planner, &sched, &stop, run_start, &mut sink);
+        let ending = scheduler::run_suite(
+            factory,
+            known_tests,
+            &mut planner,
+            &sched,
+            &stop,
+            run_start,
+            &mut sink,
+        );
         recorder.flush();
         match ending {
             Ending::Interrupted => {
@@ -511,8 +647,17 @@ pub fn run_tests(
             Ending::FailFast => stop_all = true,
             _ => {}
         }
-        suite_runs.push(SuiteRun { name: s.name.clone(), kind: s.kind, ending, planned, estimated_s });
-        let failed_here = results[before..].iter().filter(|r| r.outcome.is_failure() && !opts.quarantined.contains_key(&r.key)).count();
+        suite_runs.push(SuiteRun {
+            name: s.name.clone(),
+            kind: s.kind,
+            ending,
+            planned,
+            estimated_s,
+        });
+        let failed_here = results[before..]
+            .iter()
+            .filter(|r| r.outcome.is_failure() && !opts.quarantined.contains_key(&r.key))
+            .count();
         if let Some(t) = tier_runs.last_mut() {
             t.planned += planned;
             t.estimated_s += estimated_s;
@@ -521,7 +666,11 @@ pub fn run_tests(
         }
         // End of a tier: stop at the first one that failed.
         let tier_ends = ui + 1 == n_units || tier_of[ui + 1] != tier_of[ui];
-        if stop_at_failing_tier && tier_ends && tier_of[ui].is_some() && tier_runs.last().is_some_and(|t| t.failed > 0) {
+        if stop_at_failing_tier
+            && tier_ends
+            && tier_of[ui].is_some()
+            && tier_runs.last().is_some_and(|t| t.failed > 0)
+        {
             stopped_at_tier = tier_runs.last().map(|t| t.name.clone());
             stop_all = true;
         }
@@ -531,7 +680,9 @@ pub fn run_tests(
         return Err(e.into());
     }
     reporter.done();
-    let failing = results.iter().any(|r| r.outcome.is_failure() && !opts.quarantined.contains_key(&r.key));
+    let failing = results
+        .iter()
+        .any(|r| r.outcome.is_failure() && !opts.quarantined.contains_key(&r.key));
     let status = if interrupted {
         RunStatus::Interrupted
     } else if failing {

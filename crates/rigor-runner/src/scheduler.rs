@@ -20,9 +20,16 @@ pub struct Options {
 /// What the scheduler reports while it works.
 pub enum Progress<'a> {
     /// The tests of a suite are known (after discovery/collection), with their total estimate.
-    Planned { tests: &'a [TestCase], estimated_s: f64 },
-    Started { test: &'a TestCase },
-    Finished { result: &'a TestResult },
+    Planned {
+        tests: &'a [TestCase],
+        estimated_s: f64,
+    },
+    Started {
+        test: &'a TestCase,
+    },
+    Finished {
+        result: &'a TestResult,
+    },
     /// Nothing happened for a moment (lets the sink flush buffers).
     Tick,
 }
@@ -162,7 +169,9 @@ pub fn run_suite(
                 if !slot.ready || slot.closed {
                     continue;
                 }
-                let Some(worker) = slot.worker.as_mut() else { continue };
+                let Some(worker) = slot.worker.as_mut() else {
+                    continue;
+                };
                 while slot.outstanding.len() < worker.capacity() {
                     let Some(job) = queue.pop_front() else { break };
                     if let Err(e) = worker.send(&tests[job.idx]) {
@@ -211,12 +220,12 @@ pub fn run_suite(
 
         // Timeouts.
         for slot in slots.iter_mut() {
-            if let (Some((job, started)), None) = (slot.running, slot.timed_out) {
-                if started.elapsed() > opts.timeout {
-                    slot.timed_out = Some(job.idx);
-                    if let Some(w) = slot.worker.as_mut() {
-                        w.kill();
-                    }
+            if let (Some((job, started)), None) = (slot.running, slot.timed_out)
+                && started.elapsed() > opts.timeout
+            {
+                slot.timed_out = Some(job.idx);
+                if let Some(w) = slot.worker.as_mut() {
+                    w.kill();
                 }
             }
         }
@@ -230,10 +239,18 @@ pub fn run_suite(
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         };
         match event {
-            WorkerEvent::Collected { slot, items, errors } => {
+            WorkerEvent::Collected {
+                slot,
+                items,
+                errors,
+            } => {
                 if !planned {
                     for (id, text) in errors {
-                        let mut r = TestResult::new(rigor_model::TestKey::new(factory.suite(), id.clone()), Outcome::Error, 0.0);
+                        let mut r = TestResult::new(
+                            rigor_model::TestKey::new(factory.suite(), id.clone()),
+                            Outcome::Error,
+                            0.0,
+                        );
                         r.file = Some(id.split("::").next().unwrap_or(&id).to_string());
                         r.excerpt = Some(format!("collection error:\n{text}"));
                         sink(Progress::Finished { result: &r });
@@ -253,12 +270,18 @@ pub fn run_suite(
                     s.running = Some((job, Instant::now()));
                     s.ran_any = true;
                     barren = 0;
-                    sink(Progress::Started { test: &tests[job.idx] });
+                    sink(Progress::Started {
+                        test: &tests[job.idx],
+                    });
                 }
             }
             WorkerEvent::Result { slot, mut result } => {
                 let s = &mut slots[slot];
-                let Some(pos) = s.outstanding.iter().position(|j| tests[j.idx].key.id == result.key.id) else {
+                let Some(pos) = s
+                    .outstanding
+                    .iter()
+                    .position(|j| tests[j.idx].key.id == result.key.id)
+                else {
                     continue;
                 };
                 let job = s.outstanding.remove(pos).expect("position is valid");
@@ -270,7 +293,17 @@ pub fn run_suite(
                     result.excerpt = Some(timeout_text(opts.timeout, result.excerpt.take()));
                 }
                 let start_s = started.duration_since(run_start).as_secs_f64().max(0.0);
-                if let Some(outcome) = finish(job, result, start_s, slot, &tests, opts, &mut queue, &mut failed_attempts, sink) {
+                if let Some(outcome) = finish(
+                    job,
+                    result,
+                    start_s,
+                    slot,
+                    &tests,
+                    opts,
+                    &mut queue,
+                    &mut failed_attempts,
+                    sink,
+                ) {
                     pending -= 1;
                     if opts.fail_fast && outcome.is_failure() {
                         ending = Ending::FailFast;
@@ -278,7 +311,12 @@ pub fn run_suite(
                     }
                 }
             }
-            WorkerEvent::Exited { slot, code, signal, stderr } => {
+            WorkerEvent::Exited {
+                slot,
+                code,
+                signal,
+                stderr,
+            } => {
                 let s = &mut slots[slot];
                 s.worker = None;
                 if !s.ran_any {
@@ -292,10 +330,24 @@ pub fn run_suite(
                     } else {
                         (Outcome::Error, crash_text(code, signal, &stderr))
                     };
-                    let mut r = TestResult::new(tests[job.idx].key.clone(), outcome, started.elapsed().as_secs_f64());
+                    let mut r = TestResult::new(
+                        tests[job.idx].key.clone(),
+                        outcome,
+                        started.elapsed().as_secs_f64(),
+                    );
                     r.excerpt = Some(text);
                     let start_s = started.duration_since(run_start).as_secs_f64().max(0.0);
-                    if let Some(outcome) = finish(job, r, start_s, slot, &tests, opts, &mut queue, &mut failed_attempts, sink) {
+                    if let Some(outcome) = finish(
+                        job,
+                        r,
+                        start_s,
+                        slot,
+                        &tests,
+                        opts,
+                        &mut queue,
+                        &mut failed_attempts,
+                        sink,
+                    ) {
                         pending -= 1;
                         if opts.fail_fast && outcome.is_failure() {
                             ending = Ending::FailFast;
@@ -373,7 +425,9 @@ fn finish(
     }
     if result.outcome.is_failure() {
         let text = result.excerpt.clone().unwrap_or_default();
-        failed_attempts.entry(job.idx).or_insert_with(|| format!("attempt {}: {} — {}", job.attempt, result.outcome, text));
+        failed_attempts
+            .entry(job.idx)
+            .or_insert_with(|| format!("attempt {}: {} — {}", job.attempt, result.outcome, text));
         if job.attempt <= opts.retries {
             queue.push_front(Job {
                 idx: job.idx,
@@ -381,11 +435,14 @@ fn finish(
             });
             return None;
         }
-    } else if let Some(first) = failed_attempts.remove(&job.idx) {
-        if matches!(result.outcome, Outcome::Passed | Outcome::Xpassed) {
-            result.outcome = Outcome::Flaky;
-            result.excerpt = Some(format!("passed on attempt {} after failing:\n{first}", job.attempt));
-        }
+    } else if let Some(first) = failed_attempts.remove(&job.idx)
+        && matches!(result.outcome, Outcome::Passed | Outcome::Xpassed)
+    {
+        result.outcome = Outcome::Flaky;
+        result.excerpt = Some(format!(
+            "passed on attempt {} after failing:\n{first}",
+            job.attempt
+        ));
     }
     sink(Progress::Finished { result: &result });
     Some(result.outcome)
@@ -411,7 +468,10 @@ fn crash_text(code: Option<i32>, signal: Option<i32>, stderr: &str) -> String {
     };
     let tail: Vec<&str> = stderr.lines().rev().take(40).collect();
     let tail: Vec<&str> = tail.into_iter().rev().collect();
-    format!("the worker process {how} while running this test\n{}", tail.join("\n"))
+    format!(
+        "the worker process {how} while running this test\n{}",
+        tail.join("\n")
+    )
 }
 
 fn report_abort(sink: &mut dyn FnMut(Progress<'_>), factory: &dyn WorkerFactory, why: &str) {
@@ -420,6 +480,9 @@ fn report_abort(sink: &mut dyn FnMut(Progress<'_>), factory: &dyn WorkerFactory,
         Outcome::Error,
         0.0,
     );
-    r.excerpt = Some(format!("{} could not run its tests: {why}", factory.describe()));
+    r.excerpt = Some(format!(
+        "{} could not run its tests: {why}",
+        factory.describe()
+    ));
     sink(Progress::Finished { result: &r });
 }

@@ -44,7 +44,8 @@ pub trait Worker: Send {
 }
 
 pub trait WorkerFactory {
-    fn spawn(&self, slot: usize, tx: mpsc::Sender<WorkerEvent>) -> std::io::Result<Box<dyn Worker>>;
+    fn spawn(&self, slot: usize, tx: mpsc::Sender<WorkerEvent>)
+    -> std::io::Result<Box<dyn Worker>>;
     /// True when workers collect the tests themselves and report `Collected` before running.
     fn collects(&self) -> bool;
     fn suite(&self) -> &str;
@@ -56,8 +57,17 @@ pub trait WorkerFactory {
 pub trait TestCommand: Send + Sync {
     fn command(&self, test: &TestCase) -> Command;
     /// Interpret a finished process. Default: exit 0 passes; output is the excerpt on failure.
-    fn interpret(&self, test: &TestCase, finished: &crate::process::Finished, duration_s: f64) -> TestResult {
-        let outcome = if finished.success { Outcome::Passed } else { Outcome::Failed };
+    fn interpret(
+        &self,
+        test: &TestCase,
+        finished: &crate::process::Finished,
+        duration_s: f64,
+    ) -> TestResult {
+        let outcome = if finished.success {
+            Outcome::Passed
+        } else {
+            Outcome::Failed
+        };
         let mut r = TestResult::new(test.key.clone(), outcome, duration_s);
         if !finished.success {
             let how = match (finished.code, finished.signal) {
@@ -89,7 +99,11 @@ pub struct ProcessFactory {
 }
 
 impl WorkerFactory for ProcessFactory {
-    fn spawn(&self, slot: usize, tx: mpsc::Sender<WorkerEvent>) -> std::io::Result<Box<dyn Worker>> {
+    fn spawn(
+        &self,
+        slot: usize,
+        tx: mpsc::Sender<WorkerEvent>,
+    ) -> std::io::Result<Box<dyn Worker>> {
         Ok(Box::new(ProcessWorker {
             slot,
             tx,
@@ -136,20 +150,21 @@ impl Worker for ProcessWorker {
                 id: test.key.id.clone(),
             });
             let start = std::time::Instant::now();
-            let result = match run_captured(cmd, OUTPUT_CAP, |pid| pgid.store(pid, Ordering::SeqCst)) {
-                Ok(f) => {
-                    let mut r = runner.interpret(&test, &f, start.elapsed().as_secs_f64());
-                    if keep && r.output.is_none() {
-                        r.output = Some(f.output);
+            let result =
+                match run_captured(cmd, OUTPUT_CAP, |pid| pgid.store(pid, Ordering::SeqCst)) {
+                    Ok(f) => {
+                        let mut r = runner.interpret(&test, &f, start.elapsed().as_secs_f64());
+                        if keep && r.output.is_none() {
+                            r.output = Some(f.output);
+                        }
+                        r
                     }
-                    r
-                }
-                Err(e) => {
-                    let mut r = TestResult::new(test.key.clone(), Outcome::Error, 0.0);
-                    r.excerpt = Some(format!("cannot start the test process: {e}"));
-                    r
-                }
-            };
+                    Err(e) => {
+                        let mut r = TestResult::new(test.key.clone(), Outcome::Error, 0.0);
+                        r.excerpt = Some(format!("cannot start the test process: {e}"));
+                        r
+                    }
+                };
             pgid.store(0, Ordering::SeqCst);
             let _ = tx.send(WorkerEvent::Result { slot, result });
         });

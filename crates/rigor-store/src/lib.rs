@@ -18,13 +18,17 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum StoreError {
-    #[error("cannot create the history directory {path}: {source}\n  hint: check permissions, or set store.url")]
+    #[error(
+        "cannot create the history directory {path}: {source}\n  hint: check permissions, or set store.url"
+    )]
     CreateDir {
         path: String,
         #[source]
         source: std::io::Error,
     },
-    #[error("cannot open the history {path}: {source}\n  hint: is it a SQLite file? Move it aside to start a new history")]
+    #[error(
+        "cannot open the history {path}: {source}\n  hint: is it a SQLite file? Move it aside to start a new history"
+    )]
     Open {
         path: String,
         #[source]
@@ -75,10 +79,14 @@ impl Store {
             path: path.display().to_string(),
             source,
         };
-        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(open_err)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_err)?;
-        conn.pragma_update(None, "foreign_keys", "ON").map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(open_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(open_err)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),

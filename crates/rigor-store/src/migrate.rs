@@ -7,14 +7,21 @@ use std::path::Path;
 /// One schema step: SQL run in a transaction. Never edit a released step; append a new one.
 pub type Migration = &'static str;
 
-pub(crate) fn apply(conn: &mut Connection, path: &Path, area: &str, migrations: &[Migration]) -> Result<()> {
+pub(crate) fn apply(
+    conn: &mut Connection,
+    path: &Path,
+    area: &str,
+    migrations: &[Migration],
+) -> Result<()> {
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_versions (area TEXT PRIMARY KEY, version INTEGER NOT NULL)",
     )?;
     let current: usize = conn
-        .query_row("SELECT version FROM schema_versions WHERE area = ?1", params![area], |r| {
-            r.get::<_, i64>(0)
-        })
+        .query_row(
+            "SELECT version FROM schema_versions WHERE area = ?1",
+            params![area],
+            |r| r.get::<_, i64>(0),
+        )
         .optional()?
         .unwrap_or(0) as usize;
     if current > migrations.len() {
@@ -57,7 +64,11 @@ mod tests {
         s.migrate_area("demo", m).unwrap();
         let v: i64 = s
             .conn()
-            .query_row("SELECT version FROM schema_versions WHERE area='demo'", [], |r| r.get(0))
+            .query_row(
+                "SELECT version FROM schema_versions WHERE area='demo'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(v, 2);
     }
@@ -65,7 +76,8 @@ mod tests {
     #[test]
     fn a_newer_schema_is_refused() {
         let mut s = Store::in_memory().unwrap();
-        s.migrate_area("demo", &["CREATE TABLE a(x)", "CREATE TABLE b(x)"]).unwrap();
+        s.migrate_area("demo", &["CREATE TABLE a(x)", "CREATE TABLE b(x)"])
+            .unwrap();
         let err = s.migrate_area("demo", &["CREATE TABLE a(x)"]).unwrap_err();
         assert!(err.to_string().contains("newer than this rigor knows"));
     }
@@ -77,7 +89,11 @@ mod tests {
         assert!(err.is_err());
         let v: i64 = s
             .conn()
-            .query_row("SELECT version FROM schema_versions WHERE area='demo'", [], |r| r.get(0))
+            .query_row(
+                "SELECT version FROM schema_versions WHERE area='demo'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(v, 1);
     }

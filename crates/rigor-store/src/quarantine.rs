@@ -21,6 +21,9 @@ CREATE TABLE quarantine (
 CREATE INDEX quarantine_by_test ON quarantine (suite, name);
 "#];
 
+/// One result of a test: the run's commit and the outcome.
+pub type Observed = (Option<String>, Outcome);
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Quarantine {
     pub suite: String,
@@ -33,7 +36,14 @@ pub struct Quarantine {
 
 impl Store {
     /// Quarantine a test until `expires_at` (replaces an active quarantine of the same test).
-    pub fn quarantine(&mut self, key: &TestKey, reason: &str, now: f64, expires_at: f64, auto: bool) -> Result<()> {
+    pub fn quarantine(
+        &mut self,
+        key: &TestKey,
+        reason: &str,
+        now: f64,
+        expires_at: f64,
+        auto: bool,
+    ) -> Result<()> {
         let tx = self.conn_mut().transaction()?;
         tx.execute(
             "UPDATE quarantine SET released_at = ?3 WHERE suite = ?1 AND name = ?2 AND released_at IS NULL",
@@ -76,7 +86,7 @@ impl Store {
     }
 
     /// Each test's last `window` results, oldest first, with the run's commit.
-    pub fn observations(&self, window: usize) -> Result<HashMap<TestKey, Vec<(Option<String>, Outcome)>>> {
+    pub fn observations(&self, window: usize) -> Result<HashMap<TestKey, Vec<Observed>>> {
         let mut stmt = self.conn().prepare(
             "SELECT suite, name, commit_sha, outcome FROM (
                 SELECT t.suite AS suite, t.name AS name, u.commit_sha AS commit_sha, r.outcome AS outcome, r.run_id AS run_id,
@@ -84,9 +94,14 @@ impl Store {
                 FROM results r JOIN tests t ON t.id = r.test_id JOIN runs u ON u.id = r.run_id
              ) WHERE n <= ?1 ORDER BY run_id",
         )?;
-        let mut out: HashMap<TestKey, Vec<(Option<String>, Outcome)>> = HashMap::new();
+        let mut out: HashMap<TestKey, Vec<Observed>> = HashMap::new();
         let rows = stmt.query_map(params![window as i64], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, String>(3)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, String>(3)?,
+            ))
         })?;
         for row in rows {
             let (suite, name, commit, outcome) = row?;
@@ -107,7 +122,9 @@ impl Store {
                 WHERE ?1 IS NULL OR u.branch = ?1 OR u.branch IS NULL
              ) WHERE n = 1 AND outcome IN ('failed', 'error', 'timeout')",
         )?;
-        let rows = stmt.query_map(params![branch], |r| Ok(TestKey::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let rows = stmt.query_map(params![branch], |r| {
+            Ok(TestKey::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
@@ -122,7 +139,8 @@ mod tests {
     fn quarantine_expires_and_releases() {
         let mut s = Store::in_memory().unwrap();
         let k = TestKey::new("py", "t");
-        s.quarantine(&k, "flaky network", 100.0, 200.0, false).unwrap();
+        s.quarantine(&k, "flaky network", 100.0, 200.0, false)
+            .unwrap();
         assert_eq!(s.active_quarantines(150.0).unwrap().len(), 1);
         assert_eq!(s.active_quarantines(250.0).unwrap().len(), 0, "expired");
         assert!(s.release(&k, 150.0).unwrap());
@@ -133,14 +151,35 @@ mod tests {
     #[test]
     fn observations_and_failing_tests_follow_the_latest_result() {
         let mut s = Store::in_memory().unwrap();
-        for (i, o) in [Outcome::Failed, Outcome::Passed, Outcome::Failed].iter().enumerate() {
+        for (i, o) in [Outcome::Failed, Outcome::Passed, Outcome::Failed]
+            .iter()
+            .enumerate()
+        {
             let run = s
-                .begin_run(&NewRun { trigger: "local".into(), branch: Some("main".into()), commit: Some(format!("c{i}")), ..Default::default() })
+                .begin_run(&NewRun {
+                    trigger: "local".into(),
+                    branch: Some("main".into()),
+                    commit: Some(format!("c{i}")),
+                    ..Default::default()
+                })
                 .unwrap();
-            s.record_results(run, &[TestResult::new(TestKey::new("py", "a"), *o, 1.0), TestResult::new(TestKey::new("py", "b"), Outcome::Passed, 1.0)]).unwrap();
+            s.record_results(
+                run,
+                &[
+                    TestResult::new(TestKey::new("py", "a"), *o, 1.0),
+                    TestResult::new(TestKey::new("py", "b"), Outcome::Passed, 1.0),
+                ],
+            )
+            .unwrap();
         }
         let obs = s.observations(2).unwrap();
-        assert_eq!(obs[&TestKey::new("py", "a")].iter().map(|o| o.1).collect::<Vec<_>>(), vec![Outcome::Passed, Outcome::Failed]);
+        assert_eq!(
+            obs[&TestKey::new("py", "a")]
+                .iter()
+                .map(|o| o.1)
+                .collect::<Vec<_>>(),
+            vec![Outcome::Passed, Outcome::Failed]
+        );
         let failing = s.failing_tests(Some("main")).unwrap();
         assert_eq!(failing, HashSet::from([TestKey::new("py", "a")]));
         assert!(s.failing_tests(Some("other")).unwrap().is_empty());

@@ -179,7 +179,10 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
             for r in results {
-                let test_id: i64 = upsert.query_row(params![r.key.suite, r.key.id, r.file, r.line], |row| row.get(0))?;
+                let test_id: i64 = upsert
+                    .query_row(params![r.key.suite, r.key.id, r.file, r.line], |row| {
+                        row.get(0)
+                    })?;
                 insert.execute(params![
                     run_id,
                     test_id,
@@ -244,11 +247,13 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
-        let mut count = self
-            .conn()
-            .prepare_cached("SELECT outcome, COUNT(*) FROM results WHERE run_id = ?1 GROUP BY outcome")?;
+        let mut count = self.conn().prepare_cached(
+            "SELECT outcome, COUNT(*) FROM results WHERE run_id = ?1 GROUP BY outcome",
+        )?;
         for run in &mut runs {
-            let rows = count.query_map(params![run.id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+            let rows = count.query_map(params![run.id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+            })?;
             for row in rows {
                 let (k, v) = row?;
                 run.counts.insert(k, v);
@@ -293,7 +298,9 @@ impl Store {
              ) WHERE n <= ?2",
         )?;
         let mut samples: HashMap<String, Vec<f64>> = HashMap::new();
-        for row in stmt.query_map(params![suite, ESTIMATE_WINDOW], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)))? {
+        for row in stmt.query_map(params![suite, ESTIMATE_WINDOW], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?))
+        })? {
             let (name, d) = row?;
             samples.entry(name).or_default().push(d);
         }
@@ -310,7 +317,13 @@ impl Store {
              WHERE r.outcome IN ('passed', 'flaky') AND r.run_id IN (SELECT id FROM runs ORDER BY id DESC LIMIT 20)",
         )?;
         let mut samples: HashMap<(String, String), Vec<f64>> = HashMap::new();
-        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, f64>(2)?)))? {
+        for row in stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, f64>(2)?,
+            ))
+        })? {
             let (s, n, d) = row?;
             samples.entry((s, n)).or_default().push(d);
         }
@@ -324,7 +337,11 @@ impl Store {
                 median_s: median(&mut v),
             })
             .collect();
-        out.sort_by(|a, b| b.median_s.total_cmp(&a.median_s).then_with(|| a.id.cmp(&b.id)));
+        out.sort_by(|a, b| {
+            b.median_s
+                .total_cmp(&a.median_s)
+                .then_with(|| a.id.cmp(&b.id))
+        });
         out.truncate(limit);
         Ok(out)
     }
@@ -364,7 +381,9 @@ impl Store {
 
     /// Known tests of a suite (ever recorded).
     pub fn known_tests(&self, suite: &str) -> Result<Vec<String>> {
-        let mut stmt = self.conn().prepare_cached("SELECT name FROM tests WHERE suite = ?1")?;
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT name FROM tests WHERE suite = ?1")?;
         let rows = stmt.query_map(params![suite], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -373,7 +392,9 @@ impl Store {
     pub fn latest_run_id(&self) -> Result<Option<i64>> {
         Ok(self
             .conn()
-            .query_row("SELECT id FROM runs ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+            .query_row("SELECT id FROM runs ORDER BY id DESC LIMIT 1", [], |r| {
+                r.get(0)
+            })
             .optional()?)
     }
 }
@@ -384,7 +405,11 @@ fn median(v: &mut [f64]) -> f64 {
     }
     v.sort_by(f64::total_cmp);
     let n = v.len();
-    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
 }
 
 #[cfg(test)]
@@ -398,9 +423,21 @@ mod tests {
     #[test]
     fn a_run_records_results_and_finishes() {
         let mut s = Store::in_memory().unwrap();
-        let run = s.begin_run(&NewRun { trigger: "local".into(), started_at: 1.0, ..Default::default() }).unwrap();
-        s.record_results(run, &[result("a", Outcome::Passed, 0.5), result("b", Outcome::Failed, 1.0)])
+        let run = s
+            .begin_run(&NewRun {
+                trigger: "local".into(),
+                started_at: 1.0,
+                ..Default::default()
+            })
             .unwrap();
+        s.record_results(
+            run,
+            &[
+                result("a", Outcome::Passed, 0.5),
+                result("b", Outcome::Failed, 1.0),
+            ],
+        )
+        .unwrap();
         let r = s.run(run).unwrap().unwrap();
         assert!(r.is_unfinished());
         s.finish_run(run, RunStatus::Failed, 2.0).unwrap();
@@ -415,8 +452,14 @@ mod tests {
     fn estimates_are_medians_of_recent_runs() {
         let mut s = Store::in_memory().unwrap();
         for d in [1.0, 2.0, 100.0, 3.0, 2.5, 2.0] {
-            let run = s.begin_run(&NewRun { trigger: "local".into(), ..Default::default() }).unwrap();
-            s.record_results(run, &[result("a", Outcome::Passed, d)]).unwrap();
+            let run = s
+                .begin_run(&NewRun {
+                    trigger: "local".into(),
+                    ..Default::default()
+                })
+                .unwrap();
+            s.record_results(run, &[result("a", Outcome::Passed, d)])
+                .unwrap();
         }
         let est = s.duration_estimates("py").unwrap();
         // last five: 2.0, 100.0, 3.0, 2.5, 2.0 → median 2.5
@@ -426,9 +469,23 @@ mod tests {
     #[test]
     fn failure_rates_list_only_tests_that_failed() {
         let mut s = Store::in_memory().unwrap();
-        for outcome in [Outcome::Passed, Outcome::Failed, Outcome::Flaky, Outcome::Passed] {
-            let run = s.begin_run(&NewRun { trigger: "local".into(), ..Default::default() }).unwrap();
-            s.record_results(run, &[result("a", outcome, 1.0), result("b", Outcome::Passed, 1.0)]).unwrap();
+        for outcome in [
+            Outcome::Passed,
+            Outcome::Failed,
+            Outcome::Flaky,
+            Outcome::Passed,
+        ] {
+            let run = s
+                .begin_run(&NewRun {
+                    trigger: "local".into(),
+                    ..Default::default()
+                })
+                .unwrap();
+            s.record_results(
+                run,
+                &[result("a", outcome, 1.0), result("b", Outcome::Passed, 1.0)],
+            )
+            .unwrap();
         }
         let rates = s.failure_rates(10).unwrap();
         assert_eq!(rates.len(), 1);
@@ -443,8 +500,14 @@ mod tests {
         let p = dir.path().join(".rigor/history.db");
         {
             let mut s = Store::open(&p).unwrap();
-            let run = s.begin_run(&NewRun { trigger: "local".into(), ..Default::default() }).unwrap();
-            s.record_results(run, &[result("a", Outcome::Passed, 0.1)]).unwrap();
+            let run = s
+                .begin_run(&NewRun {
+                    trigger: "local".into(),
+                    ..Default::default()
+                })
+                .unwrap();
+            s.record_results(run, &[result("a", Outcome::Passed, 0.1)])
+                .unwrap();
         }
         let s = Store::open(&p).unwrap();
         assert_eq!(s.recent_runs(10).unwrap().len(), 1);

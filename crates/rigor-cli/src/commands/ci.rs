@@ -34,7 +34,14 @@ pub fn run(config: Config, args: &CiArgs) -> Result<i32> {
         },
     )?;
     if planned.tests.is_empty() {
-        eprintln!("rigor ci: nothing to run (no tests discovered{})", if shard.is_some() { " for this shard" } else { "" });
+        eprintln!(
+            "rigor ci: nothing to run (no tests discovered{})",
+            if shard.is_some() {
+                " for this shard"
+            } else {
+                ""
+            }
+        );
         return Ok(exit::NOTHING);
     }
     eprintln!(
@@ -58,15 +65,27 @@ pub fn run(config: Config, args: &CiArgs) -> Result<i32> {
         quarantined: super::run::quarantined(&store)?,
     };
     let mut reporter = super::run::reporter(args.format);
-    let plan = RunPlan::Batches { suites: planned.discovered, batches: planned.batches, stop_at_failing_tier: true };
-    let report = rigor_runner::run_tests(&config, &opts, &mut store, reporter.as_mut(), stop, plan)?;
+    let plan = RunPlan::Batches {
+        suites: planned.discovered,
+        batches: planned.batches,
+        stop_at_failing_tier: true,
+    };
+    let report =
+        rigor_runner::run_tests(&config, &opts, &mut store, reporter.as_mut(), stop, plan)?;
     super::flaky::auto_quarantine(&config, &mut store, &report)?;
     drop(store);
-    let junit = args.junit.clone().or_else(|| std::env::var("GITLAB_CI").is_ok().then(|| PathBuf::from("rigor-junit.xml")));
+    let junit = args.junit.clone().or_else(|| {
+        std::env::var("GITLAB_CI")
+            .is_ok()
+            .then(|| PathBuf::from("rigor-junit.xml"))
+    });
     super::run::write_outputs(&report, junit.as_deref(), args.format)?;
     provider_outputs(&config, &report)?;
     if let (Some(path), true) = (&junit, std::env::var("GITLAB_CI").is_ok()) {
-        eprintln!("JUnit report: {} (declare it under artifacts:reports:junit)", path.display());
+        eprintln!(
+            "JUnit report: {} (declare it under artifacts:reports:junit)",
+            path.display()
+        );
     }
     let mut code = super::run::exit_code(&report);
     if code == super::run::INTERRUPTED {
@@ -122,7 +141,8 @@ fn suite_prefixes(config: &Config) -> HashMap<String, String> {
     suites
         .into_iter()
         .map(|s| {
-            let root = std::fs::canonicalize(config.root.join(&s.root)).unwrap_or_else(|_| config.root.join(&s.root));
+            let root = std::fs::canonicalize(config.root.join(&s.root))
+                .unwrap_or_else(|_| config.root.join(&s.root));
             let rel = top
                 .as_ref()
                 .and_then(|t| std::fs::canonicalize(t).ok())
@@ -143,7 +163,7 @@ fn append(path: &str, text: &str) -> Result<()> {
         .append(true)
         .open(path)
         .with_context(|| format!("cannot append to {path}"))?;
-    f.write_all(text.as_bytes()).with_context(|| format!("cannot write {path}"))?;
+    f.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write {path}"))?;
     Ok(())
 }
-

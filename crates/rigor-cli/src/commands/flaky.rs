@@ -19,7 +19,12 @@ pub struct FlakyConfig {
 
 impl Default for FlakyConfig {
     fn default() -> Self {
-        Self { window: 30, auto_quarantine: false, threshold: 0.3, quarantine_days: 14.0 }
+        Self {
+            window: 30,
+            auto_quarantine: false,
+            threshold: 0.3,
+            quarantine_days: 14.0,
+        }
     }
 }
 
@@ -37,7 +42,10 @@ pub fn scores(store: &Store, window: usize) -> Result<Vec<(TestKey, FlakyScore)>
         .observations(window)?
         .into_iter()
         .map(|(k, obs)| {
-            let obs: Vec<Observation> = obs.into_iter().map(|(commit, outcome)| Observation { commit, outcome }).collect();
+            let obs: Vec<Observation> = obs
+                .into_iter()
+                .map(|(commit, outcome)| Observation { commit, outcome })
+                .collect();
             (k, score(&obs))
         })
         .collect();
@@ -76,10 +84,15 @@ fn resolve(store: &Store, id: &str, suite: Option<&str>) -> Result<TestKey> {
     matches.sort();
     match matches.as_slice() {
         [one] => Ok((*one).clone()),
-        [] => bail!("no test `{id}` in the history\n  hint: ids are as `rigor list` shows them; run the tests once first"),
+        [] => bail!(
+            "no test `{id}` in the history\n  hint: ids are as `rigor list` shows them; run the tests once first"
+        ),
         many => bail!(
             "`{id}` is in several suites: {}\n  hint: add --suite NAME",
-            many.iter().map(|k| k.suite.as_str()).collect::<Vec<_>>().join(", ")
+            many.iter()
+                .map(|k| k.suite.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
@@ -89,10 +102,15 @@ pub fn run(config: &Config, args: &FlakyArgs) -> Result<i32> {
     let c = flaky_config(config)?;
     let now = rigor_runner::run::now_s();
     match &args.action {
-        Some(FlakyAction::Quarantine { id, reason, days, suite }) => {
+        Some(FlakyAction::Quarantine {
+            id,
+            reason,
+            days,
+            suite,
+        }) => {
             let key = resolve(&store, id, suite.as_deref())?;
             let days = days.unwrap_or(c.quarantine_days);
-            if !(days > 0.0) {
+            if days.is_nan() || days <= 0.0 {
                 bail!("--days must be positive");
             }
             store.quarantine(&key, reason, now, now + days * 86_400.0, false)?;
@@ -115,7 +133,11 @@ pub fn run(config: &Config, args: &FlakyArgs) -> Result<i32> {
                 .collect();
             let rows: Vec<_> = scores(&store, window)?
                 .into_iter()
-                .filter(|(k, s)| s.score > args.min_score.max(0.0) || (args.min_score <= 0.0 && s.score > 0.0) || q.contains_key(k))
+                .filter(|(k, s)| {
+                    s.score > args.min_score.max(0.0)
+                        || (args.min_score <= 0.0 && s.score > 0.0)
+                        || q.contains_key(k)
+                })
                 .collect();
             if args.format == Format::Json {
                 let v: Vec<_> = rows
@@ -134,7 +156,11 @@ pub fn run(config: &Config, args: &FlakyArgs) -> Result<i32> {
             }
             for (k, s) in rows {
                 let status = match q.get(&k) {
-                    Some(q) => format!("  QUARANTINED until {} ({})", super::history::utc(q.expires_at), q.reason),
+                    Some(q) => format!(
+                        "  QUARANTINED until {} ({})",
+                        super::history::utc(q.expires_at),
+                        q.reason
+                    ),
                     None => String::new(),
                 };
                 println!(

@@ -23,7 +23,12 @@ pub fn run(config: &Config, args: &HistoryArgs) -> Result<i32> {
         }
         let mut t = table(&["median", "max", "runs", "test"]);
         for r in rows {
-            t.add_row(vec![human(r.median_s), human(r.max_s), r.runs.to_string(), format!("{}::{}", r.suite, r.id)]);
+            t.add_row(vec![
+                human(r.median_s),
+                human(r.max_s),
+                r.runs.to_string(),
+                format!("{}::{}", r.suite, r.id),
+            ]);
         }
         println!("{t}");
     } else if args.failing {
@@ -51,12 +56,30 @@ pub fn run(config: &Config, args: &HistoryArgs) -> Result<i32> {
         };
         let results = store.run_results(id)?;
         if args.format == Format::Json {
-            println!("{}", serde_json::to_string_pretty(&serde_json::json!({"run": run, "results": results}))?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({"run": run, "results": results}))?
+            );
             return Ok(exit::OK);
         }
-        println!("run #{} — {}{}", run.id, run.status.as_str(), if run.is_unfinished() { " (unfinished)" } else { "" });
+        println!(
+            "run #{} — {}{}",
+            run.id,
+            run.status.as_str(),
+            if run.is_unfinished() {
+                " (unfinished)"
+            } else {
+                ""
+            }
+        );
         for r in results {
-            println!("{:>8} {:>8}  {}::{}", r.outcome.as_str(), human(r.duration_s), r.suite, r.id);
+            println!(
+                "{:>8} {:>8}  {}::{}",
+                r.outcome.as_str(),
+                human(r.duration_s),
+                r.suite,
+                r.id
+            );
             if r.outcome.is_failure() {
                 for l in r.excerpt.unwrap_or_default().lines() {
                     println!("           {l}");
@@ -69,10 +92,28 @@ pub fn run(config: &Config, args: &HistoryArgs) -> Result<i32> {
             println!("{}", serde_json::to_string_pretty(&runs)?);
             return Ok(exit::OK);
         }
-        let mut t = table(&["run", "started (UTC)", "status", "wall", "passed", "failed", "skipped", "commit", "branch", "trigger"]);
+        let mut t = table(&[
+            "run",
+            "started (UTC)",
+            "status",
+            "wall",
+            "passed",
+            "failed",
+            "skipped",
+            "commit",
+            "branch",
+            "trigger",
+        ]);
         for r in runs {
-            let status = if r.is_unfinished() { "unfinished".to_string() } else { r.status.as_str().to_string() };
-            let wall = r.finished_at.map(|f| human(f - r.started_at)).unwrap_or_else(|| "-".into());
+            let status = if r.is_unfinished() {
+                "unfinished".to_string()
+            } else {
+                r.status.as_str().to_string()
+            };
+            let wall = r
+                .finished_at
+                .map(|f| human(f - r.started_at))
+                .unwrap_or_else(|| "-".into());
             let c = |k: &str| r.counts.get(k).copied().unwrap_or(0);
             t.add_row(vec![
                 format!("#{}", r.id),
@@ -82,7 +123,10 @@ pub fn run(config: &Config, args: &HistoryArgs) -> Result<i32> {
                 (c("passed") + c("flaky") + c("xpassed")).to_string(),
                 (c("failed") + c("error") + c("timeout")).to_string(),
                 (c("skipped") + c("xfailed")).to_string(),
-                r.commit.as_deref().map(|c| c.chars().take(10).collect()).unwrap_or_default(),
+                r.commit
+                    .as_deref()
+                    .map(|c| c.chars().take(10).collect())
+                    .unwrap_or_default(),
                 r.branch.unwrap_or_default(),
                 r.trigger,
             ]);
@@ -113,7 +157,12 @@ pub fn utc(secs: f64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 #[cfg(test)]

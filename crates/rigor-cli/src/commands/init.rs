@@ -14,7 +14,13 @@ pub fn render(suites: &[SuiteConfig]) -> String {
         text.push_str("\n# Detected by `rigor init`:\n");
     }
     for s in suites {
-        let _ = write!(text, "\n[[suite]]\nname = \"{}\"\nkind = \"{}\"\nroot = \"{}\"\n", s.name, s.kind.as_str(), s.root);
+        let _ = write!(
+            text,
+            "\n[[suite]]\nname = \"{}\"\nkind = \"{}\"\nroot = \"{}\"\n",
+            s.name,
+            s.kind.as_str(),
+            s.root
+        );
     }
     text
 }
@@ -33,10 +39,13 @@ pub fn run(dir: &Path, args: &InitArgs) -> Result<i32> {
             path.display()
         );
     }
-    std::fs::write(&path, &text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    std::fs::write(&path, &text)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
     eprintln!("wrote {}", path.display());
     if detected.reasons.is_empty() {
-        eprintln!("no suite detected: add a [[suite]] (pytest, nextest, cargo-test or command) to it");
+        eprintln!(
+            "no suite detected: add a [[suite]] (pytest, nextest, cargo-test or command) to it"
+        );
     }
     for r in &detected.reasons {
         eprintln!("  suite {r}");

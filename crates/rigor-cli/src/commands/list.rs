@@ -12,7 +12,11 @@ pub fn run(config: &Config, args: &ListArgs) -> Result<i32> {
     let mut total = 0usize;
     for d in &found {
         let (known, typical) = rigor_runner::run::estimates(&store, &d.suite.name)?;
-        let est_total: f64 = d.tests.iter().map(|t| known.get(&t.key).copied().unwrap_or(typical)).sum();
+        let est_total: f64 = d
+            .tests
+            .iter()
+            .map(|t| known.get(&t.key).copied().unwrap_or(typical))
+            .sum();
         total += d.tests.len();
         match args.format {
             Format::Text => {
@@ -28,13 +32,24 @@ pub fn run(config: &Config, args: &ListArgs) -> Result<i32> {
                         Some(e) => human(*e),
                         None => "new".to_string(),
                     };
-                    let marks = if t.markers.is_empty() { String::new() } else { format!("  [{}]", t.markers.join(", ")) };
+                    let marks = if t.markers.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  [{}]", t.markers.join(", "))
+                    };
                     let ign = if t.ignored { "  (ignored)" } else { "" };
                     println!("  {est:>8}  {}{marks}{ign}", t.key.id);
                 }
                 for (id, text) in &d.errors {
                     println!("  ERROR collecting {id}:");
-                    for l in text.lines().rev().take(5).collect::<Vec<_>>().into_iter().rev() {
+                    for l in text
+                        .lines()
+                        .rev()
+                        .take(5)
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .rev()
+                    {
                         println!("      {l}");
                     }
                 }
@@ -50,7 +65,11 @@ pub fn run(config: &Config, args: &ListArgs) -> Result<i32> {
                         })
                     })
                     .collect();
-                let errors: Vec<_> = d.errors.iter().map(|(id, text)| serde_json::json!({"id": id, "text": text})).collect();
+                let errors: Vec<_> = d
+                    .errors
+                    .iter()
+                    .map(|(id, text)| serde_json::json!({"id": id, "text": text}))
+                    .collect();
                 json_suites.push(serde_json::json!({
                     "name": d.suite.name, "kind": d.suite.kind.as_str(), "estimated_s": est_total,
                     "tests": tests, "collection_errors": errors,
@@ -59,7 +78,12 @@ pub fn run(config: &Config, args: &ListArgs) -> Result<i32> {
         }
     }
     if args.format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "schema": "rigor.list/1", "suites": json_suites }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "schema": "rigor.list/1", "suites": json_suites })
+            )?
+        );
     }
     Ok(if total == 0 { exit::NOTHING } else { exit::OK })
 }

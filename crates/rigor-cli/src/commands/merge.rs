@@ -50,18 +50,31 @@ fn read_rigor_json(path: &Path, text: &str) -> Result<Imported> {
     let f: RunFile = serde_json::from_str(text).map_err(|e| {
         anyhow::Error::new(rigor_gate::GateError::Malformed {
             file: path.display().to_string(),
-            pos: rigor_gate::error::Pos { line: e.line(), column: e.column() },
+            pos: rigor_gate::error::Pos {
+                line: e.line(),
+                column: e.column(),
+            },
             format: "rigor run JSON",
             message: e.to_string(),
             hint: "expected the output of `rigor run --format json` (schema rigor.run/1)".into(),
         })
     })?;
     if !f.schema.starts_with("rigor.run/") {
-        bail!("{}: schema `{}` is not a rigor run\n  hint: expected rigor.run/1", path.display(), f.schema);
+        bail!(
+            "{}: schema `{}` is not a rigor run\n  hint: expected rigor.run/1",
+            path.display(),
+            f.schema
+        );
     }
     let mut results = Vec::new();
     for (i, t) in f.tests.into_iter().enumerate() {
-        let outcome = Outcome::parse(&t.outcome).with_context(|| format!("{}: tests[{i}]: unknown outcome `{}`", path.display(), t.outcome))?;
+        let outcome = Outcome::parse(&t.outcome).with_context(|| {
+            format!(
+                "{}: tests[{i}]: unknown outcome `{}`",
+                path.display(),
+                t.outcome
+            )
+        })?;
         let mut r = TestResult::new(TestKey::new(t.suite, t.id), outcome, t.duration_s);
         r.attempts = t.attempts;
         r.file = t.file;
@@ -76,7 +89,13 @@ fn read_rigor_json(path: &Path, text: &str) -> Result<Imported> {
         "interrupted" => RunStatus::Interrupted,
         _ => RunStatus::Error,
     };
-    Ok(Imported { results, status, commit: f.commit, branch: f.branch, wall_s: f.wall_s })
+    Ok(Imported {
+        results,
+        status,
+        commit: f.commit,
+        branch: f.branch,
+        wall_s: f.wall_s,
+    })
 }
 
 /// JUnit test ids back to runner ids: pytest (classname = dotted module + classes, with file),
@@ -85,7 +104,10 @@ fn junit_id(case: &rigor_gate::readers::junit::JunitCase) -> String {
     let class = case.classname.clone().unwrap_or_default();
     if let Some(file) = case.file.as_deref().filter(|f| f.ends_with(".py")) {
         let module = file.trim_end_matches(".py").replace('/', ".");
-        let rest = class.strip_prefix(&module).unwrap_or("").trim_start_matches('.');
+        let rest = class
+            .strip_prefix(&module)
+            .unwrap_or("")
+            .trim_start_matches('.');
         let mut id = file.to_string();
         for part in rest.split('.').filter(|p| !p.is_empty()) {
             id.push_str("::");
@@ -106,23 +128,38 @@ fn read_junit(path: &Path, text: &str) -> Result<Imported> {
     let cases = rigor_gate::readers::junit::read_junit(&path.display().to_string(), text)?;
     let mut results = Vec::new();
     for c in &cases {
-        let mut r = TestResult::new(TestKey::new(c.suite.clone(), junit_id(c)), c.outcome, c.time_s);
+        let mut r = TestResult::new(
+            TestKey::new(c.suite.clone(), junit_id(c)),
+            c.outcome,
+            c.time_s,
+        );
         r.attempts = c.attempts;
         r.file = c.file.clone();
         r.line = c.line;
         r.excerpt = c.message.clone();
         results.push(r);
     }
-    let status = if results.iter().any(|r| r.outcome.is_failure()) { RunStatus::Failed } else { RunStatus::Passed };
+    let status = if results.iter().any(|r| r.outcome.is_failure()) {
+        RunStatus::Failed
+    } else {
+        RunStatus::Passed
+    };
     let wall_s = results.iter().map(|r| r.duration_s).sum();
-    Ok(Imported { results, status, commit: None, branch: None, wall_s })
+    Ok(Imported {
+        results,
+        status,
+        commit: None,
+        branch: None,
+        wall_s,
+    })
 }
 
 pub fn run(config: &Config, args: &MergeArgs) -> Result<i32> {
     // Read and check every file before writing anything.
     let mut imported = Vec::new();
     for path in &args.files {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
         let trimmed = text.trim_start();
         let one = if trimmed.starts_with('{') {
             read_rigor_json(path, &text)?
@@ -156,7 +193,11 @@ pub fn run(config: &Config, args: &MergeArgs) -> Result<i32> {
         })?;
         store.record_results(run, &one.results)?;
         store.finish_run(run, one.status, now)?;
-        println!("{}: {} results imported as run #{run}", path.display(), one.results.len());
+        println!(
+            "{}: {} results imported as run #{run}",
+            path.display(),
+            one.results.len()
+        );
     }
     Ok(exit::OK)
 }

@@ -30,17 +30,29 @@ impl HistoryFacts {
             let (e, t) = rigor_runner::run::estimates(store, s)?;
             typical.insert(s.to_string(), if e.is_empty() { UNKNOWN_TEST_S } else { t });
             estimates.extend(e);
-            known.extend(store.known_tests(s)?.into_iter().map(|id| TestKey::new(*s, id)));
+            known.extend(
+                store
+                    .known_tests(s)?
+                    .into_iter()
+                    .map(|id| TestKey::new(*s, id)),
+            );
         }
-        Ok(HistoryFacts { estimates, typical, failing: store.failing_tests(branch)?, known })
+        Ok(HistoryFacts {
+            estimates,
+            typical,
+            failing: store.failing_tests(branch)?,
+            known,
+        })
     }
 
     /// Expected seconds: history, else the suite's typical test.
     pub fn expected(&self, t: &TestCase) -> f64 {
-        self.estimates
-            .get(&t.key)
-            .copied()
-            .unwrap_or_else(|| self.typical.get(&t.key.suite).copied().unwrap_or(UNKNOWN_TEST_S))
+        self.estimates.get(&t.key).copied().unwrap_or_else(|| {
+            self.typical
+                .get(&t.key.suite)
+                .copied()
+                .unwrap_or(UNKNOWN_TEST_S)
+        })
     }
 }
 
@@ -64,10 +76,20 @@ pub fn load_tiers(config: &Config) -> Result<Vec<Tier>> {
     }
     let mut tiers = Vec::new();
     for (name, value) in table {
-        let tc: TierConfig = value
-            .try_into()
-            .map_err(|e: toml::de::Error| config.error_at(&format!("tiers.{name}"), e.message().to_string(), "a tier is { select = \"…\", budget = \"30s\", per_file = 1 }"))?;
-        tiers.push(Tier::from_config(&name, &tc).map_err(|e| config.error_at(&format!("tiers.{name}.select"), e.to_string(), "see docs/tiers.md"))?);
+        let tc: TierConfig = value.try_into().map_err(|e: toml::de::Error| {
+            config.error_at(
+                &format!("tiers.{name}"),
+                e.message().to_string(),
+                "a tier is { select = \"…\", budget = \"30s\", per_file = 1 }",
+            )
+        })?;
+        tiers.push(Tier::from_config(&name, &tc).map_err(|e| {
+            config.error_at(
+                &format!("tiers.{name}.select"),
+                e.to_string(),
+                "see docs/tiers.md",
+            )
+        })?);
     }
     Ok(tiers)
 }
@@ -125,8 +147,9 @@ pub fn plan(config: &Config, store: &Store, req: &PlanRequest) -> Result<Planned
     } else {
         Vec::new()
     };
-    let discovered = rigor_runner::run::discover_with(config, &req.suites, &req.extra, req.keep_output)
-        .context("discovering the tests")?;
+    let discovered =
+        rigor_runner::run::discover_with(config, &req.suites, &req.extra, req.keep_output)
+            .context("discovering the tests")?;
     let names: Vec<&str> = discovered.iter().map(|d| d.suite.name.as_str()).collect();
     let branch = rigor_runner::git::branch(&config.root);
     let facts = HistoryFacts::load(store, &names, branch.as_deref())?;
@@ -135,10 +158,10 @@ pub fn plan(config: &Config, store: &Store, req: &PlanRequest) -> Result<Planned
     let mut all: Vec<(usize, TestCase)> = Vec::new();
     for (si, d) in discovered.iter().enumerate() {
         for t in &d.tests {
-            if let Some(e) = &expr {
-                if !e.matches(t, &facts) {
-                    continue;
-                }
+            if let Some(e) = &expr
+                && !e.matches(t, &facts)
+            {
+                continue;
             }
             all.push((si, t.clone()));
         }
@@ -148,7 +171,10 @@ pub fn plan(config: &Config, store: &Store, req: &PlanRequest) -> Result<Planned
     let mut shard_of: Vec<Option<usize>> = vec![None; all.len()];
     let mut shard_loads = Vec::new();
     if let Some(spec) = req.shard {
-        let items: Vec<(String, f64)> = all.iter().map(|(_, t)| (t.key.to_string(), facts.expected(t))).collect();
+        let items: Vec<(String, f64)> = all
+            .iter()
+            .map(|(_, t)| (t.key.to_string(), facts.expected(t)))
+            .collect();
         let shards = lpt(&items, spec.total);
         shard_loads = shards.iter().map(|s| s.load).collect();
         for (k, s) in shards.iter().enumerate() {
@@ -167,10 +193,20 @@ pub fn plan(config: &Config, store: &Store, req: &PlanRequest) -> Result<Planned
         // Longest expected first (the scheduler's order), suite by suite.
         let mut order = mine.clone();
         order.sort_by(|&a, &b| {
-            all[a].0.cmp(&all[b].0).then(facts.expected(&all[b].1).total_cmp(&facts.expected(&all[a].1)))
+            all[a].0.cmp(&all[b].0).then(
+                facts
+                    .expected(&all[b].1)
+                    .total_cmp(&facts.expected(&all[a].1)),
+            )
         });
         for i in order {
-            tests.push(PlannedTest { suite: all[i].0, estimated_s: facts.expected(&all[i].1), test: all[i].1.clone(), tier: None, shard: shard_of[i] });
+            tests.push(PlannedTest {
+                suite: all[i].0,
+                estimated_s: facts.expected(&all[i].1),
+                test: all[i].1.clone(),
+                tier: None,
+                shard: shard_of[i],
+            });
         }
     } else {
         let cases: Vec<TestCase> = mine.iter().map(|&i| all[i].1.clone()).collect();
@@ -180,7 +216,13 @@ pub fn plan(config: &Config, store: &Store, req: &PlanRequest) -> Result<Planned
             tier_summary.push((name.clone(), members.len(), *used));
             for &m in members {
                 let i = mine[m];
-                tests.push(PlannedTest { suite: all[i].0, estimated_s: est[m], test: all[i].1.clone(), tier: Some(name.clone()), shard: shard_of[i] });
+                tests.push(PlannedTest {
+                    suite: all[i].0,
+                    estimated_s: est[m],
+                    test: all[i].1.clone(),
+                    tier: Some(name.clone()),
+                    shard: shard_of[i],
+                });
             }
         }
     }
@@ -189,18 +231,33 @@ pub fn plan(config: &Config, store: &Store, req: &PlanRequest) -> Result<Planned
     let mut batches: Vec<Batch> = Vec::new();
     for t in &tests {
         match batches.last_mut() {
-            Some(b) if b.tier == t.tier && b.suite == t.suite => b.tests.push((t.test.clone(), t.estimated_s)),
-            _ => batches.push(Batch { tier: t.tier.clone(), suite: t.suite, tests: vec![(t.test.clone(), t.estimated_s)] }),
+            Some(b) if b.tier == t.tier && b.suite == t.suite => {
+                b.tests.push((t.test.clone(), t.estimated_s))
+            }
+            _ => batches.push(Batch {
+                tier: t.tier.clone(),
+                suite: t.suite,
+                tests: vec![(t.test.clone(), t.estimated_s)],
+            }),
         }
     }
     // Within a tier, group each suite's tests into one batch (suites run one after another).
     let mut merged: Vec<Batch> = Vec::new();
     for b in batches {
-        if let Some(m) = merged.iter_mut().find(|m| m.tier == b.tier && m.suite == b.suite) {
+        if let Some(m) = merged
+            .iter_mut()
+            .find(|m| m.tier == b.tier && m.suite == b.suite)
+        {
             m.tests.extend(b.tests);
         } else {
             merged.push(b);
         }
     }
-    Ok(Planned { discovered, tests, batches: merged, tiers: tier_summary, shard_loads })
+    Ok(Planned {
+        discovered,
+        tests,
+        batches: merged,
+        tiers: tier_summary,
+        shard_loads,
+    })
 }

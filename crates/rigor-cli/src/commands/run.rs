@@ -92,12 +92,17 @@ pub fn run(mut config: Config, args: &RunArgs) -> Result<i32> {
             eprintln!("nothing to run: the selection is empty");
             return Ok(exit::NOTHING);
         }
-        RunPlan::Batches { suites: planned.discovered, batches: planned.batches, stop_at_failing_tier: false }
+        RunPlan::Batches {
+            suites: planned.discovered,
+            batches: planned.batches,
+            stop_at_failing_tier: false,
+        }
     } else {
         RunPlan::Everything
     };
     let mut reporter = reporter(args.format);
-    let report = rigor_runner::run_tests(&config, &opts, &mut store, reporter.as_mut(), stop, plan)?;
+    let report =
+        rigor_runner::run_tests(&config, &opts, &mut store, reporter.as_mut(), stop, plan)?;
     super::flaky::auto_quarantine(&config, &mut store, &report)?;
     write_outputs(&report, args.junit.as_deref(), args.format)?;
     super::ci::provider_outputs(&config, &report)?;
@@ -107,15 +112,20 @@ pub fn run(mut config: Config, args: &RunArgs) -> Result<i32> {
 pub fn write_outputs(report: &RunReport, junit: Option<&Path>, format: Format) -> Result<()> {
     if let Some(path) = junit {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        std::fs::write(path, report::junit::render(report)).with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(path, report::junit::render(report))
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     match format {
         Format::Text => print!("{}", report::summary::render(report)),
         Format::Json => {
             eprint!("{}", report::summary::render(report));
-            println!("{}", serde_json::to_string_pretty(&report::json::render(report))?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&report::json::render(report))?
+            );
         }
     }
     Ok(())

@@ -15,7 +15,9 @@ pub fn python() -> String {
 }
 
 pub fn fixture_dir(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -23,7 +25,8 @@ fn copy_dir(from: &Path, to: &Path) {
     for e in std::fs::read_dir(from).unwrap() {
         let e = e.unwrap();
         let name = e.file_name();
-        if name == "target" || name == ".rigor" || name == "__pycache__" || name == ".pytest_cache" {
+        if name == "target" || name == ".rigor" || name == "__pycache__" || name == ".pytest_cache"
+        {
             continue;
         }
         let dest = to.join(&name);
@@ -48,7 +51,15 @@ pub fn rigor(dir: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_rigor"));
     c.current_dir(dir);
     c.env("RIGOR_PYTHON_INTERPRETER", python());
-    for v in ["CI", "GITHUB_ACTIONS", "GITLAB_CI", "GITHUB_SHA", "CI_COMMIT_SHA", "GITHUB_REF_NAME", "GITHUB_HEAD_REF"] {
+    for v in [
+        "CI",
+        "GITHUB_ACTIONS",
+        "GITLAB_CI",
+        "GITHUB_SHA",
+        "CI_COMMIT_SHA",
+        "GITHUB_REF_NAME",
+        "GITHUB_HEAD_REF",
+    ] {
         c.env_remove(v);
     }
     c
@@ -56,7 +67,12 @@ pub fn rigor(dir: &Path) -> Command {
 
 /// Run rigor and parse its `--format json` summary.
 pub fn run_json(dir: &Path, args: &[&str]) -> (i32, serde_json::Value) {
-    let out = rigor(dir).arg("run").args(args).args(["--format", "json"]).output().unwrap();
+    let out = rigor(dir)
+        .arg("run")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
     let code = out.status.code().unwrap_or(-1);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
@@ -87,18 +103,32 @@ pub fn native_pytest_counts(dir: &Path, extra: &[&str]) -> std::collections::BTr
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    let last = text.lines().rev().find(|l| l.contains(" in ") && (l.contains("passed") || l.contains("failed") || l.contains("error"))).unwrap_or("");
+    let last = text
+        .lines()
+        .rev()
+        .find(|l| {
+            l.contains(" in ")
+                && (l.contains("passed") || l.contains("failed") || l.contains("error"))
+        })
+        .unwrap_or("");
     let mut counts = std::collections::BTreeMap::new();
-    for part in last.trim_matches('=').trim().split(" in ").next().unwrap_or("").split(", ") {
+    for part in last
+        .trim_matches('=')
+        .trim()
+        .split(" in ")
+        .next()
+        .unwrap_or("")
+        .split(", ")
+    {
         let mut it = part.split_whitespace();
-        if let (Some(n), Some(k)) = (it.next(), it.next()) {
-            if let Ok(n) = n.parse::<u64>() {
-                let k = match k {
-                    "error" | "errors" => "error".to_string(),
-                    other => other.to_string(),
-                };
-                counts.insert(k, n);
-            }
+        if let (Some(n), Some(k)) = (it.next(), it.next())
+            && let Ok(n) = n.parse::<u64>()
+        {
+            let k = match k {
+                "error" | "errors" => "error".to_string(),
+                other => other.to_string(),
+            };
+            counts.insert(k, n);
         }
     }
     counts

@@ -9,7 +9,9 @@ use std::fmt::Write;
 pub const MAX_ANNOTATIONS: usize = 10;
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {
@@ -30,8 +32,18 @@ pub fn annotations(report: &RunReport, prefix: &HashMap<String, String>) -> Stri
                 props.push(format!("line={l}"));
             }
         }
-        props.push(format!("title={}", escape_property(&format!("{} {}", r.outcome, r.key))));
-        let text: String = r.excerpt.as_deref().unwrap_or("").lines().take(30).collect::<Vec<_>>().join("\n");
+        props.push(format!(
+            "title={}",
+            escape_property(&format!("{} {}", r.outcome, r.key))
+        ));
+        let text: String = r
+            .excerpt
+            .as_deref()
+            .unwrap_or("")
+            .lines()
+            .take(30)
+            .collect::<Vec<_>>()
+            .join("\n");
         let _ = writeln!(out, "::error {}::{}", props.join(","), escape_data(&text));
     }
     if failures.len() > MAX_ANNOTATIONS {
@@ -42,7 +54,11 @@ pub fn annotations(report: &RunReport, prefix: &HashMap<String, String>) -> Stri
         );
     }
     for r in report.quarantined_failures() {
-        let _ = writeln!(out, "::warning title={}::quarantined test failed (not failing the build)", escape_property(&r.key.to_string()));
+        let _ = writeln!(
+            out,
+            "::warning title={}::quarantined test failed (not failing the build)",
+            escape_property(&r.key.to_string())
+        );
     }
     out
 }
@@ -50,9 +66,20 @@ pub fn annotations(report: &RunReport, prefix: &HashMap<String, String>) -> Stri
 /// Markdown for `$GITHUB_STEP_SUMMARY`: verdict and counts first, failures folded.
 pub fn step_summary(report: &RunReport) -> String {
     let mut s = String::new();
-    let verdict = if report.failures().next().is_some() { "❌ failed" } else { "✅ passed" };
-    let _ = writeln!(s, "### rigor: {verdict} — {}\n", super::summary::counts_line(report));
-    let _ = writeln!(s, "| passed | failed | errors | timeouts | flaky | skipped | wall |");
+    let verdict = if report.failures().next().is_some() {
+        "❌ failed"
+    } else {
+        "✅ passed"
+    };
+    let _ = writeln!(
+        s,
+        "### rigor: {verdict} — {}\n",
+        super::summary::counts_line(report)
+    );
+    let _ = writeln!(
+        s,
+        "| passed | failed | errors | timeouts | flaky | skipped | wall |"
+    );
     let _ = writeln!(s, "|---:|---:|---:|---:|---:|---:|---:|");
     let c = |o| report.count(o);
     let _ = writeln!(
@@ -69,8 +96,18 @@ pub fn step_summary(report: &RunReport) -> String {
     if !report.tiers.is_empty() {
         let _ = writeln!(s, "| tier | tests | wall | result |\n|---|---:|---:|---|");
         for t in &report.tiers {
-            let res = if t.failed > 0 { format!("❌ {} failed", t.failed) } else { "✅".into() };
-            let _ = writeln!(s, "| {} | {} | {} | {res} |", t.name, t.planned, rigor_model::duration::human(t.wall_s));
+            let res = if t.failed > 0 {
+                format!("❌ {} failed", t.failed)
+            } else {
+                "✅".into()
+            };
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {res} |",
+                t.name,
+                t.planned,
+                rigor_model::duration::human(t.wall_s)
+            );
         }
         if let Some(t) = &report.stopped_at_tier {
             let _ = writeln!(s, "\nStopped after tier **{t}**, which failed.");
@@ -79,19 +116,54 @@ pub fn step_summary(report: &RunReport) -> String {
     }
     let failures: Vec<_> = report.failures().collect();
     if !failures.is_empty() {
-        let _ = writeln!(s, "<details><summary>{} failures</summary>\n", failures.len());
+        let _ = writeln!(
+            s,
+            "<details><summary>{} failures</summary>\n",
+            failures.len()
+        );
         for r in failures.iter().take(50) {
-            let _ = writeln!(s, "**{}** `{}`\n\n```\n{}\n```\n", r.outcome, r.key, r.excerpt.as_deref().unwrap_or("").lines().take(25).collect::<Vec<_>>().join("\n"));
+            let _ = writeln!(
+                s,
+                "**{}** `{}`\n\n```\n{}\n```\n",
+                r.outcome,
+                r.key,
+                r.excerpt
+                    .as_deref()
+                    .unwrap_or("")
+                    .lines()
+                    .take(25)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
         }
         let _ = writeln!(s, "</details>\n");
     }
-    let flaky: Vec<_> = report.results.iter().filter(|r| r.outcome == Outcome::Flaky).collect();
+    let flaky: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| r.outcome == Outcome::Flaky)
+        .collect();
     if !flaky.is_empty() {
-        let _ = writeln!(s, "**Flaky** (passed on retry): {}\n", flaky.iter().map(|r| format!("`{}`", r.key)).collect::<Vec<_>>().join(", "));
+        let _ = writeln!(
+            s,
+            "**Flaky** (passed on retry): {}\n",
+            flaky
+                .iter()
+                .map(|r| format!("`{}`", r.key))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     let q: Vec<_> = report.quarantined_failures().collect();
     if !q.is_empty() {
-        let _ = writeln!(s, "**Quarantined failures** (not failing the build): {}\n", q.iter().map(|r| format!("`{}`", r.key)).collect::<Vec<_>>().join(", "));
+        let _ = writeln!(
+            s,
+            "**Quarantined failures** (not failing the build): {}\n",
+            q.iter()
+                .map(|r| format!("`{}`", r.key))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     s
 }
@@ -120,13 +192,21 @@ mod tests {
     fn report(n_fail: usize) -> RunReport {
         let mut results = Vec::new();
         for i in 0..n_fail {
-            let mut r = TestResult::new(TestKey::new("py", format!("tests/t.py::test_{i}")), Outcome::Failed, 0.1);
+            let mut r = TestResult::new(
+                TestKey::new("py", format!("tests/t.py::test_{i}")),
+                Outcome::Failed,
+                0.1,
+            );
             r.file = Some("tests/t.py".into());
             r.line = Some(i as u32 + 1);
             r.excerpt = Some("assert 1 == 2\nE   100% wrong, really".into());
             results.push(r);
         }
-        results.push(TestResult::new(TestKey::new("py", "tests/t.py::ok"), Outcome::Passed, 0.1));
+        results.push(TestResult::new(
+            TestKey::new("py", "tests/t.py::ok"),
+            Outcome::Passed,
+            0.1,
+        ));
         RunReport {
             run_id: 1,
             status: RunStatus::Failed,
@@ -145,7 +225,10 @@ mod tests {
 
     #[test]
     fn at_most_ten_annotations_then_a_summary_line() {
-        let text = annotations(&report(13), &HashMap::from([("py".to_string(), "sub/".to_string())]));
+        let text = annotations(
+            &report(13),
+            &HashMap::from([("py".to_string(), "sub/".to_string())]),
+        );
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 11);
         assert!(lines[0].starts_with("::error file=sub/tests/t.py,line=1,title=failed py%3A%3Atests/t.py%3A%3Atest_0::assert 1 == 2%0AE   100%25 wrong"), "{}", lines[0]);

@@ -39,19 +39,19 @@ pub fn escape(text: &str) -> String {
 /// `(classname, name)` for a test, following each runner's own JUnit convention.
 pub fn names(r: &TestResult) -> (String, String) {
     let id = &r.key.id;
-    if let Some((path, rest)) = id.split_once("::") {
-        if path.ends_with(".py") {
-            // pytest: tests/test_a.py::TestC::test_x[1] → ("tests.test_a.TestC", "test_x[1]")
-            let module = path.trim_end_matches(".py").replace('/', ".");
-            let mut parts: Vec<&str> = rest.split("::").collect();
-            let name = parts.pop().unwrap_or(rest).to_string();
-            let mut class = module;
-            for p in parts {
-                class.push('.');
-                class.push_str(p);
-            }
-            return (class, name);
+    if let Some((path, rest)) = id.split_once("::")
+        && path.ends_with(".py")
+    {
+        // pytest: tests/test_a.py::TestC::test_x[1] → ("tests.test_a.TestC", "test_x[1]")
+        let module = path.trim_end_matches(".py").replace('/', ".");
+        let mut parts: Vec<&str> = rest.split("::").collect();
+        let name = parts.pop().unwrap_or(rest).to_string();
+        let mut class = module;
+        for p in parts {
+            class.push('.');
+            class.push_str(p);
         }
+        return (class, name);
     }
     if let Some((binary, name)) = id.split_once(' ') {
         return (binary.to_string(), name.to_string());
@@ -60,7 +60,12 @@ pub fn names(r: &TestResult) -> (String, String) {
 }
 
 fn first_line(text: &str) -> String {
-    text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").chars().take(200).collect()
+    text.lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .chars()
+        .take(200)
+        .collect()
 }
 
 pub fn render(report: &RunReport) -> String {
@@ -68,7 +73,9 @@ pub fn render(report: &RunReport) -> String {
     for r in &report.results {
         by_suite.entry(r.key.suite.as_str()).or_default().push(r);
     }
-    let count = |rs: &[&TestResult], f: &dyn Fn(Outcome) -> bool| rs.iter().filter(|r| f(r.outcome)).count();
+    let count = |rs: &[&TestResult], f: &dyn Fn(Outcome) -> bool| {
+        rs.iter().filter(|r| f(r.outcome)).count()
+    };
     let is_fail = |o| o == Outcome::Failed || o == Outcome::Timeout;
     let is_err = |o| o == Outcome::Error;
     let is_skip = |o| o == Outcome::Skipped || o == Outcome::Xfailed;
@@ -173,8 +180,14 @@ mod tests {
             names(&r("tests/test_a.py::TestC::test_x[1]")),
             ("tests.test_a.TestC".into(), "test_x[1]".into())
         );
-        assert_eq!(names(&r("tests/test_a.py::test_y")), ("tests.test_a".into(), "test_y".into()));
-        assert_eq!(names(&r("demo::it tests::a")), ("demo::it".into(), "tests::a".into()));
+        assert_eq!(
+            names(&r("tests/test_a.py::test_y")),
+            ("tests.test_a".into(), "test_y".into())
+        );
+        assert_eq!(
+            names(&r("demo::it tests::a")),
+            ("demo::it".into(), "tests::a".into())
+        );
         assert_eq!(names(&r("ruff")), ("s".into(), "ruff".into()));
     }
 }

@@ -62,7 +62,12 @@ impl Reporter for LineReporter {
     }
     fn finished(&mut self, r: &TestResult) {
         self.done += 1;
-        if !self.show_passing && matches!(r.outcome, Outcome::Passed | Outcome::Skipped | Outcome::Xfailed) {
+        if !self.show_passing
+            && matches!(
+                r.outcome,
+                Outcome::Passed | Outcome::Skipped | Outcome::Xfailed
+            )
+        {
             return;
         }
         let mut err = std::io::stderr().lock();
@@ -105,9 +110,11 @@ impl TerminalReporter {
     pub fn new() -> Self {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
         bar.set_style(
-            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30.cyan/blue} {pos}/{len} {msg} (ETA {eta})")
-                .expect("valid template")
-                .progress_chars("=> "),
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:30.cyan/blue} {pos}/{len} {msg} (ETA {eta})",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
         );
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         Self {
@@ -140,12 +147,18 @@ impl Reporter for TerminalReporter {
             Outcome::Passed | Outcome::Xpassed => self.passed += 1,
             Outcome::Flaky => {
                 self.passed += 1;
-                self.bar.println(format!("{:>7} {}", label(r.outcome), r.key));
+                self.bar
+                    .println(format!("{:>7} {}", label(r.outcome), r.key));
             }
             Outcome::Skipped | Outcome::Xfailed => self.skipped += 1,
             Outcome::Failed | Outcome::Error | Outcome::Timeout => {
                 self.failed += 1;
-                self.bar.println(format!("{:>7} [{:>8}] {}", label(r.outcome), human(r.duration_s), r.key));
+                self.bar.println(format!(
+                    "{:>7} [{:>8}] {}",
+                    label(r.outcome),
+                    human(r.duration_s),
+                    r.key
+                ));
             }
         }
         self.bar.inc(1);

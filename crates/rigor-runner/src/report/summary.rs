@@ -18,7 +18,11 @@ pub fn counts_line(report: &RunReport) -> String {
             (n > 0).then(|| format!("{n} {o}"))
         })
         .collect();
-    if parts.is_empty() { "no tests".into() } else { parts.join(", ") }
+    if parts.is_empty() {
+        "no tests".into()
+    } else {
+        parts.join(", ")
+    }
 }
 
 pub fn render(report: &RunReport) -> String {
@@ -33,7 +37,12 @@ pub fn render(report: &RunReport) -> String {
                 (Some(f), None) => format!(" ({f})"),
                 _ => String::new(),
             };
-            let _ = writeln!(s, "\n  {} {}{place}", r.outcome.as_str().to_uppercase(), r.key);
+            let _ = writeln!(
+                s,
+                "\n  {} {}{place}",
+                r.outcome.as_str().to_uppercase(),
+                r.key
+            );
             if let Some(text) = &r.excerpt {
                 let lines: Vec<&str> = text.lines().collect();
                 let shown = lines.len().min(EXCERPT_LINES);
@@ -41,28 +50,57 @@ pub fn render(report: &RunReport) -> String {
                     let _ = writeln!(s, "      {l}");
                 }
                 if lines.len() > shown {
-                    let _ = writeln!(s, "      [{} earlier lines in the history: rigor history --run {}]", lines.len() - shown, report.run_id);
+                    let _ = writeln!(
+                        s,
+                        "      [{} earlier lines in the history: rigor history --run {}]",
+                        lines.len() - shown,
+                        report.run_id
+                    );
                 }
             }
         }
     }
     let quarantined: Vec<_> = report.quarantined_failures().collect();
     if !quarantined.is_empty() {
-        let _ = writeln!(s, "\nQuarantined failures (reported, not failing the build):");
+        let _ = writeln!(
+            s,
+            "\nQuarantined failures (reported, not failing the build):"
+        );
         for r in quarantined {
-            let why = report.quarantined.get(&r.key).map(String::as_str).unwrap_or("");
-            let first = r.excerpt.as_deref().and_then(|e| e.lines().find(|l| !l.trim().is_empty())).unwrap_or("");
-            let _ = writeln!(s, "  {} {} — quarantined: {why}\n      {first}", r.outcome.as_str().to_uppercase(), r.key);
+            let why = report
+                .quarantined
+                .get(&r.key)
+                .map(String::as_str)
+                .unwrap_or("");
+            let first = r
+                .excerpt
+                .as_deref()
+                .and_then(|e| e.lines().find(|l| !l.trim().is_empty()))
+                .unwrap_or("");
+            let _ = writeln!(
+                s,
+                "  {} {} — quarantined: {why}\n      {first}",
+                r.outcome.as_str().to_uppercase(),
+                r.key
+            );
         }
     }
-    let flaky: Vec<_> = report.results.iter().filter(|r| r.outcome == Outcome::Flaky).collect();
+    let flaky: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| r.outcome == Outcome::Flaky)
+        .collect();
     if !flaky.is_empty() {
         let _ = writeln!(s, "\nFlaky (failed, then passed on retry):");
         for r in flaky {
             let _ = writeln!(s, "  {} (attempts: {})", r.key, r.attempts);
         }
     }
-    let mut slow: Vec<_> = report.results.iter().filter(|r| r.duration_s > 0.0).collect();
+    let mut slow: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| r.duration_s > 0.0)
+        .collect();
     slow.sort_by(|a, b| b.duration_s.total_cmp(&a.duration_s));
     if !slow.is_empty() {
         let _ = writeln!(s, "\nSlowest:");
@@ -90,11 +128,18 @@ pub fn render(report: &RunReport) -> String {
                 t.name,
                 t.planned,
                 human(t.wall_s),
-                if t.failed > 0 { format!("{} failed", t.failed) } else { "passed".to_string() }
+                if t.failed > 0 {
+                    format!("{} failed", t.failed)
+                } else {
+                    "passed".to_string()
+                }
             );
         }
         if let Some(t) = &report.stopped_at_tier {
-            let _ = writeln!(s, "  stopped after tier `{t}`, which failed; later tiers did not run");
+            let _ = writeln!(
+                s,
+                "  stopped after tier `{t}`, which failed; later tiers did not run"
+            );
         }
     }
     let verdict = match report.status {

@@ -22,15 +22,24 @@ impl ShellCommands {
     }
 
     pub fn tests(&self, suite: &str) -> Vec<TestCase> {
-        self.commands.keys().map(|name| TestCase::new(suite, name)).collect()
+        self.commands
+            .keys()
+            .map(|name| TestCase::new(suite, name))
+            .collect()
     }
 }
 
 impl TestCommand for ShellCommands {
     fn command(&self, test: &TestCase) -> Command {
-        let script = self.commands.get(&test.key.id).cloned().unwrap_or_else(|| "exit 127".into());
+        let script = self
+            .commands
+            .get(&test.key.id)
+            .cloned()
+            .unwrap_or_else(|| "exit 127".into());
         let mut cmd = Command::new("sh");
-        cmd.current_dir(&self.root).args(["-c", &script]).envs(&self.env);
+        cmd.current_dir(&self.root)
+            .args(["-c", &script])
+            .envs(&self.env);
         cmd
     }
 }

@@ -94,10 +94,10 @@ impl PytestSuite {
         cmd.args(extra);
         cmd.args(&self.args);
         let mut pythonpath = self.plugin_dir.display().to_string();
-        if let Ok(existing) = std::env::var("PYTHONPATH") {
-            if !existing.is_empty() {
-                pythonpath = format!("{pythonpath}:{existing}");
-            }
+        if let Ok(existing) = std::env::var("PYTHONPATH")
+            && !existing.is_empty()
+        {
+            pythonpath = format!("{pythonpath}:{existing}");
         }
         cmd.env("PYTHONPATH", pythonpath);
         cmd.env("RIGOR_MODE", mode);
@@ -121,10 +121,19 @@ impl PytestSuite {
             })?;
         let stdout = String::from_utf8_lossy(&out.stdout);
         for line in stdout.lines() {
-            if let Ok(Message::Collected { items, errors, python, pytest }) = serde_json::from_str(line) {
+            if let Ok(Message::Collected {
+                items,
+                errors,
+                python,
+                pytest,
+            }) = serde_json::from_str(line)
+            {
                 return Ok(Collected {
                     items: items.into_iter().map(|i| to_case(&self.name, i)).collect(),
-                    errors: errors.into_iter().map(|e| (e.id, e.text.unwrap_or_default())).collect(),
+                    errors: errors
+                        .into_iter()
+                        .map(|e| (e.id, e.text.unwrap_or_default()))
+                        .collect(),
                     python,
                     pytest,
                 });
@@ -134,7 +143,11 @@ impl PytestSuite {
             suite: self.name.clone(),
             code: out.status.code(),
             stderr: crate::worker::last_lines(&String::from_utf8_lossy(&out.stderr), 30),
-            hint: pytest_hint(out.status.code(), &String::from_utf8_lossy(&out.stderr), &self.python),
+            hint: pytest_hint(
+                out.status.code(),
+                &String::from_utf8_lossy(&out.stderr),
+                &self.python,
+            ),
         })
     }
 }
@@ -158,7 +171,9 @@ pub fn python_hint(python: &str) -> String {
 /// A hint for a pytest process that ended without collecting.
 pub fn pytest_hint(code: Option<i32>, stderr: &str, python: &str) -> String {
     if stderr.contains("No module named pytest") {
-        return format!("pytest is not installed for `{python}`: `{python} -m pip install pytest`, or set [python] interpreter");
+        return format!(
+            "pytest is not installed for `{python}`: `{python} -m pip install pytest`, or set [python] interpreter"
+        );
     }
     match code {
         Some(4) => "pytest rejected its command line (exit 4): check the suite's `args` and the project's addopts".into(),
@@ -169,9 +184,15 @@ pub fn pytest_hint(code: Option<i32>, stderr: &str, python: &str) -> String {
 }
 
 impl WorkerFactory for PytestSuite {
-    fn spawn(&self, slot: usize, tx: mpsc::Sender<WorkerEvent>) -> std::io::Result<Box<dyn Worker>> {
+    fn spawn(
+        &self,
+        slot: usize,
+        tx: mpsc::Sender<WorkerEvent>,
+    ) -> std::io::Result<Box<dyn Worker>> {
         let mut cmd = isolate(self.command("worker", &["-q"]));
-        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         let mut child = cmd.spawn()?;
         let pid = child.id();
         let stdin = child.stdin.take();
@@ -184,12 +205,17 @@ impl WorkerFactory for PytestSuite {
             let reader = BufReader::new(stdout);
             for line in reader.lines() {
                 let Ok(line) = line else { break };
-                let Ok(msg) = serde_json::from_str::<Message>(&line) else { continue };
+                let Ok(msg) = serde_json::from_str::<Message>(&line) else {
+                    continue;
+                };
                 let event = match msg {
                     Message::Collected { items, errors, .. } => WorkerEvent::Collected {
                         slot,
                         items: items.into_iter().map(|i| to_case(&suite, i)).collect(),
-                        errors: errors.into_iter().map(|e| (e.id, e.text.unwrap_or_default())).collect(),
+                        errors: errors
+                            .into_iter()
+                            .map(|e| (e.id, e.text.unwrap_or_default()))
+                            .collect(),
                     },
                     Message::Start { id } => WorkerEvent::Started { slot, id },
                     Message::Result {
@@ -200,7 +226,8 @@ impl WorkerFactory for PytestSuite {
                         output,
                     } => {
                         let outcome = Outcome::parse(&outcome).unwrap_or(Outcome::Error);
-                        let mut result = TestResult::new(TestKey::new(&suite, id), outcome, duration);
+                        let mut result =
+                            TestResult::new(TestKey::new(&suite, id), outcome, duration);
                         result.excerpt = excerpt;
                         result.output = output;
                         WorkerEvent::Result { slot, result }
@@ -257,10 +284,9 @@ impl Worker for PytestWorker {
     }
 
     fn send(&mut self, test: &TestCase) -> std::io::Result<()> {
-        let stdin = self
-            .stdin
-            .as_mut()
-            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "worker input closed"))?;
+        let stdin = self.stdin.as_mut().ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "worker input closed")
+        })?;
         stdin.write_all(test.key.id.as_bytes())?;
         stdin.write_all(b"\n")?;
         stdin.flush()

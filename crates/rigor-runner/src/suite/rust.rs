@@ -100,15 +100,18 @@ pub fn list_nextest(suite: &str, root: &Path, args: &[String]) -> Result<RustTes
             hint: "the build failed or the arguments are wrong; its errors are above".into(),
         });
     }
-    let list: NextestList = serde_json::from_slice(&out.stdout).map_err(|e| RunnerError::Discovery {
-        suite: suite.into(),
-        what: "cargo nextest list".into(),
-        detail: format!("unexpected JSON: {e}"),
-        hint: "is this a supported cargo-nextest (0.9)?".into(),
-    })?;
+    let list: NextestList =
+        serde_json::from_slice(&out.stdout).map_err(|e| RunnerError::Discovery {
+            suite: suite.into(),
+            what: "cargo nextest list".into(),
+            detail: format!("unexpected JSON: {e}"),
+            hint: "is this a supported cargo-nextest (0.9)?".into(),
+        })?;
     let mut tests = RustTests::default();
     for dir in &list.meta.base_output_directories {
-        tests.lib_dirs.push(list.meta.target_directory.join(dir).join("deps"));
+        tests
+            .lib_dirs
+            .push(list.meta.target_directory.join(dir).join("deps"));
         tests.lib_dirs.push(list.meta.target_directory.join(dir));
     }
     if let Some(libdir) = list
@@ -147,7 +150,10 @@ pub fn list_nextest(suite: &str, root: &Path, args: &[String]) -> Result<RustTes
 fn source_file(cwd: &Path, kind: &str, binary_name: &str) -> Option<String> {
     let candidates: Vec<String> = match kind {
         "lib" | "proc-macro" => vec!["src/lib.rs".into()],
-        "test" => vec![format!("tests/{binary_name}.rs"), format!("tests/{binary_name}/main.rs")],
+        "test" => vec![
+            format!("tests/{binary_name}.rs"),
+            format!("tests/{binary_name}/main.rs"),
+        ],
         "bin" => vec![format!("src/bin/{binary_name}.rs"), "src/main.rs".into()],
         "bench" => vec![format!("benches/{binary_name}.rs")],
         "example" => vec![format!("examples/{binary_name}.rs")],
@@ -183,10 +189,19 @@ struct CargoProfile {
 }
 
 /// Discover with `cargo test --no-run` and each binary's `--list` (nextest not installed).
-pub fn list_cargo_test(suite: &str, root: &Path, args: &[String]) -> Result<RustTests, RunnerError> {
+pub fn list_cargo_test(
+    suite: &str,
+    root: &Path,
+    args: &[String],
+) -> Result<RustTests, RunnerError> {
     let out = Command::new("cargo")
         .current_dir(root)
-        .args(["test", "--no-run", "--message-format", "json-render-diagnostics"])
+        .args([
+            "test",
+            "--no-run",
+            "--message-format",
+            "json-render-diagnostics",
+        ])
         .args(args)
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
@@ -206,11 +221,15 @@ pub fn list_cargo_test(suite: &str, root: &Path, args: &[String]) -> Result<Rust
     }
     let mut tests = RustTests::default();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let Ok(msg) = serde_json::from_str::<CargoMessage>(line) else { continue };
+        let Ok(msg) = serde_json::from_str::<CargoMessage>(line) else {
+            continue;
+        };
         if msg.reason != "compiler-artifact" || !msg.profile.as_ref().is_some_and(|p| p.test) {
             continue;
         }
-        let (Some(exe), Some(target), Some(manifest)) = (msg.executable, msg.target, msg.manifest_path) else {
+        let (Some(exe), Some(target), Some(manifest)) =
+            (msg.executable, msg.target, msg.manifest_path)
+        else {
             continue;
         };
         let cwd = manifest.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -221,9 +240,14 @@ pub fn list_cargo_test(suite: &str, root: &Path, args: &[String]) -> Result<Rust
             "test" => format!("{package}::{}", target.name),
             other => format!("{package}::{other}/{}", target.name),
         };
-        let file = source_file(&cwd, if kind.ends_with("lib") { "lib" } else { &kind }, &target.name);
+        let file = source_file(
+            &cwd,
+            if kind.ends_with("lib") { "lib" } else { &kind },
+            &target.name,
+        );
         let all = libtest_list(&exe, &cwd, false)?;
-        let ignored: std::collections::HashSet<String> = libtest_list(&exe, &cwd, true)?.into_iter().collect();
+        let ignored: std::collections::HashSet<String> =
+            libtest_list(&exe, &cwd, true)?.into_iter().collect();
         for name in all {
             tests.tests.push(TestCase {
                 key: TestKey::new(suite, format!("{binary_id} {name}")),
@@ -256,7 +280,11 @@ pub fn list_cargo_test(suite: &str, root: &Path, args: &[String]) -> Result<Rust
 }
 
 fn exe_dirs(tests: &RustTests) -> Option<PathBuf> {
-    tests.binaries.values().next().and_then(|b| b.path.parent().map(Path::to_path_buf))
+    tests
+        .binaries
+        .values()
+        .next()
+        .and_then(|b| b.path.parent().map(Path::to_path_buf))
 }
 
 fn package_name(package_id: &str, manifest: &Path) -> String {
@@ -281,11 +309,14 @@ fn libtest_list(exe: &Path, cwd: &Path, ignored: bool) -> Result<Vec<String>, Ru
     if ignored {
         cmd.arg("--ignored");
     }
-    let out = cmd.stdin(Stdio::null()).output().map_err(|e| RunnerError::Spawn {
-        what: exe.display().to_string(),
-        source: e,
-        hint: "was the test binary removed while rigor ran?".into(),
-    })?;
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| RunnerError::Spawn {
+            what: exe.display().to_string(),
+            source: e,
+            hint: "was the test binary removed while rigor ran?".into(),
+        })?;
     Ok(String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| l.strip_suffix(": test"))
@@ -305,16 +336,25 @@ impl TestCommand for RustTestCommand {
         let Some(bin) = self.tests.binaries.get(binary_id) else {
             // Unknown binary: make the failure explicit rather than guessing.
             let mut c = Command::new("sh");
-            c.args(["-c", &format!("echo 'rigor: no test binary `{binary_id}` was built' >&2; exit 2")]);
+            c.args([
+                "-c",
+                &format!("echo 'rigor: no test binary `{binary_id}` was built' >&2; exit 2"),
+            ]);
             return c;
         };
         let mut cmd = Command::new(&bin.path);
-        cmd.current_dir(&bin.cwd).args([name, "--exact", "--nocapture"]);
+        cmd.current_dir(&bin.cwd)
+            .args([name, "--exact", "--nocapture"]);
         cmd.env("CARGO_MANIFEST_DIR", &bin.cwd);
         cmd.env("CARGO_PKG_NAME", &bin.package);
         cmd.env("RIGOR", "1");
         if !self.tests.lib_dirs.is_empty() {
-            let mut dirs: Vec<String> = self.tests.lib_dirs.iter().map(|d| d.display().to_string()).collect();
+            let mut dirs: Vec<String> = self
+                .tests
+                .lib_dirs
+                .iter()
+                .map(|d| d.display().to_string())
+                .collect();
             if let Ok(existing) = std::env::var("LD_LIBRARY_PATH") {
                 dirs.push(existing);
             }
