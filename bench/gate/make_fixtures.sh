@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Regenerate rigor-gate's real-tool fixtures (small files checked into
 # crates/rigor-gate/tests/fixtures/real): coverage.py JSON / Cobertura / LCOV, pytest JUnit
-# (xunit1, xunit2), cargo nextest JUnit with flaky and rerun elements.
-# Needs: python3 with pytest and coverage (see bench/gate/requirements.txt), cargo-nextest.
+# (xunit1, xunit2), cargo nextest JUnit with flaky and rerun elements, ruff SARIF, pip-audit JSON,
+# mutmut CI/CD stats, and (with RIGOR=path/to/rigor) rigor's own perf comparison.
+# Needs: python3 with bench/gate/requirements.txt installed, cargo-nextest.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="$here/../../crates/rigor-gate/tests/fixtures/real"
@@ -21,6 +22,24 @@ cd "$work/py"
 # the fixtures must not depend on this temp dir: Cobertura's <source> is absolute
 sed -i "s#$work/py#/project#g" "$out/coveragepy.xml"
 sed -i "s#$work/py/##g" "$out/coveragepy.lcov"
+
+# ruff's SARIF (lint errors and flake8-bandit security rules)
+mkdir -p "$work/lint" && cd "$work/lint"
+printf 'import os\nimport sys\n\n\ndef f(x):\n    if x == None:\n        return eval("1")\n    return undefined_name\n' > bad.py
+"$py" -m ruff check --no-cache --select E,F,S --output-format sarif bad.py > "$out/ruff.sarif" || true
+sed -i "s#file://$work/lint/#file:///project/#g" "$out/ruff.sarif"
+
+# pip-audit's JSON (this machine reaches the package index only, not PyPI's vulnerability API,
+# so the dependencies come back with skip reasons: the shape is real, the findings are not)
+printf 'jinja2==2.10\nrequests==2.19.0\n' > req.txt
+"$py" -m pip_audit -r req.txt --no-deps --disable-pip -f json -o "$out/pip-audit.json" >/dev/null 2>&1 || true
+
+# mutmut's CI/CD stats
+cp -r "$here/mutfixture/." "$work/mut"
+cd "$work/mut"
+PATH="$(dirname "$py"):$PATH" "$py" -m mutmut run >/dev/null 2>&1 || true
+PATH="$(dirname "$py"):$PATH" "$py" -m mutmut export-cicd-stats >/dev/null 2>&1
+cp mutants/mutmut-cicd-stats.json "$out/mutmut-cicd-stats.json"
 
 cp -r "$here/nextest-fixture/." "$work/rs"
 cd "$work/rs"

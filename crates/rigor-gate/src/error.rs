@@ -84,7 +84,9 @@ impl GateError {
     pub fn exit_code(&self) -> i32 {
         match self {
             // a path that does not exist is a usage error; an unreadable file is bad input
-            GateError::Read { source, .. } if source.kind() == std::io::ErrorKind::NotFound => exit::USAGE,
+            GateError::Read { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                exit::USAGE
+            }
             GateError::Malformed { .. } | GateError::Read { .. } => exit::BAD_INPUT,
             GateError::Nothing { .. } => exit::NOTHING,
             _ => exit::USAGE,

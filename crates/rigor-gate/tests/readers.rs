@@ -513,3 +513,31 @@ fn offline_advisories_malformed() {
     );
     assert_eq!(err.exit_code(), 3);
 }
+
+#[test]
+fn ruff_sarif_is_lint_with_locations() {
+    let f = read_sarif("ruff.sarif", &fixture("real/ruff.sarif")).unwrap();
+    let ids: Vec<&str> = f.iter().map(|x| x.id.as_str()).collect();
+    assert_eq!(ids, ["F401", "F401", "E711", "S307", "F821"]);
+    assert!(
+        f.iter()
+            .all(|x| x.tool == "ruff" && x.level.as_deref() == Some("error") && !x.security)
+    );
+    assert_eq!(
+        (f[3].file.as_deref(), f[3].line),
+        (Some("/project/bad.py"), Some(7))
+    );
+}
+
+#[test]
+fn pip_audit_real_output_with_skipped_dependencies() {
+    let f = read_pip_audit("pip-audit.json", &fixture("real/pip-audit.json"), None).unwrap();
+    assert!(f.is_empty(), "skipped dependencies are not findings");
+}
+
+#[test]
+fn mutmut_real_stats() {
+    let m = read_mutmut("stats.json", &fixture("real/mutmut-cicd-stats.json")).unwrap();
+    assert_eq!((m.total.killed, m.total.survived), (1, 9));
+    assert_eq!(m.total.score(), Some(10.0));
+}
