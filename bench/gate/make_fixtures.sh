@@ -2,7 +2,7 @@
 # Regenerate rigor-gate's real-tool fixtures (small files checked into
 # crates/rigor-gate/tests/fixtures/real): coverage.py JSON / Cobertura / LCOV, pytest JUnit
 # (xunit1, xunit2), cargo nextest JUnit with flaky and rerun elements, ruff SARIF, pip-audit JSON,
-# mutmut CI/CD stats, and (with RIGOR=path/to/rigor) rigor's own perf comparison.
+# mutmut CI/CD stats, a Stryker report (needs npm), and (with RIGOR=path/to/rigor) rigor's own perf comparison.
 # Needs: python3 with bench/gate/requirements.txt installed, cargo-nextest.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -40,6 +40,16 @@ cd "$work/mut"
 PATH="$(dirname "$py"):$PATH" "$py" -m mutmut run >/dev/null 2>&1 || true
 PATH="$(dirname "$py"):$PATH" "$py" -m mutmut export-cicd-stats >/dev/null 2>&1
 cp mutants/mutmut-cicd-stats.json "$out/mutmut-cicd-stats.json"
+
+# Stryker's mutation-testing-report JSON (npm registry: @stryker-mutator/core, command runner on
+# node's built-in test runner)
+if command -v npm >/dev/null; then
+  cp -r "$here/stryker-fixture/." "$work/js"
+  cd "$work/js"
+  npm install --no-audit --no-fund --silent @stryker-mutator/core@9.4.0 >/dev/null 2>&1
+  npx stryker run >/dev/null 2>&1 || true
+  sed "s#$work/js#/project#g" reports/mutation/mutation.json > "$out/stryker-mutation.json"
+fi
 
 cp -r "$here/nextest-fixture/." "$work/rs"
 cd "$work/rs"
