@@ -125,6 +125,33 @@ impl G<'_> {
     }
 }
 
+/// The most telling line of a failure excerpt: pytest's first `E   ` line, else a line naming an
+/// error, assertion or panic message, else the last non-empty line.
+pub fn headline(excerpt: &str) -> String {
+    let lines: Vec<&str> = excerpt
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    if let Some(e) = lines.iter().find(|l| l.starts_with("E ")) {
+        return e[1..].trim().to_string();
+    }
+    // Rust: the line after "panicked at …:" is the message
+    if let Some(i) = lines.iter().position(|l| l.contains("panicked at"))
+        && let Some(next) = lines.get(i + 1)
+    {
+        return next.trim().to_string();
+    }
+    let telling = ["Error", "error:", "assert", "Exception", "failed"];
+    if let Some(l) = lines.iter().find(|l| telling.iter().any(|t| l.contains(t))) {
+        return l.trim().to_string();
+    }
+    lines
+        .last()
+        .map(|l| l.trim().to_string())
+        .unwrap_or_default()
+}
+
 /// Consecutive line numbers grouped as ranges.
 pub fn ranges(lines: &[u32]) -> Vec<(u32, u32)> {
     let mut out: Vec<(u32, u32)> = Vec::new();
@@ -198,11 +225,7 @@ pub fn evaluate(
                 let details = failing
                     .iter()
                     .map(|r| {
-                        let first = r
-                            .excerpt
-                            .as_deref()
-                            .and_then(|e| e.lines().find(|l| !l.trim().is_empty()))
-                            .unwrap_or("");
+                        let first = r.excerpt.as_deref().map(headline).unwrap_or_default();
                         format!("{} {}: {}", r.outcome, r.id, first.trim())
                     })
                     .collect();
@@ -871,11 +894,7 @@ pub fn evaluate(
                 })
                 .collect();
             for r in &suite_failures {
-                let first = r
-                    .excerpt
-                    .as_deref()
-                    .and_then(|e| e.lines().find(|x| !x.trim().is_empty()))
-                    .unwrap_or("");
+                let first = r.excerpt.as_deref().map(headline).unwrap_or_default();
                 details.push(format!("{} {}: {}", r.outcome, r.id, first.trim()));
                 violations.push(Violation {
                     rule: "lint".into(),

@@ -348,10 +348,11 @@ fn gate_table(r: &GateReport) -> String {
     );
     for g in r.sorted_gates() {
         let v = g.verdict.as_str();
-        let val = g
-            .value
-            .map(|x| format!("{x:.2}{}", g.unit))
-            .unwrap_or_else(|| "-".into());
+        let val = match g.value {
+            None => "-".into(),
+            Some(x) if g.unit.is_empty() && x.fract() == 0.0 => format!("{x}"),
+            Some(x) => format!("{x:.2}{}", g.unit),
+        };
         let thr = g
             .threshold
             .map(|x| format!("{} {x}{}", esc(&g.op), g.unit))

@@ -662,3 +662,22 @@ mod tests {
         assert_eq!(eval::ranges_text(&[1, 2, 3, 5, 7, 8]), "1-3, 5, 7-8");
     }
 }
+
+#[cfg(test)]
+mod headline_tests {
+    use crate::eval::headline;
+
+    #[test]
+    fn the_telling_line_of_an_excerpt() {
+        let py = "[call] def test_x():\n>       assert f() == 2\nE       AssertionError: boom\nE       assert 1 == 2\n\ntests/t.py:3: AssertionError";
+        assert_eq!(headline(py), "AssertionError: boom");
+        let rs = "thread 'tests::flaky' (15788) panicked at src/lib.rs:29:9:\nfirst attempt fails\nstack backtrace:\n   0: x";
+        assert_eq!(headline(rs), "first attempt fails");
+        assert_eq!(
+            headline("compiling\nerror: could not compile `x`\n"),
+            "error: could not compile `x`"
+        );
+        assert_eq!(headline("one\ntwo\n"), "two");
+        assert_eq!(headline(""), "");
+    }
+}

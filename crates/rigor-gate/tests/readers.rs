@@ -546,9 +546,22 @@ fn mutmut_real_stats() {
 fn stryker_real_report() {
     // Stryker 9.4 with the command runner on node's test runner (bench/gate/stryker-fixture)
     let m = read_stryker("mutation.json", &fixture("real/stryker-mutation.json")).unwrap();
-    assert_eq!((m.total.killed, m.total.survived, m.total.no_coverage), (10, 10, 0));
+    assert_eq!(
+        (m.total.killed, m.total.survived, m.total.no_coverage),
+        (10, 10, 0)
+    );
     assert_eq!(m.total.score(), Some(50.0));
     assert_eq!(m.survivors.len(), 10);
-    assert!(m.survivors.iter().all(|s| s.file == "src/calc.js" && s.line.is_some()));
-    assert!(m.survivors.iter().any(|s| s.line == Some(8) && s.description.contains("UnaryOperator")), "{:?}", m.survivors);
+    assert!(
+        m.survivors
+            .iter()
+            .all(|s| s.file == "src/calc.js" && s.line.is_some())
+    );
+    assert!(
+        m.survivors
+            .iter()
+            .any(|s| s.line == Some(8) && s.description.contains("UnaryOperator")),
+        "{:?}",
+        m.survivors
+    );
 }
