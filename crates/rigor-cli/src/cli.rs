@@ -65,6 +65,9 @@ pub struct ListArgs {
     /// Only these suites (repeatable).
     #[arg(long = "suite", value_name = "NAME")]
     pub suites: Vec<String>,
+    /// Show the membership of this tier and its estimated time.
+    #[arg(long, value_name = "NAME")]
+    pub tier: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Extra arguments for the runner (after `--`), e.g. pytest paths or `-k expr`.

@@ -325,7 +325,10 @@ fn usage_errors_and_nothing_to_evaluate() {
     let o = rigor(d.path(), &["gate", "--coverage", "missing.xml"], &[]);
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("cannot read") && err.contains("missing.xml"), "{err}");
+    assert!(
+        err.contains("cannot read") && err.contains("missing.xml"),
+        "{err}"
+    );
 }
 
 #[test]

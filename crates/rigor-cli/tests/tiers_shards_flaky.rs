@@ -80,6 +80,19 @@ fn ci_stops_after_the_first_tier_that_fails_and_says_so() {
 #[test]
 fn run_up_to_a_tier_and_filter_with_selectors() {
     let (_t, dir) = project("pyproj");
+    let listed = String::from_utf8_lossy(
+        &rigor(&dir)
+            .args(["list", "--tier", "advanced"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .to_string();
+    assert!(
+        listed.starts_with("tier advanced: 1 tests")
+            && listed.contains("tests/test_slow.py::test_slow"),
+        "{listed}"
+    );
     let (_, s) = run_json(&dir, &["--tier", "fast"]);
     assert!(
         s["tests"]

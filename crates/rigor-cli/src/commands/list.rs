@@ -7,6 +7,9 @@ use rigor_model::{Config, exit};
 
 pub fn run(config: &Config, args: &ListArgs) -> Result<i32> {
     let store = super::open_store(config)?;
+    if let Some(tier) = &args.tier {
+        return list_tier(config, &store, args, tier);
+    }
     let found = rigor_runner::discover(config, &args.suites, &args.extra)?;
     let mut json_suites = Vec::new();
     let mut total = 0usize;
@@ -86,4 +89,61 @@ pub fn run(config: &Config, args: &ListArgs) -> Result<i32> {
         );
     }
     Ok(if total == 0 { exit::NOTHING } else { exit::OK })
+}
+
+/// `rigor list --tier NAME`: the tests the tier takes, in run order, with its estimated time.
+fn list_tier(
+    config: &Config,
+    store: &rigor_store::Store,
+    args: &ListArgs,
+    tier: &str,
+) -> Result<i32> {
+    let jobs = config.jobs();
+    let planned = super::planning::plan(
+        config,
+        store,
+        &super::planning::PlanRequest {
+            suites: args.suites.clone(),
+            extra: args.extra.clone(),
+            up_to_tier: Some(tier.to_string()),
+            jobs,
+            ..Default::default()
+        },
+    )?;
+    let members: Vec<_> = planned
+        .tests
+        .iter()
+        .filter(|t| t.tier.as_deref() == Some(tier))
+        .collect();
+    let serial: f64 = members.iter().map(|t| t.estimated_s).sum();
+    match args.format {
+        Format::Text => {
+            println!(
+                "tier {tier}: {} tests, estimated {} serial, {} on {jobs} workers",
+                members.len(),
+                human(serial),
+                human(serial / jobs as f64)
+            );
+            for t in &members {
+                println!("  {:>8}  {}", human(t.estimated_s), t.test.key);
+            }
+        }
+        Format::Json => {
+            let tests: Vec<_> = members
+                .iter()
+                .map(|t| serde_json::json!({"suite": t.test.key.suite, "id": t.test.key.id, "estimated_s": t.estimated_s}))
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(
+                    &serde_json::json!({"schema": "rigor.list-tier/1", "tier": tier, "jobs": jobs, "estimated_s": serial, "tests": tests})
+                )?
+            );
+        }
+    }
+    Ok(if members.is_empty() {
+        exit::NOTHING
+    } else {
+        exit::OK
+    })
 }
