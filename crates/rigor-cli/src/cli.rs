@@ -104,6 +104,10 @@ pub struct RunArgs {
     /// Run the tiers up to and including this one (see [tiers] in rigor.toml).
     #[arg(long, value_name = "NAME")]
     pub tier: Option<String>,
+    /// Precision mode: record per-test line coverage (coverage.py, in the project's environment)
+    /// so that change-aware selection can intersect changed lines with it.
+    #[arg(long)]
+    pub coverage_map: bool,
     /// Run shard K of N (also from RIGOR_SHARD, or GitLab's CI_NODE_INDEX/CI_NODE_TOTAL).
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,

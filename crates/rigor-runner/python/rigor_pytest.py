@@ -33,6 +33,30 @@ if _MODE in ("collect", "worker"):
         os.close(_devnull)
 
 
+# Precision mode (`rigor run --coverage-map`): per-test line coverage with coverage.py, one
+# dynamic context per test (its node id), in a data file per worker process.
+_COV = None
+_COV_DIR = os.environ.get("RIGOR_COVERAGE_MAP", "")
+if _MODE == "worker" and _COV_DIR:
+    try:
+        import coverage
+    except ImportError:
+        sys.stderr.write(
+            "rigor: --coverage-map needs coverage.py in the project's environment "
+            "(%s -m pip install coverage)\n" % sys.executable
+        )
+        raise
+    os.makedirs(_COV_DIR, exist_ok=True)
+    _COV = coverage.Coverage(
+        data_file=os.path.join(_COV_DIR, ".coverage"),
+        data_suffix=True,
+        source=[os.getcwd()],
+        omit=[os.path.join(os.path.dirname(os.path.abspath(__file__)), "*")],
+        config_file=False,
+    )
+    _COV.start()
+
+
 def _emit(obj):
     _OUT.write(json.dumps(obj, separators=(",", ":")) + "\n")
     _OUT.flush()
@@ -96,6 +120,8 @@ _current = {}
 
 def pytest_runtest_logstart(nodeid, location):
     if _MODE == "worker":
+        if _COV is not None:
+            _COV.switch_context(nodeid)
         _current[nodeid] = _Result()
         _emit({"ev": "start", "id": nodeid})
 
@@ -199,5 +225,9 @@ def pytest_runtestloop(session):
         item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
         if session.shouldfail or session.shouldstop:
             break
+    if _COV is not None:
+        _COV.switch_context("")
+        _COV.stop()
+        _COV.save()
     _emit({"ev": "done", "t": time.time()})
     return True

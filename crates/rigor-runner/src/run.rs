@@ -32,6 +32,8 @@ pub struct RunOptions {
     pub base: Option<String>,
     /// `K/N` when running one shard, for the record.
     pub shard: Option<String>,
+    /// Precision mode: record per-test coverage of pytest suites into this directory.
+    pub coverage_map: Option<PathBuf>,
     /// Quarantined tests (key → reason): they run, their failures do not fail the run.
     pub quarantined: HashMap<TestKey, String>,
 }
@@ -147,17 +149,34 @@ fn pytest_suite(
     })
 }
 
+/// Options that change how suites are prepared.
+#[derive(Debug, Clone, Default)]
+pub struct PrepareOptions {
+    /// Keep captured output of passing tests.
+    pub keep_output: bool,
+    /// Precision mode: pytest workers record per-test coverage (coverage.py) into this directory.
+    pub coverage_map: Option<PathBuf>,
+}
+
 fn prepare(
     config: &Config,
     s: &SuiteConfig,
     extra: &[String],
-    keep_output: bool,
+    popts: &PrepareOptions,
 ) -> Result<Prepared, RunnerError> {
+    let keep_output = popts.keep_output || config.run.keep_output;
     let root = suite_root(config, s);
     let mut args = s.args.clone();
     args.extend(extra.iter().cloned());
     Ok(match s.kind {
-        SuiteKind::Pytest => Prepared::Pytest(pytest_suite(config, s, extra, keep_output)?),
+        SuiteKind::Pytest => {
+            let mut p = pytest_suite(config, s, extra, keep_output)?;
+            if let Some(dir) = &popts.coverage_map {
+                p.env
+                    .insert("RIGOR_COVERAGE_MAP".into(), dir.display().to_string());
+            }
+            Prepared::Pytest(p)
+        }
         SuiteKind::Nextest | SuiteKind::CargoTest => {
             let listed = if s.kind == SuiteKind::Nextest && crate::suite::rust::nextest_available()
             {
@@ -208,19 +227,19 @@ pub fn discover(
     only: &[String],
     extra: &[String],
 ) -> Result<Vec<Discovered>, RunnerError> {
-    discover_with(config, only, extra, false)
+    discover_with(config, only, extra, &PrepareOptions::default())
 }
 
-/// [`discover`], keeping captured output of passing tests when the suites later run.
+/// [`discover`], preparing the suites for a later run with `popts`.
 pub fn discover_with(
     config: &Config,
     only: &[String],
     extra: &[String],
-    keep_output: bool,
+    popts: &PrepareOptions,
 ) -> Result<Vec<Discovered>, RunnerError> {
     let mut out = Vec::new();
     for s in suites_for(config, only)? {
-        let prepared = prepare(config, &s, extra, keep_output || config.run.keep_output)?;
+        let prepared = prepare(config, &s, extra, popts)?;
         let (tests, errors) = match &prepared {
             Prepared::Pytest(p) => {
                 let c = p.collect()?;
@@ -369,12 +388,11 @@ pub fn run_tests(
             owned = suites
                 .into_iter()
                 .map(|s| {
-                    let p = prepare(
-                        config,
-                        &s,
-                        &opts.extra_args,
-                        opts.keep_output || config.run.keep_output,
-                    );
+                    let popts = PrepareOptions {
+                        keep_output: opts.keep_output,
+                        coverage_map: opts.coverage_map.clone(),
+                    };
+                    let p = prepare(config, &s, &opts.extra_args, &popts);
                     (s, p)
                 })
                 .collect();

@@ -59,6 +59,7 @@ pub fn run(config: Config, args: &CiArgs) -> Result<i32> {
         suites: args.suites.clone(),
         extra_args: Vec::new(),
         keep_output: false,
+        coverage_map: None,
         args_text: std::env::args().collect::<Vec<_>>().join(" "),
         base: None,
         shard: shard.map(|s| s.to_string()),

@@ -24,6 +24,7 @@ pub fn run(config: &Config, args: &PlanArgs) -> Result<i32> {
         shard: args.shards.map(|n| ShardSpec { index: 1, total: n }),
         jobs,
         keep_output: false,
+        coverage_map: None,
     };
     // For the full picture, plan without restricting to one shard, then label each test.
     let mut full_req = req.clone();

@@ -107,6 +107,8 @@ pub struct PlanRequest {
     pub shard: Option<ShardSpec>,
     pub jobs: usize,
     pub keep_output: bool,
+    /// Precision mode: record per-test coverage into this directory (pytest suites).
+    pub coverage_map: Option<std::path::PathBuf>,
 }
 
 /// One planned test.
@@ -147,9 +149,16 @@ pub fn plan(config: &Config, store: &Store, req: &PlanRequest) -> Result<Planned
     } else {
         Vec::new()
     };
-    let discovered =
-        rigor_runner::run::discover_with(config, &req.suites, &req.extra, req.keep_output)
-            .context("discovering the tests")?;
+    let discovered = rigor_runner::run::discover_with(
+        config,
+        &req.suites,
+        &req.extra,
+        &rigor_runner::run::PrepareOptions {
+            keep_output: req.keep_output,
+            coverage_map: req.coverage_map.clone(),
+        },
+    )
+    .context("discovering the tests")?;
     let names: Vec<&str> = discovered.iter().map(|d| d.suite.name.as_str()).collect();
     let branch = rigor_runner::git::branch(&config.root);
     let facts = HistoryFacts::load(store, &names, branch.as_deref())?;

@@ -59,6 +59,15 @@ pub fn run(mut config: Config, args: &RunArgs) -> Result<i32> {
     }
     let shard = shard_spec(args.shard.as_deref())?;
     let mut store = super::open_store(&config)?;
+    let coverage_map = args
+        .coverage_map
+        .then(|| config.root.join(".rigor").join("coverage-map"));
+    if let Some(dir) = &coverage_map {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir)
+                .with_context(|| format!("cannot clear {}", dir.display()))?;
+        }
+    }
     let stop = stop_flag()?;
     let jobs = args.jobs.unwrap_or(0);
     let opts = RunOptions {
@@ -68,6 +77,7 @@ pub fn run(mut config: Config, args: &RunArgs) -> Result<i32> {
         suites: args.suites.clone(),
         extra_args: args.extra.clone(),
         keep_output: args.keep_output,
+        coverage_map: coverage_map.clone(),
         args_text: std::env::args().collect::<Vec<_>>().join(" "),
         base: None,
         shard: shard.map(|s| s.to_string()),
@@ -86,6 +96,7 @@ pub fn run(mut config: Config, args: &RunArgs) -> Result<i32> {
                 shard,
                 jobs: if jobs == 0 { config.jobs() } else { jobs },
                 keep_output: args.keep_output,
+                coverage_map: coverage_map.clone(),
             },
         )?;
         if planned.tests.is_empty() {
