@@ -101,8 +101,8 @@ impl ChangeSet {
     /// Base resolution order: explicit `base`; `GITHUB_BASE_REF` (`origin/<ref>`, else `<ref>`,
     /// then the merge-base with HEAD); the GitHub event payload (`GITHUB_EVENT_PATH` →
     /// `pull_request.base.sha`); `CI_MERGE_REQUEST_DIFF_BASE_SHA`; the merge-base with the default
-    /// branch (`origin/HEAD`, `main`, `master`) when it is not HEAD itself; else `HEAD~1`; else
-    /// the empty tree. Paths are relative to `root`; changes outside `root` are left out.
+    /// branch (`origin/HEAD`, `main`, `master`) when it is not HEAD itself; on the default branch
+    /// itself, HEAD when the work tree has uncommitted changes, else `HEAD~1`; else the empty tree. Paths are relative to `root`; changes outside `root` are left out.
     pub fn detect(root: &Path, base: Option<&str>) -> Result<ChangeSet> {
         Self::detect_with_env(root, base, &ProcessEnv)
     }
@@ -113,7 +113,9 @@ impl ChangeSet {
             .map(|s| s.trim().to_string())
             .unwrap_or_default();
         let (base, base_source) = resolve_base(root, base, env, &head)?;
-        let prefix = git(root, &["rev-parse", "--show-prefix"])?.trim().to_string();
+        let prefix = git(root, &["rev-parse", "--show-prefix"])?
+            .trim()
+            .to_string();
         let files = diff_against(root, &base, &prefix)?;
         Ok(ChangeSet {
             base,
@@ -176,7 +178,14 @@ pub(crate) fn git(dir: &Path, args: &[&str]) -> Result<String> {
 pub(crate) fn git_bytes(dir: &Path, args: &[&str]) -> Result<Vec<u8>> {
     let out = Command::new("git")
         .current_dir(dir)
-        .args(["-c", "core.quotepath=off", "-c", "diff.noprefix=false", "-c", "diff.mnemonicprefix=false"])
+        .args([
+            "-c",
+            "core.quotepath=off",
+            "-c",
+            "diff.noprefix=false",
+            "-c",
+            "diff.mnemonicprefix=false",
+        ])
         .args(args)
         .stdin(Stdio::null())
         .output()
@@ -196,10 +205,13 @@ pub(crate) fn git_bytes(dir: &Path, args: &[&str]) -> Result<Vec<u8>> {
 }
 
 fn rev_parse(root: &Path, rev: &str) -> Option<String> {
-    git(root, &["rev-parse", "--verify", "-q", &format!("{rev}^{{commit}}")])
-        .ok()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
+    git(
+        root,
+        &["rev-parse", "--verify", "-q", &format!("{rev}^{{commit}}")],
+    )
+    .ok()
+    .map(|s| s.trim().to_string())
+    .filter(|s| !s.is_empty())
 }
 
 fn merge_base(root: &Path, a: &str, b: &str) -> Option<String> {
@@ -209,24 +221,36 @@ fn merge_base(root: &Path, a: &str, b: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-fn resolve_base(root: &Path, explicit: Option<&str>, env: &dyn Env, head: &str) -> Result<(String, String)> {
+fn resolve_base(
+    root: &Path,
+    explicit: Option<&str>,
+    env: &dyn Env,
+    head: &str,
+) -> Result<(String, String)> {
     let unknown = |rev: &str, message: &str| SelectError::UnknownBase {
         dir: root.display().to_string(),
         rev: rev.to_string(),
         message: message.to_string(),
     };
     if let Some(rev) = explicit {
-        let sha = rev_parse(root, rev).ok_or_else(|| unknown(rev, "git rev-parse found no such commit"))?;
+        let sha = rev_parse(root, rev)
+            .ok_or_else(|| unknown(rev, "git rev-parse found no such commit"))?;
         return Ok((sha, format!("--base {rev}")));
     }
     if head.is_empty() {
-        return Ok((EMPTY_TREE.to_string(), "no commit yet: everything is new".into()));
+        return Ok((
+            EMPTY_TREE.to_string(),
+            "no commit yet: everything is new".into(),
+        ));
     }
     if let Some(reference) = env.var("GITHUB_BASE_REF") {
         for cand in [format!("origin/{reference}"), reference.clone()] {
             if let Some(sha) = rev_parse(root, &cand) {
                 let mb = merge_base(root, &sha, "HEAD").unwrap_or(sha);
-                return Ok((mb, format!("GITHUB_BASE_REF ({cand}), merge-base with HEAD")));
+                return Ok((
+                    mb,
+                    format!("GITHUB_BASE_REF ({cand}), merge-base with HEAD"),
+                ));
             }
         }
     }
@@ -235,11 +259,17 @@ fn resolve_base(root: &Path, explicit: Option<&str>, env: &dyn Env, head: &str) 
         && let Ok(v) = serde_json::from_str::<serde_json::Value>(&text)
         && let Some(sha) = v.pointer("/pull_request/base/sha").and_then(|s| s.as_str())
     {
-        let sha = rev_parse(root, sha).ok_or_else(|| unknown(sha, "pull_request.base.sha of GITHUB_EVENT_PATH is not in this clone"))?;
+        let sha = rev_parse(root, sha).ok_or_else(|| {
+            unknown(
+                sha,
+                "pull_request.base.sha of GITHUB_EVENT_PATH is not in this clone",
+            )
+        })?;
         return Ok((sha, "GitHub event payload pull_request.base.sha".into()));
     }
     if let Some(sha) = env.var("CI_MERGE_REQUEST_DIFF_BASE_SHA") {
-        let full = rev_parse(root, &sha).ok_or_else(|| unknown(&sha, "CI_MERGE_REQUEST_DIFF_BASE_SHA is not in this clone"))?;
+        let full = rev_parse(root, &sha)
+            .ok_or_else(|| unknown(&sha, "CI_MERGE_REQUEST_DIFF_BASE_SHA is not in this clone"))?;
         return Ok((full, "CI_MERGE_REQUEST_DIFF_BASE_SHA".into()));
     }
     let mut defaults = Vec::new();
@@ -258,10 +288,20 @@ fn resolve_base(root: &Path, explicit: Option<&str>, env: &dyn Env, head: &str) 
             return Ok((mb, format!("merge-base with {cand}")));
         }
     }
+    // On the default branch itself: uncommitted work is the change; a clean tree tests the last commit.
+    let dirty = git_bytes(root, &["status", "--porcelain", "-z", "--untracked-files=normal"])
+        .map(|o| !o.is_empty())
+        .unwrap_or(false);
+    if dirty {
+        return Ok((head.to_string(), "HEAD (uncommitted changes on the default branch)".into()));
+    }
     if let Some(sha) = rev_parse(root, "HEAD~1") {
         return Ok((sha, "HEAD~1".into()));
     }
-    Ok((EMPTY_TREE.to_string(), "HEAD has no parent: everything is new".into()))
+    Ok((
+        EMPTY_TREE.to_string(),
+        "HEAD has no parent: everything is new".into(),
+    ))
 }
 
 /// Strip the `root` prefix (relative to the top level) from a top-level-relative path.
@@ -270,12 +310,19 @@ fn relative(prefix: &str, path: &str) -> Option<String> {
 }
 
 fn diff_against(root: &Path, base: &str, prefix: &str) -> Result<Vec<ChangedFile>> {
-    let top = git(root, &["rev-parse", "--show-toplevel"])?.trim().to_string();
+    let top = git(root, &["rev-parse", "--show-toplevel"])?
+        .trim()
+        .to_string();
     let top = Path::new(&top);
     // Status of tracked files: base → work tree (staged and unstaged), renames detected.
-    let raw = git_bytes(top, &["diff", "--no-ext-diff", "--name-status", "-z", "-M", base])?;
+    let raw = git_bytes(
+        top,
+        &["diff", "--no-ext-diff", "--name-status", "-z", "-M", base],
+    )?;
     let mut files: Vec<ChangedFile> = Vec::new();
-    let mut it = raw.split(|b| *b == 0).map(|s| String::from_utf8_lossy(s).into_owned());
+    let mut it = raw
+        .split(|b| *b == 0)
+        .map(|s| String::from_utf8_lossy(s).into_owned());
     while let Some(status) = it.next() {
         if status.is_empty() {
             continue;
@@ -305,7 +352,10 @@ fn diff_against(root: &Path, base: &str, prefix: &str) -> Result<Vec<ChangedFile
         });
     }
     // Line ranges from a zero-context patch.
-    let patch = git_bytes(top, &["diff", "--no-ext-diff", "--no-color", "-U0", "-M", base])?;
+    let patch = git_bytes(
+        top,
+        &["diff", "--no-ext-diff", "--no-color", "-U0", "-M", base],
+    )?;
     let hunks = parse_hunks(&String::from_utf8_lossy(&patch));
     for f in &mut files {
         if let Some((new, old)) = hunks.get(&f.path) {
@@ -324,7 +374,10 @@ fn diff_against(root: &Path, base: &str, prefix: &str) -> Result<Vec<ChangedFile
             path,
             old_path: None,
             kind: ChangeKind::Untracked,
-            lines: vec![LineRange { start: 1, end: n as u32 }],
+            lines: vec![LineRange {
+                start: 1,
+                end: n as u32,
+            }],
             old_lines: Vec::new(),
         });
     }
@@ -365,8 +418,14 @@ pub(crate) fn parse_hunks(patch: &str) -> Hunks {
             && let Some(cur) = &current
         {
             let mut parts = rest.split_whitespace();
-            let old = parts.next().and_then(|s| s.strip_prefix('-')).map(parse_range);
-            let new = parts.next().and_then(|s| s.strip_prefix('+')).map(parse_range);
+            let old = parts
+                .next()
+                .and_then(|s| s.strip_prefix('-'))
+                .map(parse_range);
+            let new = parts
+                .next()
+                .and_then(|s| s.strip_prefix('+'))
+                .map(parse_range);
             let entry = out.entry(cur.clone()).or_default();
             if let Some((start, count)) = new {
                 entry.0.push(if count == 0 {
@@ -455,13 +514,30 @@ mod tests {
         let patch = "diff --git a/x.py b/x.py\n--- a/x.py\n+++ b/x.py\n@@ -3 +3 @@ def f\n-a\n+b\n@@ -10,0 +11,2 @@\n+c\n+d\n@@ -20,2 +21,0 @@\n-e\n-f\n";
         let h = parse_hunks(patch);
         let (new, old) = &h["x.py"];
-        assert_eq!(new, &vec![LineRange { start: 3, end: 3 }, LineRange { start: 11, end: 12 }, LineRange { start: 21, end: 21 }]);
-        assert_eq!(old, &vec![LineRange { start: 3, end: 3 }, LineRange { start: 10, end: 11 }, LineRange { start: 20, end: 21 }]);
+        assert_eq!(
+            new,
+            &vec![
+                LineRange { start: 3, end: 3 },
+                LineRange { start: 11, end: 12 },
+                LineRange { start: 21, end: 21 }
+            ]
+        );
+        assert_eq!(
+            old,
+            &vec![
+                LineRange { start: 3, end: 3 },
+                LineRange { start: 10, end: 11 },
+                LineRange { start: 20, end: 21 }
+            ]
+        );
     }
 
     #[test]
     fn quoted_paths_are_unquoted() {
-        assert_eq!(strip_side("\"b/caf\\303\\251 x.py\"", "b/").unwrap(), "café x.py");
+        assert_eq!(
+            strip_side("\"b/caf\\303\\251 x.py\"", "b/").unwrap(),
+            "café x.py"
+        );
         assert_eq!(strip_side("/dev/null", "a/"), None);
     }
 }

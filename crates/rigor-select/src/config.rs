@@ -151,7 +151,12 @@ impl SelectConfig {
         let rules = self
             .rules
             .iter()
-            .map(|r| Ok((build("rules.path", std::slice::from_ref(&r.path))?.0, r.clone())))
+            .map(|r| {
+                Ok((
+                    build("rules.path", std::slice::from_ref(&r.path))?.0,
+                    r.clone(),
+                ))
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok(CompiledConfig {
             full_run_on: build("full_run_on", &full)?,
@@ -186,7 +191,12 @@ pub fn parse_simple(selector: &str) -> Option<Vec<SimpleTerm>> {
         let t = term.trim();
         let (name, arg) = t.split_once('(')?;
         let arg = arg.strip_suffix(')')?.trim();
-        if arg.contains(['(', ')', '&']) || !name.trim().chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        if arg.contains(['(', ')', '&'])
+            || !name
+                .trim()
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
             return None;
         }
         let term = match name.trim() {
@@ -214,7 +224,12 @@ mod tests {
     #[test]
     fn simple_selectors_parse_and_others_defer() {
         assert_eq!(parse_simple("all()").unwrap().len(), 1);
-        assert_eq!(parse_simple("path(tests/api/**) | marker(api) | test(login)").unwrap().len(), 3);
+        assert_eq!(
+            parse_simple("path(tests/api/**) | marker(api) | test(login)")
+                .unwrap()
+                .len(),
+            3
+        );
         assert!(parse_simple("not marker(slow)").is_none());
         assert!(parse_simple("marker(a) & path(b)").is_none());
         assert!(parse_simple("test(/re/)").is_none());

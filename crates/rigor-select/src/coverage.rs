@@ -52,7 +52,11 @@ fn data_files(dir: &Path) -> Result<Vec<PathBuf>> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            p.is_file() && (n == ".coverage" || n.starts_with(".coverage.") || n.ends_with(".sqlite") || n.ends_with(".db"))
+            p.is_file()
+                && (n == ".coverage"
+                    || n.starts_with(".coverage.")
+                    || n.ends_with(".sqlite")
+                    || n.ends_with(".db"))
         })
         .collect();
     out.sort();
@@ -67,7 +71,8 @@ fn read_one(path: &Path, root: &Path, acc: &mut HashMap<(String, String), Vec<u8
         message: m,
         hint: "record it with coverage.py ≥ 5 (SQLite data) and dynamic contexts, e.g. `rigor run --coverage-map`",
     };
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| bad(e.to_string()))?;
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| bad(e.to_string()))?;
     let mut stmt = conn
         .prepare(
             "SELECT f.path, COALESCE(c.context, ''), lb.numbits
@@ -76,7 +81,13 @@ fn read_one(path: &Path, root: &Path, acc: &mut HashMap<(String, String), Vec<u8
         .map_err(|e| bad(format!("{e} (is it a coverage.py line-coverage database?)")))?;
     let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?)))
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
+        })
         .map_err(|e| bad(e.to_string()))?;
     let mut rel_cache: HashMap<String, Option<String>> = HashMap::new();
     for row in rows {
@@ -85,9 +96,15 @@ fn read_one(path: &Path, root: &Path, acc: &mut HashMap<(String, String), Vec<u8
             .entry(file.clone())
             .or_insert_with(|| {
                 let p = Path::new(&file);
-                let p = if p.is_absolute() { p.to_path_buf() } else { root.join(p) };
+                let p = if p.is_absolute() {
+                    p.to_path_buf()
+                } else {
+                    root.join(p)
+                };
                 let p = std::fs::canonicalize(&p).unwrap_or(p);
-                p.strip_prefix(&root).ok().map(|r| r.to_string_lossy().replace('\\', "/"))
+                p.strip_prefix(&root)
+                    .ok()
+                    .map(|r| r.to_string_lossy().replace('\\', "/"))
             })
             .clone();
         let Some(rel) = rel else { continue };
@@ -98,7 +115,13 @@ fn read_one(path: &Path, root: &Path, acc: &mut HashMap<(String, String), Vec<u8
 
 /// Import every coverage.py data file of `dir` as the coverage map of `suite` at `commit`
 /// (paths made relative to `suite_root`). Replaces older maps of the suite.
-pub fn import_coverage_map(store: &mut Store, dir: &Path, suite: &str, commit: &str, suite_root: &Path) -> Result<CoverageImport> {
+pub fn import_coverage_map(
+    store: &mut Store,
+    dir: &Path,
+    suite: &str,
+    commit: &str,
+    suite_root: &Path,
+) -> Result<CoverageImport> {
     migrate(store)?;
     let files = data_files(dir)?;
     let mut acc: HashMap<(String, String), Vec<u8>> = HashMap::new();
@@ -110,21 +133,30 @@ pub fn import_coverage_map(store: &mut Store, dir: &Path, suite: &str, commit: &
         .map(|d| d.as_secs_f64())
         .unwrap_or(0.0);
     let file_set: BTreeSet<&str> = acc.keys().map(|(f, _)| f.as_str()).collect();
-    let test_set: BTreeSet<&str> = acc.keys().map(|(_, t)| t.as_str()).filter(|t| !t.is_empty()).collect();
+    let test_set: BTreeSet<&str> = acc
+        .keys()
+        .map(|(_, t)| t.as_str())
+        .filter(|t| !t.is_empty())
+        .collect();
     let (nfiles, ntests) = (file_set.len(), test_set.len());
     let tx = store.conn_mut().transaction()?;
     tx.execute(
         "DELETE FROM select_cov_lines WHERE map_id IN (SELECT id FROM select_cov_map WHERE suite = ?1)",
         params![suite],
     )?;
-    tx.execute("DELETE FROM select_cov_map WHERE suite = ?1", params![suite])?;
+    tx.execute(
+        "DELETE FROM select_cov_map WHERE suite = ?1",
+        params![suite],
+    )?;
     tx.execute(
         "INSERT INTO select_cov_map (suite, commit_sha, imported_at, files, tests) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![suite, commit, now, nfiles as i64, ntests as i64],
     )?;
     let map_id = tx.last_insert_rowid();
     {
-        let mut ins = tx.prepare("INSERT INTO select_cov_lines (map_id, file, test_id, numbits) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut ins = tx.prepare(
+            "INSERT INTO select_cov_lines (map_id, file, test_id, numbits) VALUES (?1, ?2, ?3, ?4)",
+        )?;
         for ((file, test), bits) in &acc {
             ins.execute(params![map_id, file, test, bits])?;
         }
@@ -166,7 +198,10 @@ mod tests {
 
     #[test]
     fn contexts_lose_pytest_cov_suffixes() {
-        assert_eq!(context_to_test("tests/test_a.py::test_x[1]|run"), "tests/test_a.py::test_x[1]");
+        assert_eq!(
+            context_to_test("tests/test_a.py::test_x[1]|run"),
+            "tests/test_a.py::test_x[1]"
+        );
         assert_eq!(context_to_test(""), "");
     }
 }

@@ -4,10 +4,22 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum SelectError {
-    #[error("cannot run `git {args}` in {dir}: {message}\n  hint: is git installed and {dir} inside a git repository?")]
-    Git { dir: String, args: String, message: String },
-    #[error("the base revision `{rev}` is unknown in {dir}: {message}\n  hint: fetch it (`git fetch origin {rev}`) or pass another --base; shallow CI clones need `fetch-depth: 0`")]
-    UnknownBase { dir: String, rev: String, message: String },
+    #[error(
+        "cannot run `git {args}` in {dir}: {message}\n  hint: is git installed and {dir} inside a git repository?"
+    )]
+    Git {
+        dir: String,
+        args: String,
+        message: String,
+    },
+    #[error(
+        "the base revision `{rev}` is unknown in {dir}: {message}\n  hint: fetch it (`git fetch origin {rev}`) or pass another --base; shallow CI clones need `fetch-depth: 0`"
+    )]
+    UnknownBase {
+        dir: String,
+        rev: String,
+        message: String,
+    },
     #[error("cannot read {path}: {source}\n  hint: check that the file exists and is readable")]
     Io {
         path: String,
@@ -21,11 +33,21 @@ pub enum SelectError {
         message: String,
         hint: &'static str,
     },
-    #[error("invalid glob `{glob}` in [select].{key}: {message}\n  hint: globs use `*`, `**`, `?`, `[ab]`, e.g. \"docs/**\"")]
-    Glob { key: &'static str, glob: String, message: String },
-    #[error("`cargo metadata` failed in {dir}: {message}\n  hint: run `cargo metadata --no-deps` there to see the problem")]
+    #[error(
+        "invalid glob `{glob}` in [select].{key}: {message}\n  hint: globs use `*`, `**`, `?`, `[ab]`, e.g. \"docs/**\""
+    )]
+    Glob {
+        key: &'static str,
+        glob: String,
+        message: String,
+    },
+    #[error(
+        "`cargo metadata` failed in {dir}: {message}\n  hint: run `cargo metadata --no-deps` there to see the problem"
+    )]
     CargoMetadata { dir: String, message: String },
-    #[error("selection history query failed: {0}\n  hint: the history may be from a newer rigor; move .rigor/history.db aside to start over")]
+    #[error(
+        "selection history query failed: {0}\n  hint: the history may be from a newer rigor; move .rigor/history.db aside to start over"
+    )]
     Store(#[from] rigor_store::StoreError),
     #[error("selection history query failed: {0}")]
     Sql(#[from] rusqlite::Error),

@@ -17,8 +17,7 @@ use rusqlite::{OptionalExtension, params};
 use std::collections::{HashMap, HashSet};
 
 /// Migrations of the `select` area. Never edit a released step; append.
-pub const MIGRATIONS: &[&str] = &[
-    "CREATE TABLE select_cofail (
+pub const MIGRATIONS: &[&str] = &["CREATE TABLE select_cofail (
         file TEXT NOT NULL, suite TEXT NOT NULL, test_id TEXT NOT NULL,
         changes INTEGER NOT NULL DEFAULT 0, failures INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (file, suite, test_id));
@@ -29,8 +28,7 @@ pub const MIGRATIONS: &[&str] = &[
      CREATE TABLE select_cov_lines (
         map_id INTEGER NOT NULL REFERENCES select_cov_map(id) ON DELETE CASCADE,
         file TEXT NOT NULL, test_id TEXT NOT NULL, numbits BLOB NOT NULL,
-        PRIMARY KEY (map_id, file, test_id));",
-];
+        PRIMARY KEY (map_id, file, test_id));"];
 
 /// Make sure the selection tables exist.
 pub fn migrate(store: &mut Store) -> Result<()> {
@@ -59,7 +57,9 @@ impl CoverageMap {
 
     /// Does `numbits` contain any line of the inclusive ranges?
     pub fn any_line(numbits: &[u8], ranges: &[(u32, u32)]) -> bool {
-        ranges.iter().any(|&(a, b)| (a..=b).any(|l| Self::has_line(numbits, l)))
+        ranges
+            .iter()
+            .any(|&(a, b)| (a..=b).any(|l| Self::has_line(numbits, l)))
     }
 }
 
@@ -92,7 +92,9 @@ impl History {
         let conn = store.conn();
         {
             let mut stmt = conn.prepare("SELECT suite, name FROM tests")?;
-            let rows = stmt.query_map([], |r| Ok(TestKey::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            let rows = stmt.query_map([], |r| {
+                Ok(TestKey::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?;
             for k in rows {
                 h.known.insert(k?);
             }
@@ -138,9 +140,18 @@ impl History {
     /// (paths relative to `root`). One `git log` call.
     pub fn load_churn(&mut self, root: &std::path::Path, commits: usize) -> Result<()> {
         let n = format!("-n{commits}");
-        let out = crate::change::git_bytes(root, &["log", &n, "--name-only", "-z", "--format=", "--relative"])?;
-        for p in out.split(|b| *b == 0 || *b == b'\n').filter(|s| !s.is_empty()) {
-            *self.churn.entry(String::from_utf8_lossy(p).into_owned()).or_default() += 1;
+        let out = crate::change::git_bytes(
+            root,
+            &["log", &n, "--name-only", "-z", "--format=", "--relative"],
+        )?;
+        for p in out
+            .split(|b| *b == 0 || *b == b'\n')
+            .filter(|s| !s.is_empty())
+        {
+            *self
+                .churn
+                .entry(String::from_utf8_lossy(p).into_owned())
+                .or_default() += 1;
         }
         Ok(())
     }
@@ -172,7 +183,8 @@ impl History {
             ..CoverageMap::default()
         };
         {
-            let mut stmt = conn.prepare("SELECT DISTINCT test_id FROM select_cov_lines WHERE map_id = ?1")?;
+            let mut stmt =
+                conn.prepare("SELECT DISTINCT test_id FROM select_cov_lines WHERE map_id = ?1")?;
             for t in stmt.query_map(params![map_id], |r| r.get::<_, String>(0))? {
                 let t = t?;
                 if !t.is_empty() {
@@ -180,12 +192,16 @@ impl History {
                 }
             }
         }
-        let mut stmt = conn.prepare("SELECT test_id, numbits FROM select_cov_lines WHERE map_id = ?1 AND file = ?2")?;
+        let mut stmt = conn.prepare(
+            "SELECT test_id, numbits FROM select_cov_lines WHERE map_id = ?1 AND file = ?2",
+        )?;
         for f in &change.files {
             let Some(p) = to_suite_path(f.base_path()) else {
                 continue;
             };
-            let rows = stmt.query_map(params![map_id, p], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+            let rows = stmt.query_map(params![map_id, p], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })?;
             let entry = map.lines.entry(p.clone()).or_default();
             for row in rows {
                 let (t, bits) = row?;
@@ -202,7 +218,11 @@ impl History {
 
 /// After a run of a change: count, per changed file, the run and which tests failed, so risk
 /// can use co-failure next time. `results` are the run's results.
-pub fn record_change_outcome(store: &mut Store, change: &ChangeSet, results: &[StoredResult]) -> Result<()> {
+pub fn record_change_outcome(
+    store: &mut Store,
+    change: &ChangeSet,
+    results: &[StoredResult],
+) -> Result<()> {
     migrate(store)?;
     let tx = store.conn_mut().transaction()?;
     {
@@ -217,7 +237,10 @@ pub fn record_change_outcome(store: &mut Store, change: &ChangeSet, results: &[S
         for f in &change.files {
             file_stmt.execute(params![f.path])?;
             // Only failures get a row: the rate's denominator is `select_file_changes`.
-            for r in results.iter().filter(|r| r.outcome.is_failure() || r.outcome == Outcome::Flaky) {
+            for r in results
+                .iter()
+                .filter(|r| r.outcome.is_failure() || r.outcome == Outcome::Flaky)
+            {
                 co.execute(params![f.path, r.suite, r.id])?;
             }
         }

@@ -71,10 +71,10 @@ fn defined_re() -> &'static Regex {
 
 /// Extensions treated as data files when named in a string literal.
 pub const DATA_EXTENSIONS: &[&str] = &[
-    "json", "yaml", "yml", "toml", "txt", "csv", "tsv", "ini", "cfg", "xml", "html", "htm", "dat", "bin", "pkl",
-    "pickle", "npy", "npz", "gz", "bz2", "xz", "zip", "tar", "png", "jpg", "jpeg", "gif", "svg", "pem", "crt",
-    "key", "sql", "db", "sqlite", "parquet", "wav", "pdf", "md", "rst", "j2", "jinja", "tmpl", "template", "in",
-    "out", "expected", "golden", "proto",
+    "json", "yaml", "yml", "toml", "txt", "csv", "tsv", "ini", "cfg", "xml", "html", "htm", "dat",
+    "bin", "pkl", "pickle", "npy", "npz", "gz", "bz2", "xz", "zip", "tar", "png", "jpg", "jpeg",
+    "gif", "svg", "pem", "crt", "key", "sql", "db", "sqlite", "parquet", "wav", "pdf", "md", "rst",
+    "j2", "jinja", "tmpl", "template", "in", "out", "expected", "golden", "proto",
 ];
 
 fn data_re() -> &'static Regex {
@@ -103,7 +103,9 @@ impl Default for Extractor {
 impl Extractor {
     pub fn new() -> Extractor {
         let mut parser = Parser::new();
-        parser.set_language(&language()).expect("tree-sitter-python matches the tree-sitter ABI");
+        parser
+            .set_language(&language())
+            .expect("tree-sitter-python matches the tree-sitter ABI");
         Extractor { parser }
     }
 
@@ -130,7 +132,10 @@ impl Extractor {
         let src = reduced.as_bytes();
         let mut stack = vec![tree.root_node()];
         while let Some(node) = stack.pop() {
-            let line = line_map.get(node.start_position().row).copied().unwrap_or(1);
+            let line = line_map
+                .get(node.start_position().row)
+                .copied()
+                .unwrap_or(1);
             match node.kind() {
                 "import_statement" => module_imports(node, src, line, &mut facts.imports),
                 "import_from_statement" => from_import(node, src, line, &mut facts.imports),
@@ -148,7 +153,9 @@ impl Extractor {
         // Attribute uses of bare module bindings (`import pkg as p` … `p.name`).
         for imp in &mut facts.imports {
             if let Import::Module {
-                binding: Some(b), attrs, ..
+                binding: Some(b),
+                attrs,
+                ..
             } = imp
             {
                 *attrs = attribute_uses(text, b);
@@ -232,8 +239,13 @@ fn module_imports(node: Node, src: &[u8], line: u32, out: &mut Vec<Import>) {
     for name in node.children_by_field_name("name", &mut cur) {
         let (d, binding) = match name.kind() {
             "aliased_import" => {
-                let d = name.child_by_field_name("name").map(|n| dotted(n, src)).unwrap_or_default();
-                let alias = name.child_by_field_name("alias").map(|n| text(n, src).to_string());
+                let d = name
+                    .child_by_field_name("name")
+                    .map(|n| dotted(n, src))
+                    .unwrap_or_default();
+                let alias = name
+                    .child_by_field_name("alias")
+                    .map(|n| text(n, src).to_string());
                 (d, alias)
             }
             _ => {
@@ -264,7 +276,9 @@ fn from_import(node: Node, src: &[u8], line: u32, out: &mut Vec<Import>) {
         let mut cur = m.walk();
         for c in m.named_children(&mut cur) {
             match c.kind() {
-                "import_prefix" => level = text(c, src).chars().filter(|c| *c == '.').count() as u32,
+                "import_prefix" => {
+                    level = text(c, src).chars().filter(|c| *c == '.').count() as u32
+                }
                 "dotted_name" => module = dotted(c, src),
                 _ => {}
             }
@@ -278,8 +292,14 @@ fn from_import(node: Node, src: &[u8], line: u32, out: &mut Vec<Import>) {
     for n in node.children_by_field_name("name", &mut cur) {
         match n.kind() {
             "aliased_import" => {
-                let orig = n.child_by_field_name("name").map(|x| dotted(x, src)).unwrap_or_default();
-                let alias = n.child_by_field_name("alias").map(|x| text(x, src).to_string()).unwrap_or_default();
+                let orig = n
+                    .child_by_field_name("name")
+                    .map(|x| dotted(x, src))
+                    .unwrap_or_default();
+                let alias = n
+                    .child_by_field_name("alias")
+                    .map(|x| text(x, src).to_string())
+                    .unwrap_or_default();
                 names.push((orig, alias));
             }
             _ => {
@@ -289,7 +309,9 @@ fn from_import(node: Node, src: &[u8], line: u32, out: &mut Vec<Import>) {
         }
     }
     let mut cur = node.walk();
-    let star = node.named_children(&mut cur).any(|c| c.kind() == "wildcard_import");
+    let star = node
+        .named_children(&mut cur)
+        .any(|c| c.kind() == "wildcard_import");
     out.push(Import::From {
         level,
         module,
@@ -317,11 +339,17 @@ fn string_value(node: Node, src: &[u8]) -> Option<String> {
 }
 
 fn call_import(node: Node, src: &[u8], line: u32, out: &mut Vec<Import>) {
-    let f = node.child_by_field_name("function").map(|f| text(f, src)).unwrap_or("");
+    let f = node
+        .child_by_field_name("function")
+        .map(|f| text(f, src))
+        .unwrap_or("");
     let is_import = f == "__import__" || f == "import_module" || f.ends_with(".import_module");
     if let Some(args) = node.child_by_field_name("arguments") {
         let mut cur = args.walk();
-        let vals: Vec<Option<String>> = args.named_children(&mut cur).map(|a| string_value(a, src)).collect();
+        let vals: Vec<Option<String>> = args
+            .named_children(&mut cur)
+            .map(|a| string_value(a, src))
+            .collect();
         if is_import && let Some(Some(name)) = vals.first() {
             let level = name.chars().take_while(|c| *c == '.').count() as u32;
             let rest = name.trim_start_matches('.').to_string();
@@ -332,7 +360,11 @@ fn call_import(node: Node, src: &[u8], line: u32, out: &mut Vec<Import>) {
                     let keep = parts.len().saturating_sub(level as usize - 1);
                     let mut d = parts[..keep].join(".");
                     if !rest.is_empty() {
-                        d = if d.is_empty() { rest } else { format!("{d}.{rest}") };
+                        d = if d.is_empty() {
+                            rest
+                        } else {
+                            format!("{d}.{rest}")
+                        };
                     }
                     out.push(Import::Module {
                         level: 0,
@@ -372,7 +404,10 @@ fn visit_calls(node: Node, src: &[u8], line: u32, out: &mut Vec<Import>) {
 }
 
 fn plugins(node: Node, src: &[u8], line: u32, out: &mut Vec<Import>) {
-    let left = node.child_by_field_name("left").map(|n| text(n, src)).unwrap_or("");
+    let left = node
+        .child_by_field_name("left")
+        .map(|n| text(n, src))
+        .unwrap_or("");
     let Some(right) = node.child_by_field_name("right") else {
         return;
     };
@@ -448,13 +483,21 @@ pub fn enclosing_statements(source: &str, lines: &[(u32, u32)]) -> Vec<(u32, u32
     while let Some(m) = matches.next() {
         for cap in m.captures() {
             let n = cap.node;
-            let (s, e) = (n.start_position().row as u32 + 1, n.end_position().row as u32 + 1);
+            let (s, e) = (
+                n.start_position().row as u32 + 1,
+                n.end_position().row as u32 + 1,
+            );
             if e == s {
                 continue;
             }
             // Compound statements: only their header (up to the body) counts.
-            let e = match n.child_by_field_name("body").or_else(|| n.child_by_field_name("consequence")) {
-                Some(body) => (body.start_position().row as u32 + 1).saturating_sub(1).max(s),
+            let e = match n
+                .child_by_field_name("body")
+                .or_else(|| n.child_by_field_name("consequence"))
+            {
+                Some(body) => (body.start_position().row as u32 + 1)
+                    .saturating_sub(1)
+                    .max(s),
                 None => e,
             };
             if lines.iter().any(|&(a, b)| a <= e && s <= b) {
@@ -480,7 +523,10 @@ pub fn enclosing_names(source: &str, lines: &[(u32, u32)]) -> Vec<String> {
     let mut out = Vec::new();
     let mut stack = vec![tree.root_node()];
     while let Some(n) = stack.pop() {
-        let (s, e) = (n.start_position().row as u32 + 1, n.end_position().row as u32 + 1);
+        let (s, e) = (
+            n.start_position().row as u32 + 1,
+            n.end_position().row as u32 + 1,
+        );
         if !lines.iter().any(|&(a, b)| a <= e && s <= b) {
             continue;
         }
@@ -524,13 +570,27 @@ mod tests {
         f.imports
             .iter()
             .map(|i| match i {
-                Import::Module { level, dotted, .. } => format!("{}{dotted}", ".".repeat(*level as usize)),
+                Import::Module { level, dotted, .. } => {
+                    format!("{}{dotted}", ".".repeat(*level as usize))
+                }
                 Import::From {
-                    level, module, names, star, ..
+                    level,
+                    module,
+                    names,
+                    star,
+                    ..
                 } => format!(
                     "{}{module}:{}{}",
                     ".".repeat(*level as usize),
-                    names.iter().map(|(a, b)| if a == b { a.clone() } else { format!("{a} as {b}") }).collect::<Vec<_>>().join(","),
+                    names
+                        .iter()
+                        .map(|(a, b)| if a == b {
+                            a.clone()
+                        } else {
+                            format!("{a} as {b}")
+                        })
+                        .collect::<Vec<_>>()
+                        .join(","),
                     if *star { "*" } else { "" }
                 ),
             })
@@ -566,12 +626,28 @@ from star import *
         assert_eq!(
             modules(&f),
             vec![
-                "os", "sys", "typing:TYPE_CHECKING", "pkg.types:Alpha,Beta as B", "ujson", "json", ".:sibling", "..up.mod:thing",
-                "pkg.plugins.x", "legacy", "pkg.inner.sub", "pkg.fixtures", "pkg.more", "star:*"
+                "os",
+                "sys",
+                "typing:TYPE_CHECKING",
+                "pkg.types:Alpha,Beta as B",
+                "ujson",
+                "json",
+                ".:sibling",
+                "..up.mod:thing",
+                "pkg.plugins.x",
+                "legacy",
+                "pkg.inner.sub",
+                "pkg.fixtures",
+                "pkg.more",
+                "star:*"
             ]
         );
         assert_eq!(f.imports[3].line(), 5);
-        assert!(f.defined.contains("f") && f.defined.contains("mod") && f.defined.contains("pytest_plugins"));
+        assert!(
+            f.defined.contains("f")
+                && f.defined.contains("mod")
+                && f.defined.contains("pytest_plugins")
+        );
     }
 
     #[test]
@@ -582,17 +658,27 @@ from star import *
 
     #[test]
     fn attribute_uses_of_bindings() {
-        let f = facts("import more_itertools as mi\nx = mi.chunked([1], 2)\ny = mi.first(x)\nz = notmi.other\n");
+        let f = facts(
+            "import more_itertools as mi\nx = mi.chunked([1], 2)\ny = mi.first(x)\nz = notmi.other\n",
+        );
         match &f.imports[0] {
-            Import::Module { attrs, .. } => assert_eq!(attrs.iter().cloned().collect::<Vec<_>>(), vec!["chunked", "first"]),
+            Import::Module { attrs, .. } => assert_eq!(
+                attrs.iter().cloned().collect::<Vec<_>>(),
+                vec!["chunked", "first"]
+            ),
             other => panic!("{other:?}"),
         }
     }
 
     #[test]
     fn data_file_references() {
-        let f = facts("P = Path(__file__).parent / 'data' / \"table.json\"\nQ = open('fixtures/x.csv')\nR = 'no.ext'\n");
-        assert_eq!(f.data_refs.iter().cloned().collect::<Vec<_>>(), vec!["table.json", "x.csv"]);
+        let f = facts(
+            "P = Path(__file__).parent / 'data' / \"table.json\"\nQ = open('fixtures/x.csv')\nR = 'no.ext'\n",
+        );
+        assert_eq!(
+            f.data_refs.iter().cloned().collect::<Vec<_>>(),
+            vec!["table.json", "x.csv"]
+        );
     }
 
     #[test]
@@ -600,6 +686,9 @@ from star import *
         let src = "def f(a):\n    x = g(\n        a,\n        2,\n    )\n    return x\n";
         let r = enclosing_statements(src, &[(4, 4)]);
         assert!(r.contains(&(2, 5)), "{r:?}");
-        assert!(!r.contains(&(1, 1)), "a body change does not widen to the def header: {r:?}");
+        assert!(
+            !r.contains(&(1, 1)),
+            "a body change does not widen to the def header: {r:?}"
+        );
     }
 }

@@ -58,7 +58,11 @@ impl PyGraph {
     /// the suite root) that no longer exist but were imported at the base: they stay as nodes so
     /// that their importers are found.
     pub fn build(suite_root: &Path, files: &[String], deleted: &[String]) -> PyGraph {
-        let mut all: Vec<String> = files.iter().filter(|f| f.ends_with(".py")).cloned().collect();
+        let mut all: Vec<String> = files
+            .iter()
+            .filter(|f| f.ends_with(".py"))
+            .cloned()
+            .collect();
         let present: HashSet<String> = all.iter().cloned().collect();
         for d in deleted {
             if d.ends_with(".py") && !present.contains(d) {
@@ -71,7 +75,11 @@ impl PyGraph {
         let exists: Vec<bool> = all.iter().map(|f| present.contains(f)).collect();
         let facts = parse_all(suite_root, &all, &exists);
         let mut g = PyGraph {
-            index: all.iter().enumerate().map(|(i, f)| (f.clone(), i)).collect(),
+            index: all
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.clone(), i))
+                .collect(),
             dirs: HashSet::new(),
             files: all,
             facts,
@@ -125,7 +133,10 @@ impl PyGraph {
 
     /// Files whose string literals name the data file `basename`.
     pub fn files_naming(&self, basename: &str) -> &[usize] {
-        self.data_refs.get(basename).map(Vec::as_slice).unwrap_or(&[])
+        self.data_refs
+            .get(basename)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// Does the directory `dir` (relative) contain Python files directly?
@@ -153,7 +164,9 @@ impl PyGraph {
         if let Some(&i) = self.index.get(&format!("{p}/__init__.py")) {
             return Some(Target::File(i));
         }
-        self.dirs.contains(p).then(|| Target::Namespace(p.to_string()))
+        self.dirs
+            .contains(p)
+            .then(|| Target::Namespace(p.to_string()))
     }
 
     /// Resolve an absolute dotted module name as seen from `importer`: the target and the
@@ -209,7 +222,13 @@ impl PyGraph {
     }
 
     /// Where `name` imported from `t` really lives: (file, strong) edges.
-    fn resolve_name(&self, t: &Target, name: &str, depth: u32, seen: &mut HashSet<(usize, String)>) -> Vec<(usize, bool)> {
+    fn resolve_name(
+        &self,
+        t: &Target,
+        name: &str,
+        depth: u32,
+        seen: &mut HashSet<(usize, String)>,
+    ) -> Vec<(usize, bool)> {
         if let Some(dir) = self.target_dir(t)
             && let Some(sub) = self.resolve_path(&join(&dir, name))
         {
@@ -222,14 +241,20 @@ impl PyGraph {
             return Vec::new();
         };
         let i = *i;
-        if depth > 12 || !seen.insert((i, name.to_string())) || !self.files[i].ends_with("__init__.py") {
+        if depth > 12
+            || !seen.insert((i, name.to_string()))
+            || !self.files[i].ends_with("__init__.py")
+        {
             return vec![(i, true)];
         }
         let facts = &self.facts[i];
         // An explicit re-export `from .x import name` (or `import .. as name`).
         for imp in &facts.imports {
             if let Import::From {
-                level, module, names, ..
+                level,
+                module,
+                names,
+                ..
             } = imp
                 && let Some((orig, _)) = names.iter().find(|(_, bound)| bound == name)
             {
@@ -355,7 +380,11 @@ impl PyGraph {
                         push(p, false, what.clone());
                     }
                     match &t {
-                        Target::File(ti) if self.files[*ti].ends_with("__init__.py") && binding.is_some() && !attrs.is_empty() => {
+                        Target::File(ti)
+                            if self.files[*ti].ends_with("__init__.py")
+                                && binding.is_some()
+                                && !attrs.is_empty() =>
+                        {
                             push(*ti, false, what.clone());
                             for a in attrs {
                                 for (to, strong) in self.resolve_name(&t, a, 0, &mut seen) {
@@ -435,7 +464,10 @@ impl PyGraph {
 
     /// The description of the edge `from → to`.
     pub fn edge_what(&self, from: usize, to: usize) -> Option<&str> {
-        self.deps[from].iter().find(|e| e.to == to).map(|e| e.what.as_str())
+        self.deps[from]
+            .iter()
+            .find(|e| e.to == to)
+            .map(|e| e.what.as_str())
     }
 
     /// Every file `file` depends on (transitively), for `explain`.
@@ -464,11 +496,18 @@ pub(crate) fn parent(p: &str) -> &str {
 }
 
 pub(crate) fn join(dir: &str, name: &str) -> String {
-    if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") }
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
 }
 
 fn parse_all(root: &Path, files: &[String], exists: &[bool]) -> Vec<PyFacts> {
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
     let chunk = files.len().div_ceil(threads).max(1);
     let mut out: Vec<PyFacts> = vec![PyFacts::default(); files.len()];
     std::thread::scope(|s| {
@@ -509,13 +548,21 @@ mod tests {
     }
 
     fn deps_of(g: &PyGraph, f: &str) -> Vec<String> {
-        let mut v: Vec<String> = g.dependencies(g.id(f).unwrap()).into_iter().map(|i| g.files[i].clone()).collect();
+        let mut v: Vec<String> = g
+            .dependencies(g.id(f).unwrap())
+            .into_iter()
+            .map(|i| g.files[i].clone())
+            .collect();
         v.sort();
         v
     }
 
     fn affected_by(g: &PyGraph, f: &str) -> Vec<String> {
-        let mut v: Vec<String> = g.dependents(g.id(f).unwrap()).into_keys().map(|i| g.files[i].clone()).collect();
+        let mut v: Vec<String> = g
+            .dependents(g.id(f).unwrap())
+            .into_keys()
+            .map(|i| g.files[i].clone())
+            .collect();
         v.sort();
         v
     }
@@ -523,16 +570,31 @@ mod tests {
     #[test]
     fn re_exports_through_init_do_not_fan_out() {
         let (_d, g) = project(&[
-            ("pkg/__init__.py", "from .a import alpha\nfrom .b import *\n"),
+            (
+                "pkg/__init__.py",
+                "from .a import alpha\nfrom .b import *\n",
+            ),
             ("pkg/a.py", "def alpha(): pass\n"),
-            ("pkg/b.py", "from .c import gamma\ndef beta(): return gamma()\n"),
+            (
+                "pkg/b.py",
+                "from .c import gamma\ndef beta(): return gamma()\n",
+            ),
             ("pkg/c.py", "def gamma(): pass\n"),
             ("tests/test_a.py", "from pkg import alpha\n"),
             ("tests/test_b.py", "import pkg as p\ndef test(): p.beta()\n"),
         ]);
-        assert_eq!(deps_of(&g, "tests/test_a.py"), vec!["pkg/__init__.py", "pkg/a.py"]);
-        assert_eq!(deps_of(&g, "tests/test_b.py"), vec!["pkg/__init__.py", "pkg/b.py", "pkg/c.py"]);
-        assert_eq!(affected_by(&g, "pkg/c.py"), vec!["pkg/__init__.py", "pkg/b.py", "pkg/c.py", "tests/test_b.py"]);
+        assert_eq!(
+            deps_of(&g, "tests/test_a.py"),
+            vec!["pkg/__init__.py", "pkg/a.py"]
+        );
+        assert_eq!(
+            deps_of(&g, "tests/test_b.py"),
+            vec!["pkg/__init__.py", "pkg/b.py", "pkg/c.py"]
+        );
+        assert_eq!(
+            affected_by(&g, "pkg/c.py"),
+            vec!["pkg/__init__.py", "pkg/b.py", "pkg/c.py", "tests/test_b.py"]
+        );
         // A change to the __init__ itself reaches both.
         assert!(affected_by(&g, "pkg/__init__.py").contains(&"tests/test_a.py".to_string()));
     }
@@ -542,14 +604,23 @@ mod tests {
         let (_d, g) = project(&[
             ("pkg/__init__.py", ""),
             ("pkg/sub/__init__.py", "from .. import util\n"),
-            ("pkg/sub/x.py", "from ..util import helper\nfrom . import y\n"),
+            (
+                "pkg/sub/x.py",
+                "from ..util import helper\nfrom . import y\n",
+            ),
             ("pkg/sub/y.py", ""),
             ("pkg/util.py", "def helper(): pass\n"),
             ("test_x.py", "import pkg.sub.x\n"),
         ]);
         assert_eq!(
             deps_of(&g, "test_x.py"),
-            vec!["pkg/__init__.py", "pkg/sub/__init__.py", "pkg/sub/x.py", "pkg/sub/y.py", "pkg/util.py"]
+            vec![
+                "pkg/__init__.py",
+                "pkg/sub/__init__.py",
+                "pkg/sub/x.py",
+                "pkg/sub/y.py",
+                "pkg/util.py"
+            ]
         );
     }
 
@@ -558,9 +629,15 @@ mod tests {
         let (_d, g) = project(&[
             ("src/ns/part/mod.py", "VALUE = 1\n"),
             ("src/ns/other.py", "X = 2\n"),
-            ("tests/test_ns.py", "from ns.part import mod\nimport importlib\nm = importlib.import_module('ns.other')\n"),
+            (
+                "tests/test_ns.py",
+                "from ns.part import mod\nimport importlib\nm = importlib.import_module('ns.other')\n",
+            ),
         ]);
-        assert_eq!(deps_of(&g, "tests/test_ns.py"), vec!["src/ns/other.py", "src/ns/part/mod.py"]);
+        assert_eq!(
+            deps_of(&g, "tests/test_ns.py"),
+            vec!["src/ns/other.py", "src/ns/part/mod.py"]
+        );
     }
 
     #[test]
@@ -568,20 +645,30 @@ mod tests {
         let (_d, g) = project(&[
             ("conftest.py", "pytest_plugins = ['helpers.fixtures']\n"),
             ("helpers/__init__.py", ""),
-            ("helpers/fixtures.py", "import typing\nif typing.TYPE_CHECKING:\n    from app.models import Model\n"),
+            (
+                "helpers/fixtures.py",
+                "import typing\nif typing.TYPE_CHECKING:\n    from app.models import Model\n",
+            ),
             ("app/__init__.py", ""),
             ("app/models.py", "class Model: pass\n"),
             ("tests/unit/test_m.py", "def test(): pass\n"),
             ("tests/unit/conftest.py", ""),
         ]);
         let d = deps_of(&g, "tests/unit/test_m.py");
-        assert!(d.contains(&"conftest.py".to_string()) && d.contains(&"tests/unit/conftest.py".to_string()), "{d:?}");
+        assert!(
+            d.contains(&"conftest.py".to_string())
+                && d.contains(&"tests/unit/conftest.py".to_string()),
+            "{d:?}"
+        );
         assert!(d.contains(&"app/models.py".to_string()), "{d:?}");
     }
 
     #[test]
     fn rootdir_sibling_helpers_resolve_like_pytest_prepend() {
-        let (_d, g) = project(&[("tests/helpers.py", "X = 1\n"), ("tests/test_h.py", "import helpers\n")]);
+        let (_d, g) = project(&[
+            ("tests/helpers.py", "X = 1\n"),
+            ("tests/test_h.py", "import helpers\n"),
+        ]);
         assert_eq!(deps_of(&g, "tests/test_h.py"), vec!["tests/helpers.py"]);
     }
 

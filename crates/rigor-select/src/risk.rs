@@ -84,10 +84,22 @@ pub struct PlannedTest {
 /// Order the selected tests: risk descending, then estimated duration ascending, then id.
 /// `estimates` are per-test durations; a test without one gets the median of the known ones
 /// (or `default_s` when none is known).
-pub fn order_by_risk(selection: &Selection, estimates: &HashMap<TestKey, f64>, default_s: f64) -> Vec<PlannedTest> {
-    let mut known: Vec<f64> = selection.selected.iter().filter_map(|s| estimates.get(&s.key).copied()).collect();
+pub fn order_by_risk(
+    selection: &Selection,
+    estimates: &HashMap<TestKey, f64>,
+    default_s: f64,
+) -> Vec<PlannedTest> {
+    let mut known: Vec<f64> = selection
+        .selected
+        .iter()
+        .filter_map(|s| estimates.get(&s.key).copied())
+        .collect();
     known.sort_by(f64::total_cmp);
-    let typical = if known.is_empty() { default_s } else { known[known.len() / 2] };
+    let typical = if known.is_empty() {
+        default_s
+    } else {
+        known[known.len() / 2]
+    };
     let mut out: Vec<PlannedTest> = selection
         .selected
         .iter()
@@ -122,7 +134,12 @@ pub fn apfd(order: &[TestKey], faults: &[HashSet<TestKey>]) -> Option<f64> {
     let pos: HashMap<&TestKey, usize> = order.iter().enumerate().map(|(i, k)| (k, i + 1)).collect();
     let sum: usize = faults
         .iter()
-        .map(|f| f.iter().filter_map(|k| pos.get(k).copied()).min().unwrap_or(n + 1))
+        .map(|f| {
+            f.iter()
+                .filter_map(|k| pos.get(k).copied())
+                .min()
+                .unwrap_or(n + 1)
+        })
         .sum();
     Some(1.0 - sum as f64 / (n as f64 * m as f64) + 1.0 / (2.0 * n as f64))
 }

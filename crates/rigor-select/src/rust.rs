@@ -66,7 +66,13 @@ impl RustGraph {
     pub fn load(suite_root: &Path) -> Result<RustGraph> {
         let out = Command::new("cargo")
             .current_dir(suite_root)
-            .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+            .args([
+                "metadata",
+                "--format-version",
+                "1",
+                "--no-deps",
+                "--offline",
+            ])
             .output()
             .map_err(|e| SelectError::CargoMetadata {
                 dir: suite_root.display().to_string(),
@@ -98,26 +104,50 @@ impl RustGraph {
                 .map(|r| r.to_string_lossy().replace('\\', "/"))
                 .unwrap_or_else(|_| pp.to_string_lossy().into_owned())
         };
-        let pkgs = v.get("packages").and_then(|p| p.as_array()).ok_or_else(|| bad("no `packages` array"))?;
+        let pkgs = v
+            .get("packages")
+            .and_then(|p| p.as_array())
+            .ok_or_else(|| bad("no `packages` array"))?;
         let mut names = BTreeSet::new();
         let mut packages = Vec::new();
         for p in pkgs {
-            let name = p.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_string();
-            let manifest = p.get("manifest_path").and_then(|n| n.as_str()).unwrap_or_default();
-            let dir = rel(manifest).trim_end_matches("Cargo.toml").trim_end_matches('/').to_string();
+            let name = p
+                .get("name")
+                .and_then(|n| n.as_str())
+                .unwrap_or_default()
+                .to_string();
+            let manifest = p
+                .get("manifest_path")
+                .and_then(|n| n.as_str())
+                .unwrap_or_default();
+            let dir = rel(manifest)
+                .trim_end_matches("Cargo.toml")
+                .trim_end_matches('/')
+                .to_string();
             let targets = p
                 .get("targets")
                 .and_then(|t| t.as_array())
                 .map(|ts| {
                     ts.iter()
                         .map(|t| RustTarget {
-                            name: t.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_string(),
+                            name: t
+                                .get("name")
+                                .and_then(|n| n.as_str())
+                                .unwrap_or_default()
+                                .to_string(),
                             kinds: t
                                 .get("kind")
                                 .and_then(|k| k.as_array())
-                                .map(|k| k.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+                                .map(|k| {
+                                    k.iter()
+                                        .filter_map(|x| x.as_str().map(String::from))
+                                        .collect()
+                                })
                                 .unwrap_or_default(),
-                            src_path: rel(t.get("src_path").and_then(|n| n.as_str()).unwrap_or_default()),
+                            src_path: rel(t
+                                .get("src_path")
+                                .and_then(|n| n.as_str())
+                                .unwrap_or_default()),
                         })
                         .collect()
                 })
@@ -149,7 +179,9 @@ impl RustGraph {
     fn package_of(&self, path: &str) -> Option<&RustPackage> {
         self.packages
             .iter()
-            .filter(|p| p.dir.is_empty() || path == p.dir || path.starts_with(&format!("{}/", p.dir)))
+            .filter(|p| {
+                p.dir.is_empty() || path == p.dir || path.starts_with(&format!("{}/", p.dir))
+            })
             .max_by_key(|p| p.dir.len())
     }
 
@@ -177,8 +209,10 @@ impl RustGraph {
     /// What changing `path` (relative to the suite root) means.
     pub fn impact(&self, path: &str) -> RustImpact {
         let base = path.rsplit('/').next().unwrap_or(path);
-        if matches!(base, "Cargo.lock" | "rust-toolchain" | "rust-toolchain.toml")
-            || path.starts_with(".cargo/config")
+        if matches!(
+            base,
+            "Cargo.lock" | "rust-toolchain" | "rust-toolchain.toml"
+        ) || path.starts_with(".cargo/config")
             || path.contains("/.cargo/config")
         {
             return RustImpact::FullRun(format!("{path} changes how every Rust test builds"));
@@ -195,23 +229,40 @@ impl RustGraph {
             path[pkg.dir.len()..].trim_start_matches('/').to_string()
         };
         let mut out: BTreeMap<String, (String, u32)> = BTreeMap::new();
-        let all_of = |p: &RustPackage, why: &str, dist: u32, out: &mut BTreeMap<String, (String, u32)>| {
-            for t in &p.targets {
-                if t.kinds.iter().any(|k| k == "example" || k == "bench" || k == "custom-build") {
-                    continue;
+        let all_of =
+            |p: &RustPackage, why: &str, dist: u32, out: &mut BTreeMap<String, (String, u32)>| {
+                for t in &p.targets {
+                    if t.kinds
+                        .iter()
+                        .any(|k| k == "example" || k == "bench" || k == "custom-build")
+                    {
+                        continue;
+                    }
+                    out.entry(t.binary_id(&p.name))
+                        .or_insert((why.to_string(), dist));
                 }
-                out.entry(t.binary_id(&p.name)).or_insert((why.to_string(), dist));
-            }
-        };
+            };
         let own_target = pkg.targets.iter().find(|t| t.src_path == path);
         if let Some(t) = own_target
             && t.kinds.iter().any(|k| k == "test" || k == "bin")
         {
-            out.insert(t.binary_id(&pkg.name), (format!("{path} is the root of test binary {}", t.binary_id(&pkg.name)), 0));
+            out.insert(
+                t.binary_id(&pkg.name),
+                (
+                    format!(
+                        "{path} is the root of test binary {}",
+                        t.binary_id(&pkg.name)
+                    ),
+                    0,
+                ),
+            );
             return RustImpact::Binaries(out);
         }
         if within.starts_with("examples/") || within.starts_with("benches/") {
-            return RustImpact::Nothing(format!("{path} is an example or benchmark of {}", pkg.name));
+            return RustImpact::Nothing(format!(
+                "{path} is an example or benchmark of {}",
+                pkg.name
+            ));
         }
         if within.ends_with(".md") {
             return RustImpact::Nothing(format!("{path} is documentation"));
@@ -221,7 +272,10 @@ impl RustGraph {
                 if t.kinds.iter().any(|k| k == "test") {
                     out.insert(
                         t.binary_id(&pkg.name),
-                        (format!("{path} is shared by the integration tests of {}", pkg.name), 1),
+                        (
+                            format!("{path} is shared by the integration tests of {}", pkg.name),
+                            1,
+                        ),
                     );
                 }
             }
@@ -235,7 +289,12 @@ impl RustGraph {
         all_of(pkg, &why, 1, &mut out);
         for (dep, d) in self.reverse_dependents(&pkg.name) {
             if let Some(p) = self.packages.iter().find(|p| p.name == dep) {
-                all_of(p, &format!("{dep} depends on {} ({path})", pkg.name), d + 1, &mut out);
+                all_of(
+                    p,
+                    &format!("{dep} depends on {} ({path})", pkg.name),
+                    d + 1,
+                    &mut out,
+                );
             }
         }
         RustImpact::Binaries(out)
@@ -274,21 +333,33 @@ mod tests {
 
     #[test]
     fn src_change_reaches_package_and_dependents() {
-        assert_eq!(bins(graph().impact("core/src/parse.rs")), vec!["app::bin/app", "core", "core::api"]);
+        assert_eq!(
+            bins(graph().impact("core/src/parse.rs")),
+            vec!["app::bin/app", "core", "core::api"]
+        );
     }
 
     #[test]
     fn an_integration_test_file_is_its_own_binary() {
         assert_eq!(bins(graph().impact("core/tests/api.rs")), vec!["core::api"]);
-        assert_eq!(bins(graph().impact("core/tests/common/mod.rs")), vec!["core::api"]);
+        assert_eq!(
+            bins(graph().impact("core/tests/common/mod.rs")),
+            vec!["core::api"]
+        );
     }
 
     #[test]
     fn lockfile_and_toolchain_are_full_runs_and_benches_nothing() {
         let g = graph();
         assert!(matches!(g.impact("Cargo.lock"), RustImpact::FullRun(_)));
-        assert!(matches!(g.impact("rust-toolchain.toml"), RustImpact::FullRun(_)));
-        assert!(matches!(g.impact("core/benches/bench1.rs"), RustImpact::Nothing(_)));
+        assert!(matches!(
+            g.impact("rust-toolchain.toml"),
+            RustImpact::FullRun(_)
+        ));
+        assert!(matches!(
+            g.impact("core/benches/bench1.rs"),
+            RustImpact::Nothing(_)
+        ));
         assert!(matches!(g.impact("Cargo.toml"), RustImpact::FullRun(_)));
         assert_eq!(bins(g.impact("other/Cargo.toml")), vec!["other"]);
     }

@@ -38,7 +38,11 @@ impl SuiteSpec {
 
     fn root_prefix(&self) -> String {
         let r = self.root.trim_start_matches("./").trim_end_matches('/');
-        if r == "." { String::new() } else { r.to_string() }
+        if r == "." {
+            String::new()
+        } else {
+            r.to_string()
+        }
     }
 
     /// `path` (project-relative) relative to this suite's root, if inside it.
@@ -92,7 +96,11 @@ impl Selection {
     /// Why `key` is or is not selected.
     pub fn explain(&self, key: &TestKey) -> String {
         if let Some(s) = self.selected.iter().find(|s| &s.key == key) {
-            return format!("{key} is selected (risk {:.2}): {}", s.risk, s.reasons.join("; "));
+            return format!(
+                "{key} is selected (risk {:.2}): {}",
+                s.risk,
+                s.reasons.join("; ")
+            );
         }
         if let Some((_, why)) = self.skipped.iter().find(|(k, _)| k == key) {
             return format!("{key} is not selected: {why}");
@@ -124,7 +132,16 @@ impl Acc {
 /// The Python files of a suite root: `git ls-files` (tracked and untracked, not ignored), else a
 /// directory walk that skips hidden directories, virtual environments and caches.
 pub fn list_files(dir: &Path) -> Vec<String> {
-    if let Ok(out) = git_bytes(dir, &["ls-files", "-z", "--cached", "--others", "--exclude-standard"]) {
+    if let Ok(out) = git_bytes(
+        dir,
+        &[
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ],
+    ) {
         let mut v: Vec<String> = out
             .split(|b| *b == 0)
             .filter(|s| !s.is_empty())
@@ -137,14 +154,19 @@ pub fn list_files(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
     let mut stack = vec![(dir.to_path_buf(), String::new())];
     while let Some((abs, rel)) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&abs) else { continue };
+        let Ok(rd) = std::fs::read_dir(&abs) else {
+            continue;
+        };
         for e in rd.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
             let r = join(&rel, &name);
             let Ok(ft) = e.file_type() else { continue };
             if ft.is_dir() {
                 let skip = name.starts_with('.')
-                    || matches!(name.as_str(), "__pycache__" | "node_modules" | "venv" | "target" | "build" | "dist")
+                    || matches!(
+                        name.as_str(),
+                        "__pycache__" | "node_modules" | "venv" | "target" | "build" | "dist"
+                    )
                     || e.path().join("pyvenv.cfg").exists();
                 if !skip {
                     stack.push((e.path(), r));
@@ -192,7 +214,8 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
         ..Selection::default()
     };
     let mut acc = Acc::default();
-    let by_suite: HashMap<&str, &SuiteSpec> = input.suites.iter().map(|s| (s.name.as_str(), s)).collect();
+    let by_suite: HashMap<&str, &SuiteSpec> =
+        input.suites.iter().map(|s| (s.name.as_str(), s)).collect();
     let mut py_graphs: HashMap<String, PyGraph> = HashMap::new();
     let mut rust_graphs: HashMap<String, std::result::Result<RustGraph, String>> = HashMap::new();
     // Python seeds per suite: graph-relative file → reasons prefix ("" for the file itself).
@@ -220,7 +243,8 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
         }
         for p in paths {
             if let Some(g) = matching(&cfg.ignore, &p) {
-                sel.notes.push(format!("{p}: ignored ([select].ignore `{g}`)"));
+                sel.notes
+                    .push(format!("{p}: ignored ([select].ignore `{g}`)"));
                 continue;
             }
             if let Some(g) = matching(&cfg.full_run_on, &p) {
@@ -238,16 +262,21 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
                         let g = py_graphs.entry(s.name.clone()).or_insert_with(|| {
                             let dir = input.root.join(s.global(""));
                             let files = list_files(&dir);
-                            let del: Vec<String> = deleted.iter().filter_map(|d| s.local(d)).collect();
+                            let del: Vec<String> =
+                                deleted.iter().filter_map(|d| s.local(d)).collect();
                             PyGraph::build(&dir, &files, &del)
                         });
                         if local.ends_with(".py") {
                             if g.id(&local).is_some() {
-                                py_seeds.entry(s.name.clone()).or_default().insert(local.clone(), (String::new(), fi));
+                                py_seeds
+                                    .entry(s.name.clone())
+                                    .or_default()
+                                    .insert(local.clone(), (String::new(), fi));
                                 claimed = true;
                             }
                         } else if local.ends_with(".pyi") || base_name(&local) == "py.typed" {
-                            sel.notes.push(format!("{p}: type information only, no runtime effect"));
+                            sel.notes
+                                .push(format!("{p}: type information only, no runtime effect"));
                             claimed = true;
                         } else {
                             // Data file: files that name it, and tests beside it.
@@ -270,21 +299,29 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
                                 .collect();
                             if !beside.is_empty() {
                                 for t in beside {
-                                    acc.add(&t.key, format!("data file {p} is beside its test file")).distance = Some(1);
+                                    acc.add(
+                                        &t.key,
+                                        format!("data file {p} is beside its test file"),
+                                    )
+                                    .distance = Some(1);
                                 }
                                 claimed = true;
                             }
                         }
                     }
                     SuiteKind::Nextest | SuiteKind::CargoTest => {
-                        let g = rust_graphs
-                            .entry(s.name.clone())
-                            .or_insert_with(|| RustGraph::load(&input.root.join(s.global(""))).map_err(|e| e.to_string()));
+                        let g = rust_graphs.entry(s.name.clone()).or_insert_with(|| {
+                            RustGraph::load(&input.root.join(s.global("")))
+                                .map_err(|e| e.to_string())
+                        });
                         let g = match g {
                             Ok(g) => g,
                             Err(e) => {
-                                if local.ends_with(".rs") || base_name(&local).starts_with("Cargo.") {
-                                    full_run.get_or_insert(format!("{p} changed and the Rust graph is unavailable: {e}"));
+                                if local.ends_with(".rs") || base_name(&local).starts_with("Cargo.")
+                                {
+                                    full_run.get_or_insert(format!(
+                                        "{p} changed and the Rust graph is unavailable: {e}"
+                                    ));
                                     break 'files;
                                 }
                                 continue;
@@ -315,7 +352,8 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
             }
             if !claimed {
                 if let Some(g) = matching(&cfg.default_ignore, &p) {
-                    sel.notes.push(format!("{p}: ignored (built-in ignore `{g}`)"));
+                    sel.notes
+                        .push(format!("{p}: ignored (built-in ignore `{g}`)"));
                     continue;
                 }
                 full_run.get_or_insert(format!(
@@ -334,7 +372,9 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
         }
     } else {
         for (suite_name, seeds) in &py_seeds {
-            let (Some(g), Some(spec)) = (py_graphs.get(suite_name), by_suite.get(suite_name.as_str())) else {
+            let (Some(g), Some(spec)) =
+                (py_graphs.get(suite_name), by_suite.get(suite_name.as_str()))
+            else {
                 continue;
             };
             let suite_tests: Vec<(&TestCase, Option<usize>)> = tests
@@ -348,11 +388,15 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
                 None
             };
             for (seed_path, (prefix, fi)) in seeds {
-                let Some(seed) = g.id(seed_path) else { continue };
+                let Some(seed) = g.id(seed_path) else {
+                    continue;
+                };
                 let reach = g.dependents(seed);
                 let cf = &change.files[*fi];
                 let precise = match cov {
-                    Some(m) if prefix.is_empty() => precise_lines(input.root, spec, change, cf, seed_path, m),
+                    Some(m) if prefix.is_empty() => {
+                        precise_lines(input.root, spec, change, cf, seed_path, m)
+                    }
                     _ => Precision::Static(None),
                 };
                 let names = if prefix.is_empty() {
@@ -373,15 +417,40 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
                         chain
                     };
                     let (reason, distance, covers) = match &precise {
-                        Precision::Lines { map, ranges, commit } if !own => {
-                            let covered = map.get(&t.key.id).is_some_and(|bits| CoverageMap::any_line(bits, ranges));
+                        Precision::Lines {
+                            map,
+                            ranges,
+                            commit,
+                        } if !own => {
+                            let covered = map
+                                .get(&t.key.id)
+                                .is_some_and(|bits| CoverageMap::any_line(bits, ranges));
                             let mapped = cov.is_some_and(|m| m.tests.contains(&t.key.id));
                             if covered {
-                                let d = if in_static { chain().len() as u32 - 1 } else { 1 };
-                                (format!("{prefix}covers changed lines {} of {shown} (coverage map at {})", fmt_ranges(ranges), short(commit)), d, true)
+                                let d = if in_static {
+                                    chain().len() as u32 - 1
+                                } else {
+                                    1
+                                };
+                                (
+                                    format!(
+                                        "{prefix}covers changed lines {} of {shown} (coverage map at {})",
+                                        fmt_ranges(ranges),
+                                        short(commit)
+                                    ),
+                                    d,
+                                    true,
+                                )
                             } else if in_static && !mapped {
                                 let c = chain();
-                                (format!("{prefix}{} (not in the coverage map)", chain_reason(g, spec, &c)), c.len() as u32 - 1, false)
+                                (
+                                    format!(
+                                        "{prefix}{} (not in the coverage map)",
+                                        chain_reason(g, spec, &c)
+                                    ),
+                                    c.len() as u32 - 1,
+                                    false,
+                                )
                             } else {
                                 continue;
                             }
@@ -423,7 +492,8 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
     for t in tests {
         let spec = by_suite.get(t.key.suite.as_str());
         if input.history.last_failed.contains(&t.key) {
-            acc.add(&t.key, "failed in the last run on this branch".into()).last_failed = true;
+            acc.add(&t.key, "failed in the last run on this branch".into())
+                .last_failed = true;
         }
         if input.history.has_runs && !input.history.known.contains(&t.key) {
             acc.add(&t.key, "new test (not in the history)".into()).new = true;
@@ -440,7 +510,10 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
                 }
             }
             _ => {
-                acc.add(&t.key, format!("suite {} is not analysed by selection", t.key.suite));
+                acc.add(
+                    &t.key,
+                    format!("suite {} is not analysed by selection", t.key.suite),
+                );
             }
         }
     }
@@ -450,7 +523,12 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
     for t in tests {
         if let Some(reasons) = acc.reasons.remove(&t.key) {
             let mut f = acc.factors.remove(&t.key).unwrap_or_default();
-            f.failure_rate = input.history.failure_rate.get(&t.key).copied().unwrap_or(0.0);
+            f.failure_rate = input
+                .history
+                .failure_rate
+                .get(&t.key)
+                .copied()
+                .unwrap_or(0.0);
             f.cofail = cofail_files
                 .iter()
                 .filter_map(|p| input.history.cofail.get(*p).and_then(|m| m.get(&t.key)))
@@ -493,7 +571,13 @@ fn why_not(t: &TestCase, change: &ChangeSet) -> String {
     )
 }
 
-fn apply_rules(cfg: &CompiledConfig, p: &str, tests: &[TestCase], acc: &mut Acc, sel: &mut Selection) -> bool {
+fn apply_rules(
+    cfg: &CompiledConfig,
+    p: &str,
+    tests: &[TestCase],
+    acc: &mut Acc,
+    sel: &mut Selection,
+) -> bool {
     let mut matched = false;
     for (set, rule) in &cfg.rules {
         if !set.is_match(p) {
@@ -512,7 +596,10 @@ fn apply_rules(cfg: &CompiledConfig, p: &str, tests: &[TestCase], acc: &mut Acc,
                         SimpleTerm::Marker(m) => t.markers.iter().any(|x| x == m),
                     });
                     if hit {
-                        acc.add(&t.key, format!("{p} matches rule `{}` → `{}`", rule.path, rule.select));
+                        acc.add(
+                            &t.key,
+                            format!("{p} matches rule `{}` → `{}`", rule.path, rule.select),
+                        );
                     }
                 }
             }
@@ -553,13 +640,19 @@ fn precise_lines(
         return Precision::Static(None);
     }
     let Some(lines) = m.lines.get(local) else {
-        return Precision::Static(Some(format!("{} is not in the coverage map: static graph", spec.global(local))));
+        return Precision::Static(Some(format!(
+            "{} is not in the coverage map: static graph",
+            spec.global(local)
+        )));
     };
     let path = spec.global(local);
     if m.commit != change.base {
-        let fresh = git_bytes(root, &["diff", "--name-only", &m.commit, &change.base, "--", &path])
-            .map(|o| o.iter().all(|b| b.is_ascii_whitespace()))
-            .unwrap_or(false);
+        let fresh = git_bytes(
+            root,
+            &["diff", "--name-only", &m.commit, &change.base, "--", &path],
+        )
+        .map(|o| o.iter().all(|b| b.is_ascii_whitespace()))
+        .unwrap_or(false);
         if !fresh {
             return Precision::Static(Some(format!(
                 "the coverage map ({}) is older than the last change of {path}: static graph",
@@ -572,7 +665,10 @@ fn precise_lines(
         Ok(src) => enclosing_statements(&String::from_utf8_lossy(&src), &old),
         Err(_) => return Precision::Static(None),
     };
-    if lines.get("").is_some_and(|b| CoverageMap::any_line(b, &ranges)) {
+    if lines
+        .get("")
+        .is_some_and(|b| CoverageMap::any_line(b, &ranges))
+    {
         return Precision::Static(Some(format!(
             "the change to {path} touches code run at import time: static graph"
         )));
@@ -601,12 +697,17 @@ fn changed_names(root: &Path, path: &str, lines: &[crate::change::LineRange]) ->
 }
 
 fn normalize(s: &str) -> String {
-    s.chars().filter(|c| *c != '_').flat_map(char::to_lowercase).collect()
+    s.chars()
+        .filter(|c| *c != '_')
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 fn chain_reason(g: &PyGraph, spec: &SuiteSpec, chain: &[usize]) -> String {
     let what = if chain.len() >= 2 {
-        g.edge_what(chain[0], chain[1]).unwrap_or("imports").to_string()
+        g.edge_what(chain[0], chain[1])
+            .unwrap_or("imports")
+            .to_string()
     } else {
         "imports".into()
     };
@@ -618,7 +719,13 @@ fn fmt_ranges(r: &[(u32, u32)]) -> String {
     let mut v: Vec<String> = r
         .iter()
         .take(4)
-        .map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") })
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
         .collect();
     if r.len() > 4 {
         v.push("…".into());

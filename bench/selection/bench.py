@@ -1,0 +1,398 @@
+#!/usr/bin/env python3
+"""Mutation-based evaluation of rigor's test selection, side by side with pytest-testmon.
+
+For each pinned real project (PyPI sdists with pytest suites):
+
+1. unpack it into a scratch git repository (bench/work/selection/<project>/repo), commit the base;
+2. run the full suite at the base: durations, a per-test coverage map (coverage.py contexts =
+   node ids, as ``rigor run --coverage-map`` records), and pytest-testmon's baseline database;
+3. generate single-line mutants of the package's source files (seeded: reproducible), each
+   committed on top of the base;
+4. per mutant: ground truth = tests failing in the full suite; rigor's plan (static graph only,
+   and with the coverage map); pytest-testmon's selection (``pytest --testmon`` from the
+   baseline database);
+5. safety = share of detectable mutants (≥ 1 failing test) for which the selection contains a
+   failing test; selection ratio = selected / all (count, and share of summed test time);
+   APFD of the run order (the plan's order, then the unselected tests in collection order).
+
+Usage: bench/selection/bench.py [--mutants 50] [--seed 7] [--projects more-itertools,boltons]
+Writes bench/work/selection/results.json and prints a Markdown table.
+"""
+
+import argparse
+import ast
+import io
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import time
+import tokenize
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+WORK = os.path.join(ROOT, "bench", "work", "selection")
+VENV = os.path.join(WORK, "venv")
+PY = os.path.join(VENV, "bin", "python")
+TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+PLAN = os.path.join(TARGET, "release", "examples", "plan")
+
+PIP_PINS = ["pytest==8.3.4", "coverage==7.6.10", "pytest-testmon==2.2.0", "pytest-timeout==2.4.0"]
+
+# name: (version, package dir inside the sdist, pytest args)
+PROJECTS = {
+    "more-itertools": ("10.5.0", "more_itertools", ["tests"]),
+    "boltons": ("24.1.0", "boltons", ["tests"]),
+}
+
+
+def sh(cmd, cwd=None, env=None, timeout=900, check=True):
+    p = subprocess.run(cmd, cwd=cwd, env=env, timeout=timeout, capture_output=True, text=True)
+    if check and p.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
+    return p
+
+
+def setup():
+    os.makedirs(WORK, exist_ok=True)
+    if not os.path.exists(PY):
+        sh([sys.executable, "-m", "venv", VENV])
+        sh([PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *PIP_PINS])
+    sh(["cargo", "build", "--release", "--quiet", "-p", "rigor-select", "--example", "plan"], cwd=ROOT,
+       env={**os.environ, "CARGO_TARGET_DIR": TARGET}, timeout=1800)
+
+
+def fetch(name, version):
+    src = os.path.join(WORK, "src", f"{name}-{version}")
+    if not os.path.isdir(src):
+        dl = os.path.join(WORK, "dl")
+        os.makedirs(dl, exist_ok=True)
+        sh([PY, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--no-binary", ":all:",
+            "--no-deps", "-d", dl, f"{name}=={version}"])
+        archive = [f for f in os.listdir(dl) if f.lower().replace("_", "-").startswith(f"{name}-{version}")][0]
+        with tarfile.open(os.path.join(dl, archive)) as t:
+            t.extractall(os.path.join(WORK, "src"), filter="data")
+        unpacked = os.path.join(WORK, "src", archive[: -len(".tar.gz")])
+        if unpacked != src:
+            os.rename(unpacked, src)
+    return src
+
+
+def git(repo, *args):
+    return sh(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", *args], cwd=repo).stdout.strip()
+
+
+def pytest_env(out=None, covdir=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "COV_CORE", "RIGORBENCH"))}
+    env["PYTHONPATH"] = HERE
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    if out:
+        env["RIGORBENCH_OUT"] = out
+    if covdir:
+        env["RIGORBENCH_COVDIR"] = covdir
+    return env
+
+
+def run_pytest(repo, args, out, extra=(), covdir=None, timeout=600):
+    if os.path.exists(out):
+        os.remove(out)
+    # testmon needs the cache provider (it reads --lf); the other runs do without it.
+    nocache = [] if "--testmon" in extra else ["-p", "no:cacheprovider"]
+    cmd = [PY, "-m", "pytest", "-q", "-p", "rigorbench", *nocache, "--timeout=30", *extra, *args]
+    t0 = time.monotonic()
+    try:
+        sh(cmd, cwd=repo, env=pytest_env(out, covdir), timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        pass
+    wall = time.monotonic() - t0
+    recs = []
+    if os.path.exists(out):
+        with open(out) as f:
+            recs = [json.loads(line) for line in f if line.strip()]
+    return recs, wall
+
+
+def failing_ids(recs, all_ids):
+    """Tests that fail; a collection error of a file fails all its (base) tests."""
+    bad = set()
+    for r in recs:
+        if r["outcome"] in ("failed", "error"):
+            if r.get("collect"):
+                prefix = r["id"]
+                bad.update(i for i in all_ids if i == prefix or i.startswith(prefix + "::") or not prefix)
+            else:
+                bad.add(r["id"])
+    # Tests that never reported (killed by the timeout) count as failing.
+    seen = {r["id"] for r in recs}
+    if recs and not any(r.get("collect") for r in recs):
+        missing = set(all_ids) - seen
+        if len(missing) < len(all_ids):
+            bad |= missing
+    return bad
+
+
+# ---------------------------------------------------------------- mutants
+
+SWAP_CMP = {ast.Eq: "!=", ast.NotEq: "==", ast.Lt: ">=", ast.GtE: "<", ast.Gt: "<=", ast.LtE: ">",
+            ast.Is: "is not", ast.IsNot: "is", ast.In: "not in", ast.NotIn: "in"}
+CMP_TEXT = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.GtE: ">=", ast.Gt: ">", ast.LtE: "<=",
+            ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in"}
+SWAP_BIN = {ast.Add: ("+", "-"), ast.Sub: ("-", "+"), ast.Mult: ("*", "+"), ast.FloorDiv: ("//", "*"),
+            ast.Mod: ("%", "//"), ast.BitAnd: ("&", "|"), ast.BitOr: ("|", "&")}
+
+
+def candidates(src):
+    """(line, start_col, end_col, replacement, description) of single-line mutations."""
+    tree = ast.parse(src)
+    lines = src.splitlines(keepends=True)
+    out = []
+
+    def seg(node):
+        return node.lineno == node.end_lineno
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare) and seg(node) and len(node.ops) == 1:
+            op = type(node.ops[0])
+            if op in SWAP_CMP:
+                a, b = node.left, node.comparators[0]
+                if a.end_lineno == b.lineno == node.lineno:
+                    out.append((node.lineno, a.end_col_offset, b.col_offset, f" {SWAP_CMP[op]} ",
+                                f"{CMP_TEXT[op]} → {SWAP_CMP[op]}"))
+        elif isinstance(node, ast.BinOp) and seg(node) and type(node.op) in SWAP_BIN:
+            a, b = node.left, node.right
+            old, new = SWAP_BIN[type(node.op)]
+            if a.end_lineno == b.lineno == node.lineno:
+                out.append((node.lineno, a.end_col_offset, b.col_offset, f" {new} ", f"{old} → {new}"))
+        elif isinstance(node, ast.BoolOp) and seg(node) and len(node.values) >= 2:
+            a, b = node.values[0], node.values[1]
+            new = "or" if isinstance(node.op, ast.And) else "and"
+            out.append((node.lineno, a.end_col_offset, b.col_offset, f" {new} ", f"boolean → {new}"))
+        elif isinstance(node, ast.Constant) and seg(node) and type(node.value) in (int, bool):
+            if isinstance(node.value, bool):
+                rep = "False" if node.value else "True"
+            else:
+                rep = str(node.value + 1)
+            out.append((node.lineno, node.col_offset, node.end_col_offset, rep, f"constant {node.value!r} → {rep}"))
+        elif isinstance(node, ast.Return) and node.value is not None and seg(node) and not (
+                isinstance(node.value, ast.Constant) and node.value.value is None):
+            out.append((node.lineno, node.value.col_offset, node.value.end_col_offset, "None", "return value → None"))
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not) and seg(node):
+            out.append((node.lineno, node.col_offset, node.operand.col_offset, "", "not removed"))
+    # Byte offsets (ast) → str offsets on the line.
+    res = []
+    for (ln, a, b, rep, desc) in out:
+        raw = lines[ln - 1].encode()
+        line = raw[:a].decode(errors="replace") + rep + raw[b:].decode(errors="replace")
+        res.append((ln, line, desc))
+    return res
+
+
+def make_mutants(repo, pkg, n, seed):
+    rng = random.Random(seed)
+    files = []
+    for dirpath, _, names in os.walk(os.path.join(repo, pkg)):
+        for nm in sorted(names):
+            if nm.endswith(".py"):
+                files.append(os.path.relpath(os.path.join(dirpath, nm), repo))
+    files.sort()
+    pool = []
+    for f in files:
+        with open(os.path.join(repo, f), encoding="utf-8") as fh:
+            src = fh.read()
+        try:
+            for (ln, line, desc) in candidates(src):
+                pool.append((f, ln, line, desc))
+        except SyntaxError:
+            continue
+    rng.shuffle(pool)
+    mutants, seen_lines = [], set()
+    for (f, ln, line, desc) in pool:
+        if (f, ln) in seen_lines:
+            continue
+        path = os.path.join(repo, f)
+        with open(path, encoding="utf-8") as fh:
+            lines = fh.read().splitlines(keepends=True)
+        if lines[ln - 1] == line:
+            continue
+        new = lines[:]
+        new[ln - 1] = line
+        try:
+            compile("".join(new), f, "exec")
+        except SyntaxError:
+            continue
+        seen_lines.add((f, ln))
+        mutants.append({"file": f, "line": ln, "desc": desc, "new_line": line.rstrip("\n")})
+        if len(mutants) >= n:
+            break
+    return mutants
+
+
+# ---------------------------------------------------------------- metrics
+
+def apfd(order, failing):
+    n = len(order)
+    if not n or not failing:
+        return None
+    tf = next((i + 1 for i, t in enumerate(order) if t in failing), n + 1)
+    return 1 - tf / n + 1 / (2 * n)
+
+
+def full_order(first, all_ids):
+    s = set(first)
+    return list(first) + [t for t in all_ids if t not in s]
+
+
+def evaluate(project, n_mutants, seed):
+    version, pkg, args = PROJECTS[project]
+    src = fetch(project, version)
+    base_dir = os.path.join(WORK, project)
+    repo = os.path.join(base_dir, "repo")
+    if os.path.exists(base_dir):
+        shutil.rmtree(base_dir)
+    os.makedirs(base_dir)
+    shutil.copytree(src, repo)
+    with open(os.path.join(repo, ".gitignore"), "a") as f:
+        f.write("\n.rigor/\n.testmondata*\n__pycache__/\n.pytest_cache/\n*.egg-info/\n.coverage*\n")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+    base = git(repo, "rev-parse", "HEAD")
+    out = os.path.join(base_dir, "out.jsonl")
+
+    # Baseline: durations + coverage map, then testmon's database.
+    covdir = os.path.join(repo, ".rigor", "coverage-map")
+    recs, base_wall = run_pytest(repo, args, out, covdir=covdir)
+    all_ids = [r["id"] for r in recs if not r.get("collect")]
+    dur = {r["id"]: r["duration_s"] for r in recs}
+    base_fail = {r["id"] for r in recs if r["outcome"] in ("failed", "error")}
+    total_time = sum(dur.values())
+    tests_file = os.path.join(base_dir, "tests.jsonl")
+    with open(tests_file, "w") as f:
+        for i in all_ids:
+            f.write(json.dumps({"suite": "python", "id": i, "file": i.split("::")[0]}) + "\n")
+    store = os.path.join(repo, ".rigor", "history.db")
+    sh([PLAN, "record", "--store", store, "--results", out, "--suite", "python", "--commit", base, "--branch", "main"])
+    imp = json.loads(sh([PLAN, "import-coverage", "--store", store, "--dir", covdir, "--suite", "python",
+                         "--commit", base, "--root", repo]).stdout)
+    _, tm_wall = run_pytest(repo, args, os.path.join(base_dir, "tm.jsonl"), extra=["--testmon"])
+    shutil.copy(os.path.join(repo, ".testmondata"), os.path.join(base_dir, "testmondata.base"))
+
+    mutants = make_mutants(repo, pkg, n_mutants, seed)
+    rows = []
+    for k, m in enumerate(mutants):
+        git(repo, "reset", "-q", "--hard", base)
+        path = os.path.join(repo, m["file"])
+        with open(path, encoding="utf-8") as fh:
+            lines = fh.read().splitlines(keepends=True)
+        lines[m["line"] - 1] = m["new_line"] + "\n"
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write("".join(lines))
+        git(repo, "commit", "-q", "-am", f"mutant {k}: {m['file']}:{m['line']} {m['desc']}")
+
+        recs, _ = run_pytest(repo, args, out)
+        failing = failing_ids(recs, all_ids) - base_fail
+        row = {"mutant": k, **m, "failing": sorted(failing)}
+        for mode, extra in (("rigor-static", ["--no-coverage"]), ("rigor-coverage", [])):
+            t0 = time.monotonic()
+            p = sh([PLAN, "plan", "--store", store, "--root", repo, "--base", base, "--suite", "python:pytest:.",
+                    "--tests", tests_file, "--branch", "main", *extra])
+            plan_s = time.monotonic() - t0
+            plan = json.loads(p.stdout)
+            order = [t["id"] for t in plan["tests"]]
+            row[mode] = {
+                "selected": len(order),
+                "time_share": sum(dur.get(i, 0) for i in order) / total_time if total_time else 0,
+                "caught": bool(failing & set(order)),
+                "apfd": apfd(full_order(order, all_ids), failing),
+                "plan_s": plan_s,
+                "full_run": plan["full_run"],
+            }
+        shutil.copy(os.path.join(base_dir, "testmondata.base"), os.path.join(repo, ".testmondata"))
+        t0 = time.monotonic()
+        trecs, _ = run_pytest(repo, args, os.path.join(base_dir, "tm.jsonl"), extra=["--testmon"])
+        tm_s = time.monotonic() - t0
+        ran = [r["id"] for r in trecs if not r.get("collect")]
+        tm_collect_err = any(r.get("collect") for r in trecs)
+        row["testmon"] = {
+            "selected": len(ran),
+            "time_share": sum(dur.get(i, 0) for i in ran) / total_time if total_time else 0,
+            "caught": bool(failing & set(ran)) or (tm_collect_err and bool(failing)),
+            # A collection error fails the run before any test: the failure shows first.
+            "apfd": (1 - 1 / len(all_ids) + 1 / (2 * len(all_ids))) if (tm_collect_err and failing)
+            else apfd(full_order(ran, all_ids), failing),
+            "run_s": tm_s,
+        }
+        rows.append(row)
+        status = " ".join(f"{t}:{'ok' if row[t]['caught'] else 'MISS'}/{row[t]['selected']}"
+                          for t in ("rigor-static", "rigor-coverage", "testmon")) if failing else "undetectable"
+        print(f"  [{project} {k + 1}/{len(mutants)}] {m['file']}:{m['line']} {m['desc']}: "
+              f"{len(failing)} failing; {status}", flush=True)
+    return {
+        "project": project, "version": version, "tests": len(all_ids), "base_wall_s": base_wall,
+        "testmon_baseline_wall_s": tm_wall, "coverage_import": imp, "mutants": rows,
+    }
+
+
+def summarize(res):
+    out = []
+    for p in res:
+        det = [r for r in p["mutants"] if r["failing"]]
+        for tool in ("rigor-static", "rigor-coverage", "testmon"):
+            if not det:
+                continue
+            caught = sum(r[tool]["caught"] for r in det)
+            apfds = [r[tool]["apfd"] for r in det if r[tool]["apfd"] is not None]
+            out.append({
+                "project": f"{p['project']} {p['version']}", "tests": p["tests"], "tool": tool,
+                "mutants": len(p["mutants"]), "detectable": len(det),
+                "safety": caught / len(det),
+                "missed": [f"{r['file']}:{r['line']}" for r in det if not r[tool]["caught"]],
+                "median_selected": statistics.median(r[tool]["selected"] for r in p["mutants"]),
+                "median_ratio": statistics.median(r[tool]["selected"] / p["tests"] for r in p["mutants"]),
+                "median_time_share": statistics.median(r[tool]["time_share"] for r in p["mutants"]),
+                "mean_apfd": statistics.mean(apfds) if apfds else None,
+                "median_apfd": statistics.median(apfds) if apfds else None,
+                "median_plan_s": statistics.median(r[tool].get("plan_s", r[tool].get("run_s", 0)) for r in p["mutants"]),
+            })
+    return out
+
+
+def table(summary):
+    lines = ["| project | tests | tool | mutants (detectable) | safety | median selected (ratio) | median share of test time | mean APFD | median APFD |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for s in summary:
+        lines.append(
+            f"| {s['project']} | {s['tests']} | {s['tool']} | {s['mutants']} ({s['detectable']}) | "
+            f"{100 * s['safety']:.1f} % | {s['median_selected']:g} ({100 * s['median_ratio']:.1f} %) | "
+            f"{100 * s['median_time_share']:.1f} % | {s['mean_apfd']:.3f} | {s['median_apfd']:.3f} |")
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--mutants", type=int, default=50)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--projects", default=",".join(PROJECTS))
+    a = ap.parse_args()
+    t0 = time.monotonic()
+    setup()
+    res = []
+    for p in a.projects.split(","):
+        print(f"== {p}", flush=True)
+        res.append(evaluate(p, a.mutants, a.seed))
+    summary = summarize(res)
+    with open(os.path.join(WORK, "results.json"), "w") as f:
+        json.dump({"seed": a.seed, "mutants_per_project": a.mutants, "summary": summary, "projects": res}, f, indent=1)
+    print(table(summary))
+    for s in summary:
+        if s["missed"]:
+            print(f"missed by {s['tool']} on {s['project']}: {', '.join(s['missed'])}")
+    print(f"bench wall time: {time.monotonic() - t0:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
