@@ -2,7 +2,7 @@
 # Regenerate rigor-gate's real-tool fixtures (small files checked into
 # crates/rigor-gate/tests/fixtures/real): coverage.py JSON / Cobertura / LCOV, pytest JUnit
 # (xunit1, xunit2), cargo nextest JUnit with flaky and rerun elements, ruff SARIF, pip-audit JSON,
-# mutmut CI/CD stats, a Stryker report (needs npm), and (with RIGOR=path/to/rigor) rigor's own perf comparison.
+# mutmut CI/CD stats, a Stryker report (needs npm), cargo-mutants outcomes (needs cargo-mutants), and (with RIGOR=path/to/rigor) rigor's own perf comparison.
 # Needs: python3 with bench/gate/requirements.txt installed, cargo-nextest.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -49,6 +49,14 @@ if command -v npm >/dev/null; then
   npm install --no-audit --no-fund --silent @stryker-mutator/core@9.4.0 >/dev/null 2>&1
   npx stryker run >/dev/null 2>&1 || true
   sed "s#$work/js#/project#g" reports/mutation/mutation.json > "$out/stryker-mutation.json"
+fi
+
+# cargo-mutants' outcomes.json (when cargo-mutants is installed: cargo install --locked cargo-mutants)
+if command -v cargo-mutants >/dev/null; then
+  cp -r "$here/mutants-fixture/." "$work/mutants"
+  cd "$work/mutants"
+  CARGO_TARGET_DIR="$work/mutants/target" cargo mutants -j 1 >/dev/null 2>&1 || true
+  sed "s#$work/mutants#/project#g" mutants.out/outcomes.json > "$out/cargo-mutants-outcomes.json"
 fi
 
 cp -r "$here/nextest-fixture/." "$work/rs"
