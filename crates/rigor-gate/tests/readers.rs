@@ -569,11 +569,30 @@ fn stryker_real_report() {
 #[test]
 fn cargo_mutants_real_outcomes() {
     // cargo-mutants 25.3.1 on bench/gate/mutants-fixture
-    let m = read_cargo_mutants("outcomes.json", &fixture("real/cargo-mutants-outcomes.json")).unwrap();
-    assert_eq!((m.total.killed, m.total.survived, m.total.timeout, m.total.excluded), (11, 3, 0, 0));
-    assert_eq!(m.total.score().map(|s| (s * 100.0).round() / 100.0), Some(78.57));
+    let m = read_cargo_mutants(
+        "outcomes.json",
+        &fixture("real/cargo-mutants-outcomes.json"),
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            m.total.killed,
+            m.total.survived,
+            m.total.timeout,
+            m.total.excluded
+        ),
+        (11, 3, 0, 0)
+    );
+    assert_eq!(
+        m.total.score().map(|s| (s * 100.0).round() / 100.0),
+        Some(78.57)
+    );
     let mut lines: Vec<u32> = m.survivors.iter().filter_map(|s| s.line).collect();
     lines.sort();
     assert_eq!(lines, vec![4, 7, 14]);
-    assert!(m.survivors.iter().any(|s| s.description.contains("is_even") && s.description.contains("`true`")));
+    assert!(
+        m.survivors
+            .iter()
+            .any(|s| s.description.contains("is_even") && s.description.contains("`true`"))
+    );
 }
