@@ -50,8 +50,15 @@ PROJECTS = {
 }
 
 
-def sh(cmd, cwd=None, env=None, timeout=900, check=True):
-    p = subprocess.run(cmd, cwd=cwd, env=env, timeout=timeout, capture_output=True, text=True)
+def _limit_memory():
+    # A mutant can make a test allocate without bound; keep the shared machine safe (1.5 GiB).
+    import resource
+    resource.setrlimit(resource.RLIMIT_AS, (1536 << 20, 1536 << 20))
+
+
+def sh(cmd, cwd=None, env=None, timeout=900, check=True, limit=False):
+    p = subprocess.run(cmd, cwd=cwd, env=env, timeout=timeout, capture_output=True, text=True,
+                       preexec_fn=_limit_memory if limit else None)
     if check and p.returncode != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
     return p
@@ -105,7 +112,7 @@ def run_pytest(repo, args, out, extra=(), covdir=None, timeout=600):
     cmd = [PY, "-m", "pytest", "-q", "-p", "rigorbench", *nocache, "--timeout=30", *extra, *args]
     t0 = time.monotonic()
     try:
-        sh(cmd, cwd=repo, env=pytest_env(out, covdir), timeout=timeout, check=False)
+        sh(cmd, cwd=repo, env=pytest_env(out, covdir), timeout=timeout, check=False, limit=True)
     except subprocess.TimeoutExpired:
         pass
     wall = time.monotonic() - t0
