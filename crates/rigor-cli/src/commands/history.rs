@@ -170,7 +170,7 @@ mod tests {
     #[test]
     fn utc_formats_known_instants() {
         assert_eq!(super::utc(0.0), "1970-01-01 00:00:00");
-        assert_eq!(super::utc(1_795_000_000.0), "2026-11-18 09:46:40");
+        assert_eq!(super::utc(1_795_000_000.0), "2026-11-18 11:06:40");
         assert_eq!(super::utc(951_782_400.0), "2000-02-29 00:00:00");
     }
 }
