@@ -92,18 +92,19 @@ pub fn run_suite(
 ) -> Ending {
     let (tx, rx) = mpsc::channel::<WorkerEvent>();
     let mut tests: Vec<TestCase> = Vec::new();
-    let mut queue: VecDeque<Job> = VecDeque::new();
+    let mut book = Book {
+        queue: VecDeque::new(),
+        failed_attempts: HashMap::new(),
+        pending: 0,
+        ending: Ending::Completed,
+        stopping: false,
+    };
     let mut planned = false;
-    let mut failed_attempts: HashMap<usize, String> = HashMap::new();
-    let mut pending = 0usize; // jobs queued or outstanding
     let mut barren = 0u32;
-    let mut ending = Ending::Completed;
-    let mut stopping = false;
 
     let mut plan = |items: Vec<TestCase>,
                     tests: &mut Vec<TestCase>,
-                    queue: &mut VecDeque<Job>,
-                    pending: &mut usize,
+                    book: &mut Book,
                     sink: &mut dyn FnMut(Progress<'_>)| {
         let chosen = planner(items);
         let estimated: f64 = chosen.iter().map(|(_, e)| e).sum();
@@ -120,18 +121,18 @@ pub fn run_suite(
                 r.excerpt = Some("ignored".into());
                 sink(Progress::Finished { result: &r });
             } else {
-                queue.push_back(Job { idx, attempt: 1 });
-                *pending += 1;
+                book.queue.push_back(Job { idx, attempt: 1 });
+                book.pending += 1;
             }
         }
     };
 
     let mut initial_workers = opts.jobs.max(1);
     if let Some(items) = known {
-        plan(items, &mut tests, &mut queue, &mut pending, sink);
+        plan(items, &mut tests, &mut book, sink);
         planned = true;
-        initial_workers = initial_workers.min(pending.max(1));
-        if pending == 0 {
+        initial_workers = initial_workers.min(book.pending.max(1));
+        if book.pending == 0 {
             return Ending::Completed;
         }
     }
@@ -150,11 +151,11 @@ pub fn run_suite(
     }
 
     loop {
-        if stop.load(Ordering::SeqCst) && !stopping {
-            stopping = true;
-            ending = Ending::Interrupted;
+        if stop.load(Ordering::SeqCst) && !book.stopping {
+            book.stopping = true;
+            book.ending = Ending::Interrupted;
         }
-        if stopping {
+        if book.stopping {
             for s in slots.iter_mut() {
                 if let Some(w) = s.worker.as_mut() {
                     w.kill();
@@ -173,22 +174,24 @@ pub fn run_suite(
                     continue;
                 };
                 while slot.outstanding.len() < worker.capacity() {
-                    let Some(job) = queue.pop_front() else { break };
+                    let Some(job) = book.queue.pop_front() else {
+                        break;
+                    };
                     if let Err(e) = worker.send(&tests[job.idx]) {
                         // The worker is going away; its Exited event requeues.
-                        queue.push_front(job);
+                        book.queue.push_front(job);
                         let _ = e;
                         break;
                     }
                     slot.outstanding.push_back(job);
                 }
-                if queue.is_empty() && !slot.outstanding.is_empty() {
+                if book.queue.is_empty() && !slot.outstanding.is_empty() {
                     // Nothing left to hand out: let the worker run its last tests.
                     slot.closed = worker.finish_input();
                 }
             }
             // Respawn slots whose worker died while work remains.
-            if !queue.is_empty() {
+            if !book.queue.is_empty() {
                 for (i, slot) in slots.iter_mut().enumerate() {
                     if slot.worker.is_none() {
                         if barren >= MAX_BARREN_SPAWNS {
@@ -202,18 +205,18 @@ pub fn run_suite(
                             }
                             Err(e) => {
                                 report_abort(sink, factory, &format!("cannot start a worker: {e}"));
-                                ending = Ending::Aborted;
-                                stopping = true;
+                                book.ending = Ending::Aborted;
+                                book.stopping = true;
                             }
                         }
                     }
                 }
             }
-            if pending == 0 {
+            if book.pending == 0 {
                 break;
             }
             if slots.iter().all(|s| s.worker.is_none()) && barren >= MAX_BARREN_SPAWNS {
-                ending = Ending::Aborted;
+                book.ending = Ending::Aborted;
                 break;
             }
         }
@@ -255,9 +258,9 @@ pub fn run_suite(
                         r.excerpt = Some(format!("collection error:\n{text}"));
                         sink(Progress::Finished { result: &r });
                     }
-                    plan(items, &mut tests, &mut queue, &mut pending, sink);
+                    plan(items, &mut tests, &mut book, sink);
                     planned = true;
-                    if pending == 0 {
+                    if book.pending == 0 {
                         break;
                     }
                 }
@@ -292,24 +295,9 @@ pub fn run_suite(
                     result.outcome = Outcome::Timeout;
                     result.excerpt = Some(timeout_text(opts.timeout, result.excerpt.take()));
                 }
-                let start_s = started.duration_since(run_start).as_secs_f64().max(0.0);
-                if let Some(outcome) = finish(
-                    job,
-                    result,
-                    start_s,
-                    slot,
-                    &tests,
-                    opts,
-                    &mut queue,
-                    &mut failed_attempts,
-                    sink,
-                ) {
-                    pending -= 1;
-                    if opts.fail_fast && outcome.is_failure() {
-                        ending = Ending::FailFast;
-                        stopping = true;
-                    }
-                }
+                result.start_s = Some(started.duration_since(run_start).as_secs_f64().max(0.0));
+                result.worker = Some(slot as u32);
+                book.settle(job, result, &tests, opts, sink);
             }
             WorkerEvent::Exited {
                 slot,
@@ -336,37 +324,22 @@ pub fn run_suite(
                         started.elapsed().as_secs_f64(),
                     );
                     r.excerpt = Some(text);
-                    let start_s = started.duration_since(run_start).as_secs_f64().max(0.0);
-                    if let Some(outcome) = finish(
-                        job,
-                        r,
-                        start_s,
-                        slot,
-                        &tests,
-                        opts,
-                        &mut queue,
-                        &mut failed_attempts,
-                        sink,
-                    ) {
-                        pending -= 1;
-                        if opts.fail_fast && outcome.is_failure() {
-                            ending = Ending::FailFast;
-                            stopping = true;
-                        }
-                    }
+                    r.start_s = Some(started.duration_since(run_start).as_secs_f64().max(0.0));
+                    r.worker = Some(slot as u32);
+                    book.settle(job, r, &tests, opts, sink);
                 }
                 // Unstarted work goes back to the queue, in order.
                 while let Some(job) = s.outstanding.pop_back() {
-                    queue.push_front(job);
+                    book.queue.push_front(job);
                 }
                 if !planned && slots.iter().all(|s| s.worker.is_none()) && barren >= 1 {
                     report_abort(sink, factory, &crash_text(code, signal, &stderr));
-                    ending = Ending::Aborted;
+                    book.ending = Ending::Aborted;
                     break;
                 }
                 if barren >= MAX_BARREN_SPAWNS && slots.iter().all(|s| s.worker.is_none()) {
                     report_abort(sink, factory, &crash_text(code, signal, &stderr));
-                    ending = Ending::Aborted;
+                    book.ending = Ending::Aborted;
                     break;
                 }
             }
@@ -380,7 +353,7 @@ pub fn run_suite(
         }
     }
     let deadline = Instant::now() + Duration::from_secs(30);
-    while slots.iter().any(|s| s.worker.is_some()) && Instant::now() < deadline && !stopping {
+    while slots.iter().any(|s| s.worker.is_some()) && Instant::now() < deadline && !book.stopping {
         match rx.recv_timeout(Duration::from_millis(100)) {
             Ok(WorkerEvent::Exited { slot, .. }) => slots[slot].worker = None,
             Ok(_) => {}
@@ -397,55 +370,68 @@ pub fn run_suite(
             w.kill();
         }
     }
-    ending
+    book.ending
 }
 
-/// Apply retries; report the final result. Returns the final outcome once the job is done for good.
-#[allow(clippy::too_many_arguments)]
-fn finish(
-    job: Job,
-    mut result: TestResult,
-    start_s: f64,
-    slot: usize,
-    tests: &[TestCase],
-    opts: &Options,
-    queue: &mut VecDeque<Job>,
-    failed_attempts: &mut HashMap<usize, String>,
-    sink: &mut dyn FnMut(Progress<'_>),
-) -> Option<Outcome> {
-    let test = &tests[job.idx];
-    result.attempts = job.attempt;
-    result.start_s = Some(start_s);
-    result.worker = Some(slot as u32);
-    if result.file.is_none() {
-        result.file = test.file.clone();
-    }
-    if result.line.is_none() {
-        result.line = test.line;
-    }
-    if result.outcome.is_failure() {
-        let text = result.excerpt.clone().unwrap_or_default();
-        failed_attempts
-            .entry(job.idx)
-            .or_insert_with(|| format!("attempt {}: {} — {}", job.attempt, result.outcome, text));
-        if job.attempt <= opts.retries {
-            queue.push_front(Job {
-                idx: job.idx,
-                attempt: job.attempt + 1,
-            });
-            return None;
+/// The scheduler's bookkeeping: what is left to run and how the suite is ending.
+struct Book {
+    queue: VecDeque<Job>,
+    /// First failure text of tests being retried.
+    failed_attempts: HashMap<usize, String>,
+    /// Jobs queued or outstanding.
+    pending: usize,
+    ending: Ending,
+    stopping: bool,
+}
+
+impl Book {
+    /// Settle a finished attempt (its `start_s` and `worker` set): retry a failure while retries
+    /// are left; otherwise report the final result — a pass after a failure is `flaky` — and
+    /// stop on fail-fast.
+    fn settle(
+        &mut self,
+        job: Job,
+        mut result: TestResult,
+        tests: &[TestCase],
+        opts: &Options,
+        sink: &mut dyn FnMut(Progress<'_>),
+    ) {
+        let test = &tests[job.idx];
+        result.attempts = job.attempt;
+        if result.file.is_none() {
+            result.file = test.file.clone();
         }
-    } else if let Some(first) = failed_attempts.remove(&job.idx)
-        && matches!(result.outcome, Outcome::Passed | Outcome::Xpassed)
-    {
-        result.outcome = Outcome::Flaky;
-        result.excerpt = Some(format!(
-            "passed on attempt {} after failing:\n{first}",
-            job.attempt
-        ));
+        if result.line.is_none() {
+            result.line = test.line;
+        }
+        if result.outcome.is_failure() {
+            let text = result.excerpt.clone().unwrap_or_default();
+            self.failed_attempts.entry(job.idx).or_insert_with(|| {
+                format!("attempt {}: {} — {}", job.attempt, result.outcome, text)
+            });
+            if job.attempt <= opts.retries {
+                self.queue.push_front(Job {
+                    idx: job.idx,
+                    attempt: job.attempt + 1,
+                });
+                return;
+            }
+        } else if let Some(first) = self.failed_attempts.remove(&job.idx)
+            && matches!(result.outcome, Outcome::Passed | Outcome::Xpassed)
+        {
+            result.outcome = Outcome::Flaky;
+            result.excerpt = Some(format!(
+                "passed on attempt {} after failing:\n{first}",
+                job.attempt
+            ));
+        }
+        sink(Progress::Finished { result: &result });
+        self.pending -= 1;
+        if opts.fail_fast && result.outcome.is_failure() {
+            self.ending = Ending::FailFast;
+            self.stopping = true;
+        }
     }
-    sink(Progress::Finished { result: &result });
-    Some(result.outcome)
 }
 
 fn timeout_text(limit: Duration, partial: Option<String>) -> String {

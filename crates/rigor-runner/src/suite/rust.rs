@@ -78,30 +78,49 @@ struct NextestCase {
     ignored: bool,
 }
 
-/// Discover with `cargo nextest list --message-format json` (builds the test binaries).
-pub fn list_nextest(suite: &str, root: &Path, args: &[String]) -> Result<RustTests, RunnerError> {
+/// Run a cargo command in `root` (its stderr, the build's progress, goes to the user) and
+/// return its stdout; a failure is a discovery error of the suite.
+fn cargo_stdout(
+    suite: &str,
+    root: &Path,
+    cmd: &[&str],
+    args: &[String],
+    what: &str,
+) -> Result<Vec<u8>, RunnerError> {
     let out = Command::new("cargo")
         .current_dir(root)
-        .args(["nextest", "list", "--message-format", "json"])
+        .args(cmd)
         .args(args)
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
         .output()
         .map_err(|e| RunnerError::Spawn {
-            what: "cargo nextest list".into(),
+            what: what.into(),
             source: e,
             hint: "is cargo on PATH?".into(),
         })?;
     if !out.status.success() {
         return Err(RunnerError::Discovery {
             suite: suite.into(),
-            what: "cargo nextest list".into(),
+            what: what.into(),
             detail: format!("exited with {}", out.status),
             hint: "the build failed or the arguments are wrong; its errors are above".into(),
         });
     }
+    Ok(out.stdout)
+}
+
+/// Discover with `cargo nextest list --message-format json` (builds the test binaries).
+pub fn list_nextest(suite: &str, root: &Path, args: &[String]) -> Result<RustTests, RunnerError> {
+    let stdout = cargo_stdout(
+        suite,
+        root,
+        &["nextest", "list", "--message-format", "json"],
+        args,
+        "cargo nextest list",
+    )?;
     let list: NextestList =
-        serde_json::from_slice(&out.stdout).map_err(|e| RunnerError::Discovery {
+        serde_json::from_slice(&stdout).map_err(|e| RunnerError::Discovery {
             suite: suite.into(),
             what: "cargo nextest list".into(),
             detail: format!("unexpected JSON: {e}"),
@@ -194,33 +213,20 @@ pub fn list_cargo_test(
     root: &Path,
     args: &[String],
 ) -> Result<RustTests, RunnerError> {
-    let out = Command::new("cargo")
-        .current_dir(root)
-        .args([
+    let stdout = cargo_stdout(
+        suite,
+        root,
+        &[
             "test",
             "--no-run",
             "--message-format",
             "json-render-diagnostics",
-        ])
-        .args(args)
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| RunnerError::Spawn {
-            what: "cargo test --no-run".into(),
-            source: e,
-            hint: "is cargo on PATH?".into(),
-        })?;
-    if !out.status.success() {
-        return Err(RunnerError::Discovery {
-            suite: suite.into(),
-            what: "cargo test --no-run".into(),
-            detail: format!("exited with {}", out.status),
-            hint: "the build failed or the arguments are wrong; its errors are above".into(),
-        });
-    }
+        ],
+        args,
+        "cargo test --no-run",
+    )?;
     let mut tests = RustTests::default();
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
+    for line in String::from_utf8_lossy(&stdout).lines() {
         let Ok(msg) = serde_json::from_str::<CargoMessage>(line) else {
             continue;
         };
