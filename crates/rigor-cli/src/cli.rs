@@ -114,6 +114,13 @@ pub struct RunArgs {
     /// Only tests matching this selector, e.g. -E 'not marker(slow) & path(tests/unit/**)'.
     #[arg(short = 'E', long = "filter", value_name = "EXPR")]
     pub expr: Option<String>,
+    /// Only the tests the change can break (base: CI variables, merge-base with the default
+    /// branch, else HEAD~1; work-tree changes included).
+    #[arg(long)]
+    pub changed: bool,
+    /// Base revision of the change (implies --changed).
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
     /// Extra arguments for the runner (after `--`), e.g. pytest paths or `-k expr`.
     #[arg(last = true)]
     pub extra: Vec<String>,
@@ -140,6 +147,19 @@ pub struct PlanArgs {
     /// Only tests matching this selector.
     #[arg(short = 'E', long = "filter", value_name = "EXPR")]
     pub expr: Option<String>,
+    /// Base revision of the change (default: CI variables, merge-base with the default branch,
+    /// else HEAD~1).
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+    /// Plan every test, not only those the change can break.
+    #[arg(long)]
+    pub all: bool,
+    /// Show why each test is selected (and list the skipped ones with why).
+    #[arg(long)]
+    pub explain: bool,
+    /// Explain the decision for one test id (selected or skipped).
+    #[arg(long, value_name = "ID")]
+    pub why: Option<String>,
     /// Only these suites (repeatable).
     #[arg(long = "suite", value_name = "NAME")]
     pub suites: Vec<String>,
@@ -175,6 +195,12 @@ pub struct CiArgs {
     /// Skip the quality gates.
     #[arg(long)]
     pub no_gates: bool,
+    /// Base revision of the change (default: CI variables, merge-base, HEAD~1).
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+    /// Run every test, not only those the change can break.
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Debug, Args)]

@@ -172,8 +172,10 @@ fn prepare(
         SuiteKind::Pytest => {
             let mut p = pytest_suite(config, s, extra, keep_output)?;
             if let Some(dir) = &popts.coverage_map {
-                p.env
-                    .insert("RIGOR_COVERAGE_MAP".into(), dir.display().to_string());
+                p.env.insert(
+                    "RIGOR_COVERAGE_MAP".into(),
+                    dir.join(&s.name).display().to_string(),
+                );
             }
             Prepared::Pytest(p)
         }

@@ -24,15 +24,21 @@ pub fn run(config: Config, args: &CiArgs) -> Result<i32> {
     // Stage 1: plan.
     let planned = planning::plan(
         &config,
-        &store,
+        &mut store,
         &PlanRequest {
             suites: args.suites.clone(),
             all_tiers: true,
             shard,
             jobs,
+            change: (!args.all).then(|| planning::ChangeRequest {
+                base: args.base.clone(),
+            }),
             ..Default::default()
         },
     )?;
+    if let Some(sel) = &planned.selection {
+        super::plan::print_selection_header(sel, planned.tests.len());
+    }
     if planned.tests.is_empty() {
         eprintln!(
             "rigor ci: nothing to run (no tests discovered{})",
@@ -66,6 +72,11 @@ pub fn run(config: Config, args: &CiArgs) -> Result<i32> {
         quarantined: super::run::quarantined(&store)?,
     };
     let mut reporter = super::run::reporter(args.format);
+    let change = planned
+        .selection
+        .as_ref()
+        .map(|s| s.change.clone())
+        .filter(|c| !c.base.is_empty());
     let plan = RunPlan::Batches {
         suites: planned.discovered,
         batches: planned.batches,
@@ -74,6 +85,10 @@ pub fn run(config: Config, args: &CiArgs) -> Result<i32> {
     let report =
         rigor_runner::run_tests(&config, &opts, &mut store, reporter.as_mut(), stop, plan)?;
     super::flaky::auto_quarantine(&config, &mut store, &report)?;
+    if let Some(change) = &change {
+        let results = store.run_results(report.run_id)?;
+        rigor_select::record_change_outcome(&mut store, change, &results)?;
+    }
     drop(store);
     let junit = args.junit.clone().or_else(|| {
         std::env::var("GITLAB_CI")

@@ -8,7 +8,7 @@ use rigor_model::{Config, exit};
 pub fn run(config: &Config, args: &ListArgs) -> Result<i32> {
     let store = super::open_store(config)?;
     if let Some(tier) = &args.tier {
-        return list_tier(config, &store, args, tier);
+        return list_tier(config, store, args, tier);
     }
     let found = rigor_runner::discover(config, &args.suites, &args.extra)?;
     let mut json_suites = Vec::new();
@@ -94,14 +94,14 @@ pub fn run(config: &Config, args: &ListArgs) -> Result<i32> {
 /// `rigor list --tier NAME`: the tests the tier takes, in run order, with its estimated time.
 fn list_tier(
     config: &Config,
-    store: &rigor_store::Store,
+    mut store: rigor_store::Store,
     args: &ListArgs,
     tier: &str,
 ) -> Result<i32> {
     let jobs = config.jobs();
     let planned = super::planning::plan(
         config,
-        store,
+        &mut store,
         &super::planning::PlanRequest {
             suites: args.suites.clone(),
             extra: args.extra.clone(),

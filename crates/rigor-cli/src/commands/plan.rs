@@ -1,18 +1,35 @@
-//! `rigor plan`: what would run, in which tier and order, on which shard.
+//! `rigor plan`: what would run for a change, why, in which tier and order, on which shard.
 
-use super::planning::{self, PlanRequest};
+use super::planning::{self, ChangeRequest, PlanRequest, SelectionInfo};
 use crate::cli::{PlanArgs, PlanFormat};
 use anyhow::{Result, bail};
 use rigor_model::duration::human;
 use rigor_model::{Config, exit};
-use rigor_plan::ShardSpec;
 use serde_json::json;
+
+/// One line on stderr about the selection, for `rigor run --changed` and `rigor ci`.
+pub fn print_selection_header(sel: &SelectionInfo, selected: usize) {
+    match &sel.full_run {
+        Some(reason) => eprintln!("selection: full run — {reason}"),
+        None => eprintln!(
+            "selection: {selected} of {} tests for {} changed files (base {} — {})",
+            sel.total,
+            sel.change.files.len(),
+            short(&sel.change.base),
+            sel.change.base_source
+        ),
+    }
+}
+
+fn short(sha: &str) -> &str {
+    &sha[..sha.len().min(10)]
+}
 
 pub fn run(config: &Config, args: &PlanArgs) -> Result<i32> {
     if args.shards == Some(0) {
         bail!("--shards must be at least 1");
     }
-    let store = super::open_store(config)?;
+    let mut store = super::open_store(config)?;
     let jobs = args.jobs.unwrap_or_else(|| config.jobs());
     let req = PlanRequest {
         suites: args.suites.clone(),
@@ -20,36 +37,94 @@ pub fn run(config: &Config, args: &PlanArgs) -> Result<i32> {
         expr: args.expr.clone(),
         up_to_tier: args.tier.clone(),
         all_tiers: args.tier.is_none(),
-        // Plan shard 1 of N: the assignment of every test is computed either way.
-        shard: args.shards.map(|n| ShardSpec { index: 1, total: n }),
+        shard: None,
         jobs,
         keep_output: false,
         coverage_map: None,
+        change: (!args.all).then(|| ChangeRequest {
+            base: args.base.clone(),
+        }),
     };
-    // For the full picture, plan without restricting to one shard, then label each test.
-    let mut full_req = req.clone();
-    full_req.shard = None;
-    let planned = if let Some(n) = args.shards {
-        let mut all = planning::plan(config, &store, &full_req)?;
-        let items: Vec<(String, f64)> = all
+    let mut planned = planning::plan(config, &mut store, &req)?;
+    // Label every test with its shard (the split is the same `rigor run --shard K/N` computes).
+    if let Some(n) = args.shards {
+        let items: Vec<(String, f64)> = planned
             .tests
             .iter()
             .map(|t| (t.test.key.to_string(), t.estimated_s))
             .collect();
         let shards = rigor_plan::lpt(&items, n);
-        all.shard_loads = shards.iter().map(|s| s.load).collect();
+        planned.shard_loads = shards.iter().map(|s| s.load).collect();
         for (k, s) in shards.iter().enumerate() {
             for &i in &s.items {
-                all.tests[i].shard = Some(k + 1);
+                planned.tests[i].shard = Some(k + 1);
             }
         }
-        all
-    } else {
-        planning::plan(config, &store, &full_req)?
+    }
+    let sel = planned.selection.as_ref();
+    let reasons_of = |key: &rigor_model::TestKey| -> Vec<String> {
+        match sel {
+            Some(s) if s.full_run.is_none() => s.reasons.get(key).cloned().unwrap_or_default(),
+            Some(s) => vec![format!("full run: {}", s.full_run.as_deref().unwrap_or(""))],
+            None => vec!["all tests (--all)".into()],
+        }
     };
+    let risk_of =
+        |key: &rigor_model::TestKey| sel.and_then(|s| s.risk.get(key).copied()).unwrap_or(0.0);
+    if let Some(id) = &args.why {
+        let hit = planned
+            .tests
+            .iter()
+            .find(|t| &t.test.key.id == id || t.test.key.to_string() == *id);
+        match (hit, sel) {
+            (Some(t), _) => {
+                println!(
+                    "{} is selected{}:",
+                    t.test.key,
+                    t.tier
+                        .as_deref()
+                        .map(|x| format!(" (tier {x})"))
+                        .unwrap_or_default()
+                );
+                for r in reasons_of(&t.test.key) {
+                    println!("  - {r}");
+                }
+            }
+            (None, Some(s)) => match s
+                .skipped
+                .iter()
+                .find(|(k, _)| &k.id == id || k.to_string() == *id)
+            {
+                Some((k, why)) => println!("{k} is skipped: {why}"),
+                None => bail!(
+                    "no test `{id}` was discovered\n  hint: ids are as `rigor list` shows them"
+                ),
+            },
+            (None, None) => {
+                bail!("no test `{id}` was discovered\n  hint: ids are as `rigor list` shows them")
+            }
+        }
+        return Ok(exit::OK);
+    }
     let total_s: f64 = planned.tests.iter().map(|t| t.estimated_s).sum();
+    let discovered: usize = planned.discovered.iter().map(|d| d.tests.len()).sum();
     match args.format {
         PlanFormat::Text => {
+            if let Some(s) = sel {
+                match &s.full_run {
+                    Some(r) => println!("full run: {r}"),
+                    None => println!(
+                        "change: {} files against {} ({}); {} of {discovered} tests selected",
+                        s.change.files.len(),
+                        short(&s.change.base),
+                        s.change.base_source,
+                        planned.tests.len()
+                    ),
+                }
+                for n in &s.notes {
+                    println!("note: {n}");
+                }
+            }
             println!(
                 "{} tests, estimated {} serial, {} on {jobs} workers",
                 planned.tests.len(),
@@ -60,14 +135,12 @@ pub fn run(config: &Config, args: &PlanArgs) -> Result<i32> {
                 println!("  tier {name:<14} {n:>5} tests  {:>8} serial", human(*s));
             }
             if let Some(n) = args.shards {
-                let lb = rigor_plan::shard::lower_bound(
-                    &planned
-                        .tests
-                        .iter()
-                        .map(|t| (t.test.key.to_string(), t.estimated_s))
-                        .collect::<Vec<_>>(),
-                    n,
-                );
+                let items: Vec<(String, f64)> = planned
+                    .tests
+                    .iter()
+                    .map(|t| (t.test.key.to_string(), t.estimated_s))
+                    .collect();
+                let lb = rigor_plan::shard::lower_bound(&items, n);
                 for (k, load) in planned.shard_loads.iter().enumerate() {
                     let count = planned
                         .tests
@@ -93,7 +166,29 @@ pub fn run(config: &Config, args: &PlanArgs) -> Result<i32> {
                     .map(|s| format!("[{s}] "))
                     .unwrap_or_default();
                 let shard = t.shard.map(|s| format!("(shard {s}) ")).unwrap_or_default();
-                println!("  {:>8}  {tier}{shard}{}", human(t.estimated_s), t.test.key);
+                let risk = if sel.is_some_and(|s| s.full_run.is_none()) {
+                    format!("risk {:.2}  ", risk_of(&t.test.key))
+                } else {
+                    String::new()
+                };
+                println!(
+                    "  {:>8}  {risk}{tier}{shard}{}",
+                    human(t.estimated_s),
+                    t.test.key
+                );
+                if args.explain {
+                    for r in reasons_of(&t.test.key) {
+                        println!("              ↳ {r}");
+                    }
+                }
+            }
+            if args.explain {
+                if let Some(s) = sel.filter(|s| !s.skipped.is_empty()) {
+                    println!("\nskipped ({}):", s.skipped.len());
+                    for (k, why) in &s.skipped {
+                        println!("  {k}: {why}");
+                    }
+                }
             }
         }
         PlanFormat::Json => {
@@ -102,20 +197,31 @@ pub fn run(config: &Config, args: &PlanArgs) -> Result<i32> {
                 .iter()
                 .map(|t| {
                     json!({
-                        "id": t.test.key.id, "suite": t.test.key.suite, "tier": t.tier, "shard": t.shard,
-                        "estimated_s": t.estimated_s, "file": t.test.file, "markers": t.test.markers,
+                        "id": t.test.key.id, "suite": t.test.key.suite,
+                        "reasons": reasons_of(&t.test.key), "risk": risk_of(&t.test.key),
+                        "estimated_s": t.estimated_s,
+                        "tier": t.tier, "shard": t.shard, "file": t.test.file, "markers": t.test.markers,
                     })
                 })
                 .collect();
+            let change = sel.map(|s| &s.change);
             let doc = json!({
                 "schema": "rigor.plan/1",
+                "base": change.map(|c| c.base.clone()).filter(|b| !b.is_empty()),
+                "head": change.map(|c| c.head.clone()).filter(|h| !h.is_empty()),
+                "base_source": change.map(|c| c.base_source.clone()),
+                "changed_files": change.map(|c| c.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>()).unwrap_or_default(),
+                "full_run": match sel { Some(s) => s.full_run.clone(), None => Some("--all".to_string()) },
                 "total": planned.tests.len(),
+                "discovered": discovered,
                 "estimated_s": total_s,
                 "jobs": jobs,
                 "tiers": planned.tiers.iter().map(|(n, c, s)| json!({"name": n, "tests": c, "estimated_s": s})).collect::<Vec<_>>(),
                 "shards": planned.shard_loads.iter().enumerate().map(|(k, l)| json!({"index": k + 1, "estimated_s": l,
                     "tests": planned.tests.iter().filter(|t| t.shard == Some(k + 1)).count()})).collect::<Vec<_>>(),
                 "tests": tests,
+                "skipped": sel.map(|s| s.skipped.iter().map(|(k, why)| json!({"id": k.id, "suite": k.suite, "why": why})).collect::<Vec<_>>()).unwrap_or_default(),
+                "notes": sel.map(|s| s.notes.clone()).unwrap_or_default(),
             });
             println!("{}", serde_json::to_string_pretty(&doc)?);
         }
@@ -144,9 +250,11 @@ pub fn run(config: &Config, args: &PlanArgs) -> Result<i32> {
             }
         }
     }
-    Ok(if planned.tests.is_empty() {
-        exit::NOTHING
-    } else {
-        exit::OK
-    })
+    Ok(
+        if planned.tests.is_empty() && sel.is_none_or(|s| s.full_run.is_some()) {
+            exit::NOTHING
+        } else {
+            exit::OK
+        },
+    )
 }

@@ -109,6 +109,27 @@ pub struct PlanRequest {
     pub keep_output: bool,
     /// Precision mode: record per-test coverage into this directory (pytest suites).
     pub coverage_map: Option<std::path::PathBuf>,
+    /// Change-aware selection: only the tests the change (against this base) can break.
+    pub change: Option<ChangeRequest>,
+}
+
+/// Select by the change against `base` (None: CI variables, merge-base with the default
+/// branch, else HEAD~1).
+#[derive(Debug, Default, Clone)]
+pub struct ChangeRequest {
+    pub base: Option<String>,
+}
+
+/// What change-aware selection decided.
+pub struct SelectionInfo {
+    pub change: rigor_select::ChangeSet,
+    pub full_run: Option<String>,
+    pub reasons: HashMap<TestKey, Vec<String>>,
+    pub risk: HashMap<TestKey, f64>,
+    pub skipped: Vec<(TestKey, String)>,
+    pub notes: Vec<String>,
+    /// Tests discovered in the selected suites (before selection).
+    pub total: usize,
 }
 
 /// One planned test.
@@ -130,9 +151,107 @@ pub struct Planned {
     pub tiers: Vec<(String, usize, f64)>,
     /// Per-shard loads (all shards), when sharding.
     pub shard_loads: Vec<f64>,
+    pub selection: Option<SelectionInfo>,
 }
 
-pub fn plan(config: &Config, store: &Store, req: &PlanRequest) -> Result<Planned> {
+/// Change-aware selection over the discovered tests (rigor-select), plus `[select]` rules whose
+/// selectors this crate evaluates.
+fn select_by_change(
+    config: &Config,
+    store: &mut Store,
+    req: &ChangeRequest,
+    discovered: &[Discovered],
+    facts: &HistoryFacts,
+) -> Result<SelectionInfo> {
+    let change = match rigor_select::ChangeSet::detect(&config.root, req.base.as_deref()) {
+        Ok(c) => c,
+        // Without an explicit base, no git change means: run everything, and say why.
+        Err(e) if req.base.is_none() => {
+            let tests = discovered.iter().map(|d| d.tests.len()).sum();
+            let reason = format!(
+                "no change to select by ({})",
+                e.to_string().lines().next().unwrap_or("")
+            );
+            return Ok(SelectionInfo {
+                change: rigor_select::ChangeSet::default(),
+                full_run: Some(reason),
+                reasons: HashMap::new(),
+                risk: HashMap::new(),
+                skipped: Vec::new(),
+                notes: Vec::new(),
+                total: tests,
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let (select_config, warnings): (rigor_select::SelectConfig, _) = config.section("select")?;
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+    let branch = rigor_runner::git::branch(&config.root);
+    let mut history = rigor_select::History::load(store, branch.as_deref(), 50)?;
+    history.load_churn(&config.root, 100)?;
+    let suites: Vec<rigor_select::SuiteSpec> = discovered
+        .iter()
+        .map(|d| rigor_select::SuiteSpec::from_config(&d.suite))
+        .collect();
+    if select_config.coverage_map {
+        for spec in &suites {
+            history.load_coverage(store, &spec.name, &change, &|p| spec.local(p))?;
+        }
+    }
+    let tests: Vec<TestCase> = discovered
+        .iter()
+        .flat_map(|d| d.tests.iter().cloned())
+        .collect();
+    let input = rigor_select::SelectInput {
+        root: &config.root,
+        config: &select_config,
+        suites: &suites,
+        history: &history,
+    };
+    let sel = rigor_select::select(&input, &change, &tests)?;
+    let mut reasons: HashMap<TestKey, Vec<String>> = HashMap::new();
+    let mut risk: HashMap<TestKey, f64> = HashMap::new();
+    for t in &sel.selected {
+        reasons.insert(t.key.clone(), t.reasons.clone());
+        risk.insert(t.key.clone(), t.risk);
+    }
+    // Path → selector rules: the selection names the rules a changed path hit.
+    for (path_rule, selector_text) in &sel.deferred_rules {
+        let selector = Selector::parse(selector_text).map_err(|e| {
+            config.error_at(
+                "select.rules",
+                format!("rule for `{path_rule}`: {e}"),
+                "rules are { path = GLOB, select = SELECTOR }",
+            )
+        })?;
+        for t in tests.iter().filter(|t| selector.matches(t, facts)) {
+            reasons
+                .entry(t.key.clone())
+                .or_default()
+                .push(format!("[select] rule `{path_rule}` → `{selector_text}`"));
+            risk.entry(t.key.clone()).or_insert(0.0);
+        }
+    }
+    let skipped = sel
+        .skipped
+        .iter()
+        .filter(|(k, _)| !reasons.contains_key(k))
+        .cloned()
+        .collect();
+    Ok(SelectionInfo {
+        full_run: sel.full_run.clone(),
+        total: tests.len(),
+        reasons,
+        risk,
+        skipped,
+        notes: sel.notes.clone(),
+        change,
+    })
+}
+
+pub fn plan(config: &Config, store: &mut Store, req: &PlanRequest) -> Result<Planned> {
     let expr = match &req.expr {
         Some(e) => Some(Selector::parse(e).map_err(|e| anyhow::anyhow!("-E: {e}"))?),
         None => None,
@@ -162,6 +281,11 @@ pub fn plan(config: &Config, store: &Store, req: &PlanRequest) -> Result<Planned
     let names: Vec<&str> = discovered.iter().map(|d| d.suite.name.as_str()).collect();
     let branch = rigor_runner::git::branch(&config.root);
     let facts = HistoryFacts::load(store, &names, branch.as_deref())?;
+    let selection = match &req.change {
+        Some(c) => Some(select_by_change(config, store, c, &discovered, &facts)?),
+        None => None,
+    };
+    let risk_of = |t: &TestCase| selection.as_ref().and_then(|s| s.risk.get(&t.key).copied());
 
     // All candidate tests, flattened: (suite index, test).
     let mut all: Vec<(usize, TestCase)> = Vec::new();
@@ -169,6 +293,12 @@ pub fn plan(config: &Config, store: &Store, req: &PlanRequest) -> Result<Planned
         for t in &d.tests {
             if let Some(e) = &expr
                 && !e.matches(t, &facts)
+            {
+                continue;
+            }
+            if let Some(sel) = &selection
+                && sel.full_run.is_none()
+                && !sel.reasons.contains_key(&t.key)
             {
                 continue;
             }
@@ -199,9 +329,21 @@ pub fn plan(config: &Config, store: &Store, req: &PlanRequest) -> Result<Planned
     let mut tests = Vec::new();
     let mut tier_summary = Vec::new();
     if tiers.is_empty() {
-        // Longest expected first (the scheduler's order), suite by suite.
+        // With a change: highest risk first, cheap first among equals. Otherwise longest
+        // expected first (the scheduler's order), suite by suite.
         let mut order = mine.clone();
         order.sort_by(|&a, &b| {
+            if selection.is_some() {
+                let (ra, rb) = (
+                    risk_of(&all[a].1).unwrap_or(0.0),
+                    risk_of(&all[b].1).unwrap_or(0.0),
+                );
+                return all[a].0.cmp(&all[b].0).then(rb.total_cmp(&ra)).then(
+                    facts
+                        .expected(&all[a].1)
+                        .total_cmp(&facts.expected(&all[b].1)),
+                );
+            }
             all[a].0.cmp(&all[b].0).then(
                 facts
                     .expected(&all[b].1)
@@ -220,7 +362,15 @@ pub fn plan(config: &Config, store: &Store, req: &PlanRequest) -> Result<Planned
     } else {
         let cases: Vec<TestCase> = mine.iter().map(|&i| all[i].1.clone()).collect();
         let est: Vec<f64> = cases.iter().map(|t| facts.expected(t)).collect();
-        let tp = plan_tiers(&cases, &est, None, &tiers, req.jobs.max(1), &facts);
+        let risks: Vec<f64> = cases.iter().map(|t| risk_of(t).unwrap_or(0.0)).collect();
+        let tp = plan_tiers(
+            &cases,
+            &est,
+            selection.as_ref().map(|_| risks.as_slice()),
+            &tiers,
+            req.jobs.max(1),
+            &facts,
+        );
         for (name, members, used) in &tp.tiers {
             tier_summary.push((name.clone(), members.len(), *used));
             for &m in members {
@@ -268,5 +418,6 @@ pub fn plan(config: &Config, store: &Store, req: &PlanRequest) -> Result<Planned
         batches: merged,
         tiers: tier_summary,
         shard_loads,
+        selection,
     })
 }

@@ -83,10 +83,16 @@ pub fn run(mut config: Config, args: &RunArgs) -> Result<i32> {
         shard: shard.map(|s| s.to_string()),
         quarantined: quarantined(&store)?,
     };
-    let plan = if args.tier.is_some() || shard.is_some() || args.expr.is_some() {
+    let mut change = None;
+    let plan = if args.tier.is_some()
+        || shard.is_some()
+        || args.expr.is_some()
+        || args.changed
+        || args.base.is_some()
+    {
         let planned = planning::plan(
             &config,
-            &store,
+            &mut store,
             &PlanRequest {
                 suites: args.suites.clone(),
                 extra: args.extra.clone(),
@@ -97,12 +103,22 @@ pub fn run(mut config: Config, args: &RunArgs) -> Result<i32> {
                 jobs: if jobs == 0 { config.jobs() } else { jobs },
                 keep_output: args.keep_output,
                 coverage_map: coverage_map.clone(),
+                change: (args.changed || args.base.is_some()).then(|| planning::ChangeRequest {
+                    base: args.base.clone(),
+                }),
             },
         )?;
+        if let Some(sel) = &planned.selection {
+            super::plan::print_selection_header(sel, planned.tests.len());
+        }
         if planned.tests.is_empty() {
             eprintln!("nothing to run: the selection is empty");
             return Ok(exit::NOTHING);
         }
+        change = planned
+            .selection
+            .map(|s| s.change)
+            .filter(|c| !c.base.is_empty());
         RunPlan::Batches {
             suites: planned.discovered,
             batches: planned.batches,
@@ -115,9 +131,46 @@ pub fn run(mut config: Config, args: &RunArgs) -> Result<i32> {
     let report =
         rigor_runner::run_tests(&config, &opts, &mut store, reporter.as_mut(), stop, plan)?;
     super::flaky::auto_quarantine(&config, &mut store, &report)?;
+    if let Some(dir) = &coverage_map {
+        import_coverage_map(&config, &mut store, dir, &report)?;
+    }
+    if let Some(change) = &change {
+        // Co-failure statistics for the risk of the next change.
+        let results = store.run_results(report.run_id)?;
+        rigor_select::record_change_outcome(&mut store, change, &results)?;
+    }
     write_outputs(&report, args.junit.as_deref(), args.format)?;
     super::ci::provider_outputs(&config, &report)?;
     Ok(exit_code(&report))
+}
+
+/// After `--coverage-map`: import each pytest suite's per-test coverage into the history, where
+/// change-aware selection finds it.
+fn import_coverage_map(
+    config: &Config,
+    store: &mut Store,
+    dir: &Path,
+    report: &RunReport,
+) -> Result<()> {
+    let commit = report.commit.clone().unwrap_or_default();
+    for s in rigor_runner::run::suites_for(config, &[])? {
+        let suite_dir = dir.join(&s.name);
+        if s.kind != rigor_model::SuiteKind::Pytest || !suite_dir.is_dir() {
+            continue;
+        }
+        let imported = rigor_select::import_coverage_map(
+            store,
+            &suite_dir,
+            &s.name,
+            &commit,
+            &config.root.join(&s.root),
+        )?;
+        eprintln!(
+            "coverage map of suite {}: {} tests × {} files from {} data files",
+            s.name, imported.tests, imported.files, imported.data_files
+        );
+    }
+    Ok(())
 }
 
 pub fn write_outputs(report: &RunReport, junit: Option<&Path>, format: Format) -> Result<()> {

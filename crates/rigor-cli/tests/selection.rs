@@ -1,0 +1,135 @@
+//! Change-aware selection through the CLI: `rigor plan`, `rigor run --changed`, `rigor ci`.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+}
+
+/// The fixture as a git repository with one recorded full run.
+fn repo() -> (tempfile::TempDir, std::path::PathBuf) {
+    let (t, dir) = project("pysel");
+    std::fs::write(
+        dir.join(".gitignore"),
+        ".rigor/\n__pycache__/\n.pytest_cache/\n",
+    )
+    .unwrap();
+    git(&dir, &["init", "-q", "-b", "main"]);
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "init"]);
+    let (code, _) = run_json(&dir, &[]);
+    assert_eq!(code, 0);
+    (t, dir)
+}
+
+fn plan(dir: &Path, extra: &[&str]) -> serde_json::Value {
+    let out = rigor(dir)
+        .args(["plan", "--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+fn ids(plan: &serde_json::Value) -> Vec<String> {
+    let mut v: Vec<String> = plan["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_change_selects_the_tests_that_import_it_with_reasons() {
+    let (_t, dir) = repo();
+    std::fs::write(dir.join("pkg/a.py"), "def double(x):\n    return x + x\n").unwrap();
+    let p = plan(&dir, &[]);
+    assert_eq!(p["changed_files"], serde_json::json!(["pkg/a.py"]));
+    assert!(p["full_run"].is_null());
+    assert_eq!(
+        ids(&p),
+        [
+            "tests/test_a.py::test_double",
+            "tests/test_a.py::test_double_zero"
+        ]
+    );
+    let reasons = p["tests"][0]["reasons"].as_array().unwrap();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.as_str().unwrap().contains("pkg/a.py")),
+        "{reasons:?}"
+    );
+    assert!(p["tests"][0]["risk"].is_number() && p["tests"][0]["estimated_s"].is_number());
+    assert_eq!(p["base"].as_str().unwrap().len(), 40);
+    // A skipped test can be asked about.
+    let out = rigor(&dir)
+        .args(["plan", "--why", "tests/test_b.py::test_shout"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("is skipped"), "{text}");
+    // run --changed runs just those.
+    let (code, s) = run_json(&dir, &["--changed"]);
+    assert_eq!(code, 0);
+    assert_eq!(s["total"], 2);
+}
+
+#[test]
+fn unanalysable_changes_run_everything_with_the_reason() {
+    let (_t, dir) = repo();
+    let mut text = std::fs::read_to_string(dir.join("pyproject.toml")).unwrap();
+    text.push_str("# touched\n");
+    std::fs::write(dir.join("pyproject.toml"), text).unwrap();
+    let p = plan(&dir, &[]);
+    assert!(
+        p["full_run"].as_str().unwrap().contains("pyproject.toml"),
+        "{p:#}"
+    );
+    assert_eq!(ids(&p).len(), 3);
+}
+
+#[test]
+fn a_clean_tree_against_head_selects_nothing_but_failures_and_new_tests() {
+    let (_t, dir) = repo();
+    let p = plan(&dir, &["--base", "HEAD"]);
+    assert!(p["full_run"].is_null());
+    assert!(ids(&p).is_empty(), "{p:#}");
+    // A new test file is always included.
+    std::fs::write(dir.join("tests/test_new.py"), "def test_new():\n    pass\n").unwrap();
+    let p = plan(&dir, &["--base", "HEAD"]);
+    assert_eq!(ids(&p), ["tests/test_new.py::test_new"]);
+    // --all plans every test.
+    assert_eq!(ids(&plan(&dir, &["--all"])).len(), 4);
+}
+
+#[test]
+fn outside_git_everything_runs_and_the_plan_says_why() {
+    let (_t, dir) = project("pysel");
+    let p = plan(&dir, &[]);
+    assert!(
+        p["full_run"]
+            .as_str()
+            .unwrap()
+            .starts_with("no change to select by"),
+        "{p:#}"
+    );
+    assert_eq!(ids(&p).len(), 3);
+}
