@@ -18,7 +18,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
 }
 
 fn args_all(args: &[String], name: &str) -> Vec<String> {
@@ -48,7 +50,10 @@ fn json_lines(path: &Path) -> Vec<serde_json::Value> {
 }
 
 fn s(v: &serde_json::Value, k: &str) -> String {
-    v.get(k).and_then(|x| x.as_str()).unwrap_or_default().to_string()
+    v.get(k)
+        .and_then(|x| x.as_str())
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -67,7 +72,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         Outcome::parse(&s(v, "outcome")).unwrap_or(Outcome::Error),
                         v.get("duration_s").and_then(|d| d.as_f64()).unwrap_or(0.0),
                     );
-                    r.file = Some(s(v, "id").split("::").next().unwrap_or_default().to_string());
+                    r.file = Some(
+                        s(v, "id")
+                            .split("::")
+                            .next()
+                            .unwrap_or_default()
+                            .to_string(),
+                    );
                     r
                 })
                 .collect();
@@ -141,6 +152,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     config: &config,
                     suites: &suites,
                     history: &history,
+                    cache_dir: Some(&root.join(".rigor/cache")),
                 },
                 &change,
                 &tests,
@@ -152,7 +164,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let plan = Plan::new(&sel, &estimates, 0.1);
             let t_all = t0.elapsed();
             if let Some(id) = arg(&args, "--explain") {
-                let key = tests.iter().find(|t| t.key.id == id).map(|t| t.key.clone()).unwrap_or(TestKey::new("?", id));
+                let key = tests
+                    .iter()
+                    .find(|t| t.key.id == id)
+                    .map(|t| t.key.clone())
+                    .unwrap_or(TestKey::new("?", id));
                 eprintln!("{}", sel.explain(&key));
             }
             eprintln!(

@@ -289,11 +289,17 @@ fn resolve_base(
         }
     }
     // On the default branch itself: uncommitted work is the change; a clean tree tests the last commit.
-    let dirty = git_bytes(root, &["status", "--porcelain", "-z", "--untracked-files=normal"])
-        .map(|o| !o.is_empty())
-        .unwrap_or(false);
+    let dirty = git_bytes(
+        root,
+        &["status", "--porcelain", "-z", "--untracked-files=normal"],
+    )
+    .map(|o| !o.is_empty())
+    .unwrap_or(false);
     if dirty {
-        return Ok((head.to_string(), "HEAD (uncommitted changes on the default branch)".into()));
+        return Ok((
+            head.to_string(),
+            "HEAD (uncommitted changes on the default branch)".into(),
+        ));
     }
     if let Some(sha) = rev_parse(root, "HEAD~1") {
         return Ok((sha, "HEAD~1".into()));

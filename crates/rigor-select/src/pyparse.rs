@@ -15,7 +15,7 @@ use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, Parser, Query, QueryCursor};
 
 /// One import found in a file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Import {
     /// `import a.b.c` / `import a.b as x` / `importlib.import_module("a.b")` / `pytest_plugins`.
     Module {
@@ -48,7 +48,7 @@ impl Import {
 }
 
 /// The facts selection needs about one Python file.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PyFacts {
     pub imports: Vec<Import>,
     /// Names defined at the top level (def, class, assignment).
@@ -62,11 +62,68 @@ fn import_re() -> &'static Regex {
     RE.get_or_init(|| Regex::new(r"\bimport\b|import_module|__import__|pytest_plugins").unwrap())
 }
 
-fn defined_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"(?m)^(?:async[ \t]+def[ \t]+(\w+)|def[ \t]+(\w+)|class[ \t]+(\w+)|(\w+)[ \t]*(?::[^=\n]*)?=[^=])").unwrap()
-    })
+/// Names defined at column 0: `def f`, `async def f`, `class C`, `NAME =`, `NAME: T =`.
+fn top_level_names(text: &str, out: &mut BTreeSet<String>) {
+    for line in text.lines() {
+        let b = line.as_bytes();
+        if b.is_empty() || !(b[0].is_ascii_alphabetic() || b[0] == b'_') {
+            continue;
+        }
+        let rest = line
+            .strip_prefix("async ")
+            .map(str::trim_start)
+            .unwrap_or(line);
+        let (name_part, is_def) = if let Some(r) = rest
+            .strip_prefix("def ")
+            .or_else(|| rest.strip_prefix("class "))
+        {
+            (r.trim_start(), true)
+        } else {
+            (rest, false)
+        };
+        let end = name_part
+            .char_indices()
+            .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+            .map(|(i, _)| i)
+            .unwrap_or(name_part.len());
+        if end == 0 {
+            continue;
+        }
+        let name = &name_part[..end];
+        if is_def {
+            out.insert(name.to_string());
+            continue;
+        }
+        if matches!(
+            name,
+            "if" | "for"
+                | "while"
+                | "with"
+                | "try"
+                | "import"
+                | "from"
+                | "return"
+                | "del"
+                | "assert"
+                | "raise"
+                | "global"
+                | "elif"
+                | "else"
+                | "except"
+                | "finally"
+                | "match"
+                | "case"
+                | "pass"
+        ) {
+            continue;
+        }
+        let after = name_part[end..].trim_start();
+        let is_assign = (after.starts_with('=') && !after.starts_with("=="))
+            || (after.starts_with(':') && after.contains('=') && !after.contains("=="));
+        if is_assign {
+            out.insert(name.to_string());
+        }
+    }
 }
 
 /// Extensions treated as data files when named in a string literal.
@@ -81,8 +138,40 @@ fn data_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         let exts = DATA_EXTENSIONS.join("|");
-        Regex::new(&format!(r#"["']([^"'\s\\]*?([\w.-]+\.(?:{exts})))["']"#)).unwrap()
+        Regex::new(&format!(r#"\.(?:{exts})["']"#)).unwrap()
     })
+}
+
+/// Base names of data files named in string literals: find `.ext"` then walk back to the quote.
+fn data_refs(text: &str, out: &mut BTreeSet<String>) {
+    let bytes = text.as_bytes();
+    for m in data_re().find_iter(text) {
+        let quote = bytes[m.end() - 1];
+        let mut start = m.start();
+        while start > 0 {
+            let c = bytes[start - 1];
+            if c == quote {
+                break;
+            }
+            if c.is_ascii_whitespace() || c == b'\\' {
+                start = 0;
+                break;
+            }
+            start -= 1;
+        }
+        if start == 0 {
+            continue;
+        }
+        let lit = &text[start..m.end() - 1];
+        let base = lit.rsplit('/').next().unwrap_or(lit);
+        let stem_ok = base.len() > m.end() - 1 - m.start()
+            && base
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || b"._-".contains(&c));
+        if stem_ok {
+            out.insert(base.to_string());
+        }
+    }
 }
 
 fn language() -> tree_sitter::Language {
@@ -112,39 +201,29 @@ impl Extractor {
     /// Extract the facts of one file's source text.
     pub fn extract(&mut self, text: &str) -> PyFacts {
         let mut facts = PyFacts::default();
-        for c in defined_re().captures_iter(text) {
-            if let Some(m) = (1..=4).find_map(|i| c.get(i)) {
-                facts.defined.insert(m.as_str().to_string());
-            }
-        }
-        if text.contains('.') {
-            for c in data_re().captures_iter(text) {
-                facts.data_refs.insert(c[2].to_string());
-            }
-        }
-        let (reduced, line_map) = reduce(text);
-        if reduced.is_empty() {
-            return facts;
-        }
-        let Some(tree) = self.parser.parse(&reduced, None) else {
-            return facts;
-        };
-        let src = reduced.as_bytes();
-        let mut stack = vec![tree.root_node()];
-        while let Some(node) = stack.pop() {
-            let line = line_map
-                .get(node.start_position().row)
-                .copied()
-                .unwrap_or(1);
-            match node.kind() {
-                "import_statement" => module_imports(node, src, line, &mut facts.imports),
-                "import_from_statement" => from_import(node, src, line, &mut facts.imports),
-                "call" => call_import(node, src, line, &mut facts.imports),
-                "assignment" => plugins(node, src, line, &mut facts.imports),
-                _ => {
-                    let mut cur = node.walk();
-                    for child in node.named_children(&mut cur) {
-                        stack.push(child);
+        top_level_names(text, &mut facts.defined);
+        data_refs(text, &mut facts.data_refs);
+        let (reduced, line_map) = reduce(text, &mut facts.imports);
+        if !reduced.is_empty()
+            && let Some(tree) = self.parser.parse(&reduced, None)
+        {
+            let src = reduced.as_bytes();
+            let mut stack = vec![tree.root_node()];
+            while let Some(node) = stack.pop() {
+                let line = line_map
+                    .get(node.start_position().row)
+                    .copied()
+                    .unwrap_or(1);
+                match node.kind() {
+                    "import_statement" => module_imports(node, src, line, &mut facts.imports),
+                    "import_from_statement" => from_import(node, src, line, &mut facts.imports),
+                    "call" => call_import(node, src, line, &mut facts.imports),
+                    "assignment" => plugins(node, src, line, &mut facts.imports),
+                    _ => {
+                        let mut cur = node.walk();
+                        for child in node.named_children(&mut cur) {
+                            stack.push(child);
+                        }
                     }
                 }
             }
@@ -166,7 +245,10 @@ impl Extractor {
 }
 
 /// The import-bearing statements of `text`, dedented, with the original line of each row.
-fn reduce(text: &str) -> (String, Vec<u32>) {
+/// The import-bearing statements of `text` that need the parser, dedented, with the original
+/// line of each row; simple one-line `import a.b as c` / `from .x import a, b as c` statements
+/// are read directly into `simple` (exactly what the parser would give, without its per-call cost).
+fn reduce(text: &str, simple: &mut Vec<Import>) -> (String, Vec<u32>) {
     let re = import_re();
     let lines: Vec<&str> = text.lines().collect();
     let mut out = String::new();
@@ -175,6 +257,11 @@ fn reduce(text: &str) -> (String, Vec<u32>) {
     while i < lines.len() {
         let line = lines[i];
         if !re.is_match(line) {
+            i += 1;
+            continue;
+        }
+        if let Some(imp) = simple_import(line, i as u32 + 1) {
+            simple.push(imp);
             i += 1;
             continue;
         }
@@ -197,6 +284,99 @@ fn reduce(text: &str) -> (String, Vec<u32>) {
         i = j;
     }
     (out, map)
+}
+
+fn is_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
+fn is_dotted(s: &str) -> bool {
+    !s.is_empty() && s.split('.').all(is_ident)
+}
+
+/// `name` or `name as alias`, split on whitespace.
+fn name_as(part: &str) -> Option<(String, Option<String>)> {
+    let words: Vec<&str> = part.split_whitespace().collect();
+    match words.as_slice() {
+        [n] if is_dotted(n) => Some((n.to_string(), None)),
+        [n, "as", a] if is_dotted(n) && is_ident(a) => Some((n.to_string(), Some(a.to_string()))),
+        _ => None,
+    }
+}
+
+/// A one-line `import …` or `from … import …` without brackets, continuations or `;`.
+fn simple_import(line: &str, lineno: u32) -> Option<Import> {
+    let code = match line.find('#') {
+        Some(i) => &line[..i],
+        None => line,
+    };
+    let code = code.trim();
+    if code.contains(['(', ')', '\\', ';', '"', '\'']) {
+        return None;
+    }
+    if let Some(rest) = code.strip_prefix("import ") {
+        let mut out = Vec::new();
+        for part in rest.split(',') {
+            out.push(name_as(part)?);
+        }
+        if out.len() != 1 {
+            return None; // several names: the parser path keeps one Import per name
+        }
+        let (dotted, alias) = out.pop()?;
+        let binding = alias.or_else(|| (!dotted.contains('.')).then(|| dotted.clone()));
+        return Some(Import::Module {
+            level: 0,
+            dotted,
+            binding,
+            attrs: BTreeSet::new(),
+            line: lineno,
+        });
+    }
+    let rest = code.strip_prefix("from ")?;
+    let (module_part, names_part) = rest.split_once(" import ")?;
+    let module_part = module_part.trim();
+    let level = module_part.chars().take_while(|c| *c == '.').count() as u32;
+    let module = module_part[level as usize..].trim().to_string();
+    let relative_only = module.is_empty() && level > 0;
+    if !relative_only && !is_dotted(&module) {
+        return None;
+    }
+    if module == "__future__" {
+        return None;
+    }
+    let names_part = names_part.trim();
+    if names_part == "*" {
+        return Some(Import::From {
+            level,
+            module,
+            names: Vec::new(),
+            star: true,
+            line: lineno,
+        });
+    }
+    let mut names = Vec::new();
+    for part in names_part.split(',') {
+        if part.trim().is_empty() {
+            continue; // trailing comma
+        }
+        let (n, a) = name_as(part)?;
+        if n.contains('.') {
+            return None;
+        }
+        names.push((n.clone(), a.unwrap_or(n)));
+    }
+    if names.is_empty() {
+        return None;
+    }
+    Some(Import::From {
+        level,
+        module,
+        names,
+        star: false,
+        line: lineno,
+    })
 }
 
 /// Net open brackets on a line, ignoring those in simple string literals and comments.
@@ -648,6 +828,48 @@ from star import *
                 && f.defined.contains("mod")
                 && f.defined.contains("pytest_plugins")
         );
+    }
+
+    #[test]
+    fn the_simple_line_reader_agrees_with_tree_sitter() {
+        let lines = [
+            "import os",
+            "import a.b.c",
+            "import a.b as c",
+            "    import json  # noqa",
+            "from . import x",
+            "from .. import x as y, z",
+            "from ..pkg.mod import a, b as c,",
+            "from pkg import *",
+            "from pkg.sub import name",
+            "from   pkg   import   name   as   other",
+        ];
+        for line in lines {
+            let simple = simple_import(line, 1).unwrap_or_else(|| panic!("simple: {line}"));
+            // The parser's view of the same statement (dedented, as `reduce` would pass it).
+            let mut parser = Parser::new();
+            parser.set_language(&language()).unwrap();
+            let src = format!("{}\n", line.trim_start());
+            let tree = parser.parse(&src, None).unwrap();
+            let mut out = Vec::new();
+            let root = tree.root_node();
+            let node = root.named_child(0).unwrap();
+            match node.kind() {
+                "import_statement" => module_imports(node, src.as_bytes(), 1, &mut out),
+                "import_from_statement" => from_import(node, src.as_bytes(), 1, &mut out),
+                k => panic!("{k}"),
+            }
+            assert_eq!(out, vec![simple], "{line}");
+        }
+        for not_simple in [
+            "import os, sys",
+            "from x import (a,",
+            "x = 'import'",
+            "from __future__ import annotations",
+            "import a; import b",
+        ] {
+            assert_eq!(simple_import(not_simple, 1), None, "{not_simple}");
+        }
     }
 
     #[test]

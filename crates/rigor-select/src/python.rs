@@ -58,6 +58,18 @@ impl PyGraph {
     /// the suite root) that no longer exist but were imported at the base: they stay as nodes so
     /// that their importers are found.
     pub fn build(suite_root: &Path, files: &[String], deleted: &[String]) -> PyGraph {
+        Self::build_cached(suite_root, files, deleted, None)
+    }
+
+    /// [`PyGraph::build`] with a cache of per-file facts in `cache_file` (JSON), keyed by path,
+    /// size and modification time: unchanged files are not read or parsed again. The cache is
+    /// rewritten when a file was parsed; a missing or unreadable cache is rebuilt.
+    pub fn build_cached(
+        suite_root: &Path,
+        files: &[String],
+        deleted: &[String],
+        cache_file: Option<&Path>,
+    ) -> PyGraph {
         let mut all: Vec<String> = files
             .iter()
             .filter(|f| f.ends_with(".py"))
@@ -73,7 +85,17 @@ impl PyGraph {
         all.dedup();
         let n = all.len();
         let exists: Vec<bool> = all.iter().map(|f| present.contains(f)).collect();
-        let facts = parse_all(suite_root, &all, &exists);
+        let t0 = std::time::Instant::now();
+        let cache = cache_file.map(load_cache).unwrap_or_default();
+        let (facts, stamps, misses) = parse_all(suite_root, &all, &exists, &cache);
+        if let Some(cf) = cache_file
+            && (misses > 0 || cache.len() != all.len())
+        {
+            save_cache(cf, &all, &facts, &stamps);
+        }
+        if std::env::var_os("RIGOR_SELECT_TIMING").is_some() {
+            eprintln!("parse {:?}", t0.elapsed());
+        }
         let mut g = PyGraph {
             index: all
                 .iter()
@@ -107,9 +129,25 @@ impl PyGraph {
                 g.data_refs.entry(r.clone()).or_default().push(i);
             }
         }
-        for i in 0..n {
-            let edges = g.edges_of(i);
-            g.deps[i] = edges;
+        let t1 = std::time::Instant::now();
+        let threads = workers();
+        let chunk = n.div_ceil(threads).max(1);
+        let mut deps: Vec<Vec<Edge>> = vec![Vec::new(); n];
+        {
+            let g = &g;
+            std::thread::scope(|s| {
+                for (ci, slot) in deps.chunks_mut(chunk).enumerate() {
+                    s.spawn(move || {
+                        for (k, d) in slot.iter_mut().enumerate() {
+                            *d = g.edges_of(ci * chunk + k);
+                        }
+                    });
+                }
+            });
+        }
+        g.deps = deps;
+        if std::env::var_os("RIGOR_SELECT_TIMING").is_some() {
+            eprintln!("edges {:?}", t1.elapsed());
         }
         for i in 0..n {
             for e in &g.deps[i] {
@@ -503,31 +541,121 @@ pub(crate) fn join(dir: &str, name: &str) -> String {
     }
 }
 
-fn parse_all(root: &Path, files: &[String], exists: &[bool]) -> Vec<PyFacts> {
-    let threads = std::thread::available_parallelism()
+fn workers() -> usize {
+    std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
-        .clamp(1, 8);
+        .clamp(1, 8)
+}
+
+/// (size, modification time in ns since the epoch) of a file.
+type Stamp = (u64, u128);
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CacheEntry {
+    size: u64,
+    mtime_ns: u128,
+    facts: PyFacts,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CacheFile {
+    version: u32,
+    files: HashMap<String, CacheEntry>,
+}
+
+const CACHE_VERSION: u32 = 1;
+
+fn load_cache(path: &Path) -> HashMap<String, CacheEntry> {
+    std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<CacheFile>(&b).ok())
+        .filter(|c| c.version == CACHE_VERSION)
+        .map(|c| c.files)
+        .unwrap_or_default()
+}
+
+fn save_cache(path: &Path, files: &[String], facts: &[PyFacts], stamps: &[Option<Stamp>]) {
+    let mut out = HashMap::new();
+    for ((f, fa), st) in files.iter().zip(facts).zip(stamps) {
+        if let Some((size, mtime_ns)) = st {
+            out.insert(
+                f.clone(),
+                CacheEntry {
+                    size: *size,
+                    mtime_ns: *mtime_ns,
+                    facts: fa.clone(),
+                },
+            );
+        }
+    }
+    let Ok(bytes) = serde_json::to_vec(&CacheFile {
+        version: CACHE_VERSION,
+        files: out,
+    }) else {
+        return;
+    };
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    // Write then rename, so a concurrent reader never sees half a cache.
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    if std::fs::write(&tmp, bytes).is_ok() {
+        let _ = std::fs::rename(&tmp, path);
+    }
+}
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let m = std::fs::metadata(path).ok()?;
+    let t = m
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some((m.len(), t.as_nanos()))
+}
+
+/// Facts of every existing file (from the cache when its stamp matches), the stamps, and how
+/// many files were parsed.
+fn parse_all(
+    root: &Path,
+    files: &[String],
+    exists: &[bool],
+    cache: &HashMap<String, CacheEntry>,
+) -> (Vec<PyFacts>, Vec<Option<Stamp>>, usize) {
+    let threads = workers();
     let chunk = files.len().div_ceil(threads).max(1);
-    let mut out: Vec<PyFacts> = vec![PyFacts::default(); files.len()];
+    let mut out: Vec<(PyFacts, Option<Stamp>, bool)> =
+        vec![(PyFacts::default(), None, false); files.len()];
     std::thread::scope(|s| {
         for (ci, slot) in out.chunks_mut(chunk).enumerate() {
             let start = ci * chunk;
             s.spawn(move || {
-                let mut ex = Extractor::new();
-                for (k, facts) in slot.iter_mut().enumerate() {
+                let mut ex: Option<Extractor> = None;
+                for (k, entry) in slot.iter_mut().enumerate() {
                     let i = start + k;
                     if !exists[i] {
                         continue;
                     }
-                    if let Ok(bytes) = std::fs::read(root.join(&files[i])) {
-                        *facts = ex.extract(&String::from_utf8_lossy(&bytes));
+                    let path = root.join(&files[i]);
+                    let st = stamp(&path);
+                    if let (Some(st), Some(c)) = (st, cache.get(&files[i]))
+                        && (c.size, c.mtime_ns) == st
+                    {
+                        *entry = (c.facts.clone(), Some(st), false);
+                        continue;
+                    }
+                    if let Ok(bytes) = std::fs::read(&path) {
+                        let ex = ex.get_or_insert_with(Extractor::new);
+                        *entry = (ex.extract(&String::from_utf8_lossy(&bytes)), st, true);
                     }
                 }
             });
         }
     });
-    out
+    let misses = out.iter().filter(|e| e.2).count();
+    let (facts, stamps) = out.into_iter().map(|(f, s, _)| (f, s)).unzip();
+    (facts, stamps, misses)
 }
 
 #[cfg(test)]

@@ -197,6 +197,20 @@ pub struct SelectInput<'a> {
     pub config: &'a SelectConfig,
     pub suites: &'a [SuiteSpec],
     pub history: &'a History,
+    /// Where to keep the per-file parse cache (e.g. `.rigor/cache`); `None`: no cache.
+    pub cache_dir: Option<&'a Path>,
+}
+
+fn sanitize(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// Select the tests `change` can break.
@@ -206,6 +220,8 @@ pub struct SelectInput<'a> {
 /// analyse (`command`). A changed file that no suite can analyse — and that is not ignored,
 /// covered by a rule, or named as data — makes a full run, with the reason.
 pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Result<Selection> {
+    let timing = std::env::var_os("RIGOR_SELECT_TIMING").is_some();
+    let t0 = std::time::Instant::now();
     let cfg = input.config.compile()?;
     let mut sel = Selection {
         base: change.base.clone(),
@@ -262,9 +278,19 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
                         let g = py_graphs.entry(s.name.clone()).or_insert_with(|| {
                             let dir = input.root.join(s.global(""));
                             let files = list_files(&dir);
+                            if timing {
+                                eprintln!(
+                                    "select: {} files listed {:?}",
+                                    files.len(),
+                                    t0.elapsed()
+                                );
+                            }
                             let del: Vec<String> =
                                 deleted.iter().filter_map(|d| s.local(d)).collect();
-                            PyGraph::build(&dir, &files, &del)
+                            let cache = input
+                                .cache_dir
+                                .map(|c| c.join(format!("pyfacts-{}.json", sanitize(&s.name))));
+                            PyGraph::build_cached(&dir, &files, &del, cache.as_deref())
                         });
                         if local.ends_with(".py") {
                             if g.id(&local).is_some() {
@@ -365,6 +391,9 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
         }
     }
 
+    if timing {
+        eprintln!("select: files analysed {:?}", t0.elapsed());
+    }
     if let Some(reason) = full_run {
         sel.full_run = Some(reason.clone());
         for t in tests {
@@ -487,6 +516,9 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
         }
     }
 
+    if timing {
+        eprintln!("select: seeds propagated {:?}", t0.elapsed());
+    }
     // Always included.
     let changed: BTreeSet<&str> = change.paths().into_iter().collect();
     for t in tests {
@@ -549,6 +581,9 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
         } else {
             sel.skipped.push((t.key.clone(), why_not(t, change)));
         }
+    }
+    if timing {
+        eprintln!("select: done {:?}", t0.elapsed());
     }
     Ok(sel)
 }

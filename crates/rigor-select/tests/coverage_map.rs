@@ -8,7 +8,10 @@ mod common;
 use common::{commit_all, git, repo, write};
 use rigor_model::{SuiteKind, TestCase};
 use rigor_select::coverage::numbits_to_lines;
-use rigor_select::{ChangeSet, History, SelectConfig, SelectInput, Selection, SuiteSpec, import_coverage_map, select};
+use rigor_select::{
+    ChangeSet, History, SelectConfig, SelectInput, Selection, SuiteSpec, import_coverage_map,
+    select,
+};
 use rigor_store::Store;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,18 +22,26 @@ fn python() -> PathBuf {
     if let Ok(p) = std::env::var("RIGOR_TEST_PYTHON") {
         candidates.push(PathBuf::from(p));
     }
-    candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench/work/selection/venv/bin/python"));
+    candidates.push(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench/work/selection/venv/bin/python"),
+    );
     candidates.push(PathBuf::from("python3"));
     for c in candidates {
-        let ok = Command::new(&c).args(["-c", "import coverage"]).output().is_ok_and(|o| o.status.success());
+        let ok = Command::new(&c)
+            .args(["-c", "import coverage"])
+            .output()
+            .is_ok_and(|o| o.status.success());
         if ok {
             return c;
         }
     }
-    panic!("no Python with coverage.py: set RIGOR_TEST_PYTHON to an interpreter that has coverage installed");
+    panic!(
+        "no Python with coverage.py: set RIGOR_TEST_PYTHON to an interpreter that has coverage installed"
+    );
 }
 
-const MODULE: &str = "LIMIT = 10\n\ndef f(x):\n    y = x + 1\n    return y\n\ndef g(x):\n    return x * LIMIT\n";
+const MODULE: &str =
+    "LIMIT = 10\n\ndef f(x):\n    y = x + 1\n    return y\n\ndef g(x):\n    return x * LIMIT\n";
 
 /// Record a map the way rigor's pytest plugin does: one dynamic context per test node id.
 fn record_map(root: &Path) -> PathBuf {
@@ -54,28 +65,41 @@ cov.save()
         root = root.display().to_string(),
         data = dir.join(".coverage").display().to_string()
     );
-    let out = Command::new(python()).args(["-c", &script]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(python())
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     dir
 }
 
 fn tests() -> Vec<TestCase> {
-    ["tests/test_mod.py::test_f", "tests/test_mod.py::test_g", "tests/test_other.py::test_new"]
-        .iter()
-        .map(|id| {
-            let mut t = TestCase::new("py", id);
-            t.file = Some(id.split("::").next().unwrap().into());
-            t
-        })
-        .collect()
+    [
+        "tests/test_mod.py::test_f",
+        "tests/test_mod.py::test_g",
+        "tests/test_other.py::test_new",
+    ]
+    .iter()
+    .map(|id| {
+        let mut t = TestCase::new("py", id);
+        t.file = Some(id.split("::").next().unwrap().into());
+        t
+    })
+    .collect()
 }
 
 fn plan(root: &Path, store: &mut Store, coverage: bool) -> Selection {
-    let change = ChangeSet::detect_with_env(root, None, &BTreeMap::<String, String>::new()).unwrap();
+    let change =
+        ChangeSet::detect_with_env(root, None, &BTreeMap::<String, String>::new()).unwrap();
     let mut h = History::load(store, Some("main"), 50).unwrap();
     let spec = SuiteSpec::new("py", SuiteKind::Pytest, ".");
     let s2 = spec.clone();
-    h.load_coverage(store, "py", &change, &move |p| s2.local(p)).unwrap();
+    h.load_coverage(store, "py", &change, &move |p| s2.local(p))
+        .unwrap();
     let cfg = SelectConfig {
         coverage_map: coverage,
         ..SelectConfig::default()
@@ -87,6 +111,7 @@ fn plan(root: &Path, store: &mut Store, coverage: bool) -> Selection {
             config: &cfg,
             suites: &suites,
             history: &h,
+            cache_dir: None,
         },
         &change,
         &tests(),
@@ -102,7 +127,10 @@ fn project() -> (tempfile::TempDir, String, Store) {
     let d = repo(&[
         ("pkg/__init__.py", ""),
         ("pkg/mod.py", MODULE),
-        ("tests/test_mod.py", "from pkg.mod import f, g\n\ndef test_f():\n    assert f(1) == 2\n\ndef test_g():\n    assert g(2) == 20\n"),
+        (
+            "tests/test_mod.py",
+            "from pkg.mod import f, g\n\ndef test_f():\n    assert f(1) == 2\n\ndef test_g():\n    assert g(2) == 20\n",
+        ),
         ("tests/test_other.py", "def test_new():\n    pass\n"),
         (".gitignore", ".rigor/\n__pycache__/\n"),
     ]);
@@ -125,50 +153,106 @@ fn importer_reads_real_coverage_py_data() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    let lines: BTreeMap<(String, String), Vec<u32>> =
-        rows.into_iter().map(|(f, t, b)| ((f, t), numbits_to_lines(&b))).collect();
+    let lines: BTreeMap<(String, String), Vec<u32>> = rows
+        .into_iter()
+        .map(|(f, t, b)| ((f, t), numbits_to_lines(&b)))
+        .collect();
     // Import time: the module's top-level statements (LIMIT, def f, def g).
     assert_eq!(lines[&("pkg/mod.py".into(), "".into())], vec![1, 3, 7]);
-    assert_eq!(lines[&("pkg/mod.py".into(), "tests/test_mod.py::test_f".into())], vec![4, 5]);
+    assert_eq!(
+        lines[&("pkg/mod.py".into(), "tests/test_mod.py::test_f".into())],
+        vec![4, 5]
+    );
     // pytest-cov's `|run` suffix is dropped.
-    assert_eq!(lines[&("pkg/mod.py".into(), "tests/test_mod.py::test_g".into())], vec![8]);
+    assert_eq!(
+        lines[&("pkg/mod.py".into(), "tests/test_mod.py::test_g".into())],
+        vec![8]
+    );
 }
 
 #[test]
 fn a_fresh_map_narrows_the_static_selection() {
     let (d, base, mut store) = project();
-    write(d.path(), "pkg/mod.py", &MODULE.replace("y = x + 1", "y = x + 2"));
+    write(
+        d.path(),
+        "pkg/mod.py",
+        &MODULE.replace("y = x + 1", "y = x + 2"),
+    );
     commit_all(d.path(), "change f");
     let precise = plan(d.path(), &mut store, true);
     assert_eq!(precise.base, base);
     assert_eq!(ids(&precise), vec!["tests/test_mod.py::test_f"]);
-    assert!(precise.selected[0].reasons[0].starts_with("covers changed lines 4 of pkg/mod.py"), "{:?}", precise.selected[0].reasons);
+    assert!(
+        precise.selected[0].reasons[0].starts_with("covers changed lines 4 of pkg/mod.py"),
+        "{:?}",
+        precise.selected[0].reasons
+    );
     assert!(precise.selected[0].factors.covers_change);
-    let why = precise.explain(&rigor_model::TestKey::new("py", "tests/test_mod.py::test_g"));
+    let why = precise.explain(&rigor_model::TestKey::new(
+        "py",
+        "tests/test_mod.py::test_g",
+    ));
     assert!(why.contains("not selected"), "{why}");
     // Without the map: every importer of the module.
     let fallback = plan(d.path(), &mut store, false);
-    assert_eq!(ids(&fallback), vec!["tests/test_mod.py::test_f", "tests/test_mod.py::test_g"]);
+    assert_eq!(
+        ids(&fallback),
+        vec!["tests/test_mod.py::test_f", "tests/test_mod.py::test_g"]
+    );
 }
 
 #[test]
 fn import_time_changes_and_stale_maps_fall_back_to_the_graph() {
     let (d, _base, mut store) = project();
-    write(d.path(), "pkg/mod.py", &MODULE.replace("LIMIT = 10", "LIMIT = 11"));
+    write(
+        d.path(),
+        "pkg/mod.py",
+        &MODULE.replace("LIMIT = 10", "LIMIT = 11"),
+    );
     commit_all(d.path(), "change a constant");
     let s = plan(d.path(), &mut store, true);
-    assert_eq!(ids(&s), vec!["tests/test_mod.py::test_f", "tests/test_mod.py::test_g"]);
-    assert!(s.selected[0].reasons.iter().any(|r| r.contains("run at import time")), "{:?}", s.selected[0].reasons);
+    assert_eq!(
+        ids(&s),
+        vec!["tests/test_mod.py::test_f", "tests/test_mod.py::test_g"]
+    );
+    assert!(
+        s.selected[0]
+            .reasons
+            .iter()
+            .any(|r| r.contains("run at import time")),
+        "{:?}",
+        s.selected[0].reasons
+    );
 
     // A map recorded before the file's last change is not used for it.
     let (d, _base, mut store) = project();
-    write(d.path(), "pkg/mod.py", &MODULE.replace("return y", "return  y"));
+    write(
+        d.path(),
+        "pkg/mod.py",
+        &MODULE.replace("return y", "return  y"),
+    );
     commit_all(d.path(), "unrelated edit after the map");
-    write(d.path(), "pkg/mod.py", &MODULE.replace("return y", "return  y").replace("y = x + 1", "y = x + 2"));
+    write(
+        d.path(),
+        "pkg/mod.py",
+        &MODULE
+            .replace("return y", "return  y")
+            .replace("y = x + 1", "y = x + 2"),
+    );
     commit_all(d.path(), "the change under test");
     let s = plan(d.path(), &mut store, true);
-    assert_eq!(ids(&s), vec!["tests/test_mod.py::test_f", "tests/test_mod.py::test_g"]);
-    assert!(s.selected[1].reasons.iter().any(|r| r.contains("older than the last change")), "{:?}", s.selected[1].reasons);
+    assert_eq!(
+        ids(&s),
+        vec!["tests/test_mod.py::test_f", "tests/test_mod.py::test_g"]
+    );
+    assert!(
+        s.selected[1]
+            .reasons
+            .iter()
+            .any(|r| r.contains("older than the last change")),
+        "{:?}",
+        s.selected[1].reasons
+    );
 }
 
 #[test]
@@ -176,6 +260,8 @@ fn a_malformed_data_file_is_a_located_error() {
     let d = tempfile::tempdir().unwrap();
     std::fs::write(d.path().join(".coverage"), "not sqlite").unwrap();
     let mut store = Store::in_memory().unwrap();
-    let e = import_coverage_map(&mut store, d.path(), "py", "abc", d.path()).unwrap_err().to_string();
+    let e = import_coverage_map(&mut store, d.path(), "py", "abc", d.path())
+        .unwrap_err()
+        .to_string();
     assert!(e.contains(".coverage") && e.contains("hint"), "{e}");
 }

@@ -8,20 +8,33 @@ use rigor_select::{ChangeKind, ChangeSet, LineRange};
 use std::collections::BTreeMap;
 
 fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 #[test]
 fn committed_staged_unstaged_untracked_renamed_and_deleted() {
     let body: String = (1..=20).map(|i| format!("line {i}\n")).collect();
-    let d = repo(&[("a.py", &body), ("gone.py", "x = 1\n"), ("old_name.py", "def f():\n    return 1\n\n\n# padding\n")]);
+    let d = repo(&[
+        ("a.py", &body),
+        ("gone.py", "x = 1\n"),
+        ("old_name.py", "def f():\n    return 1\n\n\n# padding\n"),
+    ]);
     let base = git(d.path(), &["rev-parse", "HEAD"]);
     // Committed: modify line 3 of a.py.
     write(d.path(), "a.py", &body.replace("line 3\n", "line three\n"));
     commit_all(d.path(), "c1");
     // Staged: rename; unstaged: modify line 10 and delete a file; untracked: new file.
     git(d.path(), &["mv", "old_name.py", "new_name.py"]);
-    write(d.path(), "a.py", &body.replace("line 3\n", "line three\n").replace("line 10\n", "line ten\nline ten b\n"));
+    write(
+        d.path(),
+        "a.py",
+        &body
+            .replace("line 3\n", "line three\n")
+            .replace("line 10\n", "line ten\nline ten b\n"),
+    );
     std::fs::remove_file(d.path().join("gone.py")).unwrap();
     write(d.path(), "fresh/new.py", "a = 1\nb = 2\n");
 
@@ -30,13 +43,28 @@ fn committed_staged_unstaged_untracked_renamed_and_deleted() {
     assert_eq!(c.head, git(d.path(), &["rev-parse", "HEAD"]));
     let a = c.file("a.py").unwrap();
     assert_eq!(a.kind, ChangeKind::Modified);
-    assert_eq!(a.lines, vec![LineRange { start: 3, end: 3 }, LineRange { start: 10, end: 11 }]);
-    assert_eq!(a.old_lines, vec![LineRange { start: 3, end: 3 }, LineRange { start: 10, end: 10 }]);
+    assert_eq!(
+        a.lines,
+        vec![
+            LineRange { start: 3, end: 3 },
+            LineRange { start: 10, end: 11 }
+        ]
+    );
+    assert_eq!(
+        a.old_lines,
+        vec![
+            LineRange { start: 3, end: 3 },
+            LineRange { start: 10, end: 10 }
+        ]
+    );
     assert_eq!(c.changed_lines("a.py").len(), 2);
     let r = c.file("new_name.py").unwrap();
     assert_eq!(r.kind, ChangeKind::Renamed);
     assert_eq!(r.old_path.as_deref(), Some("old_name.py"));
-    assert!(c.file("old_name.py").is_some(), "the old path finds the rename");
+    assert!(
+        c.file("old_name.py").is_some(),
+        "the old path finds the rename"
+    );
     assert_eq!(c.file("gone.py").unwrap().kind, ChangeKind::Deleted);
     let u = c.file("fresh/new.py").unwrap();
     assert_eq!(u.kind, ChangeKind::Untracked);
@@ -67,8 +95,16 @@ fn base_on_a_feature_branch_is_the_merge_base_with_main() {
     git(d.path(), &["checkout", "-q", "feature"]);
     let c = ChangeSet::detect_with_env(d.path(), None, &env(&[])).unwrap();
     assert_eq!(c.base, fork);
-    assert!(c.base_source.contains("merge-base with main"), "{}", c.base_source);
-    assert_eq!(c.paths(), vec!["b.py"], "main's own later change is not part of the feature's change");
+    assert!(
+        c.base_source.contains("merge-base with main"),
+        "{}",
+        c.base_source
+    );
+    assert_eq!(
+        c.paths(),
+        vec!["b.py"],
+        "main's own later change is not part of the feature's change"
+    );
 }
 
 #[test]
@@ -101,34 +137,65 @@ fn ci_variables_choose_the_base_in_order() {
     write(d.path(), "a.py", "3\n");
     commit_all(d.path(), "third");
 
-    let c = ChangeSet::detect_with_env(d.path(), None, &env(&[("GITHUB_BASE_REF", "release")])).unwrap();
+    let c = ChangeSet::detect_with_env(d.path(), None, &env(&[("GITHUB_BASE_REF", "release")]))
+        .unwrap();
     assert_eq!(c.base, first);
-    assert!(c.base_source.starts_with("GITHUB_BASE_REF"), "{}", c.base_source);
+    assert!(
+        c.base_source.starts_with("GITHUB_BASE_REF"),
+        "{}",
+        c.base_source
+    );
 
     let event = d.path().join("event.json");
-    std::fs::write(&event, format!("{{\"pull_request\": {{\"base\": {{\"sha\": \"{second}\"}}}}}}")).unwrap();
-    let c = ChangeSet::detect_with_env(d.path(), None, &env(&[("GITHUB_EVENT_PATH", event.to_str().unwrap())])).unwrap();
+    std::fs::write(
+        &event,
+        format!("{{\"pull_request\": {{\"base\": {{\"sha\": \"{second}\"}}}}}}"),
+    )
+    .unwrap();
+    let c = ChangeSet::detect_with_env(
+        d.path(),
+        None,
+        &env(&[("GITHUB_EVENT_PATH", event.to_str().unwrap())]),
+    )
+    .unwrap();
     assert_eq!(c.base, second);
 
-    let c = ChangeSet::detect_with_env(d.path(), None, &env(&[("CI_MERGE_REQUEST_DIFF_BASE_SHA", &first[..12])])).unwrap();
+    let c = ChangeSet::detect_with_env(
+        d.path(),
+        None,
+        &env(&[("CI_MERGE_REQUEST_DIFF_BASE_SHA", &first[..12])]),
+    )
+    .unwrap();
     assert_eq!(c.base, first);
     assert_eq!(c.base_source, "CI_MERGE_REQUEST_DIFF_BASE_SHA");
 
     // The explicit base wins over everything.
-    let c = ChangeSet::detect_with_env(d.path(), Some(&second), &env(&[("GITHUB_BASE_REF", "release")])).unwrap();
+    let c = ChangeSet::detect_with_env(
+        d.path(),
+        Some(&second),
+        &env(&[("GITHUB_BASE_REF", "release")]),
+    )
+    .unwrap();
     assert_eq!(c.base, second);
 }
 
 #[test]
 fn an_unknown_base_is_an_error_with_a_hint() {
     let d = repo(&[("a.py", "1\n")]);
-    let e = ChangeSet::detect_with_env(d.path(), Some("no-such-branch"), &env(&[])).unwrap_err().to_string();
+    let e = ChangeSet::detect_with_env(d.path(), Some("no-such-branch"), &env(&[]))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("no-such-branch") && e.contains("hint"), "{e}");
 }
 
 #[test]
 fn not_a_repository_is_an_error_naming_the_directory() {
     let d = tempfile::tempdir().unwrap();
-    let e = ChangeSet::detect_with_env(d.path(), None, &env(&[])).unwrap_err().to_string();
-    assert!(e.contains(&d.path().display().to_string()) && e.contains("hint"), "{e}");
+    let e = ChangeSet::detect_with_env(d.path(), None, &env(&[]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(&d.path().display().to_string()) && e.contains("hint"),
+        "{e}"
+    );
 }

@@ -21,11 +21,24 @@ struct Project {
 fn project() -> impl Strategy<Value = Project> {
     (2usize..10, 2usize..8).prop_flat_map(|(nm, nt)| {
         let modules = (0..nm)
-            .map(|i| proptest::collection::vec((0..i.max(1), 0u8..3), 0..3.min(i + 1)).prop_map(move |v| v.into_iter().filter(|(j, _)| *j < i).collect::<Vec<_>>()))
+            .map(|i| {
+                proptest::collection::vec((0..i.max(1), 0u8..3), 0..3.min(i + 1))
+                    .prop_map(move |v| v.into_iter().filter(|(j, _)| *j < i).collect::<Vec<_>>())
+            })
             .collect::<Vec<_>>();
         let tests = proptest::collection::vec(proptest::collection::vec((0..nm, 0u8..3), 0..3), nt);
-        (modules, tests, proptest::collection::btree_set(0..nt, 0..2), proptest::collection::btree_set(0..nt, 0..2))
-            .prop_map(|(modules, tests, last_failed, new)| Project { modules, tests, last_failed, new })
+        (
+            modules,
+            tests,
+            proptest::collection::btree_set(0..nt, 0..2),
+            proptest::collection::btree_set(0..nt, 0..2),
+        )
+            .prop_map(|(modules, tests, last_failed, new)| Project {
+                modules,
+                tests,
+                last_failed,
+                new,
+            })
     })
 }
 
@@ -55,7 +68,11 @@ fn materialize(p: &Project, dir: &Path) -> Vec<TestCase> {
     w("pyproject.toml", "[project]\nname = \"p\"\n".into());
     let mut cases = Vec::new();
     for (t, deps) in p.tests.iter().enumerate() {
-        let text: String = deps.iter().map(|(j, how)| import_line(*j, *how)).collect::<String>() + "def test_it():\n    pass\n";
+        let text: String = deps
+            .iter()
+            .map(|(j, how)| import_line(*j, *how))
+            .collect::<String>()
+            + "def test_it():\n    pass\n";
         w(&format!("tests/test_{t}.py"), text);
         let mut c = TestCase::new("py", &format!("tests/test_{t}.py::test_it"));
         c.file = Some(format!("tests/test_{t}.py"));
@@ -89,6 +106,7 @@ fn run(dir: &Path, h: &History, tests: &[TestCase], paths: &[String]) -> Selecti
             config: &cfg,
             suites: &suites,
             history: h,
+            cache_dir: None,
         },
         &ChangeSet::from_paths(paths),
         tests,

@@ -4,35 +4,65 @@ mod common;
 
 use common::{commit_all, git, repo, write};
 use rigor_model::{SuiteKind, TestCase, TestKey};
-use rigor_select::{ChangeSet, History, PathRule, Plan, SelectConfig, SelectInput, Selection, SuiteSpec, select};
+use rigor_select::{
+    ChangeSet, History, PathRule, Plan, SelectConfig, SelectInput, Selection, SuiteSpec, select,
+};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 const PROJECT: &[(&str, &str)] = &[
     ("pyproject.toml", "[project]\nname = \"shop\"\n"),
     ("README.md", "# shop\n"),
-    ("src/shop/__init__.py", "from .prices import total\nfrom .text import slug\n"),
-    ("src/shop/prices.py", "from .money import cents\n\ndef total(xs):\n    return sum(cents(x) for x in xs)\n"),
-    ("src/shop/money.py", "def cents(x):\n    return round(x * 100)\n"),
-    ("src/shop/text.py", "def slug(s):\n    return s.lower().replace(' ', '-')\n"),
+    (
+        "src/shop/__init__.py",
+        "from .prices import total\nfrom .text import slug\n",
+    ),
+    (
+        "src/shop/prices.py",
+        "from .money import cents\n\ndef total(xs):\n    return sum(cents(x) for x in xs)\n",
+    ),
+    (
+        "src/shop/money.py",
+        "def cents(x):\n    return round(x * 100)\n",
+    ),
+    (
+        "src/shop/text.py",
+        "def slug(s):\n    return s.lower().replace(' ', '-')\n",
+    ),
     ("src/shop/data/rates.json", "{\"eur\": 1}\n"),
-    ("src/shop/rates.py", "import json, pathlib\nRATES = json.loads((pathlib.Path(__file__).parent / 'data' / 'rates.json').read_text())\n"),
+    (
+        "src/shop/rates.py",
+        "import json, pathlib\nRATES = json.loads((pathlib.Path(__file__).parent / 'data' / 'rates.json').read_text())\n",
+    ),
     ("tests/conftest.py", ""),
-    ("tests/test_prices.py", "from shop import total\n\ndef test_total():\n    assert total([1]) == 100\n"),
-    ("tests/test_text.py", "from shop import slug\n\ndef test_slug():\n    assert slug('A b') == 'a-b'\n"),
-    ("tests/test_rates.py", "from shop.rates import RATES\n\ndef test_rates():\n    assert RATES\n"),
+    (
+        "tests/test_prices.py",
+        "from shop import total\n\ndef test_total():\n    assert total([1]) == 100\n",
+    ),
+    (
+        "tests/test_text.py",
+        "from shop import slug\n\ndef test_slug():\n    assert slug('A b') == 'a-b'\n",
+    ),
+    (
+        "tests/test_rates.py",
+        "from shop.rates import RATES\n\ndef test_rates():\n    assert RATES\n",
+    ),
     ("tests/fixtures/golden.txt", "golden\n"),
 ];
 
 fn tests() -> Vec<TestCase> {
-    ["tests/test_prices.py::test_total", "tests/test_text.py::test_slug", "tests/test_rates.py::test_rates"]
-        .iter()
-        .map(|id| {
-            let mut t = TestCase::new("py", id);
-            t.file = Some(id.split("::").next().unwrap().to_string());
-            t
-        })
-        .collect()
+    [
+        "tests/test_prices.py::test_total",
+        "tests/test_text.py::test_slug",
+        "tests/test_rates.py::test_rates",
+    ]
+    .iter()
+    .map(|id| {
+        let mut t = TestCase::new("py", id);
+        t.file = Some(id.split("::").next().unwrap().to_string());
+        t
+    })
+    .collect()
 }
 
 fn suites() -> Vec<SuiteSpec> {
@@ -40,7 +70,8 @@ fn suites() -> Vec<SuiteSpec> {
 }
 
 fn run(root: &Path, config: &SelectConfig, history: &History) -> Selection {
-    let change = ChangeSet::detect_with_env(root, None, &BTreeMap::<String, String>::new()).unwrap();
+    let change =
+        ChangeSet::detect_with_env(root, None, &BTreeMap::<String, String>::new()).unwrap();
     let suites = suites();
     select(
         &SelectInput {
@@ -48,6 +79,7 @@ fn run(root: &Path, config: &SelectConfig, history: &History) -> Selection {
             config,
             suites: &suites,
             history,
+            cache_dir: None,
         },
         &change,
         &tests(),
@@ -66,7 +98,11 @@ fn key(id: &str) -> TestKey {
 #[test]
 fn a_module_change_selects_its_importers_with_reasons() {
     let d = repo(PROJECT);
-    write(d.path(), "src/shop/money.py", "def cents(x):\n    return int(x * 100)\n");
+    write(
+        d.path(),
+        "src/shop/money.py",
+        "def cents(x):\n    return int(x * 100)\n",
+    );
     let s = run(d.path(), &SelectConfig::default(), &History::default());
     assert_eq!(s.full_run, None);
     assert_eq!(ids(&s), vec!["tests/test_prices.py::test_total"]);
@@ -76,7 +112,10 @@ fn a_module_change_selects_its_importers_with_reasons() {
         "{reasons:?}"
     );
     let why = s.explain(&key("tests/test_text.py::test_slug"));
-    assert!(why.contains("not selected") && why.contains("src/shop/money.py"), "{why}");
+    assert!(
+        why.contains("not selected") && why.contains("src/shop/money.py"),
+        "{why}"
+    );
     // The plan JSON contract.
     let plan = Plan::new(&s, &HashMap::new(), 0.5);
     let v = serde_json::to_value(&plan).unwrap();
@@ -93,14 +132,29 @@ fn full_run_triggers_unknown_files_and_ignores() {
     let d = repo(PROJECT);
     write(d.path(), "pyproject.toml", "[project]\nname = \"shop2\"\n");
     let s = run(d.path(), &SelectConfig::default(), &History::default());
-    assert!(s.full_run.as_deref().unwrap().contains("pyproject.toml"), "{:?}", s.full_run);
+    assert!(
+        s.full_run.as_deref().unwrap().contains("pyproject.toml"),
+        "{:?}",
+        s.full_run
+    );
     assert_eq!(s.selected.len(), 3);
-    assert!(s.selected.iter().all(|t| t.reasons[0].starts_with("full run: ")));
+    assert!(
+        s.selected
+            .iter()
+            .all(|t| t.reasons[0].starts_with("full run: "))
+    );
 
     let d = repo(PROJECT);
     write(d.path(), "Makefile", "all:\n");
     let s = run(d.path(), &SelectConfig::default(), &History::default());
-    assert!(s.full_run.as_deref().unwrap().contains("Makefile changed and rigor cannot analyse it"), "{:?}", s.full_run);
+    assert!(
+        s.full_run
+            .as_deref()
+            .unwrap()
+            .contains("Makefile changed and rigor cannot analyse it"),
+        "{:?}",
+        s.full_run
+    );
     // …unless configured.
     let cfg = SelectConfig {
         ignore: vec!["Makefile".into()],
@@ -114,7 +168,12 @@ fn full_run_triggers_unknown_files_and_ignores() {
     let d = repo(PROJECT);
     write(d.path(), "README.md", "# shop, better\n");
     let s = run(d.path(), &SelectConfig::default(), &History::default());
-    assert_eq!((s.full_run.clone(), s.selected.len()), (None, 0), "{:?}", s.notes);
+    assert_eq!(
+        (s.full_run.clone(), s.selected.len()),
+        (None, 0),
+        "{:?}",
+        s.notes
+    );
 }
 
 #[test]
@@ -122,7 +181,11 @@ fn user_full_run_on_and_rules() {
     let d = repo(PROJECT);
     write(d.path(), "tests/conftest.py", "# changed\n");
     let s = run(d.path(), &SelectConfig::default(), &History::default());
-    assert_eq!(s.selected.len(), 3, "a conftest reaches the tests of its directory");
+    assert_eq!(
+        s.selected.len(),
+        3,
+        "a conftest reaches the tests of its directory"
+    );
     assert_eq!(s.full_run, None);
     let cfg = SelectConfig {
         full_run_on: vec!["**/conftest.py".into()],
@@ -148,7 +211,10 @@ fn user_full_run_on_and_rules() {
     let s = run(d.path(), &cfg, &History::default());
     assert_eq!(s.full_run, None);
     assert_eq!(ids(&s), vec!["tests/test_text.py::test_slug"]);
-    assert_eq!(s.deferred_rules, vec![("Makefile".to_string(), "not marker(slow)".to_string())]);
+    assert_eq!(
+        s.deferred_rules,
+        vec![("Makefile".to_string(), "not marker(slow)".to_string())]
+    );
 }
 
 #[test]
@@ -158,31 +224,59 @@ fn data_files_select_their_readers_and_neighbours() {
     let s = run(d.path(), &SelectConfig::default(), &History::default());
     assert_eq!(s.full_run, None);
     assert_eq!(ids(&s), vec!["tests/test_rates.py::test_rates"]);
-    assert!(s.selected[0].reasons[0].starts_with("reads data file src/shop/data/rates.json"), "{:?}", s.selected[0].reasons);
+    assert!(
+        s.selected[0].reasons[0].starts_with("reads data file src/shop/data/rates.json"),
+        "{:?}",
+        s.selected[0].reasons
+    );
 
     let d = repo(PROJECT);
     write(d.path(), "tests/fixtures/golden.txt", "new\n");
     let s = run(d.path(), &SelectConfig::default(), &History::default());
     assert_eq!(s.full_run, None);
-    assert_eq!(s.selected.len(), 3, "tests beside a fixtures directory: {:?}", s.notes);
+    assert_eq!(
+        s.selected.len(),
+        3,
+        "tests beside a fixtures directory: {:?}",
+        s.notes
+    );
 }
 
 #[test]
 fn always_included_and_own_file() {
     let d = repo(PROJECT);
-    write(d.path(), "tests/test_text.py", "from shop import slug\n\ndef test_slug():\n    assert slug('X') == 'x'\n");
+    write(
+        d.path(),
+        "tests/test_text.py",
+        "from shop import slug\n\ndef test_slug():\n    assert slug('X') == 'x'\n",
+    );
     let mut h = History {
         has_runs: true,
         ..History::default()
     };
     h.known.insert(key("tests/test_prices.py::test_total"));
     h.known.insert(key("tests/test_text.py::test_slug"));
-    h.last_failed.insert(key("tests/test_prices.py::test_total"));
+    h.last_failed
+        .insert(key("tests/test_prices.py::test_total"));
     let s = run(d.path(), &SelectConfig::default(), &h);
-    let got: BTreeMap<String, Vec<String>> = s.selected.iter().map(|t| (t.key.id.clone(), t.reasons.clone())).collect();
-    assert!(got["tests/test_prices.py::test_total"].contains(&"failed in the last run on this branch".to_string()));
-    assert!(got["tests/test_rates.py::test_rates"].contains(&"new test (not in the history)".to_string()));
-    assert!(got["tests/test_text.py::test_slug"].iter().any(|r| r.contains("its own file tests/test_text.py changed")));
+    let got: BTreeMap<String, Vec<String>> = s
+        .selected
+        .iter()
+        .map(|t| (t.key.id.clone(), t.reasons.clone()))
+        .collect();
+    assert!(
+        got["tests/test_prices.py::test_total"]
+            .contains(&"failed in the last run on this branch".to_string())
+    );
+    assert!(
+        got["tests/test_rates.py::test_rates"]
+            .contains(&"new test (not in the history)".to_string())
+    );
+    assert!(
+        got["tests/test_text.py::test_slug"]
+            .iter()
+            .any(|r| r.contains("its own file tests/test_text.py changed"))
+    );
     // Failures first.
     let plan = Plan::new(&s, &HashMap::new(), 1.0);
     assert_eq!(plan.tests[0].id, "tests/test_prices.py::test_total");
@@ -204,14 +298,38 @@ fn deleted_and_renamed_modules_reach_their_old_importers() {
 #[test]
 fn rust_workspace_through_cargo_metadata() {
     let d = repo(&[
-        ("Cargo.toml", "[workspace]\nmembers = [\"core\", \"app\", \"other\"]\nresolver = \"2\"\n"),
-        ("core/Cargo.toml", "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
-        ("core/src/lib.rs", "pub fn one() -> u32 { 1 }\n#[cfg(test)] mod tests { #[test] fn unit() {} }\n"),
-        ("core/tests/api.rs", "#[test] fn api() { assert_eq!(core::one(), 1); }\n"),
-        ("app/Cargo.toml", "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[dependencies]\ncore = { path = \"../core\" }\n"),
-        ("app/src/lib.rs", "pub fn two() -> u32 { core::one() + 1 }\n"),
-        ("other/Cargo.toml", "[package]\nname = \"other\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
-        ("other/src/lib.rs", "#[cfg(test)] mod tests { #[test] fn alone() {} }\n"),
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"core\", \"app\", \"other\"]\nresolver = \"2\"\n",
+        ),
+        (
+            "core/Cargo.toml",
+            "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        (
+            "core/src/lib.rs",
+            "pub fn one() -> u32 { 1 }\n#[cfg(test)] mod tests { #[test] fn unit() {} }\n",
+        ),
+        (
+            "core/tests/api.rs",
+            "#[test] fn api() { assert_eq!(core::one(), 1); }\n",
+        ),
+        (
+            "app/Cargo.toml",
+            "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[dependencies]\ncore = { path = \"../core\" }\n",
+        ),
+        (
+            "app/src/lib.rs",
+            "pub fn two() -> u32 { core::one() + 1 }\n",
+        ),
+        (
+            "other/Cargo.toml",
+            "[package]\nname = \"other\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        (
+            "other/src/lib.rs",
+            "#[cfg(test)] mod tests { #[test] fn alone() {} }\n",
+        ),
     ]);
     let tests: Vec<TestCase> = [
         ("core tests::unit", "src/lib.rs"),
@@ -228,7 +346,8 @@ fn rust_workspace_through_cargo_metadata() {
     .collect();
     let suites = vec![SuiteSpec::new("rust", SuiteKind::Nextest, ".")];
     let sel = |d: &Path| {
-        let change = ChangeSet::detect_with_env(d, None, &BTreeMap::<String, String>::new()).unwrap();
+        let change =
+            ChangeSet::detect_with_env(d, None, &BTreeMap::<String, String>::new()).unwrap();
         let cfg = SelectConfig::default();
         let h = History::default();
         select(
@@ -237,24 +356,48 @@ fn rust_workspace_through_cargo_metadata() {
                 config: &cfg,
                 suites: &suites,
                 history: &h,
+                cache_dir: None,
             },
             &change,
             &tests,
         )
         .unwrap()
     };
-    write(d.path(), "core/src/lib.rs", "pub fn one() -> u32 { 2 - 1 }\n#[cfg(test)] mod tests { #[test] fn unit() {} }\n");
+    write(
+        d.path(),
+        "core/src/lib.rs",
+        "pub fn one() -> u32 { 2 - 1 }\n#[cfg(test)] mod tests { #[test] fn unit() {} }\n",
+    );
     let s = sel(d.path());
     assert_eq!(s.full_run, None, "{:?}", s.notes);
-    assert_eq!(ids(&s), vec!["core tests::unit", "core::api api", "app tests::two"]);
-    let app = s.selected.iter().find(|t| t.key.id == "app tests::two").unwrap();
-    assert!(app.reasons[0].contains("app depends on core"), "{:?}", app.reasons);
+    assert_eq!(
+        ids(&s),
+        vec!["core tests::unit", "core::api api", "app tests::two"]
+    );
+    let app = s
+        .selected
+        .iter()
+        .find(|t| t.key.id == "app tests::two")
+        .unwrap();
+    assert!(
+        app.reasons[0].contains("app depends on core"),
+        "{:?}",
+        app.reasons
+    );
 
     git(d.path(), &["checkout", "-q", "--", "."]);
-    write(d.path(), "core/tests/api.rs", "#[test] fn api() { assert!(core::one() == 1); }\n");
+    write(
+        d.path(),
+        "core/tests/api.rs",
+        "#[test] fn api() { assert!(core::one() == 1); }\n",
+    );
     assert_eq!(ids(&sel(d.path())), vec!["core::api api"]);
 
     git(d.path(), &["checkout", "-q", "--", "."]);
-    write(d.path(), "rust-toolchain.toml", "[toolchain]\nchannel = \"stable\"\n");
+    write(
+        d.path(),
+        "rust-toolchain.toml",
+        "[toolchain]\nchannel = \"stable\"\n",
+    );
     assert!(sel(d.path()).full_run.is_some());
 }
