@@ -9,7 +9,12 @@ use std::path::PathBuf;
 /// rigor — fast, trustworthy CI: run a project's tests in parallel with history, track
 /// performance, gate merges.
 #[derive(Debug, Parser)]
-#[command(name = "rigor", version, about, long_about = None)]
+#[command(
+    name = "rigor",
+    version,
+    about = "rigor: fast, trustworthy CI — run a project's tests in tiers on parallel workers with history, select what a change can break, track performance, gate merges",
+    after_help = "Exit codes: 0 passed; 1 tests or a blocking gate failed; 2 usage or configuration error; 3 malformed input artifact; 4 nothing to run; 130 interrupted.\nDocs: README.md and docs/ (config, json, ci, selection, perf, gates, exit codes)."
+)]
 pub struct Cli {
     /// Project directory (default: the current directory; rigor.toml is searched upwards).
     #[arg(long, short = 'C', global = true, value_name = "DIR")]
