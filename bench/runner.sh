@@ -10,13 +10,17 @@ ROUNDS="${1:-5}"
 PYPROJ_NAME=more-itertools PYPROJ_VERSION=10.5.0
 CRATE_NAME=semver CRATE_VERSION=1.0.23
 
+for spec in "more-itertools 10.5.0" "boltons 24.1.0"; do
+  set -- $spec
+  dir=$(fetch_sdist "$1" "$2")
+  echo "== counts: $1 $2 (pytest)"
+  native=$(cd "$dir" && "$PY" -m pytest -q -p no:cacheprovider 2>&1 | tail -1)
+  rm -rf "$dir/.rigor"
+  rigor_line=$(cd "$dir" && RIGOR_PYTHON_INTERPRETER="$PY" "$RIGOR" run -j 2 2>/dev/null | tail -1)
+  echo "native pytest: $native"
+  echo "rigor:         $rigor_line"
+done
 proj=$(fetch_sdist "$PYPROJ_NAME" "$PYPROJ_VERSION")
-echo "== counts: $PYPROJ_NAME $PYPROJ_VERSION (pytest) "
-native=$(cd "$proj" && "$PY" -m pytest -q -p no:cacheprovider 2>&1 | tail -1)
-rm -rf "$proj/.rigor"
-rigor_line=$(cd "$proj" && RIGOR_PYTHON_INTERPRETER="$PY" "$RIGOR" run -j 2 2>/dev/null | tail -1)
-echo "native pytest: $native"
-echo "rigor:         $rigor_line"
 
 crate=$(fetch_crate "$CRATE_NAME" "$CRATE_VERSION")
 echo "== counts: $CRATE_NAME $CRATE_VERSION (cargo nextest)"
