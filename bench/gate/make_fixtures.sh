@@ -2,7 +2,7 @@
 # Regenerate rigor-gate's real-tool fixtures (small files checked into
 # crates/rigor-gate/tests/fixtures/real): coverage.py JSON / Cobertura / LCOV, pytest JUnit
 # (xunit1, xunit2), cargo nextest JUnit with flaky and rerun elements, ruff SARIF, pip-audit JSON,
-# mutmut CI/CD stats, a Stryker report (needs npm), cargo-mutants outcomes (needs cargo-mutants), and (with RIGOR=path/to/rigor) rigor's own perf comparison.
+# mutmut CI/CD stats, a Stryker report (needs npm), cargo-mutants outcomes (needs cargo-mutants), cargo-audit JSON (needs cargo-audit), and (with RIGOR=path/to/rigor) rigor's own perf comparison.
 # Needs: python3 with bench/gate/requirements.txt installed, cargo-nextest.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -57,6 +57,15 @@ if command -v cargo-mutants >/dev/null; then
   cd "$work/mutants"
   CARGO_TARGET_DIR="$work/mutants/target" cargo mutants -j 1 >/dev/null 2>&1 || true
   sed "s#$work/mutants#/project#g" mutants.out/outcomes.json > "$out/cargo-mutants-outcomes.json"
+fi
+
+# cargo-audit's JSON against a local advisory database (this machine cannot fetch RustSec's):
+# two RustSec advisories transcribed into bench/gate/audit-fixture/db, a Cargo.lock that has them
+if command -v cargo-audit >/dev/null; then
+  cp -r "$here/audit-fixture/." "$work/audit"
+  cd "$work/audit/db" && git init -q -b main && git add -A && git -c user.name=f -c user.email=f@f commit -qm db
+  cd "$work/audit"
+  cargo audit --db "$work/audit/db" --no-fetch --json -f Cargo.lock > "$out/cargo-audit.json" 2>/dev/null || true
 fi
 
 cp -r "$here/nextest-fixture/." "$work/rs"

@@ -596,3 +596,29 @@ fn cargo_mutants_real_outcomes() {
             .any(|s| s.description.contains("is_even") && s.description.contains("`true`"))
     );
 }
+
+#[test]
+fn cargo_audit_real_output() {
+    // cargo-audit 0.22.2 with a local advisory database (bench/gate/audit-fixture)
+    let f = read_cargo_audit("audit.json", &fixture("real/cargo-audit.json")).unwrap();
+    let by: BTreeMap<&str, _> = f.iter().map(|x| (x.id.as_str(), x)).collect();
+    assert_eq!(f.len(), 2);
+    assert_eq!(
+        (
+            by["RUSTSEC-2023-0044"].severity,
+            by["RUSTSEC-2023-0044"].score
+        ),
+        (Severity::Critical, Some(9.8))
+    );
+    assert_eq!(
+        (
+            by["RUSTSEC-2024-0003"].severity,
+            by["RUSTSEC-2024-0003"].score
+        ),
+        (Severity::High, Some(7.5))
+    );
+    assert_eq!(
+        by["RUSTSEC-2024-0003"].package.as_deref(),
+        Some("h2 0.3.20")
+    );
+}
