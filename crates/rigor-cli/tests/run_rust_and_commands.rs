@@ -270,3 +270,33 @@ fn regex_lite(text: &str) -> String {
     }
     out
 }
+
+#[test]
+fn the_json_summary_contract_is_stable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("rigor.toml"),
+        "[[suite]]\nname = \"checks\"\nkind = \"command\"\ncommands = { a_ok = \"true\", b_broken = \"echo nope >&2; exit 2\" }\n",
+    )
+    .unwrap();
+    let (code, mut summary) = run_json(dir, &["-j", "1"]);
+    assert_eq!(code, 1);
+    // Process-per-test suites end with their last result (no grace period for workers that do
+    // not exist): two trivial commands take far less than the 30 s teardown grace of pytest.
+    assert!(summary["wall_s"].as_f64().unwrap() < 10.0, "{summary}");
+    // Results arrive in completion order; sort for a stable snapshot.
+    summary["tests"]
+        .as_array_mut()
+        .unwrap()
+        .sort_by_key(|t| t["id"].as_str().unwrap().to_string());
+    insta::assert_json_snapshot!(summary, {
+        ".run_id" => "[run]",
+        ".wall_s" => "[duration]",
+        ".commit" => "[commit]",
+        ".branch" => "[branch]",
+        ".tests[].duration_s" => "[duration]",
+        ".tests[].start_s" => "[duration]",
+        ".tiers" => "[tiers]",
+    });
+}

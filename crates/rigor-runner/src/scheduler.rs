@@ -346,10 +346,16 @@ pub fn run_suite(
         }
     }
 
-    // Let workers end their sessions (fixture teardown), then make sure they are gone.
+    // Let persistent workers end their sessions (fixture teardown), then make sure they are
+    // gone. A process-per-test worker has nothing left running once its results are in.
     for s in slots.iter_mut() {
-        if let Some(w) = s.worker.as_mut() {
-            w.finish_input();
+        if let Some(w) = s.worker.as_mut()
+            && !w.finish_input()
+        {
+            if s.running.is_some() {
+                w.kill();
+            }
+            s.worker = None;
         }
     }
     let deadline = Instant::now() + Duration::from_secs(30);
