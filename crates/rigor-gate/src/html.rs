@@ -11,7 +11,12 @@ use std::fmt::Write as _;
 #[derive(Debug, Default)]
 pub struct ReportData {
     pub run: Option<RunRecord>,
+    /// Results of the last run and of its sibling shards (same commit, other shard).
     pub results: Vec<StoredResult>,
+    /// Shard of each run shown: (run id, shard), the last run first.
+    pub shards: Vec<(i64, Option<String>)>,
+    /// Shard of each result in `results` (parallel to it).
+    pub result_shards: Vec<Option<String>>,
     pub recent_runs: Vec<RunRecord>,
     pub slowest: Vec<DurationStats>,
     pub failure_rates: Vec<FailureRate>,
@@ -26,13 +31,39 @@ impl ReportData {
         trend_runs: usize,
     ) -> crate::error::Result<ReportData> {
         let run = store.last_finished_run()?;
-        let results = match &run {
-            Some(r) => store.run_results(r.id)?,
-            None => Vec::new(),
-        };
+        let mut results = Vec::new();
+        let mut shards = Vec::new();
+        let mut result_shards = Vec::new();
+        if let Some(r) = &run {
+            // a sharded CI run is one history run per shard: show the siblings with the same
+            // commit (the newest run of each other shard)
+            let mut runs = vec![r.clone()];
+            if let (Some(commit), Some(shard)) = (&r.commit, &r.shard) {
+                let mut seen = vec![shard.clone()];
+                for o in store.recent_runs(200)? {
+                    if o.id != r.id
+                        && o.finished_at.is_some()
+                        && o.commit.as_ref() == Some(commit)
+                        && let Some(sh) = &o.shard
+                        && !seen.contains(sh)
+                    {
+                        seen.push(sh.clone());
+                        runs.push(o);
+                    }
+                }
+            }
+            for x in runs {
+                let rs = store.run_results(x.id)?;
+                result_shards.extend(std::iter::repeat_n(x.shard.clone(), rs.len()));
+                results.extend(rs);
+                shards.push((x.id, x.shard));
+            }
+        }
         Ok(ReportData {
             run,
             results,
+            shards,
+            result_shards,
             recent_runs: store.recent_runs(trend_runs)?,
             slowest: store.slowest(15)?,
             failure_rates: store.failure_rates(trend_runs.max(1))?,
@@ -104,17 +135,21 @@ fn fmt_time(epoch: f64) -> String {
 }
 
 /// The timeline of a run: one lane per tier / shard / worker, a bar per test.
-pub fn timeline_svg(results: &[StoredResult], shard: Option<&str>) -> String {
-    // lanes keyed by (tier, worker); tests without start times are laid end to end in their lane
-    let mut lanes: BTreeMap<(String, String), Vec<(f64, &StoredResult)>> = BTreeMap::new();
-    let mut cursor: BTreeMap<(String, String), f64> = BTreeMap::new();
-    for r in results {
+///
+/// `shards[i]` is the shard of `results[i]` (missing entries: no shard).
+pub fn timeline_svg(results: &[StoredResult], shards: &[Option<String>]) -> String {
+    // lanes keyed by (tier, shard, worker); tests without start times are laid end to end
+    type Lane = (String, String, String);
+    let mut lanes: BTreeMap<Lane, Vec<(f64, &StoredResult)>> = BTreeMap::new();
+    let mut cursor: BTreeMap<Lane, f64> = BTreeMap::new();
+    for (i, r) in results.iter().enumerate() {
         let tier = r.tier.clone().unwrap_or_default();
+        let shard = shards.get(i).cloned().flatten().unwrap_or_default();
         let worker = r
             .worker
             .map(|w| format!("worker {w}"))
             .unwrap_or_else(|| "worker ?".into());
-        let key = (tier, worker);
+        let key = (tier, shard, worker);
         let start = match r.start_s {
             Some(s) => s,
             None => *cursor.get(&key).unwrap_or(&0.0),
@@ -146,15 +181,15 @@ pub fn timeline_svg(results: &[StoredResult], shard: Option<&str>) -> String {
             t = end * i as f64 / 5.0
         );
     }
-    for (i, ((tier, worker), items)) in lanes.iter().enumerate() {
+    for (i, ((tier, shard, worker), items)) in lanes.iter().enumerate() {
         let y = 24.0 + i as f64 * lane_h;
         let mut label = String::new();
         if !tier.is_empty() {
             label.push_str(tier);
             label.push_str(" / ");
         }
-        if let Some(sh) = shard {
-            label.push_str(&format!("shard {sh} / "));
+        if !shard.is_empty() {
+            label.push_str(&format!("shard {shard} / "));
         }
         label.push_str(worker);
         let _ = write!(
@@ -394,6 +429,14 @@ pub fn render(d: &ReportData) -> String {
                 .iter()
                 .filter_map(|o| run.counts.get(o.as_str()).map(|c| format!("{c} {o}")))
                 .collect();
+            if d.shards.len() > 1 {
+                let list: Vec<String> = d
+                    .shards
+                    .iter()
+                    .map(|(id, sh)| format!("#{id} (shard {})", esc(sh.as_deref().unwrap_or("?"))))
+                    .collect();
+                let _ = writeln!(b, "<p>Shards of this commit: {}</p>", list.join(", "));
+            }
             let _ = writeln!(
                 b,
                 "<p>Run #{} · <b>{}</b> · {} · started {}{}{}{}</p>",
@@ -415,7 +458,7 @@ pub fn render(d: &ReportData) -> String {
             );
             if !d.results.is_empty() {
                 b.push_str("<h3>Timeline by tier, shard and worker</h3>\n");
-                b.push_str(&timeline_svg(&d.results, run.shard.as_deref()));
+                b.push_str(&timeline_svg(&d.results, &d.result_shards));
                 b.push('\n');
             }
             let failures: Vec<&StoredResult> = d

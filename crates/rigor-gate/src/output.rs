@@ -355,7 +355,6 @@ pub fn sarif(r: &GateReport) -> String {
             "tool": {"driver": {
                 "name": "rigor",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/rigor-ci/rigor",
                 "rules": rules,
             }},
             "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the repository root"}}},

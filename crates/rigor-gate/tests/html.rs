@@ -68,7 +68,8 @@ fn populated() -> (tempfile::TempDir, ReportData) {
                 trigger: "ci".into(),
                 commit: Some("0123456789abcdef0123".into()),
                 branch: Some("feature/<x>".into()),
-                shard: Some("1/2".into()),
+                // the last two runs are the two shards of one CI run
+                shard: Some(if n == 2 { "2/2" } else { "1/2" }.into()),
                 ..Default::default()
             })
             .unwrap();
@@ -136,7 +137,11 @@ fn populated() -> (tempfile::TempDir, ReportData) {
 #[test]
 fn the_report_is_valid_self_contained_html_with_svg_charts() {
     let (_dir, data) = populated();
-    assert_eq!(data.results.len(), 3);
+    assert_eq!(data.results.len(), 6, "the last run and its sibling shard");
+    assert_eq!(
+        data.shards.iter().map(|s| s.0).collect::<Vec<_>>(),
+        vec![3, 2]
+    );
     assert_eq!(data.evaluations.len(), 2);
     let html = render(&data);
     let (tags, attrs) = validate(&html);
@@ -170,10 +175,17 @@ fn the_report_is_valid_self_contained_html_with_svg_charts() {
     );
     // content
     assert!(
-        html.contains("shard 1/2 / worker 0"),
+        html.contains("shard 1/2 / worker 0") && html.contains("shard 2/2 / worker 1"),
         "timeline lanes by tier/shard/worker"
     );
-    assert!(html.contains("smoke / shard 1/2"), "tier lane");
+    assert!(
+        html.contains("smoke / shard 1/2") && html.contains("smoke / shard 2/2"),
+        "tier lanes"
+    );
+    assert!(
+        html.contains("Shards of this commit: #3 (shard 2/2), #2 (shard 1/2)"),
+        "sibling shards"
+    );
     assert!(html.contains("py::test_slow"), "slowest tests");
     assert!(
         html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
