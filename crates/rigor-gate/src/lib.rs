@@ -340,7 +340,16 @@ pub fn evaluate_with(
     for p in pick(&ov.coverage, &a.coverage, false) {
         let r = read_as(&p, root, COVERAGE_KINDS, "coverage")?;
         let cov = match r.kind {
-            Kind::CoveragePyJson => readers::coverage::read_coveragepy_json(&r.label, &r.text)?,
+            Kind::CoveragePyJson => {
+                // paths are relative to where coverage ran: the report's directory or the root
+                let dir = r.path.parent().unwrap_or(root).to_path_buf();
+                let source = |p: &str| {
+                    std::fs::read_to_string(dir.join(p))
+                        .or_else(|_| std::fs::read_to_string(root.join(p)))
+                        .ok()
+                };
+                readers::coverage::read_coveragepy_json_with_source(&r.label, &r.text, &source)?
+            }
             Kind::Cobertura => {
                 // relative <source> entries are relative to the report's directory
                 let cov = readers::coverage::read_cobertura(&r.label, &r.text)?;

@@ -4,7 +4,10 @@
 
 use rigor_gate::GateError;
 use rigor_gate::readers::audit::{Advisories, read_cargo_audit, read_osv_scanner, read_pip_audit};
-use rigor_gate::readers::coverage::{read_cobertura, read_coveragepy_json, read_lcov};
+use rigor_gate::readers::coverage::{
+    docstring_lines, read_cobertura, read_coveragepy_json, read_coveragepy_json_with_source,
+    read_lcov,
+};
 use rigor_gate::readers::cvss::Severity;
 use rigor_gate::readers::junit::read_junit;
 use rigor_gate::readers::mutation::{read_cargo_mutants, read_mutmut, read_stryker};
@@ -97,10 +100,18 @@ fn coveragepy_json_xml_and_lcov_agree_line_for_line() {
     );
     assert_eq!(lines_by_basename(&xml), lines_by_basename(&lcov));
     // coverage.py's JSON lists executed lines that are not statements (the module docstring's
-    // line 1): the one difference, documented in docs/gates.md
+    // line 1); with the source at hand they are dropped and the three formats agree
     let mut j = lines_by_basename(&json);
     assert_eq!(j.get_mut("calc.py").unwrap().remove(&1), Some(true));
     assert_eq!(j, lines_by_basename(&xml));
+    let src_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../bench/gate/pyfixture");
+    let with_source = read_coveragepy_json_with_source(
+        "coveragepy.json",
+        &fixture("real/coveragepy.json"),
+        &|p| std::fs::read_to_string(src_dir.join(p)).ok(),
+    )
+    .unwrap();
+    assert_eq!(lines_by_basename(&with_source), lines_by_basename(&xml));
     // the Cobertura header says 30 of 35
     assert_eq!((xml.covered(), xml.measured()), (30, 35));
 }
@@ -621,4 +632,10 @@ fn cargo_audit_real_output() {
         by["RUSTSEC-2024-0003"].package.as_deref(),
         Some("h2 0.3.20")
     );
+}
+
+#[test]
+fn docstring_lines_are_found() {
+    let src = "#!/usr/bin/env python\n# c\n\"\"\"Module doc.\n\nmore\n\"\"\"\nimport os\n\n\ndef f(\n    a,\n):\n    r\'\'\'Doc of f.\'\'\'\n    x = \"not a doc\"\n    return x\n\n\nclass C:\n    \"one line\"\n    y = 1\n";
+    assert_eq!(docstring_lines(src), vec![3, 13, 19]);
 }

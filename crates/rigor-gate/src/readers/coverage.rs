@@ -69,22 +69,96 @@ struct PyJson {
 struct PyFile {
     executed_lines: Vec<u32>,
     missing_lines: Vec<u32>,
+    #[serde(default)]
+    summary: Option<PySummary>,
+}
+
+#[derive(Deserialize)]
+struct PySummary {
+    num_statements: usize,
 }
 
 /// coverage.py JSON (`coverage json`).
+///
+/// coverage.py lists *executed* lines, which can include lines that are not statements (a
+/// docstring's line, executed by the interpreter); its summary counts statements. Where the two
+/// disagree and the source is at hand, use [`read_coveragepy_json_with_source`].
 pub fn read_coveragepy_json(file: &str, text: &str) -> Result<Coverage> {
+    read_coveragepy_json_with_source(file, text, &|_| None)
+}
+
+/// coverage.py JSON, dropping executed non-statement lines: when a file's executed and missing
+/// lines outnumber its `summary.num_statements`, the surplus is looked for among the docstring
+/// lines of its source (`source(path)`), which coverage.py does not count as statements.
+pub fn read_coveragepy_json_with_source(
+    file: &str,
+    text: &str,
+    source: &dyn Fn(&str) -> Option<String>,
+) -> Result<Coverage> {
     let doc: PyJson = parse_json(file, text, "coverage.py JSON", PY_HINT)?;
     let mut cov = Coverage::default();
     for (path, f) in doc.files {
-        let fc = cov.files.entry(path).or_default();
-        for l in f.executed_lines {
-            fc.lines.insert(l, 1);
+        let fc = cov.files.entry(path.clone()).or_default();
+        for l in &f.executed_lines {
+            fc.lines.insert(*l, 1);
         }
-        for l in f.missing_lines {
-            fc.lines.entry(l).or_insert(0);
+        for l in &f.missing_lines {
+            fc.lines.entry(*l).or_insert(0);
+        }
+        let Some(statements) = f.summary.map(|s| s.num_statements) else {
+            continue;
+        };
+        let mut surplus = fc.lines.len().saturating_sub(statements);
+        if surplus == 0 {
+            continue;
+        }
+        let Some(src) = source(&path) else { continue };
+        for l in docstring_lines(&src) {
+            if surplus == 0 {
+                break;
+            }
+            if fc.lines.get(&l) == Some(&1) {
+                fc.lines.remove(&l);
+                surplus -= 1;
+            }
         }
     }
     Ok(cov)
+}
+
+/// Lines where a docstring starts: a string literal that is the first statement of the module or
+/// follows a line ending in `:` (a `def`/`class` header).
+pub fn docstring_lines(src: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut prev_code: Option<&str> = None;
+    let mut in_string: Option<&str> = None;
+    for (i, raw) in src.lines().enumerate() {
+        let line = raw.trim();
+        if let Some(q) = in_string {
+            // inside a multi-line string: look for its end only
+            if line.contains(q) {
+                in_string = None;
+            }
+            continue;
+        }
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let body = line.trim_start_matches(|c: char| "rRuUbBfF".contains(c));
+        let quote = ["\"\"\"", "\'\'\'", "\"", "\'"]
+            .into_iter()
+            .find(|q| body.starts_with(q));
+        if quote.is_some() && prev_code.is_none_or(|p| p.ends_with(':')) {
+            out.push(i as u32 + 1);
+        }
+        if let Some(q) = quote.filter(|q| q.len() == 3)
+            && !body[3..].contains(q)
+        {
+            in_string = Some(q);
+        }
+        prev_code = Some(line);
+    }
+    out
 }
 
 const COB_HINT: &str = "expected Cobertura XML (`coverage xml`, cargo-llvm-cov --cobertura): <coverage><packages><package><classes><class filename=…><lines><line number=… hits=…/>";
