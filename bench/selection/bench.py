@@ -344,12 +344,158 @@ def evaluate(project, n_mutants, seed):
     }
 
 
+# ---------------------------------------------------------------- Rust (cargo nextest)
+
+RUST_CRATES = {"semver": "1.0.23"}
+
+RUST_SWAPS = [(" == ", " != "), (" != ", " == "), (" < ", " >= "), (" > ", " <= "), (" <= ", " > "),
+              (" >= ", " < "), (" + ", " - "), (" - ", " + "), (" && ", " || "), (" || ", " && ")]
+
+
+def fetch_crate(name, version):
+    dest = os.path.join(WORK, "src", f"{name}-{version}")
+    if os.path.isdir(dest):
+        return dest
+    probe = os.path.join(WORK, f"crate-probe-{name}")
+    os.makedirs(os.path.join(probe, "src"), exist_ok=True)
+    with open(os.path.join(probe, "Cargo.toml"), "w") as f:
+        f.write(f'[package]\nname = "probe"\nversion = "0.0.0"\nedition = "2021"\n'
+                f'[dependencies]\n{name} = "={version}"\n[workspace]\n')
+    open(os.path.join(probe, "src", "lib.rs"), "w").close()
+    sh(["cargo", "fetch", "--quiet"], cwd=probe)
+    reg = os.path.expanduser("~/.cargo/registry/src")
+    src = next(os.path.join(reg, d, f"{name}-{version}") for d in sorted(os.listdir(reg))
+               if os.path.isdir(os.path.join(reg, d, f"{name}-{version}")))
+    shutil.copytree(src, dest)
+    return dest
+
+
+def rust_mutants(repo, n, seed):
+    rng = random.Random(seed)
+    pool = []
+    src_dir = os.path.join(repo, "src")
+    for dirpath, _, names in os.walk(src_dir):
+        for nm in sorted(names):
+            if not nm.endswith(".rs"):
+                continue
+            rel = os.path.relpath(os.path.join(dirpath, nm), repo)
+            with open(os.path.join(repo, rel), encoding="utf-8") as fh:
+                lines = fh.read().splitlines()
+            in_tests = False
+            for i, line in enumerate(lines):
+                t = line.strip()
+                if t.startswith("#[cfg(test)]"):
+                    in_tests = True
+                if in_tests or t.startswith(("//", "#[", "///", "//!")) or '"' in t:
+                    continue
+                for old, new in RUST_SWAPS:
+                    if old in line:
+                        pool.append((rel, i + 1, line.replace(old, new, 1), f"{old.strip()} → {new.strip()}"))
+    pool.sort()
+    rng.shuffle(pool)
+    return pool
+
+
+def nextest(repo, target, junit_name):
+    env = {**os.environ, "CARGO_TARGET_DIR": target, "CARGO_TERM_COLOR": "never"}
+    p = sh(["cargo", "nextest", "run", "--offline", "--no-fail-fast", "--profile", "bench"], cwd=repo, env=env,
+           check=False, timeout=900, limit=False)
+    junit = os.path.join(target, "nextest", "bench", "junit.xml")
+    if not os.path.exists(junit):
+        return None, p.stderr[-1500:]
+    import xml.etree.ElementTree as ET
+    res = {}
+    for suite in ET.parse(junit).getroot().iter("testsuite"):
+        for case in suite.iter("testcase"):
+            tid = f"{suite.get('name')} {case.get('name')}"
+            failed = case.find("failure") is not None or case.find("error") is not None
+            res[tid] = (failed, float(case.get("time") or 0))
+    os.remove(junit)
+    return res, p.stderr[-1500:]
+
+
+def evaluate_rust(name, n_mutants, seed):
+    version = RUST_CRATES[name]
+    src = fetch_crate(name, version)
+    base_dir = os.path.join(WORK, name)
+    repo = os.path.join(base_dir, "repo")
+    target = os.path.join(repo, "target")  # nextest keeps its junit under the workspace's target dir
+    if os.path.exists(repo):
+        shutil.rmtree(repo)
+    os.makedirs(base_dir, exist_ok=True)
+    shutil.copytree(src, repo, ignore=shutil.ignore_patterns("target"))
+    os.makedirs(os.path.join(repo, ".config"), exist_ok=True)
+    with open(os.path.join(repo, ".config", "nextest.toml"), "w") as f:
+        f.write('[profile.bench]\nfail-fast = false\n[profile.bench.junit]\npath = "junit.xml"\n')
+    with open(os.path.join(repo, ".gitignore"), "a") as f:
+        f.write("\n/target\n.rigor/\n")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+    base = git(repo, "rev-parse", "HEAD")
+    t0 = time.monotonic()
+    baseline, err = nextest(repo, target, "base")
+    base_wall = time.monotonic() - t0
+    if baseline is None:
+        raise SystemExit(f"baseline nextest run failed for {name}:\n{err}")
+    all_ids = sorted(baseline)
+    base_fail = {t for t, (f, _) in baseline.items() if f}
+    dur = {t: d for t, (_, d) in baseline.items()}
+    total_time = sum(dur.values())
+    tests_file = os.path.join(base_dir, "tests.jsonl")
+    with open(tests_file, "w") as f:
+        for tid in all_ids:
+            binary = tid.split(" ")[0]
+            file = f"tests/{binary.split('::', 1)[1]}.rs" if "::" in binary else "src/lib.rs"
+            f.write(json.dumps({"suite": "rust", "id": tid, "file": file}) + "\n")
+    store = os.path.join(repo, ".rigor", "history.db")
+    results = os.path.join(base_dir, "base.jsonl")
+    with open(results, "w") as f:
+        for tid, (failed, d) in baseline.items():
+            f.write(json.dumps({"id": tid, "outcome": "failed" if failed else "passed", "duration_s": d}) + "\n")
+    sh([PLAN, "record", "--store", store, "--results", results, "--suite", "rust", "--commit", base, "--branch", "main"])
+    rows, tried = [], 0
+    for (rel, ln, new_line, desc) in rust_mutants(repo, n_mutants, seed):
+        if len(rows) >= n_mutants or tried >= 3 * n_mutants:
+            break
+        tried += 1
+        git(repo, "reset", "-q", "--hard", base)
+        path = os.path.join(repo, rel)
+        with open(path, encoding="utf-8") as fh:
+            lines = fh.read().splitlines(keepends=True)
+        lines[ln - 1] = new_line + "\n"
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write("".join(lines))
+        git(repo, "commit", "-q", "-am", f"mutant: {rel}:{ln} {desc}")
+        res, _ = nextest(repo, target, "mutant")
+        if res is None:
+            print(f"  [{name}] {rel}:{ln} {desc}: does not compile, skipped", flush=True)
+            continue
+        failing = {t for t, (f, _) in res.items() if f} - base_fail
+        t0 = time.monotonic()
+        plan = json.loads(sh([PLAN, "plan", "--store", store, "--root", repo, "--base", base, "--suite",
+                              "rust:nextest:.", "--tests", tests_file, "--branch", "main"]).stdout)
+        plan_s = time.monotonic() - t0
+        order = [t["id"] for t in plan["tests"]]
+        row = {"mutant": len(rows), "file": rel, "line": ln, "desc": desc, "failing": sorted(failing),
+               "rigor-static": {"selected": len(order),
+                                "time_share": sum(dur.get(i, 0) for i in order) / total_time if total_time else 0,
+                                "caught": bool(failing & set(order)),
+                                "apfd": apfd(full_order(order, all_ids), failing), "plan_s": plan_s,
+                                "full_run": plan["full_run"]}}
+        rows.append(row)
+        status = f"rigor:{'ok' if row['rigor-static']['caught'] else 'MISS'}/{len(order)}" if failing else "undetectable"
+        print(f"  [{name} {len(rows)}/{n_mutants}] {rel}:{ln} {desc}: {len(failing)} failing; {status}", flush=True)
+    return {"project": name, "version": version, "tests": len(all_ids), "base_wall_s": base_wall, "mutants": rows,
+            "kind": "rust"}
+
+
 def summarize(res):
     out = []
     for p in res:
         det = [r for r in p["mutants"] if r["failing"]]
         for tool in ("rigor-static", "rigor-coverage", "testmon"):
-            if not det:
+            if not det or tool not in det[0]:
                 continue
             caught = sum(r[tool]["caught"] for r in det)
             apfds = [r[tool]["apfd"] for r in det if r[tool]["apfd"] is not None]
@@ -375,7 +521,7 @@ def table(summary):
         lines.append(
             f"| {s['project']} | {s['tests']} | {s['tool']} | {s['mutants']} ({s['detectable']}) | "
             f"{100 * s['safety']:.1f} % | {s['median_selected']:g} ({100 * s['median_ratio']:.1f} %) | "
-            f"{100 * s['median_time_share']:.1f} % | {s['mean_apfd']:.3f} | {s['median_apfd']:.3f} |")
+            f"{100 * s['median_time_share']:.2f} % | {s['mean_apfd']:.3f} | {s['median_apfd']:.3f} |")
     return "\n".join(lines)
 
 
@@ -384,15 +530,21 @@ def main():
     ap.add_argument("--mutants", type=int, default=50)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--projects", default=",".join(PROJECTS))
+    ap.add_argument("--crates", default=",".join(RUST_CRATES), help="crates.io crates (empty: none)")
+    ap.add_argument("--rust-mutants", type=int, default=15)
+    ap.add_argument("--out", default=os.path.join(WORK, "results.json"))
     a = ap.parse_args()
     t0 = time.monotonic()
     setup()
     res = []
-    for p in a.projects.split(","):
+    for p in filter(None, a.projects.split(",")):
         print(f"== {p}", flush=True)
         res.append(evaluate(p, a.mutants, a.seed))
+    for c in filter(None, a.crates.split(",")):
+        print(f"== {c} (cargo nextest)", flush=True)
+        res.append(evaluate_rust(c, a.rust_mutants, a.seed))
     summary = summarize(res)
-    with open(os.path.join(WORK, "results.json"), "w") as f:
+    with open(a.out, "w") as f:
         json.dump({"seed": a.seed, "mutants_per_project": a.mutants, "summary": summary, "projects": res}, f, indent=1)
     print(table(summary))
     for s in summary:

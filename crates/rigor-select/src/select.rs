@@ -360,9 +360,15 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
                             }
                             RustImpact::Binaries(bins) => {
                                 claimed = true;
+                                let names = rust_changed_names(input.root, &p, &f.lines);
                                 for t in tests.iter().filter(|t| t.key.suite == s.name) {
                                     if let Some((why, dist)) = bins.get(binary_of(&t.key.id)) {
-                                        acc.add(&t.key, why.clone()).distance_min(*dist);
+                                        let fa = acc.add(&t.key, why.clone());
+                                        fa.distance_min(*dist);
+                                        let norm = normalize(&t.key.id);
+                                        if names.iter().any(|n| norm.contains(n.as_str())) {
+                                            fa.name_affinity = true;
+                                        }
                                     }
                                 }
                             }
@@ -729,6 +735,37 @@ fn changed_names(root: &Path, path: &str, lines: &[crate::change::LineRange]) ->
         .map(|n| normalize(&n))
         .filter(|n| n.len() >= 4)
         .collect()
+}
+
+/// For risk only: the changed Rust file's stem and the names of the functions enclosing the
+/// changed lines (the nearest `fn name` above each line), normalised.
+fn rust_changed_names(root: &Path, path: &str, lines: &[crate::change::LineRange]) -> Vec<String> {
+    let mut out = Vec::new();
+    let stem = base_name(path).trim_end_matches(".rs");
+    if !matches!(stem, "lib" | "main" | "mod") {
+        out.push(normalize(stem));
+    }
+    if let Ok(src) = std::fs::read_to_string(root.join(path)) {
+        let all: Vec<&str> = src.lines().collect();
+        for r in lines {
+            let mut i = (r.start as usize).min(all.len());
+            while i > 0 {
+                i -= 1;
+                let l = all[i].trim_start();
+                let l = l.strip_prefix("pub ").or_else(|| l.strip_prefix("pub(crate) ")).unwrap_or(l);
+                let l = l.strip_prefix("const ").unwrap_or(l);
+                if let Some(rest) = l.strip_prefix("fn ") {
+                    let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                    out.push(normalize(&name));
+                    break;
+                }
+            }
+        }
+    }
+    out.retain(|n| n.len() >= 4);
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn normalize(s: &str) -> String {
