@@ -42,6 +42,8 @@ pub struct PyGraph {
     data_refs: HashMap<String, Vec<usize>>,
     /// Files that exist (deleted files are kept as nodes without content).
     pub exists: Vec<bool>,
+    /// Per file: the directory pytest's `prepend` import mode puts first on `sys.path`.
+    basedirs: Vec<String>,
 }
 
 /// How a dependency of one file reaches a changed file.
@@ -110,6 +112,7 @@ impl PyGraph {
             roots: Vec::new(),
             data_refs: HashMap::new(),
             exists,
+            basedirs: Vec::new(),
         };
         for f in &g.files {
             let mut d = parent(f);
@@ -124,6 +127,20 @@ impl PyGraph {
         if g.dirs.contains("src") && !g.index.contains_key("src/__init__.py") {
             g.roots.push("src".into());
         }
+        let mut by_dir: HashMap<String, String> = HashMap::new();
+        g.basedirs = g
+            .files
+            .iter()
+            .map(|f| {
+                let d = parent(f);
+                if let Some(b) = by_dir.get(d) {
+                    return b.clone();
+                }
+                let b = g.basedir(f);
+                by_dir.insert(d.to_string(), b.clone());
+                b
+            })
+            .collect();
         for (i, f) in g.facts.iter().enumerate() {
             for r in &f.data_refs {
                 g.data_refs.entry(r.clone()).or_default().push(i);
@@ -211,8 +228,9 @@ impl PyGraph {
     /// package `__init__` files executed on the way.
     fn resolve_absolute(&self, importer: usize, dotted: &str) -> Option<(Target, Vec<usize>)> {
         let rel = dotted.replace('.', "/");
-        let base = self.basedir(&self.files[importer]);
-        let mut roots: Vec<&str> = vec![base.as_str()];
+        let base = self.basedirs[importer].as_str();
+        let mut roots: Vec<&str> = Vec::with_capacity(self.roots.len() + 1);
+        roots.push(base);
         roots.extend(self.roots.iter().map(String::as_str).filter(|r| *r != base));
         for root in roots {
             let p = join(root, &rel);

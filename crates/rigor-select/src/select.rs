@@ -752,10 +752,16 @@ fn rust_changed_names(root: &Path, path: &str, lines: &[crate::change::LineRange
             while i > 0 {
                 i -= 1;
                 let l = all[i].trim_start();
-                let l = l.strip_prefix("pub ").or_else(|| l.strip_prefix("pub(crate) ")).unwrap_or(l);
+                let l = l
+                    .strip_prefix("pub ")
+                    .or_else(|| l.strip_prefix("pub(crate) "))
+                    .unwrap_or(l);
                 let l = l.strip_prefix("const ").unwrap_or(l);
                 if let Some(rest) = l.strip_prefix("fn ") {
-                    let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                    let name: String = rest
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
                     out.push(normalize(&name));
                     break;
                 }
