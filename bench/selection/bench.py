@@ -303,7 +303,8 @@ def evaluate(project, n_mutants, seed):
         recs, _ = run_pytest(repo, args, out)
         failing = failing_ids(recs, all_ids) - base_fail
         row = {"mutant": k, **m, "failing": sorted(failing)}
-        for mode, extra in (("rigor-static", ["--no-coverage"]), ("rigor-coverage", [])):
+        for mode, extra in (("rigor-files", ["--no-coverage", "--no-symbols"]), ("rigor-static", ["--no-coverage"]),
+                            ("rigor-coverage", [])):
             t0 = time.monotonic()
             p = sh([PLAN, "plan", "--store", store, "--root", repo, "--base", base, "--suite", "python:pytest:.",
                     "--tests", tests_file, "--branch", "main", *extra])
@@ -335,7 +336,7 @@ def evaluate(project, n_mutants, seed):
         }
         rows.append(row)
         status = " ".join(f"{t}:{'ok' if row[t]['caught'] else 'MISS'}/{row[t]['selected']}"
-                          for t in ("rigor-static", "rigor-coverage", "testmon")) if failing else "undetectable"
+                          for t in ("rigor-files", "rigor-static", "rigor-coverage", "testmon")) if failing else "undetectable"
         print(f"  [{project} {k + 1}/{len(mutants)}] {m['file']}:{m['line']} {m['desc']}: "
               f"{len(failing)} failing; {status}", flush=True)
     return {
@@ -494,7 +495,7 @@ def summarize(res):
     out = []
     for p in res:
         det = [r for r in p["mutants"] if r["failing"]]
-        for tool in ("rigor-static", "rigor-coverage", "testmon"):
+        for tool in ("rigor-files", "rigor-static", "rigor-coverage", "testmon"):
             if not det or tool not in det[0]:
                 continue
             caught = sum(r[tool]["caught"] for r in det)

@@ -5,7 +5,7 @@
 //! plan record  --store DB --results FILE.jsonl --suite S [--commit SHA] [--branch B]
 //! plan import-coverage --store DB --dir DIR --suite S --commit SHA --root SUITE_ROOT
 //! plan plan    --store DB --root ROOT --suite NAME:KIND:ROOT... --tests FILE.jsonl
-//!              [--base REV] [--branch B] [--no-coverage] [--explain ID]
+//!              [--base REV] [--branch B] [--no-coverage] [--no-symbols] [--explain ID]
 //! ```
 //! Result lines are JSON objects `{"suite", "id", "outcome", "duration_s"}`; test lines are
 //! `{"suite", "id", "file"}`. `plan` prints the plan JSON; timings go to stderr.
@@ -136,6 +136,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let branch = arg(&args, "--branch");
             let mut history = History::load(&mut store, branch.as_deref(), 50)?;
             let mut config = SelectConfig::default();
+            if args.iter().any(|a| a == "--no-symbols") {
+                config.symbols = false;
+            }
             if args.iter().any(|a| a == "--no-coverage") {
                 config.coverage_map = false;
             } else {

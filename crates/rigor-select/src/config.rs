@@ -97,6 +97,8 @@ pub struct SelectConfig {
     pub defaults: bool,
     /// Use a fresh per-test coverage map when one is recorded.
     pub coverage_map: bool,
+    /// Refine the Python graph by the changed functions and classes (see [`crate::symbols`]).
+    pub symbols: bool,
 }
 
 impl Default for SelectConfig {
@@ -107,6 +109,7 @@ impl Default for SelectConfig {
             rules: Vec::new(),
             defaults: true,
             coverage_map: true,
+            symbols: true,
         }
     }
 }
@@ -119,6 +122,7 @@ pub struct CompiledConfig {
     pub default_ignore: (GlobSet, Vec<String>),
     pub rules: Vec<(GlobSet, PathRule)>,
     pub coverage_map: bool,
+    pub symbols: bool,
 }
 
 fn build(key: &'static str, globs: &[String]) -> Result<(GlobSet, Vec<String>)> {
@@ -164,6 +168,7 @@ impl SelectConfig {
             default_ignore: build("ignore", &default_ignore)?,
             rules,
             coverage_map: self.coverage_map,
+            symbols: self.symbols,
         })
     }
 }

@@ -23,6 +23,7 @@ pub mod python;
 pub mod risk;
 pub mod rust;
 pub mod select;
+pub mod symbols;
 
 pub use change::{ChangeKind, ChangeSet, ChangedFile, LineRange};
 pub use config::{PathRule, SelectConfig};

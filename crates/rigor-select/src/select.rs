@@ -252,6 +252,7 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
         .collect();
 
     let mut full_run: Option<String> = None;
+    let mut refined_out: HashMap<TestKey, String> = HashMap::new();
     'files: for (fi, f) in change.files.iter().enumerate() {
         let mut paths = vec![f.path.clone()];
         if let Some(o) = &f.old_path {
@@ -417,6 +418,8 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
                 .filter(|t| &t.key.suite == suite_name)
                 .map(|t| (t, g.id(&test_file(t))))
                 .collect();
+            let suite_dir = input.root.join(spec.global(""));
+            let mut symcache = crate::symbols::SymbolCache::default();
             let cov = if cfg.coverage_map {
                 input.history.coverage.get(suite_name)
             } else {
@@ -440,6 +443,23 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
                     Vec::new()
                 };
                 let shown = spec.global(seed_path);
+                let refine = if cfg.symbols
+                    && prefix.is_empty()
+                    && matches!(precise, Precision::Static(_))
+                {
+                    symbol_refinement(
+                        input.root,
+                        spec,
+                        change,
+                        cf,
+                        seed_path,
+                        g,
+                        &reach,
+                        &mut symcache,
+                    )
+                } else {
+                    None
+                };
                 for (t, tf) in &suite_tests {
                     let Some(tf) = tf else { continue };
                     let own = *tf == seed;
@@ -494,6 +514,36 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
                             let c = chain();
                             let why = if own {
                                 format!("{prefix}its own file {shown} changed")
+                            } else if let Some((changed, affected)) = &refine {
+                                let tfile = &g.files[*tf];
+                                let symbol = test_symbol(&t.key.id);
+                                let confs: Vec<String> = conftests_of(tfile)
+                                    .into_iter()
+                                    .filter(|c| g.id(c).is_some())
+                                    .collect();
+                                let conf_syms: Vec<crate::symbols::FileSymbols> = confs
+                                    .iter()
+                                    .map(|c| symcache.get(&suite_dir, c).clone())
+                                    .collect();
+                                let conf_refs: Vec<&crate::symbols::FileSymbols> =
+                                    conf_syms.iter().collect();
+                                let fs_t = symcache.get(&suite_dir, tfile);
+                                if crate::symbols::test_observes(fs_t, &conf_refs, symbol, affected)
+                                    .is_err()
+                                {
+                                    refined_out.entry(t.key.clone()).or_insert_with(|| {
+                                        format!(
+                                            "{tfile} imports {shown}, but `{symbol}` reaches none of the changed definitions ({})",
+                                            list_names(changed)
+                                        )
+                                    });
+                                    continue;
+                                }
+                                format!(
+                                    "{prefix}{} (reaches changed {})",
+                                    chain_reason(g, spec, &c),
+                                    list_names(changed)
+                                )
                             } else {
                                 format!("{prefix}{}", chain_reason(g, spec, &c))
                             };
@@ -585,13 +635,88 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
                 factors: f,
             });
         } else {
-            sel.skipped.push((t.key.clone(), why_not(t, change)));
+            let why = refined_out
+                .remove(&t.key)
+                .unwrap_or_else(|| why_not(t, change));
+            sel.skipped.push((t.key.clone(), why));
         }
     }
     if timing {
         eprintln!("select: done {:?}", t0.elapsed());
     }
     Ok(sel)
+}
+
+/// The test's top-level symbol in its file: `file::Class::test[x]` → `Class`, `file::test_f[1]` → `test_f`.
+fn test_symbol(id: &str) -> &str {
+    let rest = id.split_once("::").map(|(_, r)| r).unwrap_or(id);
+    let end = rest.find(['[', ':']).unwrap_or(rest.len());
+    &rest[..end]
+}
+
+fn conftests_of(file: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut d = parent(file).to_string();
+    loop {
+        out.push(join(&d, "conftest.py"));
+        if d.is_empty() {
+            break;
+        }
+        d = parent(&d).to_string();
+    }
+    out
+}
+
+fn list_names(names: &BTreeSet<String>) -> String {
+    let mut v: Vec<&str> = names.iter().map(String::as_str).take(4).collect();
+    if names.len() > 4 {
+        v.push("…");
+    }
+    v.join(", ")
+}
+
+/// The symbol refinement for a changed module: (changed names, affected names), or `None` when
+/// the change is not confined to function and class bodies (or the module is too widely used
+/// for the extra parsing to pay off).
+#[allow(clippy::too_many_arguments)]
+fn symbol_refinement(
+    root: &Path,
+    spec: &SuiteSpec,
+    change: &ChangeSet,
+    cf: &crate::change::ChangedFile,
+    local: &str,
+    g: &PyGraph,
+    reach: &BTreeMap<usize, Option<usize>>,
+    cache: &mut crate::symbols::SymbolCache,
+) -> Option<(BTreeSet<String>, std::collections::HashSet<String>)> {
+    use crate::symbols::{changed_symbols, file_symbols, propagate};
+    if cf.kind != ChangeKind::Modified || cf.lines.is_empty() || reach.len() > 3000 {
+        return None;
+    }
+    let suite_dir = root.join(spec.global(""));
+    let new_ranges: Vec<(u32, u32)> = cf.lines.iter().map(|r| (r.start, r.end)).collect();
+    let mut changed = changed_symbols(cache.get(&suite_dir, local), &new_ranges)?;
+    // The base side too: a renamed or removed definition is observed through its old name.
+    let old = git_bytes(
+        root,
+        &[
+            "show",
+            &format!("{}:{}", change.base, spec.global(cf.base_path())),
+        ],
+    )
+    .ok()?;
+    let old_fs = file_symbols(&String::from_utf8_lossy(&old));
+    let old_ranges: Vec<(u32, u32)> = cf.old_lines.iter().map(|r| (r.start, r.end)).collect();
+    changed.extend(changed_symbols(&old_fs, &old_ranges)?);
+    let mut affected = changed.clone();
+    let files: Vec<String> = reach.keys().map(|&i| g.files[i].clone()).collect();
+    for f in &files {
+        cache.get(&suite_dir, f);
+    }
+    let parsed: Vec<&crate::symbols::FileSymbols> =
+        files.iter().filter_map(|f| cache.peek(f)).collect();
+    propagate(&parsed, &mut affected);
+    Some((changed.into_iter().collect(), affected))
 }
 
 fn why_not(t: &TestCase, change: &ChangeSet) -> String {

@@ -92,7 +92,7 @@ fn tests() -> Vec<TestCase> {
     .collect()
 }
 
-fn plan(root: &Path, store: &mut Store, coverage: bool) -> Selection {
+fn plan(root: &Path, store: &mut Store, coverage: bool, symbols: bool) -> Selection {
     let change =
         ChangeSet::detect_with_env(root, None, &BTreeMap::<String, String>::new()).unwrap();
     let mut h = History::load(store, Some("main"), 50).unwrap();
@@ -102,6 +102,7 @@ fn plan(root: &Path, store: &mut Store, coverage: bool) -> Selection {
         .unwrap();
     let cfg = SelectConfig {
         coverage_map: coverage,
+        symbols,
         ..SelectConfig::default()
     };
     let suites = [spec];
@@ -179,7 +180,7 @@ fn a_fresh_map_narrows_the_static_selection() {
         &MODULE.replace("y = x + 1", "y = x + 2"),
     );
     commit_all(d.path(), "change f");
-    let precise = plan(d.path(), &mut store, true);
+    let precise = plan(d.path(), &mut store, true, false);
     assert_eq!(precise.base, base);
     assert_eq!(ids(&precise), vec!["tests/test_mod.py::test_f"]);
     assert!(
@@ -193,8 +194,24 @@ fn a_fresh_map_narrows_the_static_selection() {
         "tests/test_mod.py::test_g",
     ));
     assert!(why.contains("not selected"), "{why}");
-    // Without the map: every importer of the module.
-    let fallback = plan(d.path(), &mut store, false);
+    // Without the map, the symbol refinement also sees that only `f` changed…
+    let symbolic = plan(d.path(), &mut store, false, true);
+    assert_eq!(ids(&symbolic), vec!["tests/test_mod.py::test_f"]);
+    assert!(
+        symbolic.selected[0].reasons[0].ends_with("(reaches changed f)"),
+        "{:?}",
+        symbolic.selected[0].reasons
+    );
+    let why = symbolic.explain(&rigor_model::TestKey::new(
+        "py",
+        "tests/test_mod.py::test_g",
+    ));
+    assert!(
+        why.contains("`test_g` reaches none of the changed definitions (f)"),
+        "{why}"
+    );
+    // …and the file-level graph selects every importer of the module.
+    let fallback = plan(d.path(), &mut store, false, false);
     assert_eq!(
         ids(&fallback),
         vec!["tests/test_mod.py::test_f", "tests/test_mod.py::test_g"]
@@ -210,7 +227,7 @@ fn import_time_changes_and_stale_maps_fall_back_to_the_graph() {
         &MODULE.replace("LIMIT = 10", "LIMIT = 11"),
     );
     commit_all(d.path(), "change a constant");
-    let s = plan(d.path(), &mut store, true);
+    let s = plan(d.path(), &mut store, true, false);
     assert_eq!(
         ids(&s),
         vec!["tests/test_mod.py::test_f", "tests/test_mod.py::test_g"]
@@ -240,7 +257,7 @@ fn import_time_changes_and_stale_maps_fall_back_to_the_graph() {
             .replace("y = x + 1", "y = x + 2"),
     );
     commit_all(d.path(), "the change under test");
-    let s = plan(d.path(), &mut store, true);
+    let s = plan(d.path(), &mut store, true, false);
     assert_eq!(
         ids(&s),
         vec!["tests/test_mod.py::test_f", "tests/test_mod.py::test_g"]

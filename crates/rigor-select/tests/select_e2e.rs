@@ -108,7 +108,7 @@ fn a_module_change_selects_its_importers_with_reasons() {
     assert_eq!(ids(&s), vec!["tests/test_prices.py::test_total"]);
     let reasons = &s.selected[0].reasons;
     assert!(
-        reasons.iter().any(|r| r == "imports shop.total via tests/test_prices.py → src/shop/prices.py → src/shop/money.py"),
+        reasons.iter().any(|r| r == "imports shop.total via tests/test_prices.py → src/shop/prices.py → src/shop/money.py (reaches changed cents)"),
         "{reasons:?}"
     );
     let why = s.explain(&key("tests/test_text.py::test_slug"));

@@ -1,0 +1,381 @@
+//! Symbol-level refinement of the static graph (no coverage map needed).
+//!
+//! When a change touches only the bodies of top-level functions and classes of a module, the
+//! tests that can observe it are those whose code reaches one of those names. Names are
+//! propagated, by name, over the files that depend on the changed module: a top-level function
+//! or class whose body mentions an affected name (as an identifier or an attribute, so
+//! `mi.chunked`, `obj.method` and fixture parameters all count) becomes affected; so do the
+//! targets of module-level statements that mention one, and import aliases of one. A test is
+//! kept when its function or class is affected, when module-level code of its file is, when an
+//! affected fixture is `autouse`, or when its symbol cannot be found. Any change outside a
+//! function or class body (module-level code, imports, decorators of a top-level definition are
+//! inside it) disables the refinement for that file: the file-level graph decides.
+//!
+//! Matching by name over-approximates (a name used elsewhere selects more); dynamic access by
+//! computed strings (`getattr(mod, name)`) is not seen — the mutation bench measures the effect.
+
+use std::collections::{HashMap, HashSet};
+use tree_sitter::{Node, Parser};
+
+#[derive(Debug, Clone, Default)]
+pub struct Method {
+    pub name: String,
+    pub refs: HashSet<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Symbol {
+    pub name: String,
+    /// 1-based inclusive line range (decorators included).
+    pub start: u32,
+    pub end: u32,
+    pub refs: HashSet<String>,
+    pub methods: Vec<(Method, u32, u32)>,
+    pub autouse: bool,
+}
+
+/// Top-level structure of one Python file.
+#[derive(Debug, Clone, Default)]
+pub struct FileSymbols {
+    pub symbols: Vec<Symbol>,
+    /// Module-level statements other than imports and definitions: (assigned names, mentioned names, lines).
+    pub statements: Vec<(HashSet<String>, HashSet<String>, u32, u32)>,
+    /// `from m import a as b` / `import a as b`: (original last name, binding).
+    pub aliases: Vec<(String, String)>,
+}
+
+fn idents(node: Node, src: &[u8], out: &mut HashSet<String>) {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if n.kind() == "identifier" {
+            if let Ok(t) = n.utf8_text(src) {
+                out.insert(t.to_string());
+            }
+            continue;
+        }
+        let mut cur = n.walk();
+        for c in n.named_children(&mut cur) {
+            stack.push(c);
+        }
+    }
+}
+
+fn definition(node: Node) -> Node {
+    if node.kind() == "decorated_definition" {
+        node.child_by_field_name("definition").unwrap_or(node)
+    } else {
+        node
+    }
+}
+
+fn assigned(node: Node, src: &[u8], out: &mut HashSet<String>) {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        match n.kind() {
+            "assignment" | "augmented_assignment" => {
+                if let Some(l) = n.child_by_field_name("left") {
+                    idents(l, src, out);
+                }
+                if let Some(r) = n.child_by_field_name("right") {
+                    stack.push(r);
+                }
+            }
+            "function_definition" | "class_definition" => {
+                if let Some(name) = n
+                    .child_by_field_name("name")
+                    .and_then(|x| x.utf8_text(src).ok())
+                {
+                    out.insert(name.to_string());
+                }
+            }
+            _ => {
+                let mut cur = n.walk();
+                for c in n.named_children(&mut cur) {
+                    stack.push(c);
+                }
+            }
+        }
+    }
+}
+
+fn rows(n: Node) -> (u32, u32) {
+    (
+        n.start_position().row as u32 + 1,
+        n.end_position().row as u32 + 1,
+    )
+}
+
+/// Parse a file's top-level symbols.
+pub fn file_symbols(source: &str) -> FileSymbols {
+    let mut out = FileSymbols::default();
+    let mut parser = Parser::new();
+    if parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .is_err()
+    {
+        return out;
+    }
+    let Some(tree) = parser.parse(source, None) else {
+        return out;
+    };
+    let src = source.as_bytes();
+    let root = tree.root_node();
+    let mut cur = root.walk();
+    for node in root.named_children(&mut cur) {
+        let def = definition(node);
+        match def.kind() {
+            "function_definition" | "class_definition" => {
+                let name = def
+                    .child_by_field_name("name")
+                    .and_then(|n| n.utf8_text(src).ok())
+                    .unwrap_or("")
+                    .to_string();
+                let (start, end) = rows(node);
+                let mut refs = HashSet::new();
+                idents(node, src, &mut refs);
+                let mut methods = Vec::new();
+                if def.kind() == "class_definition"
+                    && let Some(body) = def.child_by_field_name("body")
+                {
+                    let mut bc = body.walk();
+                    for m in body.named_children(&mut bc) {
+                        let md = definition(m);
+                        if md.kind() == "function_definition" {
+                            let mname = md
+                                .child_by_field_name("name")
+                                .and_then(|n| n.utf8_text(src).ok())
+                                .unwrap_or("")
+                                .to_string();
+                            let mut mrefs = HashSet::new();
+                            idents(m, src, &mut mrefs);
+                            let (ms, me) = rows(m);
+                            methods.push((
+                                Method {
+                                    name: mname,
+                                    refs: mrefs,
+                                },
+                                ms,
+                                me,
+                            ));
+                        }
+                    }
+                }
+                let autouse = node.kind() == "decorated_definition"
+                    && node.utf8_text(src).is_ok_and(|t| {
+                        let head = &t[..t.find("def ").unwrap_or(t.len())];
+                        let compact: String = head.split_whitespace().collect();
+                        compact.contains("autouse=True") || compact.contains("autouse=1")
+                    });
+                out.symbols.push(Symbol {
+                    name,
+                    start,
+                    end,
+                    refs,
+                    methods,
+                    autouse,
+                });
+            }
+            "import_statement" | "import_from_statement" => {
+                let mut c2 = node.walk();
+                for n in node.children_by_field_name("name", &mut c2) {
+                    if n.kind() == "aliased_import"
+                        && let (Some(a), Some(b)) = (
+                            n.child_by_field_name("name"),
+                            n.child_by_field_name("alias"),
+                        )
+                    {
+                        let orig = a
+                            .utf8_text(src)
+                            .unwrap_or("")
+                            .rsplit('.')
+                            .next()
+                            .unwrap_or("")
+                            .to_string();
+                        out.aliases
+                            .push((orig, b.utf8_text(src).unwrap_or("").to_string()));
+                    }
+                }
+            }
+            "future_import_statement" | "comment" => {}
+            _ => {
+                let mut targets = HashSet::new();
+                assigned(node, src, &mut targets);
+                let mut refs = HashSet::new();
+                idents(node, src, &mut refs);
+                let (s, e) = rows(node);
+                out.statements.push((targets, refs, s, e));
+            }
+        }
+    }
+    out
+}
+
+/// The names a change defines: for each changed line, the enclosing top-level function or
+/// class (and method). `None` when a changed line is outside every top-level definition.
+pub fn changed_symbols(fs: &FileSymbols, lines: &[(u32, u32)]) -> Option<HashSet<String>> {
+    let mut out = HashSet::new();
+    for &(a, b) in lines {
+        for line in a..=b {
+            let sym = fs
+                .symbols
+                .iter()
+                .find(|s| s.start <= line && line <= s.end)?;
+            out.insert(sym.name.clone());
+            for (m, ms, me) in &sym.methods {
+                if *ms <= line && line <= *me {
+                    out.insert(m.name.clone());
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Propagate affected names over `files` until nothing changes.
+pub fn propagate(files: &[&FileSymbols], affected: &mut HashSet<String>) {
+    loop {
+        let before = affected.len();
+        for fs in files {
+            for s in &fs.symbols {
+                for (m, _, _) in &s.methods {
+                    if !affected.contains(&m.name) && m.refs.iter().any(|r| affected.contains(r)) {
+                        affected.insert(m.name.clone());
+                        affected.insert(s.name.clone());
+                    }
+                }
+                if !affected.contains(&s.name)
+                    && s.refs.iter().any(|r| r != &s.name && affected.contains(r))
+                {
+                    affected.insert(s.name.clone());
+                }
+            }
+            for (targets, refs, _, _) in &fs.statements {
+                if refs.iter().any(|r| affected.contains(r)) {
+                    affected.extend(targets.iter().cloned());
+                }
+            }
+            for (orig, alias) in &fs.aliases {
+                if affected.contains(orig) {
+                    affected.insert(alias.clone());
+                }
+            }
+        }
+        if affected.len() == before {
+            break;
+        }
+    }
+}
+
+/// Does a test (its top-level symbol name in its file) observe the affected names?
+/// `Err(reason)` when it does not.
+pub fn test_observes(
+    fs: &FileSymbols,
+    conftests: &[&FileSymbols],
+    symbol: &str,
+    affected: &HashSet<String>,
+) -> Result<(), ()> {
+    if fs
+        .statements
+        .iter()
+        .any(|(_, refs, _, _)| refs.iter().any(|r| affected.contains(r)))
+    {
+        return Ok(());
+    }
+    let autouse_hit = |f: &FileSymbols| {
+        f.symbols
+            .iter()
+            .any(|s| s.autouse && affected.contains(&s.name))
+    };
+    if autouse_hit(fs) || conftests.iter().any(|c| autouse_hit(c)) {
+        return Ok(());
+    }
+    match fs.symbols.iter().find(|s| s.name == symbol) {
+        None => Ok(()),
+        Some(s) if affected.contains(&s.name) || s.refs.iter().any(|r| affected.contains(r)) => {
+            Ok(())
+        }
+        Some(_) => Err(()),
+    }
+}
+
+/// Cache of parsed files (by suite-relative path).
+#[derive(Default)]
+pub struct SymbolCache {
+    files: HashMap<String, FileSymbols>,
+}
+
+impl SymbolCache {
+    /// A file parsed before, if any.
+    pub fn peek(&self, rel: &str) -> Option<&FileSymbols> {
+        self.files.get(rel)
+    }
+
+    pub fn get(&mut self, root: &std::path::Path, rel: &str) -> &FileSymbols {
+        self.files.entry(rel.to_string()).or_insert_with(|| {
+            std::fs::read_to_string(root.join(rel))
+                .map(|s| file_symbols(&s))
+                .unwrap_or_default()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIB: &str = "import os\n\ndef chunked(xs, n):\n    return [xs[i:i + n] for i in range(0, len(xs), n)]\n\ndef first(xs):\n    return xs[0]\n\ndef pairs(xs):\n    return chunked(xs, 2)\n\nclass Box:\n    def __init__(self, v):\n        self.v = v\n\n    def get(self):\n        return self.v\n\nALIAS = pairs\nLIMIT = 3\n";
+
+    #[test]
+    fn changed_names_and_propagation() {
+        let fs = file_symbols(LIB);
+        assert_eq!(
+            changed_symbols(&fs, &[(4, 4)]).unwrap(),
+            HashSet::from(["chunked".to_string()])
+        );
+        assert_eq!(
+            changed_symbols(&fs, &[(17, 17)]).unwrap(),
+            HashSet::from(["Box".to_string(), "get".to_string()])
+        );
+        assert!(
+            changed_symbols(&fs, &[(20, 20)]).is_none(),
+            "module-level change: no refinement"
+        );
+        let mut a = changed_symbols(&fs, &[(4, 4)]).unwrap();
+        let tests = file_symbols(
+            "from lib import pairs as p, first\nimport pytest\n\n@pytest.fixture(autouse=False)\ndef data():\n    return p([1, 2])\n\ndef test_first():\n    assert first([1]) == 1\n\ndef test_data(data):\n    assert data\n\nclass TestAlias:\n    def test_it(self):\n        assert ALIAS\n",
+        );
+        propagate(&[&fs, &tests], &mut a);
+        for n in [
+            "chunked",
+            "pairs",
+            "ALIAS",
+            "p",
+            "data",
+            "test_data",
+            "TestAlias",
+        ] {
+            assert!(a.contains(n), "{n} in {a:?}");
+        }
+        assert!(!a.contains("first") && !a.contains("test_first"));
+        assert!(test_observes(&tests, &[], "test_data", &a).is_ok());
+        assert!(test_observes(&tests, &[], "TestAlias", &a).is_ok());
+        assert!(test_observes(&tests, &[], "test_first", &a).is_err());
+        assert!(
+            test_observes(&tests, &[], "test_generated_elsewhere", &a).is_ok(),
+            "unknown symbols are kept"
+        );
+    }
+
+    #[test]
+    fn autouse_fixtures_and_module_level_uses_keep_every_test() {
+        let mut a = HashSet::from(["helper".to_string()]);
+        let conftest = file_symbols(
+            "import pytest\n@pytest.fixture(autouse=True)\ndef env():\n    helper()\n",
+        );
+        let t = file_symbols("def test_x():\n    pass\n");
+        propagate(&[&conftest, &t], &mut a);
+        assert!(test_observes(&t, &[&conftest], "test_x", &a).is_ok());
+        let t2 = file_symbols("VALUE = helper()\n\ndef test_y():\n    pass\n");
+        assert!(test_observes(&t2, &[], "test_y", &a).is_ok());
+    }
+}
