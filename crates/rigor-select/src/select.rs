@@ -528,9 +528,9 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
                                 let conf_refs: Vec<&crate::symbols::FileSymbols> =
                                     conf_syms.iter().collect();
                                 let fs_t = symcache.get(&suite_dir, tfile);
-                                if crate::symbols::test_observes(fs_t, &conf_refs, symbol, affected)
-                                    .is_err()
-                                {
+                                if !crate::symbols::test_observes(
+                                    fs_t, &conf_refs, symbol, affected,
+                                ) {
                                     refined_out.entry(t.key.clone()).or_insert_with(|| {
                                         format!(
                                             "{tfile} imports {shown}, but `{symbol}` reaches none of the changed definitions ({})",

@@ -267,19 +267,18 @@ pub fn propagate(files: &[&FileSymbols], affected: &mut HashSet<String>) {
 }
 
 /// Does a test (its top-level symbol name in its file) observe the affected names?
-/// `Err(reason)` when it does not.
 pub fn test_observes(
     fs: &FileSymbols,
     conftests: &[&FileSymbols],
     symbol: &str,
     affected: &HashSet<String>,
-) -> Result<(), ()> {
+) -> bool {
     if fs
         .statements
         .iter()
         .any(|(_, refs, _, _)| refs.iter().any(|r| affected.contains(r)))
     {
-        return Ok(());
+        return true;
     }
     let autouse_hit = |f: &FileSymbols| {
         f.symbols
@@ -287,14 +286,14 @@ pub fn test_observes(
             .any(|s| s.autouse && affected.contains(&s.name))
     };
     if autouse_hit(fs) || conftests.iter().any(|c| autouse_hit(c)) {
-        return Ok(());
+        return true;
     }
     match fs.symbols.iter().find(|s| s.name == symbol) {
-        None => Ok(()),
+        None => true,
         Some(s) if affected.contains(&s.name) || s.refs.iter().any(|r| affected.contains(r)) => {
-            Ok(())
+            true
         }
-        Some(_) => Err(()),
+        Some(_) => false,
     }
 }
 
@@ -357,11 +356,11 @@ mod tests {
             assert!(a.contains(n), "{n} in {a:?}");
         }
         assert!(!a.contains("first") && !a.contains("test_first"));
-        assert!(test_observes(&tests, &[], "test_data", &a).is_ok());
-        assert!(test_observes(&tests, &[], "TestAlias", &a).is_ok());
-        assert!(test_observes(&tests, &[], "test_first", &a).is_err());
+        assert!(test_observes(&tests, &[], "test_data", &a));
+        assert!(test_observes(&tests, &[], "TestAlias", &a));
+        assert!(!test_observes(&tests, &[], "test_first", &a));
         assert!(
-            test_observes(&tests, &[], "test_generated_elsewhere", &a).is_ok(),
+            test_observes(&tests, &[], "test_generated_elsewhere", &a),
             "unknown symbols are kept"
         );
     }
@@ -374,8 +373,8 @@ mod tests {
         );
         let t = file_symbols("def test_x():\n    pass\n");
         propagate(&[&conftest, &t], &mut a);
-        assert!(test_observes(&t, &[&conftest], "test_x", &a).is_ok());
+        assert!(test_observes(&t, &[&conftest], "test_x", &a));
         let t2 = file_symbols("VALUE = helper()\n\ndef test_y():\n    pass\n");
-        assert!(test_observes(&t2, &[], "test_y", &a).is_ok());
+        assert!(test_observes(&t2, &[], "test_y", &a));
     }
 }
