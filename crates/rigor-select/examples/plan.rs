@@ -155,7 +155,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     config: &config,
                     suites: &suites,
                     history: &history,
-                    cache_dir: Some(&root.join(".rigor/cache")),
                 },
                 &change,
                 &tests,

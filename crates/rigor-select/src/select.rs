@@ -197,8 +197,13 @@ pub struct SelectInput<'a> {
     pub config: &'a SelectConfig,
     pub suites: &'a [SuiteSpec],
     pub history: &'a History,
-    /// Where to keep the per-file parse cache (e.g. `.rigor/cache`); `None`: no cache.
-    pub cache_dir: Option<&'a Path>,
+}
+
+/// The per-file parse cache lives in `<root>/.rigor/cache/` once `<root>/.rigor/` exists (the
+/// history's default home); without it nothing is written.
+fn cache_dir(root: &Path) -> Option<std::path::PathBuf> {
+    let rigor = root.join(".rigor");
+    rigor.is_dir().then(|| rigor.join("cache"))
 }
 
 fn sanitize(name: &str) -> String {
@@ -288,8 +293,7 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
                             }
                             let del: Vec<String> =
                                 deleted.iter().filter_map(|d| s.local(d)).collect();
-                            let cache = input
-                                .cache_dir
+                            let cache = cache_dir(input.root)
                                 .map(|c| c.join(format!("pyfacts-{}.json", sanitize(&s.name))));
                             PyGraph::build_cached(&dir, &files, &del, cache.as_deref())
                         });

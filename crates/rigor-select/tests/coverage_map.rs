@@ -112,7 +112,6 @@ fn plan(root: &Path, store: &mut Store, coverage: bool, symbols: bool) -> Select
             config: &cfg,
             suites: &suites,
             history: &h,
-            cache_dir: None,
         },
         &change,
         &tests(),

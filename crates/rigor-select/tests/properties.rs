@@ -106,7 +106,6 @@ fn run(dir: &Path, h: &History, tests: &[TestCase], paths: &[String]) -> Selecti
             config: &cfg,
             suites: &suites,
             history: h,
-            cache_dir: None,
         },
         &ChangeSet::from_paths(paths),
         tests,
