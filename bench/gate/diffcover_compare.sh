@@ -154,7 +154,12 @@ for label, path, rm, dm, rp, dp, rmiss, dmiss in rows:
     if dm is not None:
         # diff-cover's total percent is truncated to an integer; compare counts and lines exactly
         same &= rm == dm and (rmiss == dmiss) and (int(rp) == int(dp) if path == "TOTAL" else abs(rp - dp) < 0.01)
-print("\nrigor and diff-cover agree:", "yes" if same else "NO")
+overall = {label: json.load(open(rf))["coverage"] for label, rf in
+           [("Cobertura XML", "gate.json"), ("LCOV", "gate-from-lcov.json"), ("coverage.py JSON", "gate-from-json.json")]}
+for label, c in overall.items():
+    print(f"overall line coverage from {label}: {c['covered']}/{c['measured']} = {c['percent']:.2f}%")
+same &= len({(c["covered"], c["measured"]) for c in overall.values()}) == 1
+print("\nrigor and diff-cover agree, and the three formats give the same overall coverage:", "yes" if same else "NO")
 sys.exit(0 if same else 1)
 PY
     cd ../../project
