@@ -550,7 +550,14 @@ pub fn evaluate_with(
             history::base_value(store, "coverage", &ch.base_sha, base_branch.as_deref())?;
     }
 
-    let quarantine: HashSet<String> = settings.gates.tests.quarantine.iter().cloned().collect();
+    // quarantined tests: the configured list plus the quarantines in force in the history
+    // (`rigor flaky`); they still run, their failures do not fail the tests gate
+    let mut quarantine: HashSet<String> = settings.gates.tests.quarantine.iter().cloned().collect();
+    if let Some(store) = &store {
+        for q in store.active_quarantines(history::now())? {
+            quarantine.insert(format!("{}::{}", q.suite, q.id));
+        }
+    }
     let comps = Components::build(&settings.components)?;
     let mut report = eval::evaluate(&settings.gates, &comps, inputs, &quarantine);
     report.run_id = run_id;

@@ -578,3 +578,45 @@ fn the_ci_step_records_writes_and_prints() {
     assert_eq!((code, report.evaluated()), (0, 0));
     assert!(!empty.root().join(".rigor/history.db").exists());
 }
+
+#[test]
+fn quarantines_in_the_history_are_left_out_of_the_tests_gate() {
+    let p = Project::new("");
+    let mut store = p.store();
+    run_with(
+        &mut store,
+        &[
+            ("ok", Outcome::Passed, 1.0, None, None),
+            ("shaky", Outcome::Failed, 1.0, None, None),
+        ],
+    );
+    let now = history::now();
+    store
+        .quarantine(
+            &TestKey::new("py", "shaky"),
+            "flaky: 3 flips in 10 runs",
+            now,
+            now + 86_400.0,
+            true,
+        )
+        .unwrap();
+    // an expired quarantine does not count
+    store
+        .quarantine(
+            &TestKey::new("py", "old"),
+            "expired",
+            now - 100.0,
+            now - 10.0,
+            false,
+        )
+        .unwrap();
+    drop(store);
+    let r = p.eval(Overrides::default());
+    let t = gate(&r, "tests");
+    assert_eq!(t.verdict, Verdict::Pass, "{}", t.summary);
+    assert!(
+        t.summary.contains("1 quarantined left out"),
+        "{}",
+        t.summary
+    );
+}
