@@ -28,8 +28,8 @@ pub struct TestsGate {
     pub blocking: bool,
     /// The tier whose wall time is capped (the critical path).
     pub critical_tier: String,
-    /// Its budget, e.g. "30s".
-    pub critical_budget: String,
+    /// Its budget, e.g. "30s" (default: the tier's own `budget` in `[tiers]`, else 30 s).
+    pub critical_budget: Option<String>,
     /// Optional cap on the whole run's wall time, e.g. "15m".
     pub max_duration: Option<String>,
     /// Test ids (`suite::id`) left out of the verdict (quarantined).
@@ -42,7 +42,7 @@ impl Default for TestsGate {
             enabled: true,
             blocking: true,
             critical_tier: "smoke".into(),
-            critical_budget: "30s".into(),
+            critical_budget: None,
             max_duration: None,
             quarantine: Vec::new(),
         }
@@ -377,6 +377,22 @@ impl Settings {
                         &format!("gates.criticality.{k}"),
                         format!("`{k}` is not a criticality"),
                         "use critical, core or extended",
+                    )
+                    .into());
+            }
+        }
+        for (key, value) in [
+            ("gates.tests.critical_budget", &gates.tests.critical_budget),
+            ("gates.tests.max_duration", &gates.tests.max_duration),
+        ] {
+            if let Some(v) = value
+                && parse_seconds(v).is_none()
+            {
+                return Err(config
+                    .error_at(
+                        key,
+                        format!("`{v}` is not a duration"),
+                        "e.g. \"30s\", \"2m\", \"1h30m\"",
                     )
                     .into());
             }

@@ -265,8 +265,10 @@ pub fn evaluate(
                     .iter()
                     .filter(|r| r.tier.as_deref() == Some(t.critical_tier.as_str()))
                     .collect();
-                if let (false, Some(budget)) = (tier.is_empty(), parse_seconds(&t.critical_budget))
-                {
+                if let (false, Some(budget)) = (
+                    tier.is_empty(),
+                    t.critical_budget.as_deref().and_then(parse_seconds),
+                ) {
                     let wall = if tier.iter().all(|r| r.start_s.is_some()) {
                         let start = tier
                             .iter()

@@ -559,7 +559,16 @@ pub fn evaluate_with(
         }
     }
     let comps = Components::build(&settings.components)?;
-    let mut report = eval::evaluate(&settings.gates, &comps, inputs, &quarantine);
+    let mut gates = settings.gates.clone();
+    if gates.tests.critical_budget.is_none() {
+        // the tier's own budget from [tiers], else the strategy's 30 s
+        let tier_budget = config
+            .raw(&format!("tiers.{}.budget", gates.tests.critical_tier))
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
+        gates.tests.critical_budget = Some(tier_budget.unwrap_or_else(|| "30s".into()));
+    }
+    let mut report = eval::evaluate(&gates, &comps, inputs, &quarantine);
     report.run_id = run_id;
     report.commit = commit;
     report.branch = branch;

@@ -620,3 +620,42 @@ fn quarantines_in_the_history_are_left_out_of_the_tests_gate() {
         t.summary
     );
 }
+
+#[test]
+fn the_critical_tier_budget_comes_from_tiers_unless_set() {
+    let p = Project::new("[tiers]\nsmoke = { select = \"all()\", budget = \"20s\" }\n");
+    let mut store = p.store();
+    run_with(
+        &mut store,
+        &[
+            ("a", Outcome::Passed, 10.0, Some(0.0), Some("smoke")),
+            ("b", Outcome::Passed, 25.0, Some(0.0), Some("smoke")),
+        ],
+    );
+    drop(store);
+    let r = p.eval(Overrides::default());
+    let tier = gate(&r, "tests.critical_tier");
+    assert_eq!(
+        (tier.verdict, tier.value, tier.threshold),
+        (Verdict::Fail, Some(25.0), Some(20.0))
+    );
+    std::fs::write(
+        p.root().join("rigor.toml"),
+        "[tiers]\nsmoke = { select = \"all()\", budget = \"20s\" }\n[gates.tests]\ncritical_budget = \"1m\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        gate(&p.eval(Overrides::default()), "tests.critical_tier").verdict,
+        Verdict::Pass
+    );
+    std::fs::write(
+        p.root().join("rigor.toml"),
+        "[gates.tests]\ncritical_budget = \"soon\"\n",
+    )
+    .unwrap();
+    let err = Settings::load(&p.config()).err().expect("bad duration");
+    assert!(
+        err.to_string().contains("rigor.toml:2") && err.to_string().contains("soon"),
+        "{err}"
+    );
+}
