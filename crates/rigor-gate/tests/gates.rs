@@ -659,3 +659,23 @@ fn the_critical_tier_budget_comes_from_tiers_unless_set() {
         "{err}"
     );
 }
+
+#[test]
+fn the_documented_configuration_loads_without_warnings() {
+    let doc = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/gates.md"),
+    )
+    .unwrap();
+    let start = doc
+        .find("```toml\n")
+        .expect("a toml block in docs/gates.md")
+        + "```toml\n".len();
+    let toml = &doc[start..start + doc[start..].find("```").unwrap()];
+    let p = Project::new(toml);
+    let (settings, warnings) = Settings::load(&p.config()).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(settings.gates.tests.critical_budget.as_deref(), Some("30s"));
+    assert_eq!(settings.gates.perf.max_regression.0, 15.0);
+    assert_eq!(settings.components.0["payments"].mutation_min, Some(90.0));
+    assert_eq!(settings.report.github, "auto");
+}
