@@ -80,29 +80,43 @@ pub struct ListArgs {
     pub extra: Vec<String>,
 }
 
+/// Options shared by the commands that run tests (`run`, `ci`).
 #[derive(Debug, Args)]
-pub struct RunArgs {
+pub struct RunCommon {
     /// Parallel workers (default: [run].jobs, 0 = one per CPU).
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
     /// Re-run failed tests up to N times; a pass on retry is reported as flaky.
     #[arg(long)]
     pub retries: Option<u32>,
+    /// Run shard K of N (also from RIGOR_SHARD, or GitLab's CI_NODE_INDEX/CI_NODE_TOTAL).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Only these suites (repeatable).
+    #[arg(long = "suite", value_name = "NAME")]
+    pub suites: Vec<String>,
+    /// Write one JUnit XML file for the run (on GitLab, `rigor ci` writes rigor-junit.xml).
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+    /// Output: human text, or the JSON summary on stdout (schema in docs/json.md).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Base revision of the change (default: CI variables, merge-base with the default branch,
+    /// else HEAD~1).
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub common: RunCommon,
     /// Stop at the first failure.
     #[arg(long)]
     pub fail_fast: bool,
     /// Per-test timeout, e.g. 30s or 5m (default: [run].timeout).
     #[arg(long, value_name = "DURATION")]
     pub timeout: Option<String>,
-    /// Only these suites (repeatable).
-    #[arg(long = "suite", value_name = "NAME")]
-    pub suites: Vec<String>,
-    /// Write one JUnit XML file for the run.
-    #[arg(long, value_name = "PATH")]
-    pub junit: Option<PathBuf>,
-    /// Output: human text, or the JSON summary on stdout (schema in docs/json.md).
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
     /// Keep captured output of passing tests too.
     #[arg(long)]
     pub keep_output: bool,
@@ -113,19 +127,13 @@ pub struct RunArgs {
     /// so that change-aware selection can intersect changed lines with it.
     #[arg(long)]
     pub coverage_map: bool,
-    /// Run shard K of N (also from RIGOR_SHARD, or GitLab's CI_NODE_INDEX/CI_NODE_TOTAL).
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<String>,
     /// Only tests matching this selector, e.g. -E 'not marker(slow) & path(tests/unit/**)'.
     #[arg(short = 'E', long = "filter", value_name = "EXPR")]
     pub expr: Option<String>,
-    /// Only the tests the change can break (base: CI variables, merge-base with the default
-    /// branch, else HEAD~1; work-tree changes included).
+    /// Only the tests the change can break (against --base; work-tree changes included).
+    /// Giving --base implies it.
     #[arg(long)]
     pub changed: bool,
-    /// Base revision of the change (implies --changed).
-    #[arg(long, value_name = "REV")]
-    pub base: Option<String>,
     /// Extra arguments for the runner (after `--`), e.g. pytest paths or `-k expr`.
     #[arg(last = true)]
     pub extra: Vec<String>,
@@ -180,29 +188,11 @@ pub struct PlanArgs {
 
 #[derive(Debug, Args)]
 pub struct CiArgs {
-    /// Parallel workers (default: [run].jobs).
-    #[arg(long, short = 'j')]
-    pub jobs: Option<usize>,
-    /// Re-run failed tests up to N times (default: [run].retries).
-    #[arg(long)]
-    pub retries: Option<u32>,
-    /// Run shard K of N (also from RIGOR_SHARD, or CI_NODE_INDEX/CI_NODE_TOTAL).
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<String>,
-    /// Only these suites (repeatable).
-    #[arg(long = "suite", value_name = "NAME")]
-    pub suites: Vec<String>,
-    /// Write one JUnit XML file for the run (default on GitLab: rigor-junit.xml).
-    #[arg(long, value_name = "PATH")]
-    pub junit: Option<PathBuf>,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[command(flatten)]
+    pub common: RunCommon,
     /// Skip the quality gates.
     #[arg(long)]
     pub no_gates: bool,
-    /// Base revision of the change (default: CI variables, merge-base, HEAD~1).
-    #[arg(long, value_name = "REV")]
-    pub base: Option<String>,
     /// Run every test, not only those the change can break.
     #[arg(long)]
     pub all: bool,

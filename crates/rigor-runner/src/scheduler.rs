@@ -64,6 +64,20 @@ struct Slot {
 }
 
 impl Slot {
+    /// Start a fresh worker in this slot (a collecting worker is ready once it reports).
+    fn start(
+        &mut self,
+        factory: &dyn WorkerFactory,
+        index: usize,
+        tx: &mpsc::Sender<WorkerEvent>,
+    ) -> std::io::Result<()> {
+        let worker = factory.spawn(index, tx.clone())?;
+        *self = Slot::empty();
+        self.ready = !factory.collects();
+        self.worker = Some(worker);
+        Ok(())
+    }
+
     fn empty() -> Slot {
         Slot {
             worker: None,
@@ -138,15 +152,9 @@ pub fn run_suite(
     }
     let mut slots: Vec<Slot> = (0..initial_workers).map(|_| Slot::empty()).collect();
     for (i, slot) in slots.iter_mut().enumerate() {
-        match factory.spawn(i, tx.clone()) {
-            Ok(w) => {
-                slot.ready = !factory.collects();
-                slot.worker = Some(w);
-            }
-            Err(e) => {
-                report_abort(sink, factory, &format!("cannot start a worker: {e}"));
-                return Ending::Aborted;
-            }
+        if let Err(e) = slot.start(factory, i, &tx) {
+            report_abort(sink, factory, &format!("cannot start a worker: {e}"));
+            return Ending::Aborted;
         }
     }
 
@@ -197,17 +205,10 @@ pub fn run_suite(
                         if barren >= MAX_BARREN_SPAWNS {
                             continue;
                         }
-                        match factory.spawn(i, tx.clone()) {
-                            Ok(w) => {
-                                *slot = Slot::empty();
-                                slot.ready = !factory.collects();
-                                slot.worker = Some(w);
-                            }
-                            Err(e) => {
-                                report_abort(sink, factory, &format!("cannot start a worker: {e}"));
-                                book.ending = Ending::Aborted;
-                                book.stopping = true;
-                            }
+                        if let Err(e) = slot.start(factory, i, &tx) {
+                            report_abort(sink, factory, &format!("cannot start a worker: {e}"));
+                            book.ending = Ending::Aborted;
+                            book.stopping = true;
                         }
                     }
                 }

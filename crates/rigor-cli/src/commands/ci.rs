@@ -16,22 +16,22 @@ use std::io::Write;
 use std::path::PathBuf;
 
 pub fn run(config: Config, args: &CiArgs) -> Result<i32> {
-    let shard = super::run::shard_spec(args.shard.as_deref())?;
+    let shard = super::run::shard_spec(args.common.shard.as_deref())?;
     let mut store = super::open_store(&config)?;
     let stop = super::run::stop_flag()?;
-    let jobs = args.jobs.unwrap_or_else(|| config.jobs());
+    let jobs = args.common.jobs.unwrap_or_else(|| config.jobs());
 
     // Stage 1: plan.
     let planned = planning::plan(
         &config,
         &mut store,
         &PlanRequest {
-            suites: args.suites.clone(),
+            suites: args.common.suites.clone(),
             all_tiers: true,
             shard,
             jobs,
             change: (!args.all).then(|| planning::ChangeRequest {
-                base: args.base.clone(),
+                base: args.common.base.clone(),
             }),
             ..Default::default()
         },
@@ -60,9 +60,9 @@ pub fn run(config: Config, args: &CiArgs) -> Result<i32> {
     // Stage 2: test, tier by tier.
     let opts = RunOptions {
         jobs,
-        retries: args.retries.unwrap_or(config.run.retries),
+        retries: args.common.retries.unwrap_or(config.run.retries),
         fail_fast: false,
-        suites: args.suites.clone(),
+        suites: args.common.suites.clone(),
         extra_args: Vec::new(),
         keep_output: false,
         coverage_map: None,
@@ -71,7 +71,7 @@ pub fn run(config: Config, args: &CiArgs) -> Result<i32> {
         shard: shard.map(|s| s.to_string()),
         quarantined: super::run::quarantined(&store)?,
     };
-    let mut reporter = super::run::reporter(args.format);
+    let mut reporter = super::run::reporter(args.common.format);
     let change = planned
         .selection
         .as_ref()
@@ -90,12 +90,12 @@ pub fn run(config: Config, args: &CiArgs) -> Result<i32> {
         rigor_select::record_change_outcome(&mut store, change, &results)?;
     }
     drop(store);
-    let junit = args.junit.clone().or_else(|| {
+    let junit = args.common.junit.clone().or_else(|| {
         std::env::var("GITLAB_CI")
             .is_ok()
             .then(|| PathBuf::from("rigor-junit.xml"))
     });
-    super::run::write_outputs(&report, junit.as_deref(), args.format)?;
+    super::run::write_outputs(&report, junit.as_deref(), args.common.format)?;
     provider_outputs(&config, &report)?;
     if let (Some(path), true) = (&junit, std::env::var("GITLAB_CI").is_ok()) {
         eprintln!(

@@ -182,12 +182,12 @@ pub fn run(config: &Config, args: &PlanArgs) -> Result<i32> {
                     }
                 }
             }
-            if args.explain {
-                if let Some(s) = sel.filter(|s| !s.skipped.is_empty()) {
-                    println!("\nskipped ({}):", s.skipped.len());
-                    for (k, why) in &s.skipped {
-                        println!("  {k}: {why}");
-                    }
+            if args.explain
+                && let Some(s) = sel.filter(|s| !s.skipped.is_empty())
+            {
+                println!("\nskipped ({}):", s.skipped.len());
+                for (k, why) in &s.skipped {
+                    println!("  {k}: {why}");
                 }
             }
         }

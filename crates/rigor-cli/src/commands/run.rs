@@ -57,24 +57,23 @@ pub fn run(mut config: Config, args: &RunArgs) -> Result<i32> {
         rigor_model::duration::parse_duration(t).map_err(|m| anyhow::anyhow!("--timeout: {m}"))?;
         config.run.timeout = t.clone();
     }
-    let shard = shard_spec(args.shard.as_deref())?;
+    let shard = shard_spec(args.common.shard.as_deref())?;
     let mut store = super::open_store(&config)?;
     let coverage_map = args
         .coverage_map
         .then(|| config.root.join(".rigor").join("coverage-map"));
-    if let Some(dir) = &coverage_map {
-        if dir.exists() {
-            std::fs::remove_dir_all(dir)
-                .with_context(|| format!("cannot clear {}", dir.display()))?;
-        }
+    if let Some(dir) = &coverage_map
+        && dir.exists()
+    {
+        std::fs::remove_dir_all(dir).with_context(|| format!("cannot clear {}", dir.display()))?;
     }
     let stop = stop_flag()?;
-    let jobs = args.jobs.unwrap_or(0);
+    let jobs = args.common.jobs.unwrap_or(0);
     let opts = RunOptions {
         jobs,
-        retries: args.retries.unwrap_or(config.run.retries),
+        retries: args.common.retries.unwrap_or(config.run.retries),
         fail_fast: args.fail_fast || config.run.fail_fast,
-        suites: args.suites.clone(),
+        suites: args.common.suites.clone(),
         extra_args: args.extra.clone(),
         keep_output: args.keep_output,
         coverage_map: coverage_map.clone(),
@@ -88,13 +87,13 @@ pub fn run(mut config: Config, args: &RunArgs) -> Result<i32> {
         || shard.is_some()
         || args.expr.is_some()
         || args.changed
-        || args.base.is_some()
+        || args.common.base.is_some()
     {
         let planned = planning::plan(
             &config,
             &mut store,
             &PlanRequest {
-                suites: args.suites.clone(),
+                suites: args.common.suites.clone(),
                 extra: args.extra.clone(),
                 expr: args.expr.clone(),
                 up_to_tier: args.tier.clone(),
@@ -103,8 +102,10 @@ pub fn run(mut config: Config, args: &RunArgs) -> Result<i32> {
                 jobs: if jobs == 0 { config.jobs() } else { jobs },
                 keep_output: args.keep_output,
                 coverage_map: coverage_map.clone(),
-                change: (args.changed || args.base.is_some()).then(|| planning::ChangeRequest {
-                    base: args.base.clone(),
+                change: (args.changed || args.common.base.is_some()).then(|| {
+                    planning::ChangeRequest {
+                        base: args.common.base.clone(),
+                    }
                 }),
             },
         )?;
@@ -127,7 +128,7 @@ pub fn run(mut config: Config, args: &RunArgs) -> Result<i32> {
     } else {
         RunPlan::Everything
     };
-    let mut reporter = reporter(args.format);
+    let mut reporter = reporter(args.common.format);
     let report =
         rigor_runner::run_tests(&config, &opts, &mut store, reporter.as_mut(), stop, plan)?;
     super::flaky::auto_quarantine(&config, &mut store, &report)?;
@@ -139,7 +140,7 @@ pub fn run(mut config: Config, args: &RunArgs) -> Result<i32> {
         let results = store.run_results(report.run_id)?;
         rigor_select::record_change_outcome(&mut store, change, &results)?;
     }
-    write_outputs(&report, args.junit.as_deref(), args.format)?;
+    write_outputs(&report, args.common.junit.as_deref(), args.common.format)?;
     super::ci::provider_outputs(&config, &report)?;
     Ok(exit_code(&report))
 }
