@@ -327,6 +327,29 @@ pub fn evaluate(
         let mut comp_changed: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
         if let Some(ch) = &inputs.changed {
             let mut files = Vec::new();
+            // changed files of a language the report measures, yet absent from it: not counted
+            // (diff-cover semantics), but worth a note (stale report? wrong --source?)
+            let ext = |p: &str| p.rsplit_once('.').map(|(_, e)| e.to_string());
+            let measured_exts: std::collections::BTreeSet<String> =
+                cov.files.keys().filter_map(|p| ext(p)).collect();
+            let absent: Vec<&String> = ch
+                .files
+                .keys()
+                .filter(|p| {
+                    !cov.files.contains_key(*p)
+                        && ext(p).is_some_and(|e| measured_exts.contains(&e))
+                })
+                .collect();
+            if !absent.is_empty() {
+                let shown: Vec<&str> = absent.iter().take(5).map(|p| p.as_str()).collect();
+                notes.push(format!(
+                    "{} changed file{} not in the coverage report, so not counted: {}{}",
+                    absent.len(),
+                    if absent.len() == 1 { " is" } else { "s are" },
+                    shown.join(", "),
+                    if absent.len() > 5 { ", …" } else { "" }
+                ));
+            }
             for (path, lines) in &ch.files {
                 let Some(fc) = cov.files.get(path) else {
                     continue;

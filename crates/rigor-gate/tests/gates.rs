@@ -679,3 +679,24 @@ fn the_documented_configuration_loads_without_warnings() {
     assert_eq!(settings.components.0["payments"].mutation_min, Some(90.0));
     assert_eq!(settings.report.github, "auto");
 }
+
+#[test]
+fn changed_files_missing_from_the_report_are_noted() {
+    let p = Project::new("");
+    std::fs::write(p.root().join("src/pay/refund.py"), "a\nb\n").unwrap();
+    std::fs::write(p.root().join("README.md"), "docs\n").unwrap();
+    git(p.root(), &["add", "."]);
+    git(p.root(), &["commit", "-qm", "more"]);
+    let r = p.eval(Overrides {
+        coverage: vec![p.lcov()],
+        ..Default::default()
+    });
+    assert!(
+        r.notes.iter().any(|n| n
+            == "1 changed file is not in the coverage report, so not counted: src/pay/refund.py"),
+        "{:?}",
+        r.notes
+    );
+    // the measured changed lines are unchanged by it
+    assert_eq!(gate(&r, "coverage.changed_lines").value, Some(60.0));
+}
