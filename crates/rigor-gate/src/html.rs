@@ -332,6 +332,67 @@ pub fn trend_svg(gate: &str, points: &[(Option<f64>, Option<f64>, Verdict)]) -> 
     s
 }
 
+/// Verdicts of every gate over recent evaluations (oldest left): one coloured cell each.
+pub fn verdict_grid_svg(evaluations: &[Evaluation]) -> String {
+    let mut gates: Vec<String> = Vec::new();
+    for e in evaluations.iter().rev() {
+        for g in &e.report.gates {
+            if !gates.contains(&g.gate) {
+                gates.push(g.gate.clone());
+            }
+        }
+    }
+    let (label_w, cell, gap) = (230.0, 16.0, 3.0);
+    let w = label_w + evaluations.len() as f64 * (cell + gap) + 10.0;
+    let h = 18.0 + gates.len() as f64 * (cell + gap) + 4.0;
+    let mut s = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-label="gate verdicts over recent evaluations" viewBox="0 0 {w} {h}" width="{w}" height="{h}">"#
+    );
+    for (j, e) in evaluations.iter().rev().enumerate() {
+        let x = label_w + j as f64 * (cell + gap);
+        let _ = write!(
+            s,
+            r#"<text x="{:.1}" y="11" font-size="8" text-anchor="middle">#{}</text>"#,
+            x + cell / 2.0,
+            e.id
+        );
+    }
+    for (i, gate) in gates.iter().enumerate() {
+        let y = 16.0 + i as f64 * (cell + gap);
+        let _ = write!(
+            s,
+            r#"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end">{}</text>"#,
+            label_w - 6.0,
+            y + 12.0,
+            esc(gate)
+        );
+        for (j, e) in evaluations.iter().rev().enumerate() {
+            let x = label_w + j as f64 * (cell + gap);
+            match e.report.gate(gate) {
+                Some(g) => {
+                    let _ = write!(
+                        s,
+                        r#"<rect x="{x:.1}" y="{y:.1}" width="{cell}" height="{cell}" rx="2" fill="{}"><title>#{} {}: {} — {}</title></rect>"#,
+                        verdict_color(g.verdict),
+                        e.id,
+                        esc(gate),
+                        g.verdict.as_str(),
+                        esc(&g.summary)
+                    );
+                }
+                None => {
+                    let _ = write!(
+                        s,
+                        r##"<rect x="{x:.1}" y="{y:.1}" width="{cell}" height="{cell}" rx="2" fill="none" stroke="#d8dee4"/>"##
+                    );
+                }
+            }
+        }
+    }
+    s.push_str("</svg>");
+    s
+}
+
 /// Stacked bars of outcomes per recent run (oldest left).
 fn runs_svg(runs: &[RunRecord]) -> String {
     let (w, h, pad) = (760.0, 140.0, 24.0);
@@ -542,6 +603,9 @@ pub fn render(d: &ReportData) -> String {
         }
     }
     if d.evaluations.len() > 1 {
+        b.push_str("<h3>Verdicts over recent evaluations</h3>\n");
+        b.push_str(&verdict_grid_svg(&d.evaluations));
+        b.push('\n');
         b.push_str("<h3>Trend over recent evaluations</h3>\n<div class=\"trends\">\n");
         let mut gates: Vec<String> = Vec::new();
         for e in d.evaluations.iter().rev() {

@@ -200,6 +200,10 @@ fn the_report_is_valid_self_contained_html_with_svg_charts() {
         "coverage by component"
     );
     assert!(html.contains("trend of coverage"), "gate trend");
+    assert!(
+        html.contains("gate verdicts over recent evaluations"),
+        "verdict grid"
+    );
     assert!(html.contains("feature/&lt;x&gt;"));
 }
 
