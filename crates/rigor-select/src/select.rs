@@ -720,6 +720,14 @@ fn symbol_refinement(
     let parsed: Vec<&crate::symbols::FileSymbols> =
         files.iter().filter_map(|f| cache.peek(f)).collect();
     propagate(&parsed, &mut affected);
+    if std::env::var_os("RIGOR_SELECT_TIMING").is_some() {
+        let mut v: Vec<&String> = affected.iter().collect();
+        v.sort();
+        eprintln!(
+            "select: {local}: changed {changed:?}, {} affected names: {v:?}",
+            v.len()
+        );
+    }
     Some((changed.into_iter().collect(), affected))
 }
 

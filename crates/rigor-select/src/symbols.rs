@@ -60,6 +60,173 @@ fn idents(node: Node, src: &[u8], out: &mut HashSet<String>) {
     }
 }
 
+const SCOPES: &[&str] = &[
+    "function_definition",
+    "class_definition",
+    "lambda",
+    "list_comprehension",
+    "set_comprehension",
+    "dictionary_comprehension",
+    "generator_expression",
+];
+
+/// Names bound by a binding target (`a`, `a, b`, `[a, *b]`; not `x.a` or `x[a]`).
+fn targets(node: Node, src: &[u8], out: &mut HashSet<String>) {
+    match node.kind() {
+        "identifier" => {
+            if let Ok(t) = node.utf8_text(src) {
+                out.insert(t.to_string());
+            }
+        }
+        "attribute" | "subscript" => {}
+        _ => {
+            let mut cur = node.walk();
+            for c in node.named_children(&mut cur) {
+                targets(c, src, out);
+            }
+        }
+    }
+}
+
+/// Names bound in the scope of `scope` (a function, or a class body), not looking into nested
+/// scopes (whose own names stay references: over-approximation is safe), minus `global` names.
+fn local_bindings(scope: Node, src: &[u8]) -> HashSet<String> {
+    let mut bound = HashSet::new();
+    let mut globals = HashSet::new();
+    if let Some(params) = scope.child_by_field_name("parameters") {
+        let mut cur = params.walk();
+        for p in params.named_children(&mut cur) {
+            match p.kind() {
+                "identifier" => targets(p, src, &mut bound),
+                "default_parameter" | "typed_default_parameter" => {
+                    if let Some(n) = p.child_by_field_name("name") {
+                        targets(n, src, &mut bound);
+                    }
+                }
+                "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
+                    if let Some(n) = p.named_child(0) {
+                        targets(n, src, &mut bound);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let Some(body) = scope.child_by_field_name("body") else {
+        return bound;
+    };
+    let mut stack = vec![body];
+    while let Some(n) = stack.pop() {
+        match n.kind() {
+            "function_definition" | "class_definition" => {
+                if let Some(name) = n.child_by_field_name("name") {
+                    targets(name, src, &mut bound);
+                }
+                continue;
+            }
+            k if SCOPES.contains(&k) => continue,
+            "assignment" | "augmented_assignment" | "for_statement" => {
+                if let Some(l) = n.child_by_field_name("left") {
+                    targets(l, src, &mut bound);
+                }
+            }
+            "named_expression" => {
+                if let Some(l) = n.child_by_field_name("name") {
+                    targets(l, src, &mut bound);
+                }
+            }
+            "as_pattern_target" => targets(n, src, &mut bound),
+            "global_statement" | "nonlocal_statement" => {
+                let mut cur = n.walk();
+                for c in n.named_children(&mut cur) {
+                    targets(c, src, &mut globals);
+                }
+            }
+            _ => {}
+        }
+        let mut cur = n.walk();
+        for c in n.named_children(&mut cur) {
+            stack.push(c);
+        }
+    }
+    bound.retain(|b| !globals.contains(b));
+    bound
+}
+
+/// The names a function or class mentions that can refer to something outside it: every
+/// attribute name, and every other identifier not bound locally (a local of the same name
+/// shadows the global one for the whole function).
+fn references(node: Node, src: &[u8]) -> HashSet<String> {
+    let def = definition(node);
+    // pytest injects fixtures by parameter name: in tests and fixtures, parameters are references.
+    let name = def
+        .child_by_field_name("name")
+        .and_then(|n| n.utf8_text(src).ok())
+        .unwrap_or("");
+    let fixture_like = name.starts_with("test")
+        || (node.kind() == "decorated_definition"
+            && node
+                .utf8_text(src)
+                .is_ok_and(|t| t[..t.find("def ").unwrap_or(t.len())].contains("fixture")));
+    let mut bound = if def.kind() == "function_definition" {
+        local_bindings(def, src)
+    } else {
+        HashSet::new()
+    };
+    if fixture_like && let Some(params) = def.child_by_field_name("parameters") {
+        let mut names = HashSet::new();
+        targets(params, src, &mut names);
+        bound.retain(|b| !names.contains(b));
+    }
+    let own_name = def.child_by_field_name("name");
+    let mut out = HashSet::new();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if n.kind() == "identifier" {
+            let Ok(t) = n.utf8_text(src) else { continue };
+            if Some(n) == own_name {
+                continue;
+            }
+            let parent = n.parent();
+            let is_attr = parent.is_some_and(|p| {
+                p.kind() == "attribute" && p.child_by_field_name("attribute") == Some(n)
+            });
+            let is_kwarg = parent.is_some_and(|p| {
+                p.kind() == "keyword_argument" && p.child_by_field_name("name") == Some(n)
+            });
+            // Decorators and defaults are evaluated outside the function's scope.
+            let in_own_scope = !n.byte_range().is_empty()
+                && def
+                    .child_by_field_name("body")
+                    .is_some_and(|b| b.byte_range().contains(&n.start_byte()));
+            let is_param = parent.is_some_and(|p| match p.kind() {
+                "parameters"
+                | "lambda_parameters"
+                | "typed_parameter"
+                | "list_splat_pattern"
+                | "dictionary_splat_pattern" => true,
+                "default_parameter" | "typed_default_parameter" => {
+                    p.child_by_field_name("name") == Some(n)
+                }
+                _ => false,
+            });
+            if is_attr
+                || (!is_kwarg
+                    && !(is_param && !fixture_like)
+                    && !(in_own_scope && bound.contains(t)))
+            {
+                out.insert(t.to_string());
+            }
+            continue;
+        }
+        let mut cur = n.walk();
+        for c in n.named_children(&mut cur) {
+            stack.push(c);
+        }
+    }
+    out
+}
+
 fn definition(node: Node) -> Node {
     if node.kind() == "decorated_definition" {
         node.child_by_field_name("definition").unwrap_or(node)
@@ -131,23 +298,38 @@ pub fn file_symbols(source: &str) -> FileSymbols {
                     .unwrap_or("")
                     .to_string();
                 let (start, end) = rows(node);
-                let mut refs = HashSet::new();
-                idents(node, src, &mut refs);
+                let mut refs = references(node, src);
                 let mut methods = Vec::new();
                 if def.kind() == "class_definition"
                     && let Some(body) = def.child_by_field_name("body")
                 {
+                    // A class mentions what its methods mention (each with its own locals), what
+                    // its other body statements, bases and decorators mention.
+                    let mut class_refs = HashSet::new();
+                    if let Some(sup) = def.child_by_field_name("superclasses") {
+                        idents(sup, src, &mut class_refs);
+                    }
+                    let mut dc = node.walk();
+                    for d in node
+                        .named_children(&mut dc)
+                        .filter(|d| d.kind() == "decorator")
+                    {
+                        idents(d, src, &mut class_refs);
+                    }
                     let mut bc = body.walk();
                     for m in body.named_children(&mut bc) {
                         let md = definition(m);
+                        if md.kind() != "function_definition" {
+                            idents(m, src, &mut class_refs);
+                        }
                         if md.kind() == "function_definition" {
                             let mname = md
                                 .child_by_field_name("name")
                                 .and_then(|n| n.utf8_text(src).ok())
                                 .unwrap_or("")
                                 .to_string();
-                            let mut mrefs = HashSet::new();
-                            idents(m, src, &mut mrefs);
+                            let mrefs = references(m, src);
+                            class_refs.extend(mrefs.iter().cloned());
                             let (ms, me) = rows(m);
                             methods.push((
                                 Method {
@@ -159,6 +341,7 @@ pub fn file_symbols(source: &str) -> FileSymbols {
                             ));
                         }
                     }
+                    refs = class_refs;
                 }
                 let autouse = node.kind() == "decorated_definition"
                     && node.utf8_text(src).is_ok_and(|t| {
@@ -363,6 +546,21 @@ mod tests {
             test_observes(&tests, &[], "test_generated_elsewhere", &a),
             "unknown symbols are kept"
         );
+    }
+
+    #[test]
+    fn locals_shadow_globals_but_attributes_and_nested_scopes_count() {
+        let fs = file_symbols(
+            "def bucket(x):\n    return x\n\ndef uses_local(items):\n    for bucket in items:\n        print(bucket)\n\ndef uses_param(bucket):\n    return bucket\n\ndef uses_global():\n    return bucket(1)\n\ndef uses_attr(o):\n    bucket = 1\n    return o.bucket\n\ndef nested(items):\n    def inner():\n        bucket = 2\n        return bucket\n    return bucket(inner())\n\ndef declared():\n    global bucket\n    bucket = 3\n\nclass K:\n    def m(self):\n        bucket = 1\n        return bucket\n    def n(self):\n        return bucket(2)\n",
+        );
+        let mut a = HashSet::from(["bucket".to_string()]);
+        propagate(&[&fs], &mut a);
+        for yes in ["uses_global", "uses_attr", "nested", "declared", "K", "n"] {
+            assert!(a.contains(yes), "{yes} in {a:?}");
+        }
+        for no in ["uses_local", "uses_param", "m"] {
+            assert!(!a.contains(no), "{no} not in {a:?}");
+        }
     }
 
     #[test]
