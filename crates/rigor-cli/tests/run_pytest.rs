@@ -327,3 +327,17 @@ fn history_shows_runs_slowest_and_failing() {
     assert!(ids.contains(&"tests/test_basic.py::test_fail"), "{ids:?}");
     assert_eq!(rates[0]["rate"], 1.0);
 }
+
+#[test]
+fn xdist_in_the_projects_addopts_does_not_fork_workers_of_its_own() {
+    let (_t, dir) = project("pysel");
+    // The project asks pytest-xdist (installed in the test venv) for 2 processes by default.
+    std::fs::write(
+        dir.join("pyproject.toml"),
+        "[project]\nname = \"pysel\"\nversion = \"0.1\"\n\n[tool.pytest.ini_options]\npythonpath = [\".\"]\naddopts = \"-n 2\"\n",
+    )
+    .unwrap();
+    let (code, s) = run_json(&dir, &["--timeout", "60s"]);
+    assert_eq!(code, 0, "{s:#}");
+    assert_eq!(s["counts"]["passed"], 3);
+}

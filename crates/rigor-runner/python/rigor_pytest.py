@@ -82,6 +82,15 @@ def _item_info(item):
     }
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    # rigor distributes the tests itself: a `-n N` in the project's addopts must not make each
+    # rigor worker start pytest-xdist workers of its own.
+    if _MODE and hasattr(config.option, "dist"):
+        config.option.dist = "no"
+        config.option.numprocesses = None
+
+
 _collect_errors = []
 
 
