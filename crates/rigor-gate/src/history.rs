@@ -131,7 +131,7 @@ pub fn base_value(
     if let Some(v) = by_commit {
         return Ok(Some((
             v,
-            format!("base {}", &commit[..commit.len().min(10)]),
+            format!("base {}", commit.get(..10).unwrap_or(commit)),
         )));
     }
     let Some(branch) = branch else {

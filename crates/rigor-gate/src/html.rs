@@ -514,7 +514,7 @@ pub fn render(d: &ReportData) -> String {
                     .unwrap_or_default(),
                 run.commit
                     .as_deref()
-                    .map(|x| format!(" · commit <code>{}</code>", esc(&x[..x.len().min(12)])))
+                    .map(|x| format!(" · commit <code>{}</code>", esc(x.get(..12).unwrap_or(x))))
                     .unwrap_or_default(),
             );
             if !d.results.is_empty() {
@@ -593,7 +593,7 @@ pub fn render(d: &ReportData) -> String {
                 fmt_time(e.time),
                 e.commit
                     .as_deref()
-                    .map(|c| format!(" on <code>{}</code>", esc(&c[..c.len().min(12)])))
+                    .map(|c| format!(" on <code>{}</code>", esc(c.get(..12).unwrap_or(c))))
                     .unwrap_or_default(),
                 if e.report.passed { "pass" } else { "fail" },
                 if e.report.passed { "passed" } else { "failed" }

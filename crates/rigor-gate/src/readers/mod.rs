@@ -187,8 +187,8 @@ pub(crate) fn parse_xml(
         })?;
         let start_of = |text: &str| -> usize {
             // the event's `<` is the first one at or after `before`
-            text[before..]
-                .find('<')
+            text.get(before..)
+                .and_then(|t| t.find('<'))
                 .map(|i| before + i)
                 .unwrap_or(before)
         };
