@@ -210,11 +210,8 @@ fn references(node: Node, src: &[u8]) -> HashSet<String> {
                 }
                 _ => false,
             });
-            if is_attr
-                || (!is_kwarg
-                    && !(is_param && !fixture_like)
-                    && !(in_own_scope && bound.contains(t)))
-            {
+            let binds_here = (is_param && !fixture_like) || (in_own_scope && bound.contains(t));
+            if is_attr || (!is_kwarg && !binds_here) {
                 out.insert(t.to_string());
             }
             continue;
