@@ -341,3 +341,25 @@ fn xdist_in_the_projects_addopts_does_not_fork_workers_of_its_own() {
     assert_eq!(code, 0, "{s:#}");
     assert_eq!(s["counts"]["passed"], 3);
 }
+
+#[test]
+fn a_test_that_kills_its_worker_is_an_error_and_the_run_goes_on() {
+    let (_t, dir) = project("pycrash");
+    let (code, s) = run_json(&dir, &["-j", "1"]);
+    assert_eq!(code, 1);
+    assert_eq!(outcome_of(&s, "test_before"), "passed");
+    assert_eq!(outcome_of(&s, "test_after"), "passed");
+    assert_eq!(outcome_of(&s, "test_segfaults"), "error");
+    assert_eq!(outcome_of(&s, "test_exits_the_interpreter"), "error");
+    let seg = s["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"].as_str().unwrap().ends_with("test_segfaults"))
+        .unwrap();
+    let text = seg["excerpt"].as_str().unwrap();
+    assert!(
+        text.contains("worker process killed by signal 11"),
+        "{text}"
+    );
+}

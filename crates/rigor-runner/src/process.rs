@@ -151,6 +151,18 @@ pub fn drain(mut r: impl Read + Send + 'static, tail: Tail) -> JoinHandle<()> {
     })
 }
 
+/// (exit code, signal) of a child. Under the guard, a signal shows as exit code 128 + signal,
+/// which is turned back into the signal.
+pub fn exit_of(status: &std::process::ExitStatus) -> (Option<i32>, Option<i32>) {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(c), None) if GUARD.get().is_some() && c > 128 && c <= 128 + 64 => {
+            (None, Some(c - 128))
+        }
+        other => other,
+    }
+}
+
 /// Output and status of a finished one-shot command.
 pub struct Finished {
     pub success: bool,
@@ -180,14 +192,7 @@ pub fn run_captured(
     kill_group(child.id());
     let _ = t1.join();
     let _ = t2.join();
-    use std::os::unix::process::ExitStatusExt;
-    // Under the guard, a signal shows as 128 + signal.
-    let (code, signal) = match (status.code(), status.signal()) {
-        (Some(c), None) if GUARD.get().is_some() && c > 128 && c <= 128 + 64 => {
-            (None, Some(c - 128))
-        }
-        other => other,
-    };
+    let (code, signal) = exit_of(&status);
     Ok(Finished {
         success: status.success(),
         code,

@@ -241,9 +241,8 @@ impl WorkerFactory for PytestSuite {
             let status = child.wait();
             kill_group(pid);
             let _ = err_thread.join();
-            use std::os::unix::process::ExitStatusExt;
             let (code, signal) = match status {
-                Ok(s) => (s.code(), s.signal()),
+                Ok(s) => crate::process::exit_of(&s),
                 Err(_) => (None, None),
             };
             let mut stderr = tail.text();
