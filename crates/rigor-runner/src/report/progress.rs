@@ -98,6 +98,8 @@ pub struct TerminalReporter {
     failed: usize,
     passed: usize,
     skipped: usize,
+    /// When the first result arrived (worker start-up and collection excluded from the pace).
+    first_result: Option<std::time::Instant>,
 }
 
 impl Default for TerminalReporter {
@@ -111,7 +113,7 @@ impl TerminalReporter {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
         bar.set_style(
             ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {bar:30.cyan/blue} {pos}/{len} {msg} (ETA {eta})",
+                "{spinner} [{elapsed_precise}] {bar:30.cyan/blue} {pos}/{len} {msg}",
             )
             .expect("valid template")
             .progress_chars("=> "),
@@ -122,13 +124,30 @@ impl TerminalReporter {
             failed: 0,
             passed: 0,
             skipped: 0,
+            first_result: None,
         }
     }
     fn message(&self) {
         self.bar.set_message(format!(
-            "✔ {} ✘ {} ↷ {}",
-            self.passed, self.failed, self.skipped
+            "✔ {} ✘ {} ↷ {}  ETA {}",
+            self.passed,
+            self.failed,
+            self.skipped,
+            self.eta()
         ));
+    }
+
+    /// Remaining time at the pace of the tests finished so far (after the workers started).
+    fn eta(&self) -> String {
+        let done = self.bar.position();
+        let left = self.bar.length().unwrap_or(0).saturating_sub(done);
+        match self.first_result {
+            Some(t) if done > 1 => {
+                let per_test = t.elapsed().as_secs_f64() / (done - 1) as f64;
+                human(per_test * left as f64)
+            }
+            _ => "…".into(),
+        }
     }
 }
 
@@ -161,6 +180,8 @@ impl Reporter for TerminalReporter {
                 ));
             }
         }
+        self.first_result
+            .get_or_insert_with(std::time::Instant::now);
         self.bar.inc(1);
         self.message();
     }
