@@ -449,7 +449,7 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
                 let shown = spec.global(seed_path);
                 let refine = if cfg.symbols
                     && prefix.is_empty()
-                    && matches!(precise, Precision::Static(_))
+                    && matches!(precise, Precision::Static(_) | Precision::ImportTime { .. })
                 {
                     symbol_refinement(
                         input.root,
@@ -514,6 +514,27 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
                                 continue;
                             }
                         }
+                        Precision::ImportTime {
+                            covered,
+                            ranges,
+                            commit,
+                            ..
+                        } if !own && covered.contains(&t.key.id) => {
+                            let d = if in_static {
+                                chain().len() as u32 - 1
+                            } else {
+                                1
+                            };
+                            (
+                                format!(
+                                    "{prefix}covers changed lines {} of {shown} (coverage map at {})",
+                                    fmt_ranges(ranges),
+                                    short(commit)
+                                ),
+                                d,
+                                true,
+                            )
+                        }
                         _ if in_static => {
                             let c = chain();
                             let why = if own {
@@ -563,7 +584,14 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
                     if names.iter().any(|n| norm.contains(n.as_str())) {
                         f.name_affinity = true;
                     }
-                    if let Precision::Static(Some(why)) = &precise
+                    let note = match &precise {
+                        Precision::Static(Some(why)) | Precision::ImportTime { why, .. } => {
+                            Some(why)
+                        }
+                        _ => None,
+                    };
+                    if let Some(why) = note
+                        && !covers
                         && !own
                         && let Some(r) = acc.reasons.get_mut(&t.key)
                         && r.len() < 8
@@ -793,6 +821,13 @@ fn apply_rules(
 }
 
 enum Precision {
+    /// Code run at import time changed: the graph decides, plus the tests that ran those lines.
+    ImportTime {
+        why: String,
+        covered: std::collections::HashSet<String>,
+        ranges: Vec<(u32, u32)>,
+        commit: String,
+    },
     /// Use the static graph (with an optional note why the map is not used).
     Static(Option<String>),
     /// Use the map's lines of this file: test id → numbits; base-side changed ranges.
@@ -847,9 +882,19 @@ fn precise_lines(
         .get("")
         .is_some_and(|b| CoverageMap::any_line(b, &ranges))
     {
-        return Precision::Static(Some(format!(
-            "the change to {path} touches code run at import time: static graph"
-        )));
+        // The graph decides, and every test that ran the changed lines stays in too (so a
+        // larger change never loses a test the map had found).
+        let covered = lines
+            .iter()
+            .filter(|(t, b)| !t.is_empty() && CoverageMap::any_line(b, &ranges))
+            .map(|(t, _)| t.clone())
+            .collect();
+        return Precision::ImportTime {
+            why: format!("the change to {path} touches code run at import time: static graph"),
+            covered,
+            ranges,
+            commit: m.commit.clone(),
+        };
     }
     Precision::Lines {
         map: lines.clone(),

@@ -58,6 +58,8 @@ cov.switch_context("tests/test_mod.py::test_f")
 assert m.f(1) == 2
 cov.switch_context("tests/test_mod.py::test_g|run")
 assert m.g(2) == 20
+cov.switch_context("tests/test_dyn.py::test_dyn")
+assert m.f(3) == 4
 cov.switch_context("")
 cov.stop()
 cov.save()
@@ -82,6 +84,7 @@ fn tests() -> Vec<TestCase> {
         "tests/test_mod.py::test_f",
         "tests/test_mod.py::test_g",
         "tests/test_other.py::test_new",
+        "tests/test_dyn.py::test_dyn",
     ]
     .iter()
     .map(|id| {
@@ -132,13 +135,18 @@ fn project() -> (tempfile::TempDir, String, Store) {
             "from pkg.mod import f, g\n\ndef test_f():\n    assert f(1) == 2\n\ndef test_g():\n    assert g(2) == 20\n",
         ),
         ("tests/test_other.py", "def test_new():\n    pass\n"),
+        // Imports the module by a computed name: invisible to the static graph.
+        (
+            "tests/test_dyn.py",
+            "import importlib\nNAME = 'pkg.' + 'mod'\n\ndef test_dyn():\n    assert importlib.import_module(NAME).f(3) == 4\n",
+        ),
         (".gitignore", ".rigor/\n__pycache__/\n"),
     ]);
     let base = git(d.path(), &["rev-parse", "HEAD"]);
     let dir = record_map(d.path());
     let mut store = Store::in_memory().unwrap();
     let imp = import_coverage_map(&mut store, &dir, "py", &base, d.path()).unwrap();
-    assert_eq!((imp.data_files, imp.tests), (1, 2), "{imp:?}");
+    assert_eq!((imp.data_files, imp.tests), (1, 3), "{imp:?}");
     (d, base, store)
 }
 
@@ -181,7 +189,11 @@ fn a_fresh_map_narrows_the_static_selection() {
     commit_all(d.path(), "change f");
     let precise = plan(d.path(), &mut store, true, false);
     assert_eq!(precise.base, base);
-    assert_eq!(ids(&precise), vec!["tests/test_mod.py::test_f"]);
+    // The map also finds the test that imports the module by a computed name.
+    assert_eq!(
+        ids(&precise),
+        vec!["tests/test_mod.py::test_f", "tests/test_dyn.py::test_dyn"]
+    );
     assert!(
         precise.selected[0].reasons[0].starts_with("covers changed lines 4 of pkg/mod.py"),
         "{:?}",
@@ -238,6 +250,26 @@ fn import_time_changes_and_stale_maps_fall_back_to_the_graph() {
             .any(|r| r.contains("run at import time")),
         "{:?}",
         s.selected[0].reasons
+    );
+
+    // An import-time change together with a body change: the graph, plus what ran the lines.
+    let (d, _base, mut store) = project();
+    write(
+        d.path(),
+        "pkg/mod.py",
+        &MODULE
+            .replace("LIMIT = 10", "LIMIT = 11")
+            .replace("y = x + 1", "y = x + 2"),
+    );
+    commit_all(d.path(), "change a constant and f");
+    let s = plan(d.path(), &mut store, true, false);
+    assert_eq!(
+        ids(&s),
+        vec![
+            "tests/test_mod.py::test_f",
+            "tests/test_mod.py::test_g",
+            "tests/test_dyn.py::test_dyn"
+        ]
     );
 
     // A map recorded before the file's last change is not used for it.
