@@ -137,13 +137,16 @@ impl History {
     }
 
     /// Count, over the last `commits` commits of `root`'s history, how many touched each file
-    /// (paths relative to `root`). One `git log` call.
+    /// (paths relative to `root`). One `git log` call; a checkout without commits (or outside
+    /// git) simply has no churn.
     pub fn load_churn(&mut self, root: &std::path::Path, commits: usize) -> Result<()> {
         let n = format!("-n{commits}");
-        let out = crate::change::git_bytes(
+        let Ok(out) = crate::change::git_bytes(
             root,
             &["log", &n, "--name-only", "-z", "--format=", "--relative"],
-        )?;
+        ) else {
+            return Ok(());
+        };
         for p in out
             .split(|b| *b == 0 || *b == b'\n')
             .filter(|s| !s.is_empty())
