@@ -363,3 +363,25 @@ fn a_test_that_kills_its_worker_is_an_error_and_the_run_goes_on() {
         "{text}"
     );
 }
+
+#[test]
+fn a_pytest_suite_that_collects_nothing_exits_4_not_as_a_crash() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(dir.join("pytest.ini"), "[pytest]\n").unwrap();
+    std::fs::create_dir_all(dir.join("tests")).unwrap();
+    std::fs::write(dir.join("tests/test_empty.py"), "# no tests yet\n").unwrap();
+    let out = rigor(dir)
+        .args(["run", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["total"], 0);
+    assert_eq!(s["status"], "error");
+}

@@ -58,6 +58,11 @@ pub fn run(config: Config, args: &CiArgs) -> Result<i32> {
     );
 
     // Stage 2: test, tier by tier.
+    let change = planned
+        .selection
+        .as_ref()
+        .map(|s| s.change.clone())
+        .filter(|c| !c.base.is_empty());
     let opts = RunOptions {
         jobs,
         retries: args.common.retries.unwrap_or(config.run.retries),
@@ -67,16 +72,11 @@ pub fn run(config: Config, args: &CiArgs) -> Result<i32> {
         keep_output: false,
         coverage_map: None,
         args_text: std::env::args().collect::<Vec<_>>().join(" "),
-        base: None,
+        base: change.as_ref().map(|c| c.base.clone()),
         shard: shard.map(|s| s.to_string()),
         quarantined: super::run::quarantined(&store)?,
     };
     let mut reporter = super::run::reporter(args.common.format);
-    let change = planned
-        .selection
-        .as_ref()
-        .map(|s| s.change.clone())
-        .filter(|c| !c.base.is_empty());
     let plan = RunPlan::Batches {
         suites: planned.discovered,
         batches: planned.batches,
@@ -110,7 +110,14 @@ pub fn run(config: Config, args: &CiArgs) -> Result<i32> {
 
     // Stage 3 and 4: gates and their reports.
     if !args.no_gates {
-        match rigor_gate::evaluate_configured(&config, Some(report.run_id), None) {
+        match rigor_gate::evaluate_configured(
+            &config,
+            Some(report.run_id),
+            change
+                .as_ref()
+                .map(|c| c.base.as_str())
+                .or(args.common.base.as_deref()),
+        ) {
             Ok(gates) => {
                 rigor_gate::record_report(&config, &gates)?;
                 let annotations = rigor_gate::write_configured_outputs(&config, &gates)?;

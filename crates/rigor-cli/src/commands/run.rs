@@ -69,7 +69,7 @@ pub fn run(mut config: Config, args: &RunArgs) -> Result<i32> {
     }
     let stop = stop_flag()?;
     let jobs = args.common.jobs.unwrap_or(0);
-    let opts = RunOptions {
+    let mut opts = RunOptions {
         jobs,
         retries: args.common.retries.unwrap_or(config.run.retries),
         fail_fast: args.fail_fast || config.run.fail_fast,
@@ -128,6 +128,9 @@ pub fn run(mut config: Config, args: &RunArgs) -> Result<i32> {
     } else {
         RunPlan::Everything
     };
+    opts.base = change
+        .as_ref()
+        .map(|c: &rigor_select::ChangeSet| c.base.clone());
     let mut reporter = reporter(args.common.format);
     let report =
         rigor_runner::run_tests(&config, &opts, &mut store, reporter.as_mut(), stop, plan)?;
