@@ -639,3 +639,22 @@ fn docstring_lines_are_found() {
     let src = "#!/usr/bin/env python\n# c\n\"\"\"Module doc.\n\nmore\n\"\"\"\nimport os\n\n\ndef f(\n    a,\n):\n    r\'\'\'Doc of f.\'\'\'\n    x = \"not a doc\"\n    return x\n\n\nclass C:\n    \"one line\"\n    y = 1\n";
     assert_eq!(docstring_lines(src), vec![3, 13, 19]);
 }
+
+#[test]
+fn coveragepy_json_excluded_and_docstring_lines_are_not_statements() {
+    // as coverage.py 7.6 writes it for `if TYPE_CHECKING:` (excluded) and a class docstring
+    let json = r#"{"meta": {"format": 3}, "files": {"m.py": {
+        "executed_lines": [1, 2, 4, 5, 6], "missing_lines": [7], "excluded_lines": [2, 3],
+        "summary": {"num_statements": 4}}}}"#;
+    let src = "import os\nif TYPE_CHECKING:\n    import x\nclass C:\n    \"\"\"Doc.\"\"\"\n    y = 1\n    z = 2\n";
+    let cov = read_coveragepy_json_with_source("c.json", json, &|_| Some(src.to_string())).unwrap();
+    let lines: Vec<(u32, u64)> = cov.files["m.py"]
+        .lines
+        .iter()
+        .map(|(l, h)| (*l, *h))
+        .collect();
+    assert_eq!(lines, vec![(1, 1), (4, 1), (6, 1), (7, 0)]);
+    // without the source only the excluded line goes
+    let cov = read_coveragepy_json("c.json", json).unwrap();
+    assert_eq!(cov.files["m.py"].measured(), 5);
+}

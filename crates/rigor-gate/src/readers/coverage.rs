@@ -70,6 +70,8 @@ struct PyFile {
     executed_lines: Vec<u32>,
     missing_lines: Vec<u32>,
     #[serde(default)]
+    excluded_lines: Vec<u32>,
+    #[serde(default)]
     summary: Option<PySummary>,
 }
 
@@ -87,9 +89,10 @@ pub fn read_coveragepy_json(file: &str, text: &str) -> Result<Coverage> {
     read_coveragepy_json_with_source(file, text, &|_| None)
 }
 
-/// coverage.py JSON, dropping executed non-statement lines: when a file's executed and missing
-/// lines outnumber its `summary.num_statements`, the surplus is looked for among the docstring
-/// lines of its source (`source(path)`), which coverage.py does not count as statements.
+/// coverage.py JSON, dropping executed non-statement lines: excluded lines always; then, when a
+/// file's executed and missing lines still outnumber its `summary.num_statements`, the surplus is
+/// looked for among the docstring lines of its source (`source(path)`), which coverage.py does not
+/// count as statements.
 pub fn read_coveragepy_json_with_source(
     file: &str,
     text: &str,
@@ -104,6 +107,11 @@ pub fn read_coveragepy_json_with_source(
         }
         for l in &f.missing_lines {
             fc.lines.entry(*l).or_insert(0);
+        }
+        // excluded lines (`# pragma: no cover`, `if TYPE_CHECKING:` …) are never statements,
+        // though coverage.py may list them as executed
+        for l in &f.excluded_lines {
+            fc.lines.remove(l);
         }
         let Some(statements) = f.summary.map(|s| s.num_statements) else {
             continue;
