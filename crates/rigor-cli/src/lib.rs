@@ -15,6 +15,12 @@ pub fn main() -> ExitCode {
         // Internal: watch over a test process (see rigor_runner::process::guard_main).
         return ExitCode::from(rigor_runner::process::guard_main(&args[2..]) as u8);
     }
+    // Like other command-line tools, end quietly when the reader of our output goes away
+    // (`rigor list | head`) instead of panicking on a broken pipe.
+    // SAFETY: setting a signal disposition at startup, before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     if let Ok(exe) = std::env::current_exe() {
         rigor_runner::process::set_guard(exe);
     }

@@ -295,7 +295,7 @@ fn durations_from_history_order_the_next_run_longest_first() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("suite python (pytest): 10 tests"), "{text}");
     assert!(
-        text.contains("1.0s  tests/test_slow.py::test_slow  [slow]"),
+        text.contains("1.0s  advanced       tests/test_slow.py::test_slow  [slow]"),
         "{text}"
     );
 }

@@ -272,22 +272,36 @@ fn github_matrix_gitlab_pipeline_and_merge() {
             .unwrap(),
     );
     assert_eq!(runs.as_array().unwrap().len(), 3);
-    let list =
-        String::from_utf8_lossy(&rigor(&fresh).arg("list").output().unwrap().stdout).to_string();
+    let listed = json_of(
+        &rigor(&fresh)
+            .args(["list", "--format", "json"])
+            .output()
+            .unwrap(),
+    );
     for id in [
         "tests/test_basic.py::test_pass",
         "tests/test_basic.py::test_fail",
         "tests/test_basic.py::TestGroup::test_in_class",
     ] {
+        let est = listed["suites"][0]["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == id)
+            .unwrap()["estimated_s"]
+            .clone();
         assert!(
-            !list.contains(&format!("new  {id}")),
-            "{id} has a duration after the merge:\n{list}"
+            est.is_number(),
+            "{id} has a duration after the merge: {listed:#}"
         );
     }
-    assert!(
-        list.contains("1.0s  tests/test_slow.py::test_slow"),
-        "{list}"
-    );
+    let slow = listed["suites"][0]["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "tests/test_slow.py::test_slow")
+        .unwrap();
+    assert!(slow["estimated_s"].as_f64().unwrap() >= 1.0, "{slow}");
     // Malformed input: exit 3, nothing recorded.
     std::fs::write(
         fresh.join("bad.json"),

@@ -3,7 +3,8 @@
 use crate::cli::{Format, ListArgs};
 use anyhow::Result;
 use rigor_model::duration::human;
-use rigor_model::{Config, exit};
+use rigor_model::{Config, TestCase, TestKey, exit};
+use std::collections::HashMap;
 
 pub fn run(config: &Config, args: &ListArgs) -> Result<i32> {
     let store = super::open_store(config)?;
@@ -11,6 +12,7 @@ pub fn run(config: &Config, args: &ListArgs) -> Result<i32> {
         return list_tier(config, store, args, tier);
     }
     let found = rigor_runner::discover(config, &args.suites, &args.extra)?;
+    let tier_of = tiers_of(config, &store, &found)?;
     let mut json_suites = Vec::new();
     let mut total = 0usize;
     for d in &found {
@@ -41,7 +43,8 @@ pub fn run(config: &Config, args: &ListArgs) -> Result<i32> {
                         format!("  [{}]", t.markers.join(", "))
                     };
                     let ign = if t.ignored { "  (ignored)" } else { "" };
-                    println!("  {est:>8}  {}{marks}{ign}", t.key.id);
+                    let tier = tier_of.get(&t.key).map(String::as_str).unwrap_or("-");
+                    println!("  {est:>8}  {tier:<13}  {}{marks}{ign}", t.key.id);
                 }
                 for (id, text) in &d.errors {
                     println!("  ERROR collecting {id}:");
@@ -64,7 +67,7 @@ pub fn run(config: &Config, args: &ListArgs) -> Result<i32> {
                     .map(|t| {
                         serde_json::json!({
                             "id": t.key.id, "file": t.file, "line": t.line, "markers": t.markers,
-                            "ignored": t.ignored, "estimated_s": known.get(&t.key),
+                            "ignored": t.ignored, "estimated_s": known.get(&t.key), "tier": tier_of.get(&t.key),
                         })
                     })
                     .collect();
@@ -89,6 +92,28 @@ pub fn run(config: &Config, args: &ListArgs) -> Result<i32> {
         );
     }
     Ok(if total == 0 { exit::NOTHING } else { exit::OK })
+}
+
+/// The tier each test would run in (every tier planned, as `rigor ci` does).
+fn tiers_of(
+    config: &Config,
+    store: &rigor_store::Store,
+    found: &[rigor_runner::Discovered],
+) -> Result<HashMap<TestKey, String>> {
+    let names: Vec<&str> = found.iter().map(|d| d.suite.name.as_str()).collect();
+    let branch = rigor_runner::git::branch(&config.root);
+    let facts = super::planning::HistoryFacts::load(store, &names, branch.as_deref())?;
+    let tiers = super::planning::load_tiers(config)?;
+    let all: Vec<TestCase> = found.iter().flat_map(|d| d.tests.iter().cloned()).collect();
+    let est: Vec<f64> = all.iter().map(|t| facts.expected(t)).collect();
+    let plan = rigor_plan::plan_tiers(&all, &est, None, &tiers, config.jobs(), &facts);
+    let mut out = HashMap::new();
+    for (name, members, _) in plan.tiers {
+        for i in members {
+            out.insert(all[i].key.clone(), name.clone());
+        }
+    }
+    Ok(out)
 }
 
 /// `rigor list --tier NAME`: the tests the tier takes, in run order, with its estimated time.
