@@ -108,8 +108,10 @@ pub fn run(config: Config, args: &CiArgs) -> Result<i32> {
         return Ok(code);
     }
 
-    // Stage 3 and 4: gates and their reports.
+    // Stage 3 and 4: gates and their reports. Benchmarks ingested for this commit are compared
+    // first, so the perf gate sees them.
     if !args.no_gates {
+        compare_benchmarks(&config)?;
         match rigor_gate::evaluate_configured(
             &config,
             Some(report.run_id),
@@ -134,6 +136,33 @@ pub fn run(config: Config, args: &CiArgs) -> Result<i32> {
         }
     }
     Ok(code)
+}
+
+/// Compare this commit's ingested benchmarks with their baseline into `.rigor/perf-compare.json`
+/// (where the perf gate reads it). No benchmarks for this commit: nothing to do.
+fn compare_benchmarks(config: &Config) -> Result<()> {
+    match rigor_perf::compare_for_gate(config) {
+        Ok(report) => {
+            let path = config.root.join(".rigor").join("perf-compare.json");
+            std::fs::write(&path, serde_json::to_string_pretty(&report)?)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!(
+                "perf: {} benchmarks compared, {} regressions",
+                report.benchmarks.len(),
+                report.regressions
+            );
+        }
+        Err(e) if e.exit_code() == exit::NOTHING => {
+            // Nothing ingested for this commit: an older comparison must not stand in for it.
+            let stale = config.root.join(".rigor").join("perf-compare.json");
+            if stale.exists() {
+                std::fs::remove_file(&stale)
+                    .with_context(|| format!("cannot remove {}", stale.display()))?;
+            }
+        }
+        Err(e) => eprintln!("warning: perf comparison skipped: {e}"),
+    }
+    Ok(())
 }
 
 /// CI provider outputs for a run: on GitHub Actions, `::error` annotations (at most 10), the
