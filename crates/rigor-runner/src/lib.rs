@@ -1,8 +1,10 @@
 //! rigor's test orchestration: suite adapters, the scheduler, history recording and reports.
 
 pub mod git;
+pub mod prepare;
 pub mod process;
 pub mod project;
+mod record;
 pub mod report;
 pub mod run;
 pub mod scheduler;

@@ -1,20 +1,23 @@
 //! A whole run: setup commands, discovery, scheduling per suite, recording into the history.
 
+use crate::prepare::{prepare, suite_root};
 use crate::process::run_captured;
+use crate::record::Recorder;
 use crate::report::Reporter;
 use crate::scheduler::{self, Ending, Options, Progress};
-use crate::suite::command::ShellCommands;
-use crate::suite::pytest::{PytestSuite, install_plugin};
-use crate::suite::rust::{RustTestCommand, list_cargo_test, list_nextest};
-use crate::worker::{ProcessFactory, WorkerFactory};
-use crate::{RunnerError, git, project};
+use crate::worker::WorkerFactory;
+use crate::{RunnerError, git};
+
+pub use crate::prepare::{
+    Discovered, PrepareOptions, Prepared, discover, discover_with, suites_for,
+};
 use rigor_model::{Config, Outcome, SuiteConfig, SuiteKind, TestCase, TestKey, TestResult};
 use rigor_store::{NewRun, RunStatus, Store};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -92,173 +95,6 @@ pub fn now_s() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// The suites to use: configured ones, else detected ones; filtered by name.
-pub fn suites_for(config: &Config, only: &[String]) -> Result<Vec<SuiteConfig>, RunnerError> {
-    let all = if config.suites.is_empty() {
-        project::detect(&config.root).suites
-    } else {
-        config.suites.clone()
-    };
-    for name in only {
-        if !all.iter().any(|s| &s.name == name) {
-            let names: Vec<&str> = all.iter().map(|s| s.name.as_str()).collect();
-            return Err(RunnerError::UnknownSuite(
-                name.clone(),
-                format!("[{}]", names.join(", ")),
-            ));
-        }
-    }
-    Ok(all
-        .into_iter()
-        .filter(|s| only.is_empty() || only.contains(&s.name))
-        .collect())
-}
-
-/// A suite made ready to run.
-pub enum Prepared {
-    Pytest(PytestSuite),
-    Process {
-        tests: Vec<TestCase>,
-        factory: ProcessFactory,
-    },
-}
-
-fn suite_root(config: &Config, s: &SuiteConfig) -> PathBuf {
-    config.root.join(&s.root)
-}
-
-fn pytest_suite(
-    config: &Config,
-    s: &SuiteConfig,
-    extra: &[String],
-    keep_output: bool,
-) -> Result<PytestSuite, RunnerError> {
-    let root = suite_root(config, s);
-    let plugin_dir = config.root.join(".rigor").join("python");
-    install_plugin(&plugin_dir)?;
-    let mut args = s.args.clone();
-    args.extend(extra.iter().cloned());
-    Ok(PytestSuite {
-        name: s.name.clone(),
-        python: project::python_for(config, &root),
-        root,
-        args,
-        env: s.env.clone(),
-        plugin_dir,
-        keep_output,
-    })
-}
-
-/// Options that change how suites are prepared.
-#[derive(Debug, Clone, Default)]
-pub struct PrepareOptions {
-    /// Keep captured output of passing tests.
-    pub keep_output: bool,
-    /// Precision mode: pytest workers record per-test coverage (coverage.py) into this directory.
-    pub coverage_map: Option<PathBuf>,
-}
-
-fn prepare(
-    config: &Config,
-    s: &SuiteConfig,
-    extra: &[String],
-    popts: &PrepareOptions,
-) -> Result<Prepared, RunnerError> {
-    let keep_output = popts.keep_output || config.run.keep_output;
-    let root = suite_root(config, s);
-    let mut args = s.args.clone();
-    args.extend(extra.iter().cloned());
-    Ok(match s.kind {
-        SuiteKind::Pytest => {
-            let mut p = pytest_suite(config, s, extra, keep_output)?;
-            if let Some(dir) = &popts.coverage_map {
-                p.env.insert(
-                    "RIGOR_COVERAGE_MAP".into(),
-                    dir.join(&s.name).display().to_string(),
-                );
-            }
-            Prepared::Pytest(p)
-        }
-        SuiteKind::Nextest | SuiteKind::CargoTest => {
-            let listed = if s.kind == SuiteKind::Nextest && crate::suite::rust::nextest_available()
-            {
-                list_nextest(&s.name, &root, &args)?
-            } else {
-                list_cargo_test(&s.name, &root, &args)?
-            };
-            let tests = listed.tests.clone();
-            Prepared::Process {
-                tests,
-                factory: ProcessFactory {
-                    suite: s.name.clone(),
-                    what: format!("{} suite `{}`", s.kind.as_str(), s.name),
-                    runner: Arc::new(RustTestCommand {
-                        tests: listed,
-                        env: s.env.clone(),
-                    }),
-                    keep_output,
-                },
-            }
-        }
-        SuiteKind::Command => {
-            let cmds = ShellCommands::new(root, s);
-            Prepared::Process {
-                tests: cmds.tests(&s.name),
-                factory: ProcessFactory {
-                    suite: s.name.clone(),
-                    what: format!("command suite `{}`", s.name),
-                    runner: Arc::new(cmds),
-                    keep_output,
-                },
-            }
-        }
-    })
-}
-
-/// What a suite holds, without running it (for `rigor list`). Collection errors are returned
-/// as `(collector id, text)`.
-pub struct Discovered {
-    pub suite: SuiteConfig,
-    pub tests: Vec<TestCase>,
-    pub errors: Vec<(String, String)>,
-    prepared: Prepared,
-}
-
-pub fn discover(
-    config: &Config,
-    only: &[String],
-    extra: &[String],
-) -> Result<Vec<Discovered>, RunnerError> {
-    discover_with(config, only, extra, &PrepareOptions::default())
-}
-
-/// [`discover`], preparing the suites for a later run with `popts`.
-pub fn discover_with(
-    config: &Config,
-    only: &[String],
-    extra: &[String],
-    popts: &PrepareOptions,
-) -> Result<Vec<Discovered>, RunnerError> {
-    let mut out = Vec::new();
-    for s in suites_for(config, only)? {
-        let prepared = prepare(config, &s, extra, popts)?;
-        let (tests, errors) = match &prepared {
-            Prepared::Pytest(p) => {
-                let c = p.collect()?;
-                (c.items, c.errors)
-            }
-            Prepared::Process { tests, .. } => (tests.clone(), Vec::new()),
-        };
-        out.push(Discovered {
-            suite: s,
-            tests,
-            errors,
-            prepared,
-        });
-    }
-    Ok(out)
-}
-
 /// Expected durations for a suite's tests, and the value for unknown tests (the suite's median).
 pub fn estimates(store: &Store, suite: &str) -> Result<(HashMap<TestKey, f64>, f64), RunnerError> {
     let known = store.duration_estimates(suite)?;
@@ -283,39 +119,6 @@ pub fn order_longest_first(
         .collect();
     v.sort_by(|a, b| b.1.total_cmp(&a.1));
     v
-}
-
-/// Buffers results and writes them in small transactions (at most ~250 ms old).
-struct Recorder<'a> {
-    store: &'a mut Store,
-    run_id: i64,
-    buffer: Vec<TestResult>,
-    last: Instant,
-    error: Option<rigor_store::StoreError>,
-}
-
-impl Recorder<'_> {
-    fn push(&mut self, r: TestResult) {
-        self.buffer.push(r);
-        self.maybe_flush();
-    }
-    fn maybe_flush(&mut self) {
-        if !self.buffer.is_empty()
-            && (self.buffer.len() >= 256 || self.last.elapsed() >= Duration::from_millis(250))
-        {
-            self.flush();
-        }
-    }
-    fn flush(&mut self) {
-        if self.buffer.is_empty() {
-            return;
-        }
-        if let Err(e) = self.store.record_results(self.run_id, &self.buffer) {
-            self.error.get_or_insert(e);
-        }
-        self.buffer.clear();
-        self.last = Instant::now();
-    }
 }
 
 /// What to run.
@@ -480,13 +283,7 @@ pub fn run_tests(
     let mut interrupted = false;
     let mut stop_all = false;
     let mut stopped_at_tier = None;
-    let mut recorder = Recorder {
-        store,
-        run_id,
-        buffer: Vec::new(),
-        last: Instant::now(),
-        error: None,
-    };
+    let mut recorder = Recorder::new(store, run_id);
     let record = |r: TestResult,
                   recorder: &mut Recorder<'_>,
                   results: &mut Vec<TestResult>,
