@@ -184,7 +184,23 @@ fn sigkill_mid_run_leaves_a_readable_history_with_an_unfinished_run() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    std::thread::sleep(Duration::from_millis(500)); // > the recorder's flush interval
+    // Wait until the finished test is committed (the recorder flushes within ~250 ms).
+    let committed = Instant::now();
+    loop {
+        let out = rigor(&dir)
+            .args(["history", "--format", "json"])
+            .output()
+            .unwrap();
+        let runs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        if runs[0]["counts"]["passed"].as_u64().unwrap_or(0) >= 1 {
+            break;
+        }
+        assert!(
+            committed.elapsed() < Duration::from_secs(30),
+            "the finished test was never committed"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
 
