@@ -1,8 +1,8 @@
 //! Planning benchmark on a synthetic repository of Python files (default 20,000).
 //!
 //! `cargo run --release -p rigor-select --example synth -- [FILES] [DIR]` writes the repository
-//! (packages of 100 modules, each importing 3 others, ~50 lines; one test file per 10 modules
-//! with 10 tests each), commits it, changes one module, then times `ChangeSet::detect` + `select`
+//! (packages of 100 modules, each importing and calling 3 others, ~50 lines; one test file per
+//! 10 modules with 10 tests, each calling one of the 2 functions its file imports), commits it, changes one module, then times `ChangeSet::detect` + `select`
 //! + ordering, 1 cold and 5 warm runs, and prints JSON. Setup is not timed.
 
 use rigor_model::{SuiteKind, TestCase};
@@ -67,6 +67,7 @@ fn main() {
         let (p, m) = name(i);
         let mut text =
             String::from("\"\"\"A module.\"\"\"\nimport os\nfrom typing import TYPE_CHECKING\n");
+        let mut calls = String::new();
         for _ in 0..3 {
             if i == 0 {
                 break;
@@ -74,9 +75,10 @@ fn main() {
             let j = rng.below(i);
             let (pj, mj) = name(j);
             text.push_str(&format!("from {pj}.{mj} import func_{j}\n"));
+            calls.push_str(&format!("    value = func_{j}(value)\n"));
         }
         text.push_str(&format!(
-            "\n\ndef func_{i}(value):\n{body}    return value\n"
+            "\n\ndef func_{i}(value):\n{body}{calls}    return value\n"
         ));
         let dir = root.join(&p);
         std::fs::create_dir_all(&dir).unwrap();
@@ -93,13 +95,18 @@ fn main() {
     std::fs::create_dir_all(root.join("tests")).unwrap();
     for t in 0..n_test_files.saturating_sub(inits.len()) {
         let mut text = String::new();
+        let mut used = Vec::new();
         for _ in 0..2 {
             let j = rng.below(n_modules);
             let (pj, _) = name(j);
             text.push_str(&format!("from {pj} import func_{j}\n"));
+            used.push(j);
         }
         for k in 0..10 {
-            text.push_str(&format!("\ndef test_{k}():\n    assert True\n"));
+            let j = used[k % used.len()];
+            text.push_str(&format!(
+                "\ndef test_{k}():\n    assert func_{j}({k}) is not None\n"
+            ));
             let id = format!("tests/test_{t}.py::test_{k}");
             let mut c = TestCase::new("py", &id);
             c.file = Some(format!("tests/test_{t}.py"));

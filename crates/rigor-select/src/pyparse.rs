@@ -18,23 +18,35 @@ use tree_sitter::{Node, Parser, Query, QueryCursor};
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Import {
     /// `import a.b.c` / `import a.b as x` / `importlib.import_module("a.b")` / `pytest_plugins`.
+    #[serde(rename = "M")]
     Module {
         /// Dots before the name (relative `import_module(".x", pkg)`), usually 0.
+        #[serde(rename = "v", default, skip_serializing_if = "is_zero")]
         level: u32,
+        #[serde(rename = "d")]
         dotted: String,
         /// The local name bound when the import is `import X as Y` or `import X` (no dots);
         /// its attribute uses in the file are listed in `attrs`.
+        #[serde(rename = "b", default, skip_serializing_if = "Option::is_none")]
         binding: Option<String>,
+        #[serde(rename = "a", default, skip_serializing_if = "BTreeSet::is_empty")]
         attrs: BTreeSet<String>,
+        #[serde(rename = "l")]
         line: u32,
     },
     /// `from .mod import a, b as c` / `from pkg import *`.
+    #[serde(rename = "F")]
     From {
+        #[serde(rename = "v", default, skip_serializing_if = "is_zero")]
         level: u32,
+        #[serde(rename = "m")]
         module: String,
         /// (name in the source module, local binding)
+        #[serde(rename = "n", default, skip_serializing_if = "Vec::is_empty")]
         names: Vec<(String, String)>,
+        #[serde(rename = "s", default, skip_serializing_if = "is_false")]
         star: bool,
+        #[serde(rename = "l")]
         line: u32,
     },
 }
@@ -50,11 +62,22 @@ impl Import {
 /// The facts selection needs about one Python file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PyFacts {
+    #[serde(rename = "i", default, skip_serializing_if = "Vec::is_empty")]
     pub imports: Vec<Import>,
     /// Names defined at the top level (def, class, assignment).
+    #[serde(rename = "d", default, skip_serializing_if = "BTreeSet::is_empty")]
     pub defined: BTreeSet<String>,
     /// Base names of data files named in string literals (`"data/table.json"` → `table.json`).
+    #[serde(rename = "r", default, skip_serializing_if = "BTreeSet::is_empty")]
     pub data_refs: BTreeSet<String>,
+}
+
+fn is_zero(v: &u32) -> bool {
+    *v == 0
+}
+
+fn is_false(v: &bool) -> bool {
+    !*v
 }
 
 fn import_re() -> &'static Regex {

@@ -571,8 +571,11 @@ type Stamp = (u64, u128);
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct CacheEntry {
+    #[serde(rename = "s")]
     size: u64,
+    #[serde(rename = "t")]
     mtime_ns: u128,
+    #[serde(rename = "f")]
     facts: PyFacts,
 }
 
@@ -582,7 +585,7 @@ struct CacheFile {
     files: HashMap<String, CacheEntry>,
 }
 
-const CACHE_VERSION: u32 = 1;
+const CACHE_VERSION: u32 = 2;
 
 fn load_cache(path: &Path) -> HashMap<String, CacheEntry> {
     std::fs::read(path)
