@@ -830,6 +830,34 @@ mod tests {
     }
 
     #[test]
+    fn the_parse_cache_is_reused_and_invalidated_by_a_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = dir.path().join(".rigor/cache/pyfacts.json");
+        fs::write(dir.path().join("a.py"), "import b\n").unwrap();
+        fs::write(dir.path().join("b.py"), "X = 1\n").unwrap();
+        let files = vec!["a.py".to_string(), "b.py".to_string()];
+        let g1 = PyGraph::build_cached(dir.path(), &files, &[], Some(&cache));
+        assert!(cache.exists());
+        // A poisoned cache entry with the right stamp is used as is: proof the file was not re-read.
+        let mut c = load_cache(&cache);
+        c.get_mut("b.py")
+            .unwrap()
+            .facts
+            .defined
+            .insert("FROM_CACHE".into());
+        let stamps: Vec<Option<Stamp>> = files.iter().map(|f| stamp(&dir.path().join(f))).collect();
+        let facts: Vec<PyFacts> = files.iter().map(|f| c[f].facts.clone()).collect();
+        save_cache(&cache, &files, &facts, &stamps);
+        let g2 = PyGraph::build_cached(dir.path(), &files, &[], Some(&cache));
+        assert!(g2.facts[1].defined.contains("FROM_CACHE"));
+        assert_eq!(g1.deps, g2.deps);
+        // A changed file (size differs) is parsed again.
+        fs::write(dir.path().join("b.py"), "Y = 22\n").unwrap();
+        let g3 = PyGraph::build_cached(dir.path(), &files, &[], Some(&cache));
+        assert!(g3.facts[1].defined.contains("Y") && !g3.facts[1].defined.contains("FROM_CACHE"));
+    }
+
+    #[test]
     fn data_files_are_found_by_name() {
         let (_d, g) = project(&[("pkg/load.py", "open(HERE / 'table.csv')\n")]);
         assert_eq!(g.files_naming("table.csv"), &[g.id("pkg/load.py").unwrap()]);
