@@ -44,9 +44,26 @@ pub struct FileSymbols {
     pub aliases: Vec<(String, String)>,
 }
 
+/// A string literal that is an identifier (`usefixtures("db")`, `getattr(m, "name")`) counts as
+/// a mention of that name.
+fn string_name(n: Node, src: &[u8]) -> Option<String> {
+    if n.kind() != "string_content" {
+        return None;
+    }
+    let t = n.utf8_text(src).ok()?;
+    let mut chars = t.chars();
+    let ok = matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_');
+    ok.then(|| t.to_string())
+}
+
 fn idents(node: Node, src: &[u8], out: &mut HashSet<String>) {
     let mut stack = vec![node];
     while let Some(n) = stack.pop() {
+        if let Some(name) = string_name(n, src) {
+            out.insert(name);
+            continue;
+        }
         if n.kind() == "identifier" {
             if let Ok(t) = n.utf8_text(src) {
                 out.insert(t.to_string());
@@ -182,6 +199,10 @@ fn references(node: Node, src: &[u8]) -> HashSet<String> {
     let mut out = HashSet::new();
     let mut stack = vec![node];
     while let Some(n) = stack.pop() {
+        if let Some(name) = string_name(n, src) {
+            out.insert(name);
+            continue;
+        }
         if n.kind() == "identifier" {
             let Ok(t) = n.utf8_text(src) else { continue };
             if Some(n) == own_name {
@@ -391,7 +412,8 @@ pub fn file_symbols(source: &str) -> FileSymbols {
 }
 
 /// The names a change defines: for each changed line, the enclosing top-level function or
-/// class (and method). `None` when a changed line is outside every top-level definition.
+/// class (and method). `None` when a changed line is outside every top-level definition, or in
+/// one that is called implicitly (a `pytest_*` hook, a module-level dunder such as `__getattr__`).
 pub fn changed_symbols(fs: &FileSymbols, lines: &[(u32, u32)]) -> Option<HashSet<String>> {
     let mut out = HashSet::new();
     for &(a, b) in lines {
@@ -400,6 +422,12 @@ pub fn changed_symbols(fs: &FileSymbols, lines: &[(u32, u32)]) -> Option<HashSet
                 .symbols
                 .iter()
                 .find(|s| s.start <= line && line <= s.end)?;
+            // Called by name from outside the code: pytest hooks, module `__getattr__`/`__dir__`.
+            if sym.name.starts_with("pytest_")
+                || (sym.name.starts_with("__") && sym.name.ends_with("__"))
+            {
+                return None;
+            }
             out.insert(sym.name.clone());
             for (m, ms, me) in &sym.methods {
                 if *ms <= line && line <= *me {
@@ -515,6 +543,17 @@ mod tests {
             changed_symbols(&fs, &[(17, 17)]).unwrap(),
             HashSet::from(["Box".to_string(), "get".to_string()])
         );
+        let hooks = file_symbols(
+            "def pytest_configure(config):\n    config.x = 1\n\ndef __getattr__(name):\n    return 1\n",
+        );
+        assert!(
+            changed_symbols(&hooks, &[(2, 2)]).is_none(),
+            "pytest hooks run implicitly"
+        );
+        assert!(
+            changed_symbols(&hooks, &[(5, 5)]).is_none(),
+            "module __getattr__ runs implicitly"
+        );
         assert!(
             changed_symbols(&fs, &[(20, 20)]).is_none(),
             "module-level change: no refinement"
@@ -558,6 +597,18 @@ mod tests {
         for no in ["uses_local", "uses_param", "m"] {
             assert!(!a.contains(no), "{no} not in {a:?}");
         }
+    }
+
+    #[test]
+    fn fixtures_named_in_strings_count() {
+        let mut a = HashSet::from(["db".to_string()]);
+        let t = file_symbols(
+            "import pytest\n\n@pytest.mark.usefixtures(\"db\")\ndef test_uses():\n    pass\n\ndef test_dyn(request):\n    request.getfixturevalue('db')\n\ndef test_other():\n    pass\n",
+        );
+        propagate(&[&t], &mut a);
+        assert!(test_observes(&t, &[], "test_uses", &a));
+        assert!(test_observes(&t, &[], "test_dyn", &a));
+        assert!(!test_observes(&t, &[], "test_other", &a));
     }
 
     #[test]
