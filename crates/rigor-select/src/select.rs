@@ -129,6 +129,24 @@ impl Acc {
     }
 }
 
+/// Paths inside virtual environments, tool caches and installed packages (when they are not
+/// git-ignored): not the project's code.
+fn in_environment(path: &str) -> bool {
+    path.split('/').any(|c| {
+        matches!(
+            c,
+            ".venv"
+                | ".tox"
+                | ".nox"
+                | "__pycache__"
+                | "site-packages"
+                | "node_modules"
+                | ".mypy_cache"
+                | ".pytest_cache"
+        )
+    })
+}
+
 /// The Python files of a suite root: `git ls-files` (tracked and untracked, not ignored), else a
 /// directory walk that skips hidden directories, virtual environments and caches.
 pub fn list_files(dir: &Path) -> Vec<String> {
@@ -146,6 +164,7 @@ pub fn list_files(dir: &Path) -> Vec<String> {
             .split(|b| *b == 0)
             .filter(|s| !s.is_empty())
             .map(|s| String::from_utf8_lossy(s).into_owned())
+            .filter(|p| !in_environment(p))
             .collect();
         v.sort();
         v.dedup();
