@@ -157,7 +157,7 @@ fn main() {
         .unwrap();
         let plan = Plan::new(&sel, &HashMap::new(), 0.1);
         times.push(t0.elapsed().as_secs_f64());
-        selected = plan.selected;
+        selected = plan.total;
     }
     let cold = times[0];
     let mut warm = times[1..].to_vec();

@@ -37,22 +37,25 @@ use rigor_model::TestKey;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-/// The plan of a change: `rigor plan --format json`. Field names and meanings are stable.
+/// The plan of a change, in the shape of `rigor plan --format json` (schema `rigor.plan/1`,
+/// documented in docs/json.md; the CLI adds `schema`, tiers, shards and per-test tier/shard):
 ///
 /// ```json
-/// {"base": SHA, "head": SHA, "changed_files": [...], "full_run": null | REASON, "total": N,
-///  "selected": K, "tests": [{"id": NODE_ID, "suite": NAME, "reasons": [...], "risk": F,
-///  "estimated_s": F}, ...], "skipped": [{"id": ..., "suite": ..., "why": ...}], "notes": [...]}
+/// {"base": SHA, "head": SHA, "base_source": "...", "changed_files": [...],
+///  "full_run": null | REASON, "total": K, "discovered": N, "estimated_s": F,
+///  "tests": [{"id": NODE_ID, "suite": NAME, "reasons": [...], "risk": F, "estimated_s": F}, ...],
+///  "skipped": [{"id": ..., "suite": ..., "why": ...}], "notes": [...], "deferred_rules": [...]}
 /// ```
-/// `tests` is in run order; `total` is the number of discovered tests.
+/// `tests` is in run order; `total` is the number of planned tests, `discovered` of all tests.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     pub base: String,
     pub head: String,
+    pub base_source: String,
     pub changed_files: Vec<String>,
     pub full_run: Option<String>,
     pub total: usize,
-    pub selected: usize,
+    pub discovered: usize,
     pub estimated_s: f64,
     pub tests: Vec<PlannedTest>,
     pub skipped: Vec<SkippedTest>,
@@ -75,10 +78,11 @@ impl Plan {
         Plan {
             base: selection.base.clone(),
             head: selection.head.clone(),
+            base_source: selection.base_source.clone(),
             changed_files: selection.changed_files.clone(),
             full_run: selection.full_run.clone(),
-            total: selection.selected.len() + selection.skipped.len(),
-            selected: tests.len(),
+            total: tests.len(),
+            discovered: selection.selected.len() + selection.skipped.len(),
             estimated_s: tests.iter().map(|t| t.estimated_s).sum(),
             tests,
             skipped: selection

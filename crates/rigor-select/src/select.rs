@@ -77,6 +77,9 @@ pub struct SelectedTest {
 pub struct Selection {
     pub base: String,
     pub head: String,
+    /// How the base was chosen (see [`ChangeSet::base_source`]).
+    #[serde(default)]
+    pub base_source: String,
     /// Changed paths (project-relative), as seen by selection.
     pub changed_files: Vec<String>,
     /// Why everything runs, when it does.
@@ -250,6 +253,7 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
     let mut sel = Selection {
         base: change.base.clone(),
         head: change.head.clone(),
+        base_source: change.base_source.clone(),
         changed_files: change.paths().into_iter().map(String::from).collect(),
         ..Selection::default()
     };

@@ -118,7 +118,12 @@ fn a_module_change_selects_its_importers_with_reasons() {
     // The plan JSON contract.
     let plan = Plan::new(&s, &HashMap::new(), 0.5);
     let v = serde_json::to_value(&plan).unwrap();
-    assert_eq!(v["total"], 3);
+    assert_eq!(v["total"], 1);
+    assert_eq!(v["discovered"], 3);
+    assert_eq!(
+        v["base_source"],
+        "HEAD (uncommitted changes on the default branch)"
+    );
     assert_eq!(v["tests"][0]["id"], "tests/test_prices.py::test_total");
     assert_eq!(v["tests"][0]["suite"], "py");
     assert_eq!(v["tests"][0]["estimated_s"], 0.5);
