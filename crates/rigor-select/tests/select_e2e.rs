@@ -404,3 +404,75 @@ fn rust_workspace_through_cargo_metadata() {
     );
     assert!(sel(d.path()).full_run.is_some());
 }
+
+#[test]
+fn symbol_refinement_narrows_within_a_module_and_stays_monotone() {
+    let lib = "def alpha(x):\n    return x + 1\n\ndef beta(x):\n    return x * 2\n\nLIMIT = 3\n";
+    let files: Vec<(&str, &str)> = vec![
+        ("pkg/__init__.py", ""),
+        ("pkg/lib.py", lib),
+        (
+            "tests/test_lib.py",
+            "from pkg.lib import alpha, beta\n\ndef test_alpha():\n    assert alpha(1) == 2\n\ndef test_beta():\n    assert beta(1) == 2\n",
+        ),
+    ];
+    let tests: Vec<TestCase> = [
+        "tests/test_lib.py::test_alpha",
+        "tests/test_lib.py::test_beta",
+    ]
+    .iter()
+    .map(|id| {
+        let mut t = TestCase::new("py", id);
+        t.file = Some("tests/test_lib.py".into());
+        t
+    })
+    .collect();
+    let plan_with = |edit: &dyn Fn(&str) -> String| {
+        let d = repo(&files);
+        write(d.path(), "pkg/lib.py", &edit(lib));
+        let change =
+            ChangeSet::detect_with_env(d.path(), None, &BTreeMap::<String, String>::new()).unwrap();
+        let suites = suites();
+        let cfg = SelectConfig::default();
+        let h = History::default();
+        let s = select(
+            &SelectInput {
+                root: d.path(),
+                config: &cfg,
+                suites: &suites,
+                history: &h,
+            },
+            &change,
+            &tests,
+        )
+        .unwrap();
+        s.selected
+            .iter()
+            .map(|t| t.key.id.clone())
+            .collect::<Vec<_>>()
+    };
+    let one = plan_with(&|s| s.replace("x + 1", "x + 2"));
+    assert_eq!(one, vec!["tests/test_lib.py::test_alpha"]);
+    let two = plan_with(&|s| s.replace("x + 1", "x + 2").replace("x * 2", "x * 3"));
+    assert_eq!(
+        two,
+        vec![
+            "tests/test_lib.py::test_alpha",
+            "tests/test_lib.py::test_beta"
+        ]
+    );
+    let module_level = plan_with(&|s| {
+        s.replace("x + 1", "x + 2")
+            .replace("LIMIT = 3", "LIMIT = 4")
+    });
+    assert_eq!(
+        module_level,
+        vec![
+            "tests/test_lib.py::test_alpha",
+            "tests/test_lib.py::test_beta"
+        ]
+    );
+    // A renamed function is observed through its old name.
+    let renamed = plan_with(&|s| s.replace("def beta", "def gamma"));
+    assert_eq!(renamed, vec!["tests/test_lib.py::test_beta"]);
+}
