@@ -138,18 +138,27 @@ fn fmt_time(epoch: f64) -> String {
 ///
 /// `shards[i]` is the shard of `results[i]` (missing entries: no shard).
 pub fn timeline_svg(results: &[StoredResult], shards: &[Option<String>]) -> String {
-    // lanes keyed by (tier, shard, worker); tests without start times are laid end to end
-    type Lane = (String, String, String);
+    // lanes keyed by (tier in run order, tier, shard, worker); tests without start times are laid
+    // end to end
+    type Lane = (usize, String, String, String);
     let mut lanes: BTreeMap<Lane, Vec<(f64, &StoredResult)>> = BTreeMap::new();
     let mut cursor: BTreeMap<Lane, f64> = BTreeMap::new();
+    let mut tier_order: Vec<String> = Vec::new();
     for (i, r) in results.iter().enumerate() {
         let tier = r.tier.clone().unwrap_or_default();
+        let order = match tier_order.iter().position(|t| *t == tier) {
+            Some(p) => p,
+            None => {
+                tier_order.push(tier.clone());
+                tier_order.len() - 1
+            }
+        };
         let shard = shards.get(i).cloned().flatten().unwrap_or_default();
         let worker = r
             .worker
             .map(|w| format!("worker {w}"))
             .unwrap_or_else(|| "worker ?".into());
-        let key = (tier, shard, worker);
+        let key = (order, tier, shard, worker);
         let start = match r.start_s {
             Some(s) => s,
             None => *cursor.get(&key).unwrap_or(&0.0),
@@ -181,7 +190,7 @@ pub fn timeline_svg(results: &[StoredResult], shards: &[Option<String>]) -> Stri
             t = end * i as f64 / 5.0
         );
     }
-    for (i, ((tier, shard, worker), items)) in lanes.iter().enumerate() {
+    for (i, ((_, tier, shard, worker), items)) in lanes.iter().enumerate() {
         let y = 24.0 + i as f64 * lane_h;
         let mut label = String::new();
         if !tier.is_empty() {
