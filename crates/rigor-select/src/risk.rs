@@ -7,6 +7,7 @@
 //! | failed in the last run on the branch | 0.90 |
 //! | covers a changed line (coverage map) | 0.80 |
 //! | its name mentions a changed function or class (`test_chunked` ↔ `def chunked`) | 0.60 |
+//! | its name shares a word (≥ 4 letters) with a changed function or class | 0.30 |
 //! | its own file changed | 0.50 |
 //! | graph distance d to a changed file | 0.40 / (1 + d) |
 //! | co-failure with a changed file (history) | rate |
@@ -30,6 +31,9 @@ pub struct RiskFactors {
     pub own_file: bool,
     pub covers_change: bool,
     pub name_affinity: bool,
+    /// Its name shares a word with a changed definition (`test_greater_than` ↔ `matches_greater`).
+    #[serde(default)]
+    pub name_words: bool,
     /// Hops in the impact graph from the test's file to the nearest changed file.
     pub distance: Option<u32>,
     pub failure_rate: f64,
@@ -55,6 +59,9 @@ pub fn risk(f: &RiskFactors) -> f64 {
     }
     if f.name_affinity {
         weights.push(0.60);
+    }
+    if f.name_words {
+        weights.push(0.30);
     }
     if f.own_file {
         weights.push(0.50);
@@ -187,6 +194,7 @@ mod tests {
             last_failed: true,
             covers_change: true,
             name_affinity: true,
+            name_words: true,
             own_file: true,
             distance: Some(0),
             failure_rate: 1.0,

@@ -393,10 +393,7 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
                                     if let Some((why, dist)) = bins.get(binary_of(&t.key.id)) {
                                         let fa = acc.add(&t.key, why.clone());
                                         fa.distance_min(*dist);
-                                        let norm = normalize(&t.key.id);
-                                        if names.iter().any(|n| norm.contains(n.as_str())) {
-                                            fa.name_affinity = true;
-                                        }
+                                        set_affinity(fa, &names, &t.key.id);
                                     }
                                 }
                             }
@@ -603,10 +600,7 @@ pub fn select(input: &SelectInput, change: &ChangeSet, tests: &[TestCase]) -> Re
                     f.distance_min(distance);
                     f.covers_change |= covers;
                     f.own_file |= own;
-                    let norm = normalize(&t.key.id);
-                    if names.iter().any(|n| norm.contains(n.as_str())) {
-                        f.name_affinity = true;
-                    }
+                    set_affinity(f, &names, &t.key.id);
                     let note = match &precise {
                         Precision::Static(Some(why)) | Precision::ImportTime { why, .. } => {
                             Some(why)
@@ -937,18 +931,63 @@ fn changed_names(root: &Path, path: &str, lines: &[crate::change::LineRange]) ->
     let ranges: Vec<(u32, u32)> = lines.iter().map(|r| (r.start, r.end)).collect();
     enclosing_names(&src, &ranges)
         .into_iter()
-        .map(|n| normalize(&n))
-        .filter(|n| n.len() >= 4)
+        .filter(|n| normalize(n).len() >= 4)
         .collect()
 }
 
+/// Words of an identifier or test id: split at non-alphanumerics, `_` and camelCase humps,
+/// lowercased; words shorter than 4 letters and generic ones are dropped.
+fn words(s: &str) -> BTreeSet<String> {
+    const GENERIC: &[&str] = &[
+        "test", "tests", "self", "none", "true", "false", "from", "with", "into", "impl", "init",
+        "main",
+    ];
+    let mut out = BTreeSet::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in s.chars() {
+        let boundary = !c.is_alphanumeric() || (c.is_uppercase() && prev_lower);
+        if boundary && !cur.is_empty() {
+            out.insert(std::mem::take(&mut cur));
+        }
+        if c.is_alphanumeric() {
+            cur.extend(c.to_lowercase());
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+    }
+    if !cur.is_empty() {
+        out.insert(cur);
+    }
+    out.retain(|w| w.len() >= 4 && !GENERIC.contains(&w.as_str()));
+    out
+}
+
+/// Risk only: does the test's id name a changed definition (whole, or one of its words)?
+fn set_affinity(f: &mut RiskFactors, names: &[String], id: &str) {
+    if names.is_empty() {
+        return;
+    }
+    let norm = normalize(id);
+    if names.iter().any(|n| norm.contains(normalize(n).as_str())) {
+        f.name_affinity = true;
+        return;
+    }
+    let id_words = words(id);
+    if names
+        .iter()
+        .any(|n| words(n).iter().any(|w| id_words.contains(w)))
+    {
+        f.name_words = true;
+    }
+}
+
 /// For risk only: the changed Rust file's stem and the names of the functions enclosing the
-/// changed lines (the nearest `fn name` above each line), normalised.
+/// changed lines (the nearest `fn name` above each line).
 fn rust_changed_names(root: &Path, path: &str, lines: &[crate::change::LineRange]) -> Vec<String> {
     let mut out = Vec::new();
     let stem = base_name(path).trim_end_matches(".rs");
     if !matches!(stem, "lib" | "main" | "mod") {
-        out.push(normalize(stem));
+        out.push(stem.to_string());
     }
     if let Ok(src) = std::fs::read_to_string(root.join(path)) {
         let all: Vec<&str> = src.lines().collect();
@@ -967,13 +1006,13 @@ fn rust_changed_names(root: &Path, path: &str, lines: &[crate::change::LineRange
                         .chars()
                         .take_while(|c| c.is_alphanumeric() || *c == '_')
                         .collect();
-                    out.push(normalize(&name));
+                    out.push(name);
                     break;
                 }
             }
         }
     }
-    out.retain(|n| n.len() >= 4);
+    out.retain(|n| normalize(n).len() >= 4);
     out.sort();
     out.dedup();
     out
@@ -1018,4 +1057,45 @@ fn fmt_ranges(r: &[(u32, u32)]) -> String {
 
 fn short(sha: &str) -> &str {
     &sha[..sha.len().min(10)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_split_identifiers_and_test_ids() {
+        let w: Vec<String> = words("semver::test_version_req test_greaterThan_caret")
+            .into_iter()
+            .collect();
+        assert_eq!(w, vec!["caret", "greater", "semver", "than", "version"]);
+        let mut f = RiskFactors::default();
+        set_affinity(
+            &mut f,
+            &["matches_greater".into()],
+            "semver::test_version_req test_greater_than",
+        );
+        assert!(f.name_words && !f.name_affinity);
+        let mut f = RiskFactors::default();
+        set_affinity(
+            &mut f,
+            &["chunked".into()],
+            "tests/test_more.py::ChunkedTests::test_even",
+        );
+        assert!(f.name_affinity);
+        let mut f = RiskFactors::default();
+        set_affinity(
+            &mut f,
+            &["chunked".into()],
+            "tests/test_more.py::WindowedTests::test_basic",
+        );
+        assert!(!f.name_affinity && !f.name_words);
+    }
+
+    #[test]
+    fn test_symbols_of_node_ids() {
+        assert_eq!(test_symbol("tests/t.py::TestA::test_b[1]"), "TestA");
+        assert_eq!(test_symbol("tests/t.py::test_f[x-y]"), "test_f");
+        assert_eq!(test_symbol("tests/t.py::test_g"), "test_g");
+    }
 }
