@@ -9,10 +9,10 @@
 //! * **magnitude floor**: a split whose relative change of the mean is below `min_magnitude` is
 //!   not reported, however significant.
 //!
-//! Candidates come from recursive best splits (a loose test only decides whether to keep
-//! splitting); every candidate is then re-tested against its neighbouring candidates only (the
-//! segment between the previous and the next one); the weakest failing one is dropped and its
-//! neighbours re-tested, until all remaining points pass the strict test.
+//! Candidates come from recursive best splits down to the minimum segment; every candidate is
+//! then re-tested against its neighbouring candidates only (the segment between the previous and
+//! the next one); the weakest failing one is dropped and its neighbours re-tested, until all
+//! remaining points pass the strict test.
 //!
 //! The energy statistic of every split of a segment is computed in O(n log n) with Fenwick trees
 //! over ranks (within-sample sums of |xᵢ − xⱼ| grown from both ends).
@@ -155,7 +155,11 @@ fn best_split(xs: &[f64], min: usize) -> Option<usize> {
             None => Some(tau),
             Some(b) => {
                 let dist = |t: usize| (2 * t).abs_diff(n);
-                if q[tau] > q[b] || (q[tau] == q[b] && dist(tau) < dist(b)) {
+                // Values within rounding of each other are ties (so that shifting or scaling
+                // the series, which changes only the rounding, cannot change the split).
+                if !nearly_equal(q[tau], q[b]) && q[tau] > q[b]
+                    || (nearly_equal(q[tau], q[b]) && dist(tau) < dist(b))
+                {
                     Some(tau)
                 } else {
                     Some(b)
@@ -164,6 +168,11 @@ fn best_split(xs: &[f64], min: usize) -> Option<usize> {
         };
     }
     best
+}
+
+/// Equal up to floating-point rounding (relative 1e-9).
+fn nearly_equal(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * a.abs().max(b.abs())
 }
 
 fn rel_change(before: f64, after: f64) -> f64 {
@@ -258,15 +267,11 @@ fn passes(p: f64, change: f64, s: &DetectSettings) -> bool {
     p < s.max_pvalue && change.abs() >= s.min_magnitude
 }
 
-/// Loose level for proposing candidates in the first phase; the strict, corrected test of the
-/// second phase decides.
-const CANDIDATE_PVALUE: f64 = 0.05;
-
 /// Detect change points in a series.
 ///
-/// 1. Candidates: recursive best splits by the energy statistic, continued while the raw Welch
-///    p-value of the split is below 0.05 (plain Welch, no correction) (so that a split weakened by other change points in
-///    the same segment — e.g. a temporary dip — does not hide them).
+/// 1. Candidates: recursive best splits by the energy statistic, down to the minimum segment,
+///    whatever each split's own test says (a segment holding several changes — a dip and a
+///    jump — can look insignificant as a whole while its parts are not).
 /// 2. Pruning: each candidate is tested against its neighbouring candidates only — Welch's test
 ///    with each side's variance floored at the pooled variance, Bonferroni-corrected for every
 ///    position of the series, and the magnitude floor; the
@@ -288,12 +293,12 @@ pub fn detect(xs: &[f64], settings: &DetectSettings) -> Vec<ChangePoint> {
         let Some(tau) = best_split(&xs[a..b], min) else {
             continue;
         };
-        let (_, raw, _) = pre.test(a, a + tau, b, false);
-        if raw < CANDIDATE_PVALUE {
-            cps.push(a + tau);
-            stack.push((a, a + tau));
-            stack.push((a + tau, b));
-        }
+        // Keep splitting whatever this split's own test says: a segment holding several
+        // changes (a dip and a jump, …) can look insignificant as a whole while its parts
+        // are not. Only the strict test of the pruning phase decides.
+        cps.push(a + tau);
+        stack.push((a, a + tau));
+        stack.push((a + tau, b));
     }
     cps.sort_unstable();
     // 2. pruning against neighbours
@@ -307,6 +312,20 @@ pub fn detect(xs: &[f64], settings: &DetectSettings) -> Vec<ChangePoint> {
         let (lo, hi) = bounds(cps, i);
         pre.test(lo, cps[i], hi, true)
     };
+    // Standardised mean difference of a candidate against its neighbours.
+    let effect = |cps: &[usize], i: usize| -> f64 {
+        let (lo, hi) = bounds(cps, i);
+        let (n1, m1, v1) = pre.stats(lo, cps[i]);
+        let (n2, m2, v2) = pre.stats(cps[i], hi);
+        let pooled = ((n1 - 1.0) * v1 + (n2 - 1.0) * v2) / (n1 + n2 - 2.0).max(1.0);
+        if pooled > 0.0 {
+            (m2 - m1).abs() / pooled.sqrt()
+        } else if m1 == m2 {
+            0.0
+        } else {
+            f64::INFINITY
+        }
+    };
     let mut tests: Vec<(f64, f64, f64)> = (0..cps.len()).map(|i| eval(&cps, i)).collect();
     loop {
         let mut worst: Option<usize> = None;
@@ -317,8 +336,13 @@ pub fn detect(xs: &[f64], settings: &DetectSettings) -> Vec<ChangePoint> {
             worst = match worst {
                 None => Some(i),
                 Some(w) => {
-                    let (wp, _, wc) = tests[w];
-                    if p > wp || (p == wp && change.abs() < wc.abs()) {
+                    let (wp, _, _) = tests[w];
+                    // The weakest: the highest p; ties (up to rounding) go to the smaller effect
+                    // (|t|-like, invariant under shifting and scaling), then to the left.
+                    let (e, we) = (effect(&cps, i), effect(&cps, w));
+                    if (!nearly_equal(p, wp) && p > wp)
+                        || (nearly_equal(p, wp) && !nearly_equal(e, we) && e < we)
+                    {
                         Some(i)
                     } else {
                         Some(w)
@@ -361,6 +385,29 @@ pub fn detect(xs: &[f64], settings: &DetectSettings) -> Vec<ChangePoint> {
 mod tests {
     use super::*;
     use crate::stats::SplitMix64;
+
+    /// Found by the property test `clear_steps_are_found`: four level shifts whose top-level
+    /// split alone is not significant (t ≈ −1.9), so a recursion that stopped there found none.
+    #[test]
+    fn steps_under_an_insignificant_top_split_are_found() {
+        let mut xs = Vec::new();
+        let mut r = SplitMix64::new(7);
+        for (len, level) in [
+            (56usize, 1614.0f64),
+            (30, 1390.0),
+            (26, 1908.0),
+            (20, 1323.0),
+        ] {
+            for _ in 0..len {
+                xs.push(level + (r.next_u64() % 61) as f64 - 30.0);
+            }
+        }
+        let found: Vec<usize> = detect(&xs, &DetectSettings::default())
+            .iter()
+            .map(|c| c.index)
+            .collect();
+        assert_eq!(found, vec![56, 86, 112]);
+    }
 
     /// Brute-force Q̂ from the definition.
     fn q_naive(xs: &[f64], tau: usize) -> f64 {
