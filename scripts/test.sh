@@ -12,6 +12,9 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import pytest, covera
   "$VENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/test-requirements.txt
 fi
 export RIGOR_TEST_PYTHON="$VENV/bin/python"
+# Property tests draw their cases from a fixed seed so that every CI run checks the same cases;
+# explore new ones with e.g. `PROPTEST_RNG_SEED=$RANDOM scripts/test.sh`.
+export PROPTEST_RNG_SEED="${PROPTEST_RNG_SEED:-20261127}"
 export PATH="$VENV/bin:$PATH"
 
 echo "== cargo fmt --check"
