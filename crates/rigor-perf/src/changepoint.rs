@@ -9,8 +9,8 @@
 //! * **magnitude floor**: a split whose relative change of the mean is below `min_magnitude` is
 //!   not reported, however significant.
 //!
-//! Candidates come from recursive best splits down to the minimum segment; every candidate is
-//! then re-tested against its neighbouring candidates only (the segment between the previous and
+//! Candidates come from recursive best splits (a loose test, with a look-ahead of two levels,
+//! decides whether to keep splitting); every candidate is then re-tested against its neighbouring candidates only (the segment between the previous and
 //! the next one); the weakest failing one is dropped and its neighbours re-tested, until all
 //! remaining points pass the strict test.
 //!
@@ -24,7 +24,8 @@ use crate::stats::{mean, std_dev, t_sf};
 pub struct DetectSettings {
     /// Family-wise significance level per segment (after the Bonferroni correction).
     pub max_pvalue: f64,
-    /// Smallest relative change of the mean that is reported (0.01 = 1 %).
+    /// Smallest change of the mean that is reported, relative to the average of the means on
+    /// both sides (0.01 = 1 %).
     pub min_magnitude: f64,
     /// Fewest points on each side of a change point.
     pub min_segment: usize,
@@ -175,6 +176,22 @@ fn nearly_equal(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * a.abs().max(b.abs())
 }
 
+/// The size of a change for the magnitude floor: the difference of the means relative to their
+/// average magnitude. Symmetric (reversing the series gives the same value, negated), scale
+/// invariant, and within a factor (1 + r/2) of the change relative to the mean before.
+fn magnitude(m1: f64, m2: f64) -> f64 {
+    let scale = (m1.abs() + m2.abs()) / 2.0;
+    if scale == 0.0 {
+        if m1 == m2 {
+            0.0
+        } else {
+            f64::INFINITY.copysign(m2 - m1)
+        }
+    } else {
+        (m2 - m1) / scale
+    }
+}
+
 fn rel_change(before: f64, after: f64) -> f64 {
     if before == 0.0 {
         if after == before {
@@ -255,7 +272,7 @@ impl Prefix {
             (2.0 * t_sf(t.abs(), df)).min(1.0)
         };
         let corrected = (raw * self.family).min(1.0);
-        (corrected, raw, rel_change(m1, m2))
+        (corrected, raw, magnitude(m1, m2))
     }
 }
 
@@ -267,11 +284,19 @@ fn passes(p: f64, change: f64, s: &DetectSettings) -> bool {
     p < s.max_pvalue && change.abs() >= s.min_magnitude
 }
 
+/// Loose level for proposing candidates in the first phase; the strict, corrected test of the
+/// second phase decides.
+const CANDIDATE_PVALUE: f64 = 0.05;
+
+/// Levels of splits below a loosely insignificant one that are still explored.
+const LOOKAHEAD: u8 = 2;
+
 /// Detect change points in a series.
 ///
-/// 1. Candidates: recursive best splits by the energy statistic, down to the minimum segment,
-///    whatever each split's own test says (a segment holding several changes — a dip and a
-///    jump — can look insignificant as a whole while its parts are not).
+/// 1. Candidates: recursive best splits by the energy statistic, continued while the raw Welch
+///    p-value of the split is below 0.05, and for two more levels below a split that is not
+///    (a segment holding several changes — a dip and a jump — can look insignificant as a
+///    whole while its parts are not).
 /// 2. Pruning: each candidate is tested against its neighbouring candidates only — Welch's test
 ///    with each side's variance floored at the pooled variance, Bonferroni-corrected for every
 ///    position of the series, and the magnitude floor; the
@@ -285,20 +310,28 @@ pub fn detect(xs: &[f64], settings: &DetectSettings) -> Vec<ChangePoint> {
     let pre = Prefix::new(xs, min);
     // 1. candidates
     let mut cps: Vec<usize> = Vec::new();
-    let mut stack = vec![(0usize, n)];
-    while let Some((a, b)) = stack.pop() {
+    let mut stack = vec![(0usize, n, LOOKAHEAD)];
+    while let Some((a, b, slack)) = stack.pop() {
         if b - a < 2 * min {
             continue;
         }
         let Some(tau) = best_split(&xs[a..b], min) else {
             continue;
         };
-        // Keep splitting whatever this split's own test says: a segment holding several
-        // changes (a dip and a jump, …) can look insignificant as a whole while its parts
-        // are not. Only the strict test of the pruning phase decides.
+        let (_, raw, _) = pre.test(a, a + tau, b, false);
+        // A split that is not significant as a whole may still hide changes in its parts (a
+        // dip and a jump): look `LOOKAHEAD` levels further before giving a segment up. The
+        // strict test of the pruning phase decides every candidate.
+        let slack = if raw < CANDIDATE_PVALUE {
+            LOOKAHEAD
+        } else if slack > 0 {
+            slack - 1
+        } else {
+            continue;
+        };
         cps.push(a + tau);
-        stack.push((a, a + tau));
-        stack.push((a + tau, b));
+        stack.push((a, a + tau, slack));
+        stack.push((a + tau, b, slack));
     }
     cps.sort_unstable();
     // 2. pruning against neighbours
@@ -360,12 +393,52 @@ pub fn detect(xs: &[f64], settings: &DetectSettings) -> Vec<ChangePoint> {
             tests[i] = eval(&cps, i);
         }
     }
-    // 3. describe
+    // 3. placement: each survivor moves to the best split of the segment between its
+    // neighbours (which now holds one change), where pruning may have kept a nearby candidate
+    // instead of the exact position; kept only if it still passes.
+    // All moves are computed from the same positions (the result does not depend on the order
+    // of the points, so reversing the series mirrors it); a move that would cross or crowd a
+    // neighbour, or no longer pass, is not made.
+    let original = cps.clone();
+    let mut placed: Vec<usize> = (0..original.len())
+        .map(|i| {
+            let (lo, hi) = bounds(&original, i);
+            best_split(&xs[lo..hi], min).map_or(original[i], |tau| lo + tau)
+        })
+        .collect();
+    for i in 0..placed.len() {
+        let left = if i == 0 {
+            0
+        } else {
+            placed[i - 1].min(original[i - 1])
+        };
+        let right = if i + 1 == placed.len() {
+            n
+        } else {
+            placed[i + 1].max(original[i + 1])
+        };
+        if placed[i] < left + min || placed[i] + min > right {
+            placed[i] = original[i];
+        }
+    }
+    let accepted: Vec<bool> = (0..placed.len())
+        .map(|i| {
+            let t = eval(&placed, i);
+            placed[i] == original[i] || passes(t.0, t.2, settings)
+        })
+        .collect();
+    for ((c, p), ok) in cps.iter_mut().zip(&placed).zip(&accepted) {
+        if *ok {
+            *c = *p;
+        }
+    }
+    let tests: Vec<(f64, f64, f64)> = (0..cps.len()).map(|i| eval(&cps, i)).collect();
+    // 4. describe
     cps.iter()
         .enumerate()
         .map(|(i, &c)| {
             let (lo, hi) = bounds(&cps, i);
-            let (p, raw, change) = tests[i];
+            let (p, raw, _) = tests[i];
             let (before, after) = (&xs[lo..c], &xs[c..hi]);
             ChangePoint {
                 index: c,
@@ -373,7 +446,7 @@ pub fn detect(xs: &[f64], settings: &DetectSettings) -> Vec<ChangePoint> {
                 std_before: std_dev(before),
                 mean_after: mean(after),
                 std_after: std_dev(after),
-                change_pct: change * 100.0,
+                change_pct: rel_change(mean(before), mean(after)) * 100.0,
                 p_value: p,
                 raw_p_value: raw,
             }
