@@ -6,11 +6,14 @@ src=$(fetch_sdist more-itertools 10.5.0)
 proj="$WORK/ci-tiers"
 rm -rf "$proj" && cp -r "$src" "$proj"
 cd "$proj"
+# The copy is its own repository (change-aware selection looks at its git history).
+printf '.rigor/\n__pycache__/\n' > .gitignore
+git init -q -b main && git add -A && git -c user.name=bench -c user.email=bench@example.invalid commit -q -m "more-itertools 10.5.0"
 export RIGOR_PYTHON_INTERPRETER="$PY"
 "$RIGOR" run -j 2 >/dev/null 2>&1 || true     # history: durations
-echo "== rigor ci, green"
-"$RIGOR" ci -j 2 --no-gates --format json 2>/dev/null | "$PY" "$BENCH_DIR/ci_tiers.py"
-echo "== rigor ci with an injected failing test in tests/test_more.py"
+echo "== rigor ci --all, green (every test, in tiers)"
+"$RIGOR" ci -j 2 --all --no-gates --format json 2>/dev/null | "$PY" "$BENCH_DIR/ci_tiers.py"
+echo "== rigor ci (change-aware) with an injected failing test in tests/test_more.py"
 printf '\n\ndef test_injected_failure():\n    assert more_itertools.first([1]) == 2\n' >> tests/test_more.py
 grep -q "^import more_itertools" tests/test_more.py || sed -i '1i import more_itertools' tests/test_more.py
 start=$(now)

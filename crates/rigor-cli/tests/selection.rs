@@ -133,3 +133,14 @@ fn outside_git_everything_runs_and_the_plan_says_why() {
     );
     assert_eq!(ids(&p).len(), 3);
 }
+
+#[test]
+fn ci_with_a_change_no_test_can_see_runs_no_tests_but_the_gates() {
+    let (_t, dir) = repo();
+    std::fs::write(dir.join("NOTES.md"), "# notes\n").unwrap();
+    let out = rigor(&dir).arg("ci").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("selects no tests"), "{stderr}");
+    assert!(stderr.contains("gates evaluated"), "{stderr}");
+}

@@ -311,6 +311,8 @@ pub fn run_tests(
     }
 
     let mut set_up: HashMap<String, bool> = HashMap::new();
+    // One pool of workers per suite for the whole run (all its tiers).
+    let mut pools: HashMap<String, scheduler::Pool> = HashMap::new();
     let mut errors_reported: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut current_tier: Option<String> = None;
     let mut tier_started = Instant::now();
@@ -446,7 +448,9 @@ pub fn run_tests(
             }
             Progress::Tick => recorder.maybe_flush(),
         };
+        let pool = pools.entry(s.name.clone()).or_default();
         let ending = scheduler::run_suite(
+            pool,
             factory,
             known_tests,
             &mut planner,
@@ -493,6 +497,9 @@ pub fn run_tests(
         }
     }
     recorder.flush();
+    for (_, pool) in pools.drain() {
+        pool.shutdown(&stop);
+    }
     if let Some(e) = recorder.error.take() {
         return Err(e.into());
     }

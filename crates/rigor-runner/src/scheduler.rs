@@ -56,7 +56,9 @@ struct Job {
 struct Slot {
     worker: Option<Box<dyn Worker>>,
     ready: bool,
-    closed: bool,
+    /// Told that no successor is coming for its queued tests (pytest runs the last one with
+    /// `nextitem = None`, tearing fixtures down).
+    flushed: bool,
     outstanding: VecDeque<Job>,
     running: Option<(Job, Instant)>,
     timed_out: Option<usize>,
@@ -82,7 +84,7 @@ impl Slot {
         Slot {
             worker: None,
             ready: false,
-            closed: false,
+            flushed: false,
             outstanding: VecDeque::new(),
             running: None,
             timed_out: None,
@@ -94,8 +96,70 @@ impl Slot {
 /// How many times in a row a worker may die before running anything.
 const MAX_BARREN_SPAWNS: u32 = 3;
 
-/// Run a suite. `known` are the tests when discovered up front (None: the workers collect them).
+/// The workers of one suite, kept between the batches (tiers) of a run, so that pytest workers
+/// collect the suite once per run rather than once per tier.
+pub struct Pool {
+    tx: mpsc::Sender<WorkerEvent>,
+    rx: mpsc::Receiver<WorkerEvent>,
+    slots: Vec<Slot>,
+}
+
+impl Default for Pool {
+    fn default() -> Self {
+        let (tx, rx) = mpsc::channel();
+        Pool {
+            tx,
+            rx,
+            slots: Vec::new(),
+        }
+    }
+}
+
+impl Pool {
+    /// Let persistent workers end their sessions (fixture teardown), then make sure every worker
+    /// is gone. A process-per-test worker has nothing left running once its results are in.
+    pub fn shutdown(mut self, stop: &AtomicBool) {
+        for s in self.slots.iter_mut() {
+            if let Some(w) = s.worker.as_mut()
+                && !w.finish_input()
+            {
+                if s.running.is_some() {
+                    w.kill();
+                }
+                s.worker = None;
+            }
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.slots.iter().any(|s| s.worker.is_some()) && Instant::now() < deadline {
+            match self.rx.recv_timeout(Duration::from_millis(100)) {
+                Ok(WorkerEvent::Exited { slot, .. }) => self.slots[slot].worker = None,
+                Ok(_) => {}
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        self.kill_all();
+    }
+
+    fn kill_all(&mut self) {
+        for s in self.slots.iter_mut() {
+            if let Some(w) = s.worker.as_mut() {
+                w.kill();
+            }
+            s.worker = None;
+        }
+    }
+}
+
+/// Run a batch of a suite on the suite's pool. `known` are the tests when discovered up front
+/// (None: the workers collect them).
+#[allow(clippy::too_many_arguments)]
 pub fn run_suite(
+    pool: &mut Pool,
     factory: &dyn WorkerFactory,
     known: Option<Vec<TestCase>>,
     planner: &mut Planner<'_>,
@@ -104,7 +168,9 @@ pub fn run_suite(
     run_start: Instant,
     sink: &mut dyn FnMut(Progress<'_>),
 ) -> Ending {
-    let (tx, rx) = mpsc::channel::<WorkerEvent>();
+    let tx = pool.tx.clone();
+    let rx = &pool.rx;
+    let slots = &mut pool.slots;
     let mut tests: Vec<TestCase> = Vec::new();
     let mut book = Book {
         queue: VecDeque::new(),
@@ -150,9 +216,11 @@ pub fn run_suite(
             return Ending::Completed;
         }
     }
-    let mut slots: Vec<Slot> = (0..initial_workers).map(|_| Slot::empty()).collect();
-    for (i, slot) in slots.iter_mut().enumerate() {
-        if let Err(e) = slot.start(factory, i, &tx) {
+    // Workers left from an earlier batch are reused; start the missing ones.
+    while slots.len() < initial_workers {
+        let i = slots.len();
+        slots.push(Slot::empty());
+        if let Err(e) = slots[i].start(factory, i, &tx) {
             report_abort(sink, factory, &format!("cannot start a worker: {e}"));
             return Ending::Aborted;
         }
@@ -175,7 +243,7 @@ pub fn run_suite(
         // Dispatch.
         if planned {
             for slot in slots.iter_mut() {
-                if !slot.ready || slot.closed {
+                if !slot.ready {
                     continue;
                 }
                 let Some(worker) = slot.worker.as_mut() else {
@@ -192,10 +260,12 @@ pub fn run_suite(
                         break;
                     }
                     slot.outstanding.push_back(job);
+                    slot.flushed = false;
                 }
                 if book.queue.is_empty() && !slot.outstanding.is_empty() {
                     // Nothing left to hand out: let the worker run its last tests.
-                    slot.closed = worker.finish_input();
+                    worker.flush();
+                    slot.flushed = true;
                 }
             }
             // Respawn slots whose worker died while work remains.
@@ -347,35 +417,10 @@ pub fn run_suite(
         }
     }
 
-    // Let persistent workers end their sessions (fixture teardown), then make sure they are
-    // gone. A process-per-test worker has nothing left running once its results are in.
-    for s in slots.iter_mut() {
-        if let Some(w) = s.worker.as_mut()
-            && !w.finish_input()
-        {
-            if s.running.is_some() {
-                w.kill();
-            }
-            s.worker = None;
-        }
-    }
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while slots.iter().any(|s| s.worker.is_some()) && Instant::now() < deadline && !book.stopping {
-        match rx.recv_timeout(Duration::from_millis(100)) {
-            Ok(WorkerEvent::Exited { slot, .. }) => slots[slot].worker = None,
-            Ok(_) => {}
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                if stop.load(Ordering::SeqCst) {
-                    break;
-                }
-            }
-            Err(_) => break,
-        }
-    }
-    for s in slots.iter_mut() {
-        if let Some(w) = s.worker.as_mut() {
-            w.kill();
-        }
+    // Stopped (interrupt, fail-fast, abort): nothing of this suite runs any more. Otherwise the
+    // workers stay, idle, for the suite's next batch; `Pool::shutdown` ends them.
+    if book.stopping || book.ending != Ending::Completed {
+        pool.kill_all();
     }
     book.ending
 }

@@ -37,7 +37,10 @@ pub trait Worker: Send {
     /// How many tests may be handed to it before it reports one finished.
     fn capacity(&self) -> usize;
     fn send(&mut self, test: &TestCase) -> std::io::Result<()>;
-    /// No more tests for now. Returns true if the worker will now end (and accepts no more).
+    /// No successor is coming for the tests handed over so far (for now): run them all. More
+    /// tests may be handed over later.
+    fn flush(&mut self) {}
+    /// No more tests, ever. Returns true if the worker will now end (and accepts no more).
     fn finish_input(&mut self) -> bool;
     /// Kill whatever runs, with its process group.
     fn kill(&mut self);

@@ -39,6 +39,27 @@ pub fn run(config: Config, args: &CiArgs) -> Result<i32> {
     if let Some(sel) = &planned.selection {
         super::plan::print_selection_header(sel, planned.tests.len());
     }
+    if planned.tests.is_empty()
+        && let Some(sel) = planned
+            .selection
+            .as_ref()
+            .filter(|s| s.full_run.is_none() && s.total > 0)
+    {
+        // A change that no test can see (documentation, …): nothing to run, the gates still apply.
+        eprintln!(
+            "rigor ci: the change ({} files) selects no tests",
+            sel.change.files.len()
+        );
+        if args.no_gates {
+            return Ok(exit::OK);
+        }
+        let base = Some(sel.change.base.as_str()).filter(|b| !b.is_empty());
+        return Ok(match gates(&config, None, base)? {
+            Ok(true) => exit::OK,
+            Ok(false) => exit::FAILED,
+            Err(code) => code,
+        });
+    }
     if planned.tests.is_empty() {
         eprintln!(
             "rigor ci: nothing to run (no tests discovered{})",
@@ -108,34 +129,43 @@ pub fn run(config: Config, args: &CiArgs) -> Result<i32> {
         return Ok(code);
     }
 
-    // Stage 3 and 4: gates and their reports. Benchmarks ingested for this commit are compared
-    // first, so the perf gate sees them.
+    // Stage 3 and 4: gates and their reports.
     if !args.no_gates {
-        compare_benchmarks(&config)?;
-        match rigor_gate::evaluate_configured(
-            &config,
-            Some(report.run_id),
-            change
-                .as_ref()
-                .map(|c| c.base.as_str())
-                .or(args.common.base.as_deref()),
-        ) {
-            Ok(gates) => {
-                rigor_gate::record_report(&config, &gates)?;
-                let annotations = rigor_gate::write_configured_outputs(&config, &gates)?;
-                eprint!("{}", rigor_gate::output::terminal(&gates));
-                print!("{annotations}");
-                if !gates.passed && code == exit::OK {
-                    code = exit::FAILED;
-                }
-            }
-            Err(e) => {
-                eprintln!("error: gates: {e}");
-                return Ok(e.exit_code());
-            }
+        let base = change
+            .as_ref()
+            .map(|c| c.base.as_str())
+            .or(args.common.base.as_deref());
+        match gates(&config, Some(report.run_id), base)? {
+            Ok(true) => {}
+            Ok(false) => code = code.max(exit::FAILED),
+            Err(gate_exit) => return Ok(gate_exit),
         }
     }
     Ok(code)
+}
+
+/// Evaluate, record and report the configured gates. Benchmarks ingested for this commit are
+/// compared first, so the perf gate sees them. `Ok(Ok(passed))`, or `Ok(Err(exit code))` when
+/// the gates could not be evaluated (a malformed artifact, …).
+fn gates(
+    config: &Config,
+    run_id: Option<i64>,
+    base: Option<&str>,
+) -> Result<std::result::Result<bool, i32>> {
+    compare_benchmarks(config)?;
+    match rigor_gate::evaluate_configured(config, run_id, base) {
+        Ok(gates) => {
+            rigor_gate::record_report(config, &gates)?;
+            let annotations = rigor_gate::write_configured_outputs(config, &gates)?;
+            eprint!("{}", rigor_gate::output::terminal(&gates));
+            print!("{annotations}");
+            Ok(Ok(gates.passed))
+        }
+        Err(e) => {
+            eprintln!("error: gates: {e}");
+            Ok(Err(e.exit_code()))
+        }
+    }
 }
 
 /// Compare this commit's ingested benchmarks with their baseline into `.rigor/perf-compare.json`

@@ -291,6 +291,13 @@ impl Worker for PytestWorker {
         stdin.flush()
     }
 
+    fn flush(&mut self) {
+        // An empty line: the plugin runs its queued tests, the last one with no successor.
+        if let Some(stdin) = self.stdin.as_mut() {
+            let _ = stdin.write_all(b"\n").and_then(|_| stdin.flush());
+        }
+    }
+
     fn finish_input(&mut self) -> bool {
         self.stdin = None;
         true
