@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod duration;
+pub mod escape;
 pub mod test;
 
 pub use config::{Config, ConfigError, SuiteConfig, SuiteKind};
@@ -19,4 +20,12 @@ pub mod exit {
     pub const BAD_INPUT: i32 = 3;
     /// Nothing to run where something was required.
     pub const NOTHING: i32 = 4;
+    /// Interrupted by Ctrl-C / SIGTERM (128 + SIGINT, as shells do).
+    pub const INTERRUPTED: i32 = 130;
+
+    /// An error that knows which exit code it ends the process with. Every crate's error type
+    /// implements it; the command line maps an error to its code through this trait only.
+    pub trait HasExitCode {
+        fn exit_code(&self) -> i32;
+    }
 }
