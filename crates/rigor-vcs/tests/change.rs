@@ -3,8 +3,8 @@
 mod common;
 
 use common::{commit_all, git, repo, write};
-use rigor_select::change::EMPTY_TREE;
-use rigor_select::{ChangeKind, ChangeSet, LineRange};
+use rigor_vcs::EMPTY_TREE;
+use rigor_vcs::{ChangeKind, ChangeSet, LineRange};
 use std::collections::BTreeMap;
 
 fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
@@ -198,4 +198,104 @@ fn not_a_repository_is_an_error_naming_the_directory() {
         e.contains(&d.path().display().to_string()) && e.contains("hint"),
         "{e}"
     );
+}
+
+#[test]
+fn an_explicit_base_that_moved_on_is_taken_at_the_merge_base() {
+    let d = repo(&[("a.py", "1\n")]);
+    let fork = git(d.path(), &["rev-parse", "HEAD"]);
+    git(d.path(), &["checkout", "-q", "-b", "feature"]);
+    write(d.path(), "b.py", "2\n");
+    commit_all(d.path(), "feature work");
+    git(d.path(), &["checkout", "-q", "main"]);
+    write(d.path(), "c.py", "3\n");
+    commit_all(d.path(), "main moves on");
+    git(d.path(), &["checkout", "-q", "feature"]);
+    let c = ChangeSet::detect_with_env(d.path(), Some("main"), &env(&[])).unwrap();
+    assert_eq!(c.base, fork, "the base is where the branch left main");
+    assert_eq!(c.base_source, "--base main");
+    assert_eq!(c.base_branch.as_deref(), Some("main"));
+    assert_eq!(c.paths(), vec!["b.py"]);
+}
+
+#[test]
+fn gitlab_target_branch_and_unknown_ci_bases() {
+    let d = repo(&[("a.py", "1\n")]);
+    let fork = git(d.path(), &["rev-parse", "HEAD"]);
+    git(d.path(), &["checkout", "-q", "-b", "topic"]);
+    write(d.path(), "a.py", "2\n");
+    commit_all(d.path(), "topic");
+    let c = ChangeSet::detect_with_env(
+        d.path(),
+        None,
+        &env(&[("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main")]),
+    )
+    .unwrap();
+    assert_eq!(c.base, fork);
+    assert_eq!(c.base_branch.as_deref(), Some("main"));
+    assert!(
+        c.base_source
+            .starts_with("CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
+    );
+    for var in ["GITHUB_BASE_REF", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME"] {
+        let e = ChangeSet::detect_with_env(d.path(), None, &env(&[(var, "nope")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("nope") && e.contains(var) && e.contains("fetch-depth"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn diff_cover_lines_are_added_lines_of_tracked_files_relative_to_the_repository() {
+    let body: String = (1..=10).map(|i| format!("l{i}\n")).collect();
+    let d = repo(&[("proj/m.py", &body), ("proj/gone.py", "x\n")]);
+    let base = git(d.path(), &["rev-parse", "HEAD"]);
+    write(
+        d.path(),
+        "proj/m.py",
+        &body.replace("l2\n", "two\n").replace("l8\n", ""),
+    );
+    std::fs::remove_file(d.path().join("proj/gone.py")).unwrap();
+    write(d.path(), "proj/new.py", "a\nb\n");
+    let c = ChangeSet::detect_with_env(&d.path().join("proj"), Some(&base), &env(&[])).unwrap();
+    assert_eq!(c.prefix, "proj/");
+    let lines = c.added_lines();
+    assert_eq!(
+        lines.keys().collect::<Vec<_>>(),
+        ["proj/m.py"],
+        "deletions and untracked files add no changed lines"
+    );
+    assert_eq!(lines["proj/m.py"].iter().copied().collect::<Vec<_>>(), [2]);
+    assert_eq!(
+        c.file("m.py").unwrap().lines,
+        vec![
+            LineRange { start: 2, end: 2 },
+            LineRange { start: 7, end: 7 }
+        ],
+        "selection still sees where lines were removed"
+    );
+}
+
+#[test]
+fn committed_staged_and_unstaged_lines_count_for_diff_cover_untracked_and_deleted_do_not() {
+    let d = repo(&[("a.py", "1\n2\n3\n4\n5\n"), ("gone.py", "x\n")]);
+    let p = d.path();
+    git(p, &["checkout", "-q", "-b", "feature"]);
+    write(p, "a.py", "1\nTWO\n3\n4\n5\n6\n");
+    commit_all(p, "two");
+    write(p, "b.py", "new\nfile\n");
+    git(p, &["add", "b.py"]);
+    write(p, "a.py", "1\nTWO\n3\nFOUR\n5\n6\n"); // unstaged
+    write(p, "untracked.py", "u\n");
+    git(p, &["rm", "-q", "gone.py"]);
+    let c = ChangeSet::detect_with_env(p, None, &env(&[])).unwrap();
+    assert_eq!(c.base_source, "merge-base with main");
+    let lines = c.added_lines();
+    assert_eq!(lines["a.py"].iter().copied().collect::<Vec<_>>(), [2, 4, 6]);
+    assert_eq!(lines["b.py"].len(), 2);
+    assert!(!lines.contains_key("untracked.py") && !lines.contains_key("gone.py"));
+    assert!(c.file("untracked.py").is_some(), "selection still sees it");
 }

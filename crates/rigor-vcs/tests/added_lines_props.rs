@@ -66,8 +66,9 @@ proptest! {
         git(p, &["commit", "-qm", "old"]);
         let base = String::from_utf8(Command::new("git").arg("-C").arg(p).args(["rev-parse", "HEAD"]).output().unwrap().stdout).unwrap();
         std::fs::write(p.join("f.txt"), body(&new)).unwrap(); // a work-tree change
-        let changed = rigor_gate::diff::changed_lines(p, "test", base.trim()).unwrap();
-        let lines: Vec<u32> = changed.files.get("f.txt").map(|s| s.iter().copied().collect()).unwrap_or_default();
+        let change = rigor_vcs::ChangeSet::detect_with_env(p, Some(base.trim()), &std::collections::BTreeMap::new()).unwrap();
+        let changed = change.added_lines();
+        let lines: Vec<u32> = changed.get("f.txt").map(|s| s.iter().copied().collect()).unwrap_or_default();
         prop_assert!(lines.iter().all(|&l| l >= 1 && l as usize <= new.len()), "{lines:?}");
         let kept: Vec<&String> = new.iter().enumerate().filter(|(i, _)| !lines.contains(&(*i as u32 + 1))).map(|(_, l)| l).collect();
         prop_assert!(is_subsequence(&kept, &old), "kept lines {kept:?} are not in {old:?}");
