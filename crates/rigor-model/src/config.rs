@@ -323,11 +323,16 @@ impl Config {
 
     /// Effective number of workers.
     pub fn jobs(&self) -> usize {
-        match self.run.jobs {
+        self.jobs_or(None)
+    }
+
+    /// The worker count: the `--jobs` flag, else `[run].jobs`; 0 means one per CPU.
+    pub fn jobs_or(&self, flag: Option<usize>) -> usize {
+        match flag.unwrap_or(self.run.jobs as usize) {
             0 => std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(1),
-            n => n as usize,
+            n => n,
         }
     }
 

@@ -4,6 +4,7 @@ pub mod config;
 pub mod duration;
 pub mod escape;
 pub mod test;
+pub mod time;
 
 pub use config::{Config, ConfigError, SuiteConfig, SuiteKind};
 pub use test::{Outcome, TestCase, TestKey, TestResult};

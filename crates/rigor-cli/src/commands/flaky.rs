@@ -158,7 +158,7 @@ pub fn run(config: &Config, args: &FlakyArgs) -> Result<i32> {
                 let status = match q.get(&k) {
                     Some(q) => format!(
                         "  QUARANTINED until {} ({})",
-                        super::history::utc(q.expires_at),
+                        rigor_model::time::utc(q.expires_at),
                         q.reason
                     ),
                     None => String::new(),
