@@ -34,6 +34,8 @@ pub enum PipelineError {
     Shard(#[from] rigor_plan::shard::ShardError),
     #[error(transparent)]
     Gate(#[from] rigor_gate::GateError),
+    #[error(transparent)]
+    Merge(#[from] crate::merge::MergeError),
 }
 
 impl PipelineError {
@@ -59,6 +61,7 @@ impl HasExitCode for PipelineError {
             PipelineError::Runner(e) => e.exit_code(),
             PipelineError::Select(_) => exit::USAGE,
             PipelineError::Gate(e) => e.exit_code(),
+            PipelineError::Merge(e) => e.exit_code(),
         }
     }
 }

@@ -1,7 +1,11 @@
 //! rigor's main job as a library, shared by `rigor run` and `rigor ci`.
 
 pub mod error;
+pub mod flaky;
+pub mod merge;
 pub mod options;
+pub mod outputs;
+pub mod record;
 pub mod signals;
 
 pub use error::{PipelineError, Result};

@@ -105,7 +105,9 @@ pub fn run(config: Config, args: &CiArgs) -> Result<i32> {
     };
     let report =
         rigor_runner::run_tests(&config, &opts, &mut store, reporter.as_mut(), stop, plan)?;
-    super::flaky::auto_quarantine(&config, &mut store, &report)?;
+    for (key, reason) in rigor_pipeline::flaky::auto_quarantine(&config, &mut store, &report)? {
+        eprintln!("quarantined {key} ({reason})");
+    }
     if let Some(change) = &change {
         let results = store.run_results(report.run_id)?;
         rigor_select::record_change_outcome(&mut store, change, &results)?;

@@ -1,75 +1,10 @@
-//! `rigor flaky`: flakiness scores, quarantine with expiry, release; auto-quarantine after runs.
+//! `rigor flaky`: flakiness scores, quarantine with expiry, release.
 
 use crate::cli::{FlakyAction, FlakyArgs, Format};
 use anyhow::{Result, bail};
 use rigor_model::{Config, TestKey, exit};
-use rigor_plan::flaky::{FlakyScore, Observation, score};
-use rigor_runner::RunReport;
+use rigor_pipeline::flaky::{FlakyConfig, scores};
 use rigor_store::Store;
-use serde::Deserialize;
-
-#[derive(Debug, Deserialize)]
-#[serde(default)]
-pub struct FlakyConfig {
-    pub window: usize,
-    pub auto_quarantine: bool,
-    pub threshold: f64,
-    pub quarantine_days: f64,
-}
-
-impl Default for FlakyConfig {
-    fn default() -> Self {
-        Self {
-            window: 30,
-            auto_quarantine: false,
-            threshold: 0.3,
-            quarantine_days: 14.0,
-        }
-    }
-}
-
-pub fn flaky_config(config: &Config) -> Result<FlakyConfig> {
-    let (c, warnings): (FlakyConfig, _) = config.section("flaky")?;
-    for w in warnings {
-        eprintln!("warning: {w}");
-    }
-    Ok(c)
-}
-
-/// Scores of every test with history, highest first.
-pub fn scores(store: &Store, window: usize) -> Result<Vec<(TestKey, FlakyScore)>> {
-    let mut out: Vec<(TestKey, FlakyScore)> = store
-        .observations(window)?
-        .into_iter()
-        .map(|(k, obs)| {
-            let obs: Vec<Observation> = obs
-                .into_iter()
-                .map(|(commit, outcome)| Observation { commit, outcome })
-                .collect();
-            (k, score(&obs))
-        })
-        .collect();
-    out.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then_with(|| a.0.cmp(&b.0)));
-    Ok(out)
-}
-
-/// After a run: quarantine tests of the run whose score reached the threshold (when enabled).
-pub fn auto_quarantine(config: &Config, store: &mut Store, report: &RunReport) -> Result<()> {
-    let c = flaky_config(config)?;
-    if !c.auto_quarantine {
-        return Ok(());
-    }
-    let now = rigor_runner::run::now_s();
-    let ran: std::collections::HashSet<&TestKey> = report.results.iter().map(|r| &r.key).collect();
-    for (key, s) in scores(store, c.window)? {
-        if s.score >= c.threshold && ran.contains(&key) && !report.quarantined.contains_key(&key) {
-            let reason = format!("auto: flakiness score {:.2} ≥ {:.2}", s.score, c.threshold);
-            store.quarantine(&key, &reason, now, now + c.quarantine_days * 86_400.0, true)?;
-            eprintln!("quarantined {key} ({reason})");
-        }
-    }
-    Ok(())
-}
 
 /// Resolve `ID` or `suite::ID` against the tests the history knows.
 fn resolve(store: &Store, id: &str, suite: Option<&str>) -> Result<TestKey> {
@@ -99,7 +34,7 @@ fn resolve(store: &Store, id: &str, suite: Option<&str>) -> Result<TestKey> {
 
 pub fn run(config: &Config, args: &FlakyArgs) -> Result<i32> {
     let mut store = super::open_store(config)?;
-    let c = flaky_config(config)?;
+    let c = FlakyConfig::load(config)?;
     let now = rigor_runner::run::now_s();
     match &args.action {
         Some(FlakyAction::Quarantine {

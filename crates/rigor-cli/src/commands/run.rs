@@ -134,7 +134,9 @@ pub fn run(mut config: Config, args: &RunArgs) -> Result<i32> {
     let mut reporter = reporter(args.common.format);
     let report =
         rigor_runner::run_tests(&config, &opts, &mut store, reporter.as_mut(), stop, plan)?;
-    super::flaky::auto_quarantine(&config, &mut store, &report)?;
+    for (key, reason) in rigor_pipeline::flaky::auto_quarantine(&config, &mut store, &report)? {
+        eprintln!("quarantined {key} ({reason})");
+    }
     if let Some(dir) = &coverage_map {
         import_coverage_map(&config, &mut store, dir, &report)?;
     }
