@@ -604,6 +604,12 @@ fn locate_exact(text: &str, parts: &[&str]) -> Option<usize> {
     None
 }
 
+impl crate::exit::HasExitCode for ConfigError {
+    fn exit_code(&self) -> i32 {
+        crate::exit::USAGE
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -108,6 +108,12 @@ pub fn lower_bound(items: &[(String, f64)], n: usize) -> f64 {
     longest.max(total / n.max(1) as f64)
 }
 
+impl rigor_model::exit::HasExitCode for ShardError {
+    fn exit_code(&self) -> i32 {
+        rigor_model::exit::USAGE
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -173,6 +173,12 @@ pub fn plan_tiers(
     plan
 }
 
+impl rigor_model::exit::HasExitCode for TierError {
+    fn exit_code(&self) -> i32 {
+        rigor_model::exit::USAGE
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -126,3 +126,10 @@ impl Store {
         migrate::apply(&mut self.conn, &self.path, area, migrations)
     }
 }
+
+/// A history that cannot be opened, migrated or written ends every command with exit code 2.
+impl rigor_model::exit::HasExitCode for StoreError {
+    fn exit_code(&self) -> i32 {
+        rigor_model::exit::USAGE
+    }
+}

@@ -27,3 +27,10 @@ pub(crate) const FETCH_HINT: &str = "fetch it (`git fetch origin <branch>`) or p
 pub(crate) const GIT_HINT: &str = "is git installed and the directory inside a git repository?";
 
 pub type Result<T> = std::result::Result<T, VcsError>;
+
+/// git failing or a base missing from the clone is a usage problem (exit code 2).
+impl rigor_model::exit::HasExitCode for VcsError {
+    fn exit_code(&self) -> i32 {
+        rigor_model::exit::USAGE
+    }
+}
