@@ -50,9 +50,9 @@ pub enum Command {
     /// Performance analyzer: ingest benchmark results, compare, detect change points, report.
     Perf(rigor_perf::cli::PerfArgs),
     /// Evaluate quality gates over test, coverage, security and mutation artifacts.
-    Gate(rigor_gate::cli::GateArgs),
+    Gate(crate::args::gate::GateArgs),
     /// Write a self-contained HTML report of the last run, gates and trends.
-    Report(rigor_gate::cli::ReportArgs),
+    Report(crate::args::gate::ReportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -282,8 +282,8 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Flaky(args) => commands::flaky::run(&config, &args),
         Command::Merge(args) => commands::merge::run(&config, &args),
         Command::Perf(args) => Ok(rigor_perf::cli::run(&args, &config)?),
-        Command::Gate(args) => Ok(rigor_gate::cli::run(&args, &config)?),
-        Command::Report(args) => Ok(rigor_gate::cli::report(&args, &config)?),
+        Command::Gate(args) => commands::gate::run(&args, &config),
+        Command::Report(args) => commands::report::run(&args, &config),
     }
 }
 
@@ -313,7 +313,7 @@ pub fn exit_code_of(err: &anyhow::Error) -> i32 {
     if let Some(e) = err.downcast_ref::<rigor_perf::cli::PerfError>() {
         return e.exit_code();
     }
-    if let Some(e) = err.downcast_ref::<rigor_gate::cli::GateError>() {
+    if let Some(e) = err.downcast_ref::<rigor_gate::GateError>() {
         return e.exit_code();
     }
     if err.downcast_ref::<rigor_store::StoreError>().is_some() {

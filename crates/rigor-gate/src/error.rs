@@ -1,6 +1,6 @@
 //! Errors of the gate area, each with what failed, where and a hint.
 
-use rigor_model::exit;
+use rigor_model::exit::{self, HasExitCode};
 use std::fmt;
 
 /// A position in an input file (1-based).
@@ -80,8 +80,8 @@ pub enum GateError {
     Nothing { message: String, hint: String },
 }
 
-impl GateError {
-    pub fn exit_code(&self) -> i32 {
+impl HasExitCode for GateError {
+    fn exit_code(&self) -> i32 {
         match self {
             // a path that does not exist is a usage error; an unreadable file is bad input
             GateError::Read { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
@@ -89,8 +89,17 @@ impl GateError {
             }
             GateError::Malformed { .. } | GateError::Read { .. } => exit::BAD_INPUT,
             GateError::Nothing { .. } => exit::NOTHING,
+            // usage, configuration, the history store, git
             _ => exit::USAGE,
         }
+    }
+}
+
+impl GateError {
+    /// The exit code this error ends the process with (see [`HasExitCode`]); callable without
+    /// importing the trait.
+    pub fn exit_code(&self) -> i32 {
+        HasExitCode::exit_code(self)
     }
 
     pub fn usage(message: impl Into<String>, hint: impl Into<String>) -> GateError {
