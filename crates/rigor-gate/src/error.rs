@@ -127,3 +127,52 @@ impl GateError {
 }
 
 pub type Result<T> = std::result::Result<T, GateError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_by_kind() {
+        let code = |e: GateError| HasExitCode::exit_code(&e);
+        let io = |kind| std::io::Error::new(kind, "x");
+        assert_eq!(
+            code(GateError::malformed(
+                "f",
+                Pos { line: 1, column: 1 },
+                "LCOV",
+                "m",
+                "h"
+            )),
+            exit::BAD_INPUT
+        );
+        assert_eq!(
+            code(GateError::Read {
+                path: "f".into(),
+                source: io(std::io::ErrorKind::NotFound)
+            }),
+            exit::USAGE,
+            "a path that does not exist is a usage error"
+        );
+        assert_eq!(
+            code(GateError::Read {
+                path: "f".into(),
+                source: io(std::io::ErrorKind::PermissionDenied)
+            }),
+            exit::BAD_INPUT
+        );
+        assert_eq!(
+            code(GateError::Nothing {
+                message: "m".into(),
+                hint: "h".into()
+            }),
+            exit::NOTHING
+        );
+        let store = rigor_store::StoreError::CreateDir {
+            path: "d".into(),
+            source: io(std::io::ErrorKind::PermissionDenied),
+        };
+        assert_eq!(code(store.into()), exit::USAGE, "store errors exit 2");
+        assert_eq!(code(GateError::usage("m", "h")), exit::USAGE);
+    }
+}
