@@ -3,7 +3,8 @@
 use crate::commands;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use rigor_model::{Config, exit};
+use rigor_model::Config;
+use rigor_model::exit::{self, HasExitCode};
 use std::path::PathBuf;
 
 /// rigor — fast, trustworthy CI: run a project's tests in parallel with history, track
@@ -50,9 +51,9 @@ pub enum Command {
     /// Performance analyzer: ingest benchmark results, compare, detect change points, report.
     Perf(rigor_perf::cli::PerfArgs),
     /// Evaluate quality gates over test, coverage, security and mutation artifacts.
-    Gate(rigor_gate::cli::GateArgs),
+    Gate(crate::args::gate::GateArgs),
     /// Write a self-contained HTML report of the last run, gates and trends.
-    Report(rigor_gate::cli::ReportArgs),
+    Report(crate::args::gate::ReportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -282,8 +283,8 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Flaky(args) => commands::flaky::run(&config, &args),
         Command::Merge(args) => commands::merge::run(&config, &args),
         Command::Perf(args) => Ok(rigor_perf::cli::run(&args, &config)?),
-        Command::Gate(args) => Ok(rigor_gate::cli::run(&args, &config)?),
-        Command::Report(args) => Ok(rigor_gate::cli::report(&args, &config)?),
+        Command::Gate(args) => commands::gate::run(&args, &config),
+        Command::Report(args) => commands::report::run(&args, &config),
     }
 }
 
@@ -295,29 +296,41 @@ fn load_config(start: &std::path::Path) -> Result<Config> {
     Ok(config)
 }
 
-/// The exit code for an error that reached the top.
+/// The exit code for an error that reached the top: the first error in its chain whose type
+/// rigor knows decides, through that type's [`HasExitCode`] — the one table of error types.
+/// Anything else (an I/O error of the command line itself, …) is a usage error.
 pub fn exit_code_of(err: &anyhow::Error) -> i32 {
-    if err.downcast_ref::<rigor_model::ConfigError>().is_some() {
-        return exit::USAGE;
+    err.chain().find_map(known_exit_code).unwrap_or(exit::USAGE)
+}
+
+fn runner_code(e: &(dyn std::error::Error + 'static)) -> Option<i32> {
+    e.downcast_ref::<rigor_runner::RunnerError>()
+        .map(|e| e.exit_code())
+}
+
+fn perf_code(e: &(dyn std::error::Error + 'static)) -> Option<i32> {
+    e.downcast_ref::<rigor_perf::cli::PerfError>()
+        .map(|e| e.exit_code())
+}
+
+fn known_exit_code(e: &(dyn std::error::Error + 'static)) -> Option<i32> {
+    fn code<T: HasExitCode + std::error::Error + 'static>(
+        e: &(dyn std::error::Error + 'static),
+    ) -> Option<i32> {
+        e.downcast_ref::<T>().map(HasExitCode::exit_code)
     }
-    if err.downcast_ref::<rigor_plan::tier::TierError>().is_some()
-        || err
-            .downcast_ref::<rigor_plan::shard::ShardError>()
-            .is_some()
-    {
-        return exit::USAGE;
-    }
-    if let Some(e) = err.downcast_ref::<rigor_runner::RunnerError>() {
-        return e.exit_code();
-    }
-    if let Some(e) = err.downcast_ref::<rigor_perf::cli::PerfError>() {
-        return e.exit_code();
-    }
-    if let Some(e) = err.downcast_ref::<rigor_gate::cli::GateError>() {
-        return e.exit_code();
-    }
-    if err.downcast_ref::<rigor_store::StoreError>().is_some() {
-        return exit::FAILED;
-    }
-    exit::USAGE
+    [
+        code::<rigor_model::ConfigError>,
+        code::<rigor_store::StoreError>,
+        code::<rigor_vcs::VcsError>,
+        code::<rigor_plan::tier::TierError>,
+        code::<rigor_plan::shard::ShardError>,
+        code::<rigor_pipeline::PipelineError>,
+        code::<rigor_pipeline::merge::MergeError>,
+        code::<rigor_gate::GateError>,
+        runner_code,
+        perf_code,
+    ]
+    .iter()
+    .find_map(|f| f(e))
 }

@@ -450,3 +450,17 @@ pub fn parse_seconds(s: &str) -> Option<f64> {
     }
     (num.is_empty() && any).then_some(total)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_seconds;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_seconds("30s"), Some(30.0));
+        assert_eq!(parse_seconds("1m30s"), Some(90.0));
+        assert_eq!(parse_seconds("250ms"), Some(0.25));
+        assert_eq!(parse_seconds("12"), Some(12.0));
+        assert_eq!(parse_seconds("5 parsecs"), None);
+    }
+}

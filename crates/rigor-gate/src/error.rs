@@ -1,6 +1,6 @@
 //! Errors of the gate area, each with what failed, where and a hint.
 
-use rigor_model::exit;
+use rigor_model::exit::{self, HasExitCode};
 use std::fmt;
 
 /// A position in an input file (1-based).
@@ -80,8 +80,8 @@ pub enum GateError {
     Nothing { message: String, hint: String },
 }
 
-impl GateError {
-    pub fn exit_code(&self) -> i32 {
+impl HasExitCode for GateError {
+    fn exit_code(&self) -> i32 {
         match self {
             // a path that does not exist is a usage error; an unreadable file is bad input
             GateError::Read { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
@@ -89,8 +89,17 @@ impl GateError {
             }
             GateError::Malformed { .. } | GateError::Read { .. } => exit::BAD_INPUT,
             GateError::Nothing { .. } => exit::NOTHING,
+            // usage, configuration, the history store, git
             _ => exit::USAGE,
         }
+    }
+}
+
+impl GateError {
+    /// The exit code this error ends the process with (see [`HasExitCode`]); callable without
+    /// importing the trait.
+    pub fn exit_code(&self) -> i32 {
+        HasExitCode::exit_code(self)
     }
 
     pub fn usage(message: impl Into<String>, hint: impl Into<String>) -> GateError {
@@ -118,3 +127,52 @@ impl GateError {
 }
 
 pub type Result<T> = std::result::Result<T, GateError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_by_kind() {
+        let code = |e: GateError| HasExitCode::exit_code(&e);
+        let io = |kind| std::io::Error::new(kind, "x");
+        assert_eq!(
+            code(GateError::malformed(
+                "f",
+                Pos { line: 1, column: 1 },
+                "LCOV",
+                "m",
+                "h"
+            )),
+            exit::BAD_INPUT
+        );
+        assert_eq!(
+            code(GateError::Read {
+                path: "f".into(),
+                source: io(std::io::ErrorKind::NotFound)
+            }),
+            exit::USAGE,
+            "a path that does not exist is a usage error"
+        );
+        assert_eq!(
+            code(GateError::Read {
+                path: "f".into(),
+                source: io(std::io::ErrorKind::PermissionDenied)
+            }),
+            exit::BAD_INPUT
+        );
+        assert_eq!(
+            code(GateError::Nothing {
+                message: "m".into(),
+                hint: "h".into()
+            }),
+            exit::NOTHING
+        );
+        let store = rigor_store::StoreError::CreateDir {
+            path: "d".into(),
+            source: io(std::io::ErrorKind::PermissionDenied),
+        };
+        assert_eq!(code(store.into()), exit::USAGE, "store errors exit 2");
+        assert_eq!(code(GateError::usage("m", "h")), exit::USAGE);
+    }
+}

@@ -2,7 +2,9 @@
 //! runs, audits, mutation and perf reports.
 
 use rigor_gate::config::Settings;
-use rigor_gate::{GateReport, Overrides, Verdict, evaluate_with, history};
+use rigor_gate::{
+    GateReport, GateRequest, OutputFlags, RunEvidence, Verdict, evaluate_with, history,
+};
 use rigor_model::{Config, Outcome, TestKey, TestResult};
 use rigor_store::{NewRun, RunStatus, Store};
 use std::path::{Path, PathBuf};
@@ -116,7 +118,7 @@ impl Project {
         p
     }
 
-    fn eval(&self, ov: Overrides) -> GateReport {
+    fn eval(&self, ov: GateRequest) -> GateReport {
         let config = self.config();
         let (settings, warnings) = Settings::load(&config).unwrap();
         assert!(warnings.is_empty(), "{warnings:?}");
@@ -156,7 +158,7 @@ paths = ["src/cli/**"]
 criticality = "extended"
 "#,
     );
-    let r = p.eval(Overrides {
+    let r = p.eval(GateRequest {
         coverage: vec![p.lcov()],
         ..Default::default()
     });
@@ -214,7 +216,7 @@ fn work_tree_changes_count_and_base_can_be_given() {
         })
         .collect();
     std::fs::write(p.root().join("src/pay/charge.py"), text).unwrap();
-    let r = p.eval(Overrides {
+    let r = p.eval(GateRequest {
         coverage: vec![p.lcov()],
         base: Some("HEAD".into()),
         ..Default::default()
@@ -268,7 +270,7 @@ fn tests_gate_from_the_history_with_quarantine_and_tier_budget() {
         ],
     );
     drop(store);
-    let r = p.eval(Overrides::default());
+    let r = p.eval(GateRequest::default());
     let t = gate(&r, "tests");
     assert_eq!((t.verdict, t.value), (Verdict::Fail, Some(1.0)));
     assert!(
@@ -296,7 +298,7 @@ fn tests_gate_from_the_history_with_quarantine_and_tier_budget() {
         "[gates.tests]\ncritical_budget = \"20s\"\nquarantine = [\"py::d\"]\n",
     )
     .unwrap();
-    let r = p.eval(Overrides::default());
+    let r = p.eval(GateRequest::default());
     assert_eq!(gate(&r, "tests").verdict, Verdict::Pass);
     assert!(gate(&r, "tests").summary.contains("1 quarantined"));
     assert_eq!(
@@ -310,7 +312,7 @@ fn tests_gate_from_the_history_with_quarantine_and_tier_budget() {
 fn tests_gate_from_junit_files() {
     let p = Project::new("");
     let real = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real/nextest.xml");
-    let r = p.eval(Overrides {
+    let r = p.eval(GateRequest {
         junit: vec![real],
         ..Default::default()
     });
@@ -340,7 +342,7 @@ fn coverage_drop_against_the_base_recorded_in_history() {
     .to_string();
     let mut store = p.store();
     // the base had 95 %
-    let mut base = p.eval(Overrides {
+    let mut base = p.eval(GateRequest {
         coverage: vec![p.lcov()],
         ..Default::default()
     });
@@ -352,7 +354,7 @@ fn coverage_drop_against_the_base_recorded_in_history() {
         .value = Some(95.0);
     history::record(&mut store, &base, 1.0).unwrap();
     drop(store);
-    let r = p.eval(Overrides {
+    let r = p.eval(GateRequest {
         coverage: vec![p.lcov()],
         ..Default::default()
     });
@@ -382,7 +384,7 @@ criticality = "critical"
 critical = { mutation_min = 60, blocking = true }
 "#,
     );
-    let r = p.eval(Overrides {
+    let r = p.eval(GateRequest {
         perf: vec![samples("perf-compare.json")],
         audit: vec![samples("cargo-audit.json"), samples("pip-audit.json")],
         sarif: vec![samples("clippy-and-semgrep.sarif")],
@@ -426,7 +428,7 @@ critical = { mutation_min = 60, blocking = true }
     assert_eq!((lint.verdict, lint.value), (Verdict::Fail, Some(1.0)));
 
     // with offline advisories the pip-audit finding gets its severity
-    let r = p.eval(Overrides {
+    let r = p.eval(GateRequest {
         audit: vec![samples("pip-audit.json")],
         advisories: Some(samples("osv-db")),
         ..Default::default()
@@ -447,7 +449,7 @@ fn discovery_from_artifacts_config_and_wrong_kind() {
     let p = Project::new("[artifacts]\ncoverage = [\"reports/cov.info\"]\n");
     std::fs::create_dir_all(p.root().join("reports")).unwrap();
     std::fs::copy(p.lcov(), p.root().join("reports/cov.info")).unwrap();
-    let r = p.eval(Overrides::default());
+    let r = p.eval(GateRequest::default());
     assert_eq!(r.inputs.len(), 1);
     assert_eq!(r.inputs[0].kind, "LCOV");
     assert_eq!(gate(&r, "coverage").value, Some(90.0));
@@ -457,7 +459,7 @@ fn discovery_from_artifacts_config_and_wrong_kind() {
     let err = evaluate_with(
         &config,
         &settings,
-        &Overrides {
+        &GateRequest {
             coverage: vec![samples("cargo-audit.json")],
             ..Default::default()
         },
@@ -480,7 +482,7 @@ fn configuration_errors_are_located() {
     let p = Project::new("[components.x]\npaths = [\"src/[\"]\ncriticality = \"core\"\n");
     let config = p.config();
     let (settings, _) = Settings::load(&config).unwrap();
-    let err = evaluate_with(&config, &settings, &Overrides::default(), &|_| None).unwrap_err();
+    let err = evaluate_with(&config, &settings, &GateRequest::default(), &|_| None).unwrap_err();
     assert!(err.to_string().contains("[components.x]"), "{err}");
     let p = Project::new("[gates]\ncoverage = { min = 80, typo = 1 }\n");
     let (_, warnings) = Settings::load(&p.config()).unwrap();
@@ -493,7 +495,7 @@ fn configuration_errors_are_located() {
 #[test]
 fn history_records_and_returns_evaluations() {
     let p = Project::new("");
-    let r = p.eval(Overrides {
+    let r = p.eval(GateRequest {
         coverage: vec![p.lcov()],
         ..Default::default()
     });
@@ -538,7 +540,7 @@ fn lint_gate_counts_failing_command_suites() {
             .unwrap();
         store.finish_run(run, RunStatus::Failed, 1.0).unwrap();
     }
-    let r = p.eval(Overrides::default());
+    let r = p.eval(GateRequest::default());
     let lint = gate(&r, "lint");
     assert_eq!((lint.verdict, lint.value), (Verdict::Fail, Some(1.0)));
     assert!(lint.details[0].contains("F401"), "{:?}", lint.details);
@@ -558,12 +560,17 @@ fn the_ci_step_records_writes_and_prints() {
     let mut store = p.store();
     let run = run_with(&mut store, &[("a", Outcome::Passed, 1.0, Some(0.0), None)]);
     drop(store);
-    let mut out = Vec::new();
-    let (report, code) =
-        rigor_gate::gate_after_tests(&p.config(), Some(run), None, &mut out).unwrap();
+    let step = rigor_gate::gate_after_tests(
+        &p.config(),
+        RunEvidence::Run(run),
+        None,
+        &OutputFlags::default(),
+    )
+    .unwrap();
+    let (report, code) = (&step.report, step.code);
     assert_eq!(code, 1, "changed lines 3/5 < 90 %");
     assert_eq!(report.run_id, Some(run));
-    let text = String::from_utf8(out).unwrap();
+    let text = format!("{}{}", step.terminal, step.annotations);
     assert!(text.contains("FAIL  coverage.changed_lines"), "{text}");
     assert!(p.root().join("out/gates.json").is_file());
     let mut store = p.store();
@@ -572,11 +579,78 @@ fn the_ci_step_records_writes_and_prints() {
     // nothing to gate: OK, nothing recorded
     let empty =
         Project::new("[gates]\ntests = { enabled = false }\ncoverage = { enabled = false }\n");
-    let mut out = Vec::new();
-    let (report, code) =
-        rigor_gate::gate_after_tests(&empty.config(), None, None, &mut out).unwrap();
-    assert_eq!((code, report.evaluated()), (0, 0));
+    let step = rigor_gate::gate_after_tests(
+        &empty.config(),
+        RunEvidence::Latest,
+        None,
+        &OutputFlags::default(),
+    )
+    .unwrap();
+    assert_eq!((step.code, step.report.evaluated()), (0, 0));
+    assert!(step.terminal.is_empty() && step.annotations.is_empty());
     assert!(!empty.root().join(".rigor/history.db").exists());
+}
+
+#[test]
+fn no_tests_selected_never_judges_another_commits_run() {
+    let p = Project::new("[gates]\ncoverage = { enabled = false }\n");
+    // the history's last run failed, on some other commit
+    let mut store = p.store();
+    run_with(&mut store, &[("a", Outcome::Failed, 1.0, Some(0.0), None)]);
+    drop(store);
+    let latest = p.eval(GateRequest::default());
+    assert_eq!(gate(&latest, "tests").verdict, Verdict::Fail);
+
+    let r = p.eval(GateRequest {
+        evidence: RunEvidence::NoTestsSelected,
+        ..Default::default()
+    });
+    let t = gate(&r, "tests");
+    assert_eq!(t.verdict, Verdict::Pass);
+    assert_eq!(t.summary, "no tests selected for this change");
+    assert_eq!(r.run_id, None, "no run was judged");
+    assert!(r.gate("tests.critical_tier").is_none());
+
+    // the ci step: the explicit verdict is evaluated, recorded and printed
+    let step = rigor_gate::gate_after_tests(
+        &p.config(),
+        RunEvidence::NoTestsSelected,
+        None,
+        &OutputFlags::default(),
+    )
+    .unwrap();
+    assert_eq!(step.code, 0, "{}", step.terminal);
+    assert!(
+        step.terminal.contains("no tests selected for this change"),
+        "{}",
+        step.terminal
+    );
+    assert!(
+        step.terminal.contains("1 gates evaluated"),
+        "{}",
+        step.terminal
+    );
+    let mut store = p.store();
+    let recorded = history::recent(&mut store, 5).unwrap();
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].report.run_id, None);
+}
+
+#[test]
+fn no_tests_selected_ignores_junit_files_too() {
+    let p = Project::new("");
+    let real = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real/nextest.xml");
+    let r = p.eval(GateRequest {
+        junit: vec![real],
+        evidence: RunEvidence::NoTestsSelected,
+        ..Default::default()
+    });
+    let t = gate(&r, "tests");
+    assert_eq!(
+        (t.verdict, t.summary.as_str()),
+        (Verdict::Pass, "no tests selected for this change")
+    );
+    assert!(r.inputs.is_empty(), "{:?}", r.inputs);
 }
 
 #[test]
@@ -611,7 +685,7 @@ fn quarantines_in_the_history_are_left_out_of_the_tests_gate() {
         )
         .unwrap();
     drop(store);
-    let r = p.eval(Overrides::default());
+    let r = p.eval(GateRequest::default());
     let t = gate(&r, "tests");
     assert_eq!(t.verdict, Verdict::Pass, "{}", t.summary);
     assert!(
@@ -633,7 +707,7 @@ fn the_critical_tier_budget_comes_from_tiers_unless_set() {
         ],
     );
     drop(store);
-    let r = p.eval(Overrides::default());
+    let r = p.eval(GateRequest::default());
     let tier = gate(&r, "tests.critical_tier");
     assert_eq!(
         (tier.verdict, tier.value, tier.threshold),
@@ -645,7 +719,7 @@ fn the_critical_tier_budget_comes_from_tiers_unless_set() {
     )
     .unwrap();
     assert_eq!(
-        gate(&p.eval(Overrides::default()), "tests.critical_tier").verdict,
+        gate(&p.eval(GateRequest::default()), "tests.critical_tier").verdict,
         Verdict::Pass
     );
     std::fs::write(
@@ -687,7 +761,7 @@ fn changed_files_missing_from_the_report_are_noted() {
     std::fs::write(p.root().join("README.md"), "docs\n").unwrap();
     git(p.root(), &["add", "."]);
     git(p.root(), &["commit", "-qm", "more"]);
-    let r = p.eval(Overrides {
+    let r = p.eval(GateRequest {
         coverage: vec![p.lcov()],
         ..Default::default()
     });

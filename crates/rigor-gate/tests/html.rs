@@ -4,7 +4,7 @@
 use html5gum::{Token, Tokenizer};
 use rigor_gate::config::Settings;
 use rigor_gate::html::{ReportData, render};
-use rigor_gate::{Overrides, evaluate_with, history};
+use rigor_gate::{GateRequest, evaluate_with, history};
 use rigor_model::{Config, Outcome, TestKey, TestResult};
 use rigor_store::{NewRun, RunStatus, Store};
 
@@ -121,7 +121,7 @@ fn populated() -> (tempfile::TempDir, ReportData) {
         let report = evaluate_with(
             &config,
             &settings,
-            &Overrides {
+            &GateRequest {
                 coverage: vec![dir.path().join("lcov.info")],
                 ..Default::default()
             },

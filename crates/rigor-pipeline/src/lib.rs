@@ -2,6 +2,7 @@
 
 pub mod error;
 pub mod flaky;
+pub mod gates;
 pub mod merge;
 pub mod options;
 pub mod outputs;

@@ -53,12 +53,12 @@ pub fn run(config: Config, args: &CiArgs) -> Result<i32> {
         if args.no_gates {
             return Ok(exit::OK);
         }
-        let base = Some(sel.change.base.as_str()).filter(|b| !b.is_empty());
-        return Ok(match gates(&config, None, base)? {
-            Ok(true) => exit::OK,
-            Ok(false) => exit::FAILED,
-            Err(code) => code,
-        });
+        let change = Some(sel.change.clone()).filter(|c| !c.base.is_empty());
+        return Ok(rigor_pipeline::gates::run_gates(
+            &config,
+            rigor_gate::RunEvidence::NoTestsSelected,
+            change,
+        )?);
     }
     if planned.tests.is_empty() {
         eprintln!(
@@ -133,68 +133,17 @@ pub fn run(config: Config, args: &CiArgs) -> Result<i32> {
 
     // Stage 3 and 4: gates and their reports.
     if !args.no_gates {
-        let base = change
-            .as_ref()
-            .map(|c| c.base.as_str())
-            .or(args.common.base.as_deref());
-        match gates(&config, Some(report.run_id), base)? {
-            Ok(true) => {}
-            Ok(false) => code = code.max(exit::FAILED),
-            Err(gate_exit) => return Ok(gate_exit),
+        let gate_code = rigor_pipeline::gates::run_gates(
+            &config,
+            rigor_gate::RunEvidence::Run(report.run_id),
+            change,
+        )?;
+        if gate_code > exit::FAILED {
+            return Ok(gate_code);
         }
+        code = code.max(gate_code);
     }
     Ok(code)
-}
-
-/// Evaluate, record and report the configured gates. Benchmarks ingested for this commit are
-/// compared first, so the perf gate sees them. `Ok(Ok(passed))`, or `Ok(Err(exit code))` when
-/// the gates could not be evaluated (a malformed artifact, …).
-fn gates(
-    config: &Config,
-    run_id: Option<i64>,
-    base: Option<&str>,
-) -> Result<std::result::Result<bool, i32>> {
-    compare_benchmarks(config)?;
-    match rigor_gate::evaluate_configured(config, run_id, base) {
-        Ok(gates) => {
-            rigor_gate::record_report(config, &gates)?;
-            let annotations = rigor_gate::write_configured_outputs(config, &gates)?;
-            eprint!("{}", rigor_gate::output::terminal(&gates));
-            print!("{annotations}");
-            Ok(Ok(gates.passed))
-        }
-        Err(e) => {
-            eprintln!("error: gates: {e}");
-            Ok(Err(e.exit_code()))
-        }
-    }
-}
-
-/// Compare this commit's ingested benchmarks with their baseline into `.rigor/perf-compare.json`
-/// (where the perf gate reads it). No benchmarks for this commit: nothing to do.
-fn compare_benchmarks(config: &Config) -> Result<()> {
-    match rigor_perf::compare_for_gate(config) {
-        Ok(report) => {
-            let path = config.root.join(".rigor").join("perf-compare.json");
-            std::fs::write(&path, serde_json::to_string_pretty(&report)?)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            eprintln!(
-                "perf: {} benchmarks compared, {} regressions",
-                report.benchmarks.len(),
-                report.regressions
-            );
-        }
-        Err(e) if e.exit_code() == exit::NOTHING => {
-            // Nothing ingested for this commit: an older comparison must not stand in for it.
-            let stale = config.root.join(".rigor").join("perf-compare.json");
-            if stale.exists() {
-                std::fs::remove_file(&stale)
-                    .with_context(|| format!("cannot remove {}", stale.display()))?;
-            }
-        }
-        Err(e) => eprintln!("warning: perf comparison skipped: {e}"),
-    }
-    Ok(())
 }
 
 /// CI provider outputs for a run: on GitHub Actions, `::error` annotations (at most 10), the

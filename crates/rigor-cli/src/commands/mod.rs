@@ -2,12 +2,14 @@
 
 pub mod ci;
 pub mod flaky;
+pub mod gate;
 pub mod history;
 pub mod init;
 pub mod list;
 pub mod merge;
 pub mod plan;
 pub mod planning;
+pub mod report;
 pub mod run;
 
 use rigor_model::Config;
