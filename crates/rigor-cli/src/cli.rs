@@ -3,6 +3,7 @@
 use crate::commands;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use rigor_model::exit::HasExitCode;
 use rigor_model::{Config, exit};
 use std::path::PathBuf;
 
