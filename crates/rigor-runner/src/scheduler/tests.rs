@@ -19,7 +19,8 @@ enum Act {
     FailTimes(u32),
     /// Prints something and runs until its worker is killed.
     Hang,
-    /// Kills its worker process.
+    /// Kills its worker process once the worker knows what follows (its next test, or a
+    /// flush), as a pytest worker runs a test once it knows its successor.
     Crash,
 }
 
@@ -95,6 +96,7 @@ impl WorkerFactory for Fake {
             persistent: self.persistent,
             alive: true,
             running: None,
+            crashing: false,
             log: self.log.clone(),
         };
         if self.die_at_start {
@@ -119,14 +121,17 @@ impl WorkerFactory for Fake {
     }
 }
 
+const CRASH: &str = "Fatal Python error: Segmentation fault";
+
 struct FakeWorker {
     slot: usize,
     tx: mpsc::Sender<WorkerEvent>,
     acts: HashMap<String, Act>,
     persistent: bool,
     alive: bool,
-    /// The hanging test.
+    /// The hanging (or crashing) test.
     running: Option<String>,
+    crashing: bool,
     log: Arc<Mutex<Log>>,
 }
 
@@ -162,6 +167,9 @@ impl Worker for FakeWorker {
         }
         if self.running.is_some() {
             // One test at a time: the ones behind a hanging test wait (and die with it).
+            if self.crashing {
+                self.exit(Some(1), CRASH);
+            }
             return Ok(());
         }
         let id = test.key.id.clone();
@@ -182,13 +190,19 @@ impl Worker for FakeWorker {
             Act::FailTimes(n) if attempt <= n => self.result(&id, Outcome::Failed, "flaked"),
             Act::FailTimes(_) => self.result(&id, Outcome::Passed, ""),
             Act::Hang => self.running = Some(id),
-            Act::Crash => self.exit(Some(1), "Fatal Python error: Segmentation fault"),
+            Act::Crash => {
+                self.running = Some(id);
+                self.crashing = true;
+            }
         }
         Ok(())
     }
 
     fn flush(&mut self) {
         self.log.lock().unwrap().flushes += 1;
+        if self.crashing && self.alive {
+            self.exit(Some(1), CRASH);
+        }
     }
 
     fn finish_input(&mut self) -> bool {
@@ -257,7 +271,7 @@ fn run_on(
     // A scheduler that hangs ends the test as interrupted instead of hanging it.
     let watchdog = stop.clone();
     std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_secs(60));
+        std::thread::sleep(Duration::from_secs(20));
         watchdog.store(true, Ordering::SeqCst);
     });
     let mut seen = Seen::default();
@@ -469,6 +483,8 @@ fn a_worker_that_dies_under_a_test_fails_that_test_and_requeues_the_others() {
             "the worker process exited with code 1 while running this test\nFatal Python error: Segmentation fault"
         )
     );
+    // `a` was handed to the worker that died: it runs on the next one.
+    assert_eq!(fake.started(), ["crash", "a", "b"]);
     assert_eq!(seen.outcome("a"), Outcome::Passed);
     assert_eq!(seen.outcome("b"), Outcome::Passed);
     assert_eq!(fake.spawned(), 2);
