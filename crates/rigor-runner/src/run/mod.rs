@@ -59,7 +59,6 @@ pub fn run_tests(
     } = Work::new(config, opts, store, plan)?;
 
     let mut session = Session::begin(config, opts, jobs, store, &checkout, stop)?;
-    session.stop_at_failing_tier = stop_at_failing_tier;
     session.report_unprepared(&unprepared, reporter);
     let mut units = units.into_iter().peekable();
     while let Some(unit) = units.next() {
@@ -67,7 +66,8 @@ pub fn run_tests(
             break;
         }
         let ends_tier = units.peek().is_none_or(|next| next.tier != unit.tier);
-        session.run_unit(&suites[unit.suite], unit, ends_tier, reporter)?;
+        let stop_if_tier_failed = stop_at_failing_tier && ends_tier;
+        session.run_unit(&suites[unit.suite], unit, stop_if_tier_failed, reporter);
     }
     session.finish(reporter, checkout)
 }

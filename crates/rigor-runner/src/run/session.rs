@@ -52,8 +52,6 @@ pub(super) struct Session<'a> {
     pub(super) interrupted: bool,
     /// No further unit runs (interrupt, fail-fast, a failed tier).
     pub(super) stopped: bool,
-    /// Stop after the first tier in which a (non-quarantined) test fails.
-    pub(super) stop_at_failing_tier: bool,
 }
 
 impl<'a> Session<'a> {
@@ -98,7 +96,6 @@ impl<'a> Session<'a> {
             errors_reported: HashSet::new(),
             interrupted: false,
             stopped: false,
-            stop_at_failing_tier: false,
         })
     }
 

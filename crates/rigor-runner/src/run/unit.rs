@@ -4,7 +4,6 @@
 
 use super::session::Session;
 use super::work::{ReadySuite, Unit};
-use crate::RunnerError;
 use crate::outcome::{SuiteRun, fails_the_run};
 use crate::prepare::setup::run_setup;
 use crate::report::Reporter;
@@ -19,14 +18,15 @@ struct Scheduled {
 }
 
 impl Session<'_> {
-    /// Run `unit` of `suite`; `ends_tier` when no unit of the same tier follows it.
+    /// Run `unit` of `suite`. With `stop_if_tier_failed` (the unit ends its tier, and the run
+    /// stops at a failing tier), a failure in the tier stops the run.
     pub(super) fn run_unit(
         &mut self,
         suite: &ReadySuite,
         unit: Unit,
-        ends_tier: bool,
+        stop_if_tier_failed: bool,
         reporter: &mut dyn Reporter,
-    ) -> Result<(), RunnerError> {
+    ) {
         let s = &suite.config;
         self.tiers.enter(&unit.tier, reporter);
         reporter.suite_start(&s.name, s.kind.as_str());
@@ -35,7 +35,7 @@ impl Session<'_> {
             if self.opts.fail_fast {
                 self.stopped = true;
             }
-            return Ok(());
+            return;
         }
         let before = self.ledger.results.len();
         self.report_collection_errors(suite, &unit.tier, reporter);
@@ -60,10 +60,9 @@ impl Session<'_> {
             .filter(|r| fails_the_run(r, &self.opts.quarantined))
             .count();
         self.tiers.count(done.planned, done.estimated_s, failed);
-        if self.stop_at_failing_tier && ends_tier && self.tiers.stop_if_failed() {
+        if stop_if_tier_failed && self.tiers.stop_if_failed() {
             self.stopped = true;
         }
-        Ok(())
     }
 
     /// Run the suite's setup commands before its first unit; false when they failed (then and
