@@ -303,11 +303,6 @@ pub fn exit_code_of(err: &anyhow::Error) -> i32 {
     err.chain().find_map(known_exit_code).unwrap_or(exit::USAGE)
 }
 
-fn runner_code(e: &(dyn std::error::Error + 'static)) -> Option<i32> {
-    e.downcast_ref::<rigor_runner::RunnerError>()
-        .map(|e| e.exit_code())
-}
-
 fn perf_code(e: &(dyn std::error::Error + 'static)) -> Option<i32> {
     e.downcast_ref::<rigor_perf::cli::PerfError>()
         .map(|e| e.exit_code())
@@ -328,7 +323,7 @@ fn known_exit_code(e: &(dyn std::error::Error + 'static)) -> Option<i32> {
         code::<rigor_pipeline::PipelineError>,
         code::<rigor_pipeline::merge::MergeError>,
         code::<rigor_gate::GateError>,
-        runner_code,
+        code::<rigor_runner::RunnerError>,
         perf_code,
     ]
     .iter()

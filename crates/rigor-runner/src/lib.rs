@@ -1,6 +1,8 @@
 //! rigor's test orchestration: suite adapters, the scheduler, history recording and reports.
 
+pub mod estimate;
 pub mod git;
+pub mod outcome;
 pub mod prepare;
 pub mod process;
 pub mod project;
@@ -15,6 +17,7 @@ pub use run::{
     Batch, Discovered, RunOptions, RunPlan, RunReport, SuiteRun, TierRun, discover, run_tests,
 };
 
+use rigor_model::exit::{self, HasExitCode};
 use std::path::Path;
 use thiserror::Error;
 
@@ -64,12 +67,48 @@ impl RunnerError {
             source,
         }
     }
+}
 
-    /// Exit code for this error (see docs/exit-codes.md).
-    pub fn exit_code(&self) -> i32 {
+impl HasExitCode for RunnerError {
+    /// Configuration, usage and history errors exit 2; a suite that cannot be prepared, started
+    /// or collected exits 1 (see docs/exit-codes.md).
+    fn exit_code(&self) -> i32 {
         match self {
-            RunnerError::Config(_) | RunnerError::UnknownSuite(..) => rigor_model::exit::USAGE,
-            _ => rigor_model::exit::FAILED,
+            RunnerError::Config(_) | RunnerError::UnknownSuite(..) | RunnerError::Store(_) => {
+                exit::USAGE
+            }
+            RunnerError::Spawn { .. }
+            | RunnerError::Collection { .. }
+            | RunnerError::Discovery { .. }
+            | RunnerError::Io { .. } => exit::FAILED,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_configuration_and_history_errors_exit_2_the_others_1() {
+        let store = RunnerError::Store(rigor_store::StoreError::TooNew {
+            path: "h.db".into(),
+            area: "core".into(),
+            found: 9,
+            known: 1,
+        });
+        assert_eq!(store.exit_code(), exit::USAGE);
+        let unknown = RunnerError::UnknownSuite("x".into(), "[a]".into());
+        assert_eq!(unknown.exit_code(), exit::USAGE);
+        let discovery = RunnerError::Discovery {
+            suite: "s".into(),
+            what: "cargo nextest list".into(),
+            detail: "exited with 101".into(),
+            hint: "see above".into(),
+        };
+        assert_eq!(discovery.exit_code(), exit::FAILED);
+        let io = RunnerError::io(Path::new("/x"), std::io::ErrorKind::NotFound.into());
+        assert_eq!(io.exit_code(), exit::FAILED);
+        assert_eq!(io.to_string(), "/x: entity not found");
     }
 }

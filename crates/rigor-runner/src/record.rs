@@ -2,7 +2,15 @@
 
 use rigor_model::TestResult;
 use rigor_store::Store;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Seconds since the Unix epoch: the time stamps of the history.
+pub fn now_s() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
 
 /// Buffers results and writes them in small transactions (at most ~250 ms old).
 pub(crate) struct Recorder<'a> {

@@ -1,22 +1,13 @@
 //! GitHub Actions: workflow-command annotations, the job summary (Markdown) and step outputs.
 
-use crate::run::RunReport;
+use crate::outcome::RunReport;
+use rigor_model::escape::{github_data, github_property};
 use rigor_model::{Outcome, TestResult};
 use std::collections::HashMap;
 use std::fmt::Write;
 
 /// GitHub shows at most 10 error annotations per step; the rest are summarised in one line.
 pub const MAX_ANNOTATIONS: usize = 10;
-
-fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
-}
 
 /// `::error` lines for the failures (file and line where known). `prefix` maps a suite to its
 /// root relative to the repository (e.g. "python/"), so paths point at repository files.
@@ -27,14 +18,14 @@ pub fn annotations(report: &RunReport, prefix: &HashMap<String, String>) -> Stri
         let mut props = Vec::new();
         if let Some(f) = &r.file {
             let p = prefix.get(&r.key.suite).map(String::as_str).unwrap_or("");
-            props.push(format!("file={}", escape_property(&format!("{p}{f}"))));
+            props.push(format!("file={}", github_property(&format!("{p}{f}"))));
             if let Some(l) = r.line {
                 props.push(format!("line={l}"));
             }
         }
         props.push(format!(
             "title={}",
-            escape_property(&format!("{} {}", r.outcome, r.key))
+            github_property(&format!("{} {}", r.outcome, r.key))
         ));
         let text: String = r
             .excerpt
@@ -44,7 +35,7 @@ pub fn annotations(report: &RunReport, prefix: &HashMap<String, String>) -> Stri
             .take(30)
             .collect::<Vec<_>>()
             .join("\n");
-        let _ = writeln!(out, "::error {}::{}", props.join(","), escape_data(&text));
+        let _ = writeln!(out, "::error {}::{}", props.join(","), github_data(&text));
     }
     if failures.len() > MAX_ANNOTATIONS {
         let _ = writeln!(
@@ -57,7 +48,7 @@ pub fn annotations(report: &RunReport, prefix: &HashMap<String, String>) -> Stri
         let _ = writeln!(
             out,
             "::warning title={}::quarantined test failed (not failing the build)",
-            escape_property(&r.key.to_string())
+            github_property(&r.key.to_string())
         );
     }
     out

@@ -1,6 +1,6 @@
 //! The `--format json` run summary: a stable contract, documented in docs/json.md.
 
-use crate::run::RunReport;
+use crate::outcome::RunReport;
 use crate::scheduler::Ending;
 use rigor_model::Outcome;
 use serde_json::{Value, json};

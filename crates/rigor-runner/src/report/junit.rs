@@ -1,40 +1,10 @@
 //! One JUnit XML file for the run, in the shape GitLab, Jenkins and GitHub test reporters read.
 
-use crate::run::RunReport;
+use crate::outcome::RunReport;
+use rigor_model::escape::xml;
 use rigor_model::{Outcome, TestResult};
 use std::collections::BTreeMap;
 use std::fmt::Write;
-
-/// Escape text for XML 1.0: markup characters, and characters XML cannot hold (control
-/// characters, including terminal colour escapes) are dropped.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\u{1b}' => {
-                // ESC [ ... letter: a terminal escape sequence.
-                if chars.peek() == Some(&'[') {
-                    chars.next();
-                    for n in chars.by_ref() {
-                        if n.is_ascii_alphabetic() {
-                            break;
-                        }
-                    }
-                }
-            }
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// `(classname, name)` for a test, following each runner's own JUnit convention.
 pub fn names(r: &TestResult) -> (String, String) {
@@ -96,7 +66,7 @@ pub fn render(report: &RunReport) -> String {
         let _ = writeln!(
             x,
             r#"  <testsuite name="{}" tests="{}" failures="{}" errors="{}" skipped="{}" time="{:.3}">"#,
-            escape(suite),
+            xml(suite),
             rs.len(),
             count(&rs, &is_fail),
             count(&rs, &is_err),
@@ -107,12 +77,12 @@ pub fn render(report: &RunReport) -> String {
             let (class, name) = names(r);
             let mut attrs = format!(
                 r#"name="{}" classname="{}" time="{:.3}""#,
-                escape(&name),
-                escape(&class),
+                xml(&name),
+                xml(&class),
                 r.duration_s
             );
             if let Some(f) = &r.file {
-                let _ = write!(attrs, r#" file="{}""#, escape(f));
+                let _ = write!(attrs, r#" file="{}""#, xml(f));
             }
             if let Some(l) = r.line {
                 let _ = write!(attrs, r#" line="{l}""#);
@@ -122,32 +92,32 @@ pub fn render(report: &RunReport) -> String {
                 Outcome::Passed | Outcome::Xpassed => String::new(),
                 Outcome::Flaky => format!(
                     r#"<flakyFailure message="{}" type="flaky">{}</flakyFailure>"#,
-                    escape(&first_line(text)),
-                    escape(text)
+                    xml(&first_line(text)),
+                    xml(text)
                 ),
                 Outcome::Failed => format!(
                     r#"<failure message="{}" type="failure">{}</failure>"#,
-                    escape(&first_line(text)),
-                    escape(text)
+                    xml(&first_line(text)),
+                    xml(text)
                 ),
                 Outcome::Timeout => format!(
                     r#"<failure message="{}" type="timeout">{}</failure>"#,
-                    escape(&first_line(text)),
-                    escape(text)
+                    xml(&first_line(text)),
+                    xml(text)
                 ),
                 Outcome::Error => format!(
                     r#"<error message="{}" type="error">{}</error>"#,
-                    escape(&first_line(text)),
-                    escape(text)
+                    xml(&first_line(text)),
+                    xml(text)
                 ),
                 Outcome::Skipped | Outcome::Xfailed => {
-                    format!(r#"<skipped message="{}"/>"#, escape(&first_line(text)))
+                    format!(r#"<skipped message="{}"/>"#, xml(&first_line(text)))
                 }
             };
             let out = r
                 .output
                 .as_deref()
-                .map(|o| format!("<system-out>{}</system-out>", escape(o)))
+                .map(|o| format!("<system-out>{}</system-out>", xml(o)))
                 .unwrap_or_default();
             if body.is_empty() && out.is_empty() {
                 let _ = writeln!(x, "    <testcase {attrs}/>");
@@ -167,10 +137,37 @@ mod tests {
     use rigor_model::TestKey;
 
     #[test]
-    fn escapes_markup_and_drops_control_characters() {
-        assert_eq!(escape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&apos;");
-        assert_eq!(escape("\u{1b}[31mred\u{1b}[0m\u{0}"), "red");
-        assert_eq!(escape("line\nnext\ttab"), "line\nnext\ttab");
+    fn names_and_texts_are_escaped_for_xml() {
+        let mut r = TestResult::new(
+            TestKey::new("s<1>", "t.py::test_x[a&b]"),
+            Outcome::Failed,
+            0.5,
+        );
+        r.excerpt = Some("\u{1b}[31massert 'a' < \"b\"\u{1b}[0m\u{0}".into());
+        let report = crate::outcome::RunReport {
+            run_id: 1,
+            status: rigor_store::RunStatus::Failed,
+            results: vec![r],
+            suites: vec![],
+            tiers: vec![],
+            stopped_at_tier: None,
+            quarantined: Default::default(),
+            wall_s: 1.0,
+            commit: None,
+            branch: None,
+            trigger: "local".into(),
+            jobs: 1,
+        };
+        let x = render(&report);
+        assert!(x.contains(r#"<testsuite name="s&lt;1&gt;""#), "{x}");
+        assert!(
+            x.contains(r#"<testcase name="test_x[a&amp;b]" classname="t""#),
+            "{x}"
+        );
+        assert!(
+            x.contains(r#"<failure message="assert &apos;a&apos; &lt; &quot;b&quot;" type="failure">assert &apos;a&apos; &lt; &quot;b&quot;</failure>"#),
+            "{x}"
+        );
     }
 
     #[test]

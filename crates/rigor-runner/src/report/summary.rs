@@ -1,6 +1,6 @@
 //! The final human summary: counts, wall time, slowest tests, failures with excerpts.
 
-use crate::run::RunReport;
+use crate::outcome::RunReport;
 use crate::scheduler::Ending;
 use rigor_model::Outcome;
 use rigor_model::duration::human;

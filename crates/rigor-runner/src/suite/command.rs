@@ -1,6 +1,6 @@
 //! `command` suites: each configured shell command is one test; exit 0 passes.
 
-use crate::worker::TestCommand;
+use crate::worker::process::TestCommand;
 use rigor_model::{SuiteConfig, TestCase};
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -2,13 +2,13 @@
 
 use crate::RunnerError;
 use crate::process::{Tail, drain, isolate, kill_group};
+use crate::worker::protocol::{self, LineWorker, Message};
 use crate::worker::{Worker, WorkerEvent, WorkerFactory};
-use rigor_model::{Outcome, TestCase, TestKey, TestResult};
-use serde::Deserialize;
+use rigor_model::TestCase;
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
-use std::process::{ChildStdin, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 
 /// The plugin rigor ships inside its binary and loads with `-p rigor_pytest`.
@@ -34,44 +34,6 @@ pub struct Collected {
     pub errors: Vec<(String, String)>,
     pub python: Option<String>,
     pub pytest: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Item {
-    id: String,
-    file: Option<String>,
-    line: Option<u32>,
-    #[serde(default)]
-    markers: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct CollectError {
-    id: String,
-    text: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(tag = "ev", rename_all = "lowercase")]
-enum Message {
-    Collected {
-        items: Vec<Item>,
-        #[serde(default)]
-        errors: Vec<CollectError>,
-        python: Option<String>,
-        pytest: Option<String>,
-    },
-    Start {
-        id: String,
-    },
-    Result {
-        id: String,
-        outcome: String,
-        duration: f64,
-        excerpt: Option<String>,
-        output: Option<String>,
-    },
-    Done {},
 }
 
 /// Write the plugin where the interpreter can import it (only when its content changed).
@@ -121,19 +83,16 @@ impl PytestSuite {
             })?;
         let stdout = String::from_utf8_lossy(&out.stdout);
         for line in stdout.lines() {
-            if let Ok(Message::Collected {
+            if let Some(Message::Collected {
                 items,
                 errors,
                 python,
                 pytest,
-            }) = serde_json::from_str(line)
+            }) = protocol::parse(line)
             {
                 return Ok(Collected {
-                    items: items.into_iter().map(|i| to_case(&self.name, i)).collect(),
-                    errors: errors
-                        .into_iter()
-                        .map(|e| (e.id, e.text.unwrap_or_default()))
-                        .collect(),
+                    items: protocol::tests_of(&self.name, items),
+                    errors: protocol::errors_of(errors),
                     python,
                     pytest,
                 });
@@ -149,16 +108,6 @@ impl PytestSuite {
                 &self.python,
             ),
         })
-    }
-}
-
-fn to_case(suite: &str, i: Item) -> TestCase {
-    TestCase {
-        key: TestKey::new(suite, i.id),
-        file: i.file,
-        line: i.line,
-        markers: i.markers,
-        ignored: false,
     }
 }
 
@@ -195,49 +144,14 @@ impl WorkerFactory for PytestSuite {
             .stderr(Stdio::piped());
         let mut child = cmd.spawn()?;
         let pid = child.id();
-        let stdin = child.stdin.take();
+        let stdin = child.stdin.take().expect("piped");
         let stdout = child.stdout.take().expect("piped");
         let tail = Tail::new(64 * 1024);
         let err_thread = drain(child.stderr.take().expect("piped"), tail.clone());
         let suite = self.name.clone();
         let python = self.python.clone();
         std::thread::spawn(move || {
-            let reader = BufReader::new(stdout);
-            for line in reader.lines() {
-                let Ok(line) = line else { break };
-                let Ok(msg) = serde_json::from_str::<Message>(&line) else {
-                    continue;
-                };
-                let event = match msg {
-                    Message::Collected { items, errors, .. } => WorkerEvent::Collected {
-                        slot,
-                        items: items.into_iter().map(|i| to_case(&suite, i)).collect(),
-                        errors: errors
-                            .into_iter()
-                            .map(|e| (e.id, e.text.unwrap_or_default()))
-                            .collect(),
-                    },
-                    Message::Start { id } => WorkerEvent::Started { slot, id },
-                    Message::Result {
-                        id,
-                        outcome,
-                        duration,
-                        excerpt,
-                        output,
-                    } => {
-                        let outcome = Outcome::parse(&outcome).unwrap_or(Outcome::Error);
-                        let mut result =
-                            TestResult::new(TestKey::new(&suite, id), outcome, duration);
-                        result.excerpt = excerpt;
-                        result.output = output;
-                        WorkerEvent::Result { slot, result }
-                    }
-                    Message::Done {} => continue,
-                };
-                if tx.send(event).is_err() {
-                    break;
-                }
-            }
+            protocol::forward(BufReader::new(stdout), slot, &suite, &tx);
             let status = child.wait();
             kill_group(pid);
             let _ = err_thread.join();
@@ -256,7 +170,7 @@ impl WorkerFactory for PytestSuite {
                 stderr,
             });
         });
-        Ok(Box::new(PytestWorker { stdin, pid }))
+        Ok(Box::new(LineWorker::new(stdin, pid)))
     }
 
     fn collects(&self) -> bool {
@@ -272,38 +186,151 @@ impl WorkerFactory for PytestSuite {
     }
 }
 
-struct PytestWorker {
-    stdin: Option<ChildStdin>,
-    pid: u32,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rigor_model::Outcome;
+    use std::time::Duration;
 
-impl Worker for PytestWorker {
-    fn capacity(&self) -> usize {
-        2
-    }
+    /// Stands in for `python -m pytest -p rigor_pytest`: a shell script that speaks the worker
+    /// protocol (see the file).
+    const FAKE_PYTHON: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fake-python");
 
-    fn send(&mut self, test: &TestCase) -> std::io::Result<()> {
-        let stdin = self.stdin.as_mut().ok_or_else(|| {
-            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "worker input closed")
-        })?;
-        stdin.write_all(test.key.id.as_bytes())?;
-        stdin.write_all(b"\n")?;
-        stdin.flush()
-    }
-
-    fn flush(&mut self) {
-        // An empty line: the plugin runs its queued tests, the last one with no successor.
-        if let Some(stdin) = self.stdin.as_mut() {
-            let _ = stdin.write_all(b"\n").and_then(|_| stdin.flush());
+    fn fake_suite(dir: &Path, env: &[(&str, &str)]) -> PytestSuite {
+        PytestSuite {
+            name: "py".into(),
+            root: dir.to_path_buf(),
+            python: FAKE_PYTHON.into(),
+            args: Vec::new(),
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            plugin_dir: dir.join("plugin"),
+            keep_output: false,
         }
     }
 
-    fn finish_input(&mut self) -> bool {
-        self.stdin = None;
-        true
+    fn spawn(suite: &PytestSuite, tx: mpsc::Sender<WorkerEvent>) -> Box<dyn Worker> {
+        suite.spawn(0, tx).expect("the fake interpreter starts")
     }
 
-    fn kill(&mut self) {
-        kill_group(self.pid);
+    /// The next event, as text.
+    fn next(rx: &mpsc::Receiver<WorkerEvent>) -> String {
+        match rx.recv_timeout(Duration::from_secs(20)).expect("an event") {
+            WorkerEvent::Collected { items, errors, .. } => {
+                format!("collected {} {}", items.len(), errors.len())
+            }
+            WorkerEvent::Started { id, .. } => format!("start {id}"),
+            WorkerEvent::Result { result, .. } => {
+                format!("result {} {}", result.key, result.outcome)
+            }
+            WorkerEvent::Exited { code, stderr, .. } => format!("exited {code:?}\n{stderr}"),
+        }
+    }
+
+    #[test]
+    fn a_worker_collects_runs_what_it_is_sent_and_ends_with_its_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let suite = fake_suite(dir.path(), &[]);
+        let (tx, rx) = mpsc::channel();
+        let mut w = spawn(&suite, tx);
+        assert_eq!(next(&rx), "collected 2 0");
+        w.send(&TestCase::new("py", "t.py::a")).unwrap();
+        w.flush();
+        assert_eq!(next(&rx), "start t.py::a");
+        assert_eq!(next(&rx), format!("result py::t.py::a {}", Outcome::Passed));
+        assert!(w.finish_input());
+        assert_eq!(next(&rx), "exited Some(0)\n", "a clean end carries no hint");
+    }
+
+    #[test]
+    fn a_worker_that_dies_under_a_test_reports_its_exit_with_stderr_and_a_hint() {
+        let dir = tempfile::tempdir().unwrap();
+        let suite = fake_suite(dir.path(), &[]);
+        let (tx, rx) = mpsc::channel();
+        let mut w = spawn(&suite, tx);
+        assert_eq!(next(&rx), "collected 2 0");
+        w.send(&TestCase::new("py", "t.py::crash")).unwrap();
+        assert_eq!(next(&rx), "start t.py::crash");
+        let exited = next(&rx);
+        assert!(
+            exited.starts_with("exited Some(139)\nFatal Python error: Segmentation fault\n"),
+            "{exited}"
+        );
+        assert!(exited.contains("hint: is `"), "{exited}");
+        let err = rx.recv_timeout(Duration::from_millis(200));
+        assert!(err.is_err(), "nothing after the exit");
+    }
+
+    #[test]
+    fn collection_reads_the_collected_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let suite = fake_suite(dir.path(), &[]);
+        let c = suite.collect().unwrap();
+        assert_eq!(c.items.len(), 1);
+        assert_eq!(c.items[0].key.id, "t.py::a");
+        assert_eq!(c.errors, [("u.py".into(), "E   ImportError".into())]);
+        assert_eq!(
+            (c.python.as_deref(), c.pytest.as_deref()),
+            (Some("3.13"), Some("8.4"))
+        );
+    }
+
+    #[test]
+    fn a_collection_that_reports_nothing_is_an_error_with_pytests_stderr_and_a_hint() {
+        let dir = tempfile::tempdir().unwrap();
+        let suite = fake_suite(dir.path(), &[("FAIL_COLLECT", "1")]);
+        let err = suite.collect().unwrap_err();
+        let RunnerError::Collection {
+            suite,
+            code,
+            stderr,
+            hint,
+        } = &err
+        else {
+            panic!("{err}");
+        };
+        assert_eq!((suite.as_str(), *code), ("py", Some(4)));
+        assert_eq!(stderr, "ERROR: usage: bad option");
+        assert!(hint.contains("rejected its command line"), "{hint}");
+    }
+
+    #[test]
+    fn an_interpreter_that_cannot_start_says_which() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut suite = fake_suite(dir.path(), &[]);
+        suite.python = "/nonexistent/python".into();
+        let err = suite.collect().unwrap_err().to_string();
+        assert!(
+            err.starts_with("cannot start /nonexistent/python -m pytest"),
+            "{err}"
+        );
+        assert!(
+            err.contains("hint: is `/nonexistent/python` the interpreter"),
+            "{err}"
+        );
+        let (tx, _rx) = mpsc::channel();
+        assert!(suite.spawn(0, tx).is_err());
+    }
+
+    #[test]
+    fn hints_name_the_likely_cause() {
+        assert!(pytest_hint(Some(1), "No module named pytest", "py3").contains("pip install"));
+        assert!(pytest_hint(Some(2), "", "py3").contains("interrupted"));
+        assert!(pytest_hint(Some(3), "", "py3").contains("internal error"));
+        assert!(pytest_hint(Some(9), "", "py3").starts_with("is `py3`"));
+    }
+
+    #[test]
+    fn the_plugin_is_written_once_and_rewritten_when_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let plugin = dir.path().join("p");
+        install_plugin(&plugin).unwrap();
+        let path = plugin.join("rigor_pytest.py");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), PLUGIN_SOURCE);
+        std::fs::write(&path, "stale").unwrap();
+        install_plugin(&plugin).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), PLUGIN_SOURCE);
     }
 }

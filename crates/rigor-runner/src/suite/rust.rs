@@ -3,7 +3,8 @@
 
 use crate::RunnerError;
 use crate::process::Finished;
-use crate::worker::{TestCommand, last_lines};
+use crate::worker::last_lines;
+use crate::worker::process::TestCommand;
 use rigor_model::{Outcome, TestCase, TestKey, TestResult};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};

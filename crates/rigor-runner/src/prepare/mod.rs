@@ -1,9 +1,12 @@
-//! Suites made ready to run: which suites, their adapters, and discovery of their tests.
+//! Suites made ready to run: which suites, their adapters, discovery of their tests, and their
+//! setup commands ([`setup`]).
+
+pub mod setup;
 
 use crate::suite::command::ShellCommands;
 use crate::suite::pytest::{PytestSuite, install_plugin};
 use crate::suite::rust::{RustTestCommand, list_cargo_test, list_nextest};
-use crate::worker::ProcessFactory;
+use crate::worker::process::ProcessFactory;
 use crate::{RunnerError, project};
 use rigor_model::{Config, SuiteConfig, SuiteKind, TestCase};
 use std::path::PathBuf;
@@ -174,4 +177,112 @@ pub fn discover_with(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rigor_model::exit::HasExitCode;
+    use std::path::Path;
+
+    /// A project in `dir` with this rigor.toml.
+    fn config(dir: &Path, toml: &str) -> Config {
+        let file = dir.join("rigor.toml");
+        std::fs::write(&file, toml).unwrap();
+        Config::load(rigor_model::config::CORE_DEFAULTS, Some(&file), dir, &[]).unwrap()
+    }
+
+    const FAKE_PYTHON: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fake-python");
+
+    const TWO_SUITES: &str = "[[suite]]\nname = \"checks\"\nkind = \"command\"\ncommands = { lint = \"true\", fmt = \"true\" }\n\n[[suite]]\nname = \"more\"\nkind = \"command\"\ncommands = { x = \"true\" }\n";
+
+    #[test]
+    fn suites_are_filtered_by_name_and_an_unknown_name_lists_the_suites() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = config(dir.path(), TWO_SUITES);
+        let names = |only: &[&str]| -> Vec<String> {
+            let only: Vec<String> = only.iter().map(|s| s.to_string()).collect();
+            suites_for(&c, &only)
+                .unwrap()
+                .into_iter()
+                .map(|s| s.name)
+                .collect()
+        };
+        assert_eq!(names(&[]), ["checks", "more"]);
+        assert_eq!(names(&["more"]), ["more"]);
+        let err = suites_for(&c, &["nope".into()]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no suite named `nope`\n  hint: suites are [checks, more]"
+        );
+        assert_eq!(err.exit_code(), rigor_model::exit::USAGE);
+    }
+
+    #[test]
+    fn without_configured_suites_the_detected_ones_are_used() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("pytest.ini"), "[pytest]\n").unwrap();
+        let c = config(dir.path(), "");
+        let suites = suites_for(&c, &[]).unwrap();
+        assert_eq!(suites.len(), 1);
+        assert_eq!(
+            (suites[0].name.as_str(), suites[0].kind),
+            ("python", SuiteKind::Pytest)
+        );
+    }
+
+    #[test]
+    fn a_command_suite_has_a_test_per_command_run_as_a_process_each() {
+        let dir = tempfile::tempdir().unwrap();
+        let found = discover(&config(dir.path(), TWO_SUITES), &["checks".into()], &[]).unwrap();
+        assert_eq!(found.len(), 1);
+        let ids: Vec<&str> = found[0].tests.iter().map(|t| t.key.id.as_str()).collect();
+        assert_eq!(ids, ["fmt", "lint"], "sorted by name");
+        assert!(found[0].errors.is_empty());
+        let Prepared::Process { factory, .. } = &found[0].prepared else {
+            panic!("a command suite runs a process per test");
+        };
+        assert_eq!(factory.what, "command suite `checks`");
+    }
+
+    #[test]
+    fn a_pytest_suite_is_collected_by_its_interpreter_with_the_plugin_installed() {
+        let dir = tempfile::tempdir().unwrap();
+        let toml = format!(
+            "[python]\ninterpreter = \"{FAKE_PYTHON}\"\n\n[[suite]]\nname = \"py\"\nkind = \"pytest\"\nargs = [\"-x\"]\n"
+        );
+        let c = config(dir.path(), &toml);
+        let popts = PrepareOptions {
+            keep_output: true,
+            coverage_map: Some(dir.path().join("cov")),
+        };
+        let found = discover_with(&c, &[], &["-k".into(), "a".into()], &popts).unwrap();
+        assert_eq!(found[0].tests.len(), 1);
+        assert_eq!(found[0].errors, [("u.py".into(), "E   ImportError".into())]);
+        assert!(dir.path().join(".rigor/python/rigor_pytest.py").is_file());
+        let Prepared::Pytest(p) = &found[0].prepared else {
+            panic!("a pytest suite has persistent workers");
+        };
+        assert_eq!(
+            p.args,
+            ["-x", "-k", "a"],
+            "the suite's args, then the extra ones"
+        );
+        assert!(p.keep_output);
+        let map = dir.path().join("cov").join("py").display().to_string();
+        assert_eq!(p.env.get("RIGOR_COVERAGE_MAP"), Some(&map));
+    }
+
+    #[test]
+    fn a_failed_collection_fails_discovery() {
+        let dir = tempfile::tempdir().unwrap();
+        let toml = format!(
+            "[python]\ninterpreter = \"{FAKE_PYTHON}\"\n\n[[suite]]\nname = \"py\"\nkind = \"pytest\"\nenv = {{ FAIL_COLLECT = \"1\" }}\n"
+        );
+        let err = discover(&config(dir.path(), &toml), &[], &[])
+            .err()
+            .unwrap();
+        assert!(matches!(err, RunnerError::Collection { .. }), "{err}");
+        assert_eq!(err.exit_code(), rigor_model::exit::FAILED);
+    }
 }

@@ -1,0 +1,167 @@
+//! The work of a run, settled before anything is recorded (so that a configuration error writes
+//! nothing): the suites made ready, and the units to run in order — a whole suite, or one
+//! planned batch of a suite.
+
+use super::options::{RunOptions, RunPlan};
+use crate::RunnerError;
+use crate::estimate::Estimates;
+use crate::prepare::{Discovered, PrepareOptions, Prepared, prepare, suites_for};
+use crate::scheduler::Tests;
+use crate::worker::WorkerFactory;
+use rigor_model::{Config, SuiteConfig};
+use rigor_store::Store;
+use std::time::Duration;
+
+pub(super) struct Work {
+    /// Suites ready to run; units point into it.
+    pub(super) suites: Vec<ReadySuite>,
+    /// Suites whose discovery failed: errors of the run, reported before anything runs.
+    pub(super) unprepared: Vec<(SuiteConfig, RunnerError)>,
+    /// In run order.
+    pub(super) units: Vec<Unit>,
+    /// Stop after the first tier in which a (non-quarantined) test fails.
+    pub(super) stop_at_failing_tier: bool,
+}
+
+/// A suite ready to run.
+pub(super) struct ReadySuite {
+    pub(super) config: SuiteConfig,
+    pub(super) prepared: Prepared,
+    /// Collection errors found at discovery (reported with the suite's first unit).
+    pub(super) errors: Vec<(String, String)>,
+    /// Longest a test of the suite may run.
+    pub(super) timeout: Duration,
+}
+
+impl ReadySuite {
+    fn new(
+        config: &Config,
+        suite: SuiteConfig,
+        prepared: Prepared,
+        errors: Vec<(String, String)>,
+    ) -> Result<Self, RunnerError> {
+        let timeout = config.timeout_for(Some(&suite))?;
+        Ok(ReadySuite {
+            config: suite,
+            prepared,
+            errors,
+            timeout,
+        })
+    }
+
+    pub(super) fn factory(&self) -> &dyn WorkerFactory {
+        match &self.prepared {
+            Prepared::Pytest(p) => p,
+            Prepared::Process { factory, .. } => factory,
+        }
+    }
+}
+
+/// Tests of one suite that run together (and, in a tiered run, belong to one tier).
+pub(super) struct Unit {
+    /// Index into [`Work::suites`].
+    pub(super) suite: usize,
+    pub(super) tier: Option<String>,
+    pub(super) tests: Tests,
+}
+
+impl Work {
+    pub(super) fn new(
+        config: &Config,
+        opts: &RunOptions,
+        store: &Store,
+        plan: RunPlan,
+    ) -> Result<Work, RunnerError> {
+        match plan {
+            RunPlan::Everything => everything(config, opts, store),
+            RunPlan::Batches {
+                suites,
+                batches,
+                stop_at_failing_tier,
+            } => {
+                let units = batches
+                    .into_iter()
+                    .map(|b| Unit {
+                        suite: b.suite,
+                        tier: b.tier,
+                        tests: Tests::Given(b.tests),
+                    })
+                    .collect();
+                Ok(Work {
+                    suites: ready(config, suites)?,
+                    unprepared: Vec::new(),
+                    units,
+                    stop_at_failing_tier,
+                })
+            }
+        }
+    }
+}
+
+/// Discovered suites, ready to run (their discovered tests are in the batches).
+fn ready(config: &Config, discovered: Vec<Discovered>) -> Result<Vec<ReadySuite>, RunnerError> {
+    discovered
+        .into_iter()
+        .map(|d| ReadySuite::new(config, d.suite, d.prepared, d.errors))
+        .collect()
+}
+
+/// Every test of the selected suites, a unit per suite, ordered longest expected first by the
+/// history (read once per suite). Pytest workers collect their tests, ordered once collected.
+fn everything(config: &Config, opts: &RunOptions, store: &Store) -> Result<Work, RunnerError> {
+    let popts = PrepareOptions {
+        keep_output: opts.keep_output,
+        coverage_map: opts.coverage_map.clone(),
+    };
+    let mut prepared = Vec::new();
+    for s in suites_for(config, &opts.suites)? {
+        let p = prepare(config, &s, &opts.extra_args, &popts);
+        prepared.push((s, p));
+    }
+    let mut work = Work {
+        suites: Vec::new(),
+        unprepared: Vec::new(),
+        units: Vec::new(),
+        stop_at_failing_tier: false,
+    };
+    for (s, p) in prepared {
+        let p = match p {
+            Ok(p) => p,
+            Err(e) if is_reported_in_the_run(&e) => {
+                work.unprepared.push((s, e));
+                continue;
+            }
+            Err(e) => return Err(preparation_error(&s, e)),
+        };
+        let estimates = Estimates::load(store, &s.name)?;
+        let tests = match &p {
+            Prepared::Pytest(_) => Tests::Collect(estimates),
+            Prepared::Process { tests, .. } => Tests::Given(estimates.longest_first(tests.clone())),
+        };
+        work.units.push(Unit {
+            suite: work.suites.len(),
+            tier: None,
+            tests,
+        });
+        work.suites.push(ReadySuite::new(config, s, p, Vec::new())?);
+    }
+    Ok(work)
+}
+
+/// A suite that cannot be discovered is an error result of the run (the others still run);
+/// any other failure to prepare a suite stops the run before it starts.
+fn is_reported_in_the_run(e: &RunnerError) -> bool {
+    matches!(
+        e,
+        RunnerError::Discovery { .. } | RunnerError::Collection { .. } | RunnerError::Spawn { .. }
+    )
+}
+
+fn preparation_error(suite: &SuiteConfig, e: RunnerError) -> RunnerError {
+    RunnerError::Discovery {
+        suite: suite.name.clone(),
+        what: "preparation".into(),
+        detail: e.to_string(),
+        hint: "see the error above".into(),
+    }
+}

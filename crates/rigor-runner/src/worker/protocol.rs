@@ -1,0 +1,334 @@
+//! The line protocol of persistent workers (rigor's pytest plugin, `python/rigor_pytest.py`).
+//!
+//! rigor → worker (stdin): a test id per line; an empty line means "no successor is coming for
+//! now: run what you hold"; closing stdin ends the session.
+//!
+//! worker → rigor (stdout): one JSON object per line, tagged by `ev`:
+//! `{"ev":"collected","items":[{"id","file","line","markers"}],"errors":[{"id","text"}],"python","pytest"}`,
+//! `{"ev":"start","id"}`, `{"ev":"result","id","outcome","duration","excerpt","output"}` and
+//! `{"ev":"done"}`. Any other line (something a plugin or conftest printed) is ignored.
+
+use super::{Worker, WorkerEvent};
+use crate::process::kill_group;
+use rigor_model::{Outcome, TestCase, TestKey, TestResult};
+use serde::Deserialize;
+use std::io::{BufRead, Write};
+use std::sync::mpsc;
+
+/// A collected test as the worker describes it.
+#[derive(Debug, Deserialize)]
+pub struct Item {
+    pub id: String,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    #[serde(default)]
+    pub markers: Vec<String>,
+}
+
+/// A collector that failed, with its error text.
+#[derive(Debug, Deserialize)]
+pub struct CollectError {
+    pub id: String,
+    pub text: Option<String>,
+}
+
+/// One line the worker writes.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "ev", rename_all = "lowercase")]
+pub enum Message {
+    Collected {
+        items: Vec<Item>,
+        #[serde(default)]
+        errors: Vec<CollectError>,
+        python: Option<String>,
+        pytest: Option<String>,
+    },
+    Start {
+        id: String,
+    },
+    Result {
+        id: String,
+        outcome: String,
+        duration: f64,
+        excerpt: Option<String>,
+        output: Option<String>,
+    },
+    Done {},
+}
+
+/// The message on a line, or None for a line that is not one.
+pub fn parse(line: &str) -> Option<Message> {
+    serde_json::from_str(line).ok()
+}
+
+/// Collected items as tests of `suite`.
+pub fn tests_of(suite: &str, items: Vec<Item>) -> Vec<TestCase> {
+    items
+        .into_iter()
+        .map(|i| TestCase {
+            key: TestKey::new(suite, i.id),
+            file: i.file,
+            line: i.line,
+            markers: i.markers,
+            ignored: false,
+        })
+        .collect()
+}
+
+/// Collection errors as `(collector id, text)`.
+pub fn errors_of(errors: Vec<CollectError>) -> Vec<(String, String)> {
+    errors
+        .into_iter()
+        .map(|e| (e.id, e.text.unwrap_or_default()))
+        .collect()
+}
+
+/// What a message from the worker in `slot` means to the scheduler (None: nothing to report).
+/// An outcome rigor does not know is an error.
+pub fn event(message: Message, slot: usize, suite: &str) -> Option<WorkerEvent> {
+    Some(match message {
+        Message::Collected { items, errors, .. } => WorkerEvent::Collected {
+            slot,
+            items: tests_of(suite, items),
+            errors: errors_of(errors),
+        },
+        Message::Start { id } => WorkerEvent::Started { slot, id },
+        Message::Result {
+            id,
+            outcome,
+            duration,
+            excerpt,
+            output,
+        } => {
+            let outcome = Outcome::parse(&outcome).unwrap_or(Outcome::Error);
+            let mut result = TestResult::new(TestKey::new(suite, id), outcome, duration);
+            result.excerpt = excerpt;
+            result.output = output;
+            WorkerEvent::Result { slot, result }
+        }
+        Message::Done {} => return None,
+    })
+}
+
+/// Forward what the worker in `slot` writes to the scheduler, until its output ends (or the
+/// scheduler is gone). Lines that are not messages are skipped.
+pub fn forward(output: impl BufRead, slot: usize, suite: &str, tx: &mpsc::Sender<WorkerEvent>) {
+    for line in output.lines() {
+        let Ok(line) = line else { break };
+        let Some(event) = parse(&line).and_then(|m| event(m, slot, suite)) else {
+            continue;
+        };
+        if tx.send(event).is_err() {
+            break;
+        }
+    }
+}
+
+/// A persistent worker as rigor drives it: test ids and flushes written to its input, the end
+/// of the session by closing it.
+pub struct LineWorker<W: Write + Send> {
+    input: Option<W>,
+    /// The worker's process group.
+    pgid: u32,
+}
+
+impl<W: Write + Send> LineWorker<W> {
+    pub fn new(input: W, pgid: u32) -> Self {
+        LineWorker {
+            input: Some(input),
+            pgid,
+        }
+    }
+}
+
+impl<W: Write + Send> Worker for LineWorker<W> {
+    /// Two: the worker runs a test once it knows its successor (for fixture teardown).
+    fn capacity(&self) -> usize {
+        2
+    }
+
+    fn send(&mut self, test: &TestCase) -> std::io::Result<()> {
+        let input = self.input.as_mut().ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "worker input closed")
+        })?;
+        input.write_all(test.key.id.as_bytes())?;
+        input.write_all(b"\n")?;
+        input.flush()
+    }
+
+    fn flush(&mut self) {
+        // An empty line: the worker runs its queued tests, the last one with no successor.
+        if let Some(input) = self.input.as_mut() {
+            let _ = input.write_all(b"\n").and_then(|_| input.flush());
+        }
+    }
+
+    fn finish_input(&mut self) -> bool {
+        self.input = None;
+        true
+    }
+
+    fn kill(&mut self) {
+        kill_group(self.pgid);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    #[test]
+    fn each_message_becomes_its_event() {
+        let collected = r#"{"ev":"collected","items":[{"id":"t.py::a","file":"t.py","line":3,"markers":["slow"]},{"id":"t.py::b","file":null,"line":null}],"errors":[{"id":"u.py","text":"boom"},{"id":"v.py"}],"python":"3.12","pytest":"8.3"}"#;
+        let Some(WorkerEvent::Collected {
+            slot: 1,
+            items,
+            errors,
+        }) = parse(collected).and_then(|m| event(m, 1, "py"))
+        else {
+            panic!("collected");
+        };
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].key, TestKey::new("py", "t.py::a"));
+        assert_eq!(
+            (items[0].file.as_deref(), items[0].line),
+            (Some("t.py"), Some(3))
+        );
+        assert_eq!(items[0].markers, ["slow"]);
+        assert!(items[1].markers.is_empty() && !items[1].ignored);
+        assert_eq!(
+            errors,
+            [
+                ("u.py".into(), "boom".into()),
+                ("v.py".into(), String::new())
+            ]
+        );
+
+        let start = parse(r#"{"ev":"start","id":"t.py::a"}"#).and_then(|m| event(m, 0, "py"));
+        assert!(matches!(start, Some(WorkerEvent::Started { slot: 0, id }) if id == "t.py::a"));
+
+        let result = r#"{"ev":"result","id":"t.py::a","outcome":"xfailed","duration":0.25,"excerpt":"E  no","output":"out"}"#;
+        let Some(WorkerEvent::Result { slot: 0, result }) =
+            parse(result).and_then(|m| event(m, 0, "py"))
+        else {
+            panic!("result");
+        };
+        assert_eq!(result.key, TestKey::new("py", "t.py::a"));
+        assert_eq!(result.outcome, Outcome::Xfailed);
+        assert_eq!(result.duration_s, 0.25);
+        assert_eq!(result.excerpt.as_deref(), Some("E  no"));
+        assert_eq!(result.output.as_deref(), Some("out"));
+
+        let done = parse(r#"{"ev":"done","t":1.5}"#).unwrap();
+        assert!(event(done, 0, "py").is_none(), "done reports nothing");
+    }
+
+    #[test]
+    fn an_unknown_outcome_is_an_error() {
+        let line = r#"{"ev":"result","id":"a","outcome":"exploded","duration":0}"#;
+        let Some(WorkerEvent::Result { result, .. }) = parse(line).and_then(|m| event(m, 0, "s"))
+        else {
+            panic!("result");
+        };
+        assert_eq!(result.outcome, Outcome::Error);
+    }
+
+    #[test]
+    fn lines_that_are_not_messages_are_skipped() {
+        for line in [
+            "",
+            "hello from conftest",
+            "{not json",
+            r#"{"ev":"unknown"}"#,
+            r#"{"ev":"start"}"#,
+            r#"{"id":"t.py::a"}"#,
+            "[1, 2]",
+        ] {
+            assert!(parse(line).is_none(), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn forward_sends_events_in_order_and_skips_noise() {
+        let stream = concat!(
+            "{\"ev\":\"collected\",\"items\":[{\"id\":\"a\",\"file\":null,\"line\":null}]}\n",
+            "print() from a test that escaped capture\n",
+            "{\"ev\":\"start\",\"id\":\"a\"}\n",
+            "{\"ev\":\"result\",\"id\":\"a\",\"outcome\":\"passed\",\"duration\":0.1}\n",
+            "{\"ev\":\"done\"}\n",
+            // The last line may lack its newline when the worker dies.
+            "{\"ev\":\"start\",\"id\":\"b\"}",
+        );
+        let (tx, rx) = mpsc::channel();
+        forward(stream.as_bytes(), 2, "py", &tx);
+        drop(tx);
+        let got: Vec<String> = rx
+            .iter()
+            .map(|e| match e {
+                WorkerEvent::Collected { slot, items, .. } => {
+                    format!("{slot} collected {}", items.len())
+                }
+                WorkerEvent::Started { slot, id } => format!("{slot} start {id}"),
+                WorkerEvent::Result { slot, result } => {
+                    format!("{slot} result {} {}", result.key.id, result.outcome)
+                }
+                WorkerEvent::Exited { .. } => "exited".into(),
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "2 collected 1",
+                "2 start a",
+                "2 result a passed",
+                "2 start b"
+            ]
+        );
+    }
+
+    #[test]
+    fn forward_stops_when_the_scheduler_is_gone() {
+        let (tx, rx) = mpsc::channel();
+        drop(rx);
+        // Would loop over every line; returns at the first send instead.
+        forward(
+            "{\"ev\":\"start\",\"id\":\"a\"}\n".repeat(1000).as_bytes(),
+            0,
+            "s",
+            &tx,
+        );
+    }
+
+    /// A `Write` whose bytes the test can read afterwards.
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn ids_go_one_per_line_a_flush_is_an_empty_line_and_finishing_closes_the_input() {
+        let input = Shared::default();
+        let mut w = LineWorker::new(input.clone(), 0);
+        assert_eq!(w.capacity(), 2);
+        w.send(&TestCase::new("py", "t.py::a")).unwrap();
+        w.send(&TestCase::new("py", "t.py::b[x y]")).unwrap();
+        w.flush();
+        assert!(w.finish_input());
+        let err = w.send(&TestCase::new("py", "t.py::c")).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::BrokenPipe);
+        w.flush();
+        assert_eq!(
+            String::from_utf8(input.0.lock().unwrap().clone()).unwrap(),
+            "t.py::a\nt.py::b[x y]\n\n"
+        );
+    }
+}
