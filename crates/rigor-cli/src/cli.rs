@@ -48,7 +48,7 @@ pub enum Command {
     /// Import result files of CI shards into the history (rigor JSON or JUnit).
     Merge(MergeArgs),
     /// Performance analyzer: ingest benchmark results, compare, detect change points, report.
-    Perf(rigor_perf::cli::PerfArgs),
+    Perf(crate::args::perf::PerfArgs),
     /// Evaluate quality gates over test, coverage, security and mutation artifacts.
     Gate(rigor_gate::cli::GateArgs),
     /// Write a self-contained HTML report of the last run, gates and trends.
@@ -281,7 +281,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Ci(args) => commands::ci::run(config, &args),
         Command::Flaky(args) => commands::flaky::run(&config, &args),
         Command::Merge(args) => commands::merge::run(&config, &args),
-        Command::Perf(args) => Ok(rigor_perf::cli::run(&args, &config)?),
+        Command::Perf(args) => Ok(commands::perf::run(&args, &config)?),
         Command::Gate(args) => Ok(rigor_gate::cli::run(&args, &config)?),
         Command::Report(args) => Ok(rigor_gate::cli::report(&args, &config)?),
     }
@@ -310,8 +310,8 @@ pub fn exit_code_of(err: &anyhow::Error) -> i32 {
     if let Some(e) = err.downcast_ref::<rigor_runner::RunnerError>() {
         return e.exit_code();
     }
-    if let Some(e) = err.downcast_ref::<rigor_perf::cli::PerfError>() {
-        return e.exit_code();
+    if let Some(e) = err.downcast_ref::<rigor_perf::PerfError>() {
+        return exit::HasExitCode::exit_code(e);
     }
     if let Some(e) = err.downcast_ref::<rigor_gate::cli::GateError>() {
         return e.exit_code();

@@ -1,5 +1,6 @@
 //! The rigor command line: argument parsing and dispatch to the library crates.
 
+mod args;
 mod cli;
 mod commands;
 

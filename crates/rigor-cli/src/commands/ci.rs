@@ -8,6 +8,7 @@
 use super::planning::{self, PlanRequest};
 use crate::cli::CiArgs;
 use anyhow::{Context, Result};
+use rigor_model::exit::HasExitCode;
 use rigor_model::{Config, exit};
 use rigor_runner::report::github;
 use rigor_runner::{RunOptions, RunPlan, RunReport};

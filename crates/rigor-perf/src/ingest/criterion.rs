@@ -1,7 +1,8 @@
 //! criterion: `target/criterion/<bench>/new/{estimates,sample,benchmark}.json`.
 
 use super::json::{Node, finite_or_err, parse_json};
-use super::{Parsed, read_text};
+use super::parsed::Parsed;
+use super::text::read_text;
 use crate::error::PerfError;
 use crate::model::{Direction, Measurement};
 use std::path::{Path, PathBuf};

@@ -1,6 +1,6 @@
 //! Otava-layout CSV: a time column, attribute columns, one numeric column per metric.
 
-use super::{CsvOptions, Parsed};
+use super::parsed::{CsvOptions, Parsed};
 use crate::error::PerfError;
 use crate::model::{Direction, Measurement, parse_time};
 
@@ -273,7 +273,8 @@ fn metric_values(
         .iter()
         .map(|r| r.fields[c].trim())
         .find(|v| !v.is_empty());
-    if !first.is_some_and(|v| parse_number(v).is_some()) {
+    let is_metric = first.is_some_and(|v| parse_number(v).is_some());
+    if !is_metric {
         return Ok(None);
     }
     let mut col_values = Vec::with_capacity(records.len());

@@ -1,8 +1,8 @@
 //! Google Benchmark's `--benchmark_format=json` output: iterations become samples, aggregates are
 //! used when no iteration was reported.
 
-use super::Parsed;
 use super::json::Node;
+use super::parsed::Parsed;
 use crate::error::PerfError;
 use crate::model::{Direction, Measurement, parse_time};
 use crate::stats::median;

@@ -1,7 +1,7 @@
 //! hyperfine's `--export-json` output.
 
-use super::Parsed;
 use super::json::{Node, finite_or_err};
+use super::parsed::Parsed;
 use crate::error::PerfError;
 use crate::model::{Direction, Measurement};
 use crate::stats::median;

@@ -1,7 +1,7 @@
 //! rigor's custom-metric JSON (`{"metrics": [...]}` or a bare array), see docs/perf.md.
 
-use super::Parsed;
 use super::json::{Node, finite_or_err};
+use super::parsed::Parsed;
 use crate::error::PerfError;
 use crate::model::{Direction, Measurement, parse_time};
 use crate::stats::median;

@@ -11,61 +11,17 @@ mod gbench;
 mod hyperfine;
 mod json;
 mod metrics;
+mod parsed;
 mod pytest_benchmark;
+mod text;
 
 pub use csv::{CsvRecord, CsvTable, parse_csv};
+pub use parsed::{CsvOptions, Format, Parsed};
 
 use crate::error::PerfError;
-use crate::model::Measurement;
 use json::{Node, parse_json};
 use std::path::Path;
-
-/// Input formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
-pub enum Format {
-    #[default]
-    Auto,
-    Criterion,
-    PytestBenchmark,
-    Hyperfine,
-    Gbench,
-    Csv,
-    Json,
-}
-
-impl Format {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Format::Auto => "auto",
-            Format::Criterion => "criterion",
-            Format::PytestBenchmark => "pytest-benchmark",
-            Format::Hyperfine => "hyperfine",
-            Format::Gbench => "gbench",
-            Format::Csv => "csv",
-            Format::Json => "json",
-        }
-    }
-}
-
-/// What a file yielded.
-#[derive(Debug, Clone, Default)]
-pub struct Parsed {
-    pub format: Option<Format>,
-    pub measurements: Vec<Measurement>,
-    /// Commit / branch / time recorded by the tool itself (pytest-benchmark's commit_info …).
-    pub commit: Option<String>,
-    pub branch: Option<String>,
-    pub testbed: Option<String>,
-    pub time: Option<i64>,
-    pub warnings: Vec<String>,
-}
-
-/// CSV options (Otava's `csv_options`, `time_column`, `attributes`).
-#[derive(Debug, Clone, Default)]
-pub struct CsvOptions {
-    pub delimiter: Option<u8>,
-    pub time_column: Option<String>,
-}
+use text::read_text;
 
 /// Read any supported input.
 pub fn read_path(path: &Path, format: Format, csv: &CsvOptions) -> Result<Parsed, PerfError> {
@@ -116,48 +72,6 @@ pub fn read_path(path: &Path, format: Format, csv: &CsvOptions) -> Result<Parsed
         ));
     }
     Ok(parsed)
-}
-
-pub(crate) fn read_text(path: &Path) -> Result<String, PerfError> {
-    let label = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| PerfError::Read {
-        path: label.clone(),
-        source,
-        hint: "check the path and permissions".into(),
-    })?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let (line, col) = line_col(
-            &String::from_utf8_lossy(e.as_bytes()),
-            e.utf8_error().valid_up_to(),
-        );
-        PerfError::input(
-            &label,
-            format!("line {line}, column {col}"),
-            "invalid UTF-8",
-            "benchmark results must be UTF-8 text",
-        )
-    })?;
-    if text.trim().is_empty() {
-        return Err(PerfError::input(
-            &label,
-            "line 1, column 1",
-            "the file is empty",
-            "the benchmark probably did not finish; re-run it and ingest the new file",
-        ));
-    }
-    Ok(text)
-}
-
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count())
-        .unwrap_or(0)
-        + 1;
-    (line, col)
 }
 
 /// Pick the format from the path and content.

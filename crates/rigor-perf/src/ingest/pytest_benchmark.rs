@@ -1,7 +1,7 @@
 //! pytest-benchmark's `--benchmark-json` output.
 
-use super::Parsed;
 use super::json::{Node, finite_or_err};
+use super::parsed::Parsed;
 use crate::error::PerfError;
 use crate::model::{Direction, Measurement, parse_time};
 

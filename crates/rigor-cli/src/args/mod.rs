@@ -1,0 +1,3 @@
+//! Argument types of the commands whose engines live in library crates.
+
+pub mod perf;
