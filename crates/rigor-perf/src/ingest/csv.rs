@@ -23,7 +23,7 @@ pub struct CsvTable {
     pub branch_col: Option<usize>,
     pub metric_cols: Vec<usize>,
     pub attr_cols: Vec<usize>,
-    /// values[metric][row]: None for empty cells.
+    /// `values[metric][row]`: `None` for empty cells.
     pub values: Vec<Vec<Option<f64>>>,
 }
 
