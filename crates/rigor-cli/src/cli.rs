@@ -49,7 +49,7 @@ pub enum Command {
     /// Import result files of CI shards into the history (rigor JSON or JUnit).
     Merge(MergeArgs),
     /// Performance analyzer: ingest benchmark results, compare, detect change points, report.
-    Perf(rigor_perf::cli::PerfArgs),
+    Perf(crate::args::perf::PerfArgs),
     /// Evaluate quality gates over test, coverage, security and mutation artifacts.
     Gate(crate::args::gate::GateArgs),
     /// Write a self-contained HTML report of the last run, gates and trends.
@@ -282,7 +282,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Ci(args) => commands::ci::run(config, &args),
         Command::Flaky(args) => commands::flaky::run(&config, &args),
         Command::Merge(args) => commands::merge::run(&config, &args),
-        Command::Perf(args) => Ok(rigor_perf::cli::run(&args, &config)?),
+        Command::Perf(args) => Ok(commands::perf::run(&args, &config)?),
         Command::Gate(args) => commands::gate::run(&args, &config),
         Command::Report(args) => commands::report::run(&args, &config),
     }
@@ -303,11 +303,6 @@ pub fn exit_code_of(err: &anyhow::Error) -> i32 {
     err.chain().find_map(known_exit_code).unwrap_or(exit::USAGE)
 }
 
-fn perf_code(e: &(dyn std::error::Error + 'static)) -> Option<i32> {
-    e.downcast_ref::<rigor_perf::cli::PerfError>()
-        .map(|e| e.exit_code())
-}
-
 fn known_exit_code(e: &(dyn std::error::Error + 'static)) -> Option<i32> {
     fn code<T: HasExitCode + std::error::Error + 'static>(
         e: &(dyn std::error::Error + 'static),
@@ -324,7 +319,7 @@ fn known_exit_code(e: &(dyn std::error::Error + 'static)) -> Option<i32> {
         code::<rigor_pipeline::merge::MergeError>,
         code::<rigor_gate::GateError>,
         code::<rigor_runner::RunnerError>,
-        perf_code,
+        code::<rigor_perf::PerfError>,
     ]
     .iter()
     .find_map(|f| f(e))

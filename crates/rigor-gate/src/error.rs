@@ -96,12 +96,6 @@ impl HasExitCode for GateError {
 }
 
 impl GateError {
-    /// The exit code this error ends the process with (see [`HasExitCode`]); callable without
-    /// importing the trait.
-    pub fn exit_code(&self) -> i32 {
-        HasExitCode::exit_code(self)
-    }
-
     pub fn usage(message: impl Into<String>, hint: impl Into<String>) -> GateError {
         GateError::Usage {
             message: message.into(),

@@ -5,6 +5,7 @@ use rigor_gate::config::Settings;
 use rigor_gate::{
     GateReport, GateRequest, OutputFlags, RunEvidence, Verdict, evaluate_with, history,
 };
+use rigor_model::exit::HasExitCode;
 use rigor_model::{Config, Outcome, TestKey, TestResult};
 use rigor_store::{NewRun, RunStatus, Store};
 use std::path::{Path, PathBuf};

@@ -14,6 +14,7 @@ use rigor_gate::readers::mutation::{read_cargo_mutants, read_mutmut, read_stryke
 use rigor_gate::readers::perf::read_perf_compare;
 use rigor_gate::readers::sarif::read_sarif;
 use rigor_model::Outcome;
+use rigor_model::exit::HasExitCode;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 

@@ -3,6 +3,7 @@
 
 use proptest::prelude::*;
 use rigor_gate::readers;
+use rigor_model::exit::HasExitCode;
 use std::path::PathBuf;
 
 fn fixture(rel: &str) -> String {

@@ -301,55 +301,56 @@ const LOOKAHEAD: u8 = 2;
 ///    with each side's variance floored at the pooled variance, Bonferroni-corrected for every
 ///    position of the series, and the magnitude floor; the
 ///    weakest failing candidate is removed and its neighbours re-tested, until all pass.
+/// 3. Placement: each survivor moves to the best split between its neighbours.
+/// 4. Description: means, deviations, change and p-values against the neighbours.
 pub fn detect(xs: &[f64], settings: &DetectSettings) -> Vec<ChangePoint> {
     let min = settings.min_segment.max(2);
-    let n = xs.len();
-    if n < 2 * min || xs.iter().any(|x| !x.is_finite()) {
+    if xs.len() < 2 * min || xs.iter().any(|x| !x.is_finite()) {
         return Vec::new();
     }
-    let pre = Prefix::new(xs, min);
-    // 1. candidates
-    let mut cps: Vec<usize> = Vec::new();
-    let mut stack = vec![(0usize, n, LOOKAHEAD)];
-    while let Some((a, b, slack)) = stack.pop() {
-        if b - a < 2 * min {
-            continue;
-        }
-        let Some(tau) = best_split(&xs[a..b], min) else {
-            continue;
-        };
-        let (_, raw, _) = pre.test(a, a + tau, b, false);
-        // A split that is not significant as a whole may still hide changes in its parts (a
-        // dip and a jump): look `LOOKAHEAD` levels further before giving a segment up. The
-        // strict test of the pruning phase decides every candidate.
-        let slack = if raw < CANDIDATE_PVALUE {
-            LOOKAHEAD
-        } else if slack > 0 {
-            slack - 1
-        } else {
-            continue;
-        };
-        cps.push(a + tau);
-        stack.push((a, a + tau, slack));
-        stack.push((a + tau, b, slack));
-    }
-    cps.sort_unstable();
-    // 2. pruning against neighbours
-    let bounds = |cps: &[usize], i: usize| -> (usize, usize) {
+    let series = Series {
+        xs,
+        pre: Prefix::new(xs, min),
+        min,
+    };
+    let candidates = series.candidates();
+    let kept = series.prune(candidates, settings);
+    let placed = series.place(kept, settings);
+    series.describe(&placed)
+}
+
+/// A series under analysis, with its prefix sums; change points are given as sorted indices.
+struct Series<'a> {
+    xs: &'a [f64],
+    pre: Prefix,
+    /// Fewest points on each side of a change point.
+    min: usize,
+}
+
+impl Series<'_> {
+    /// The segment around change point `i`: from the previous change point to the next one.
+    fn bounds(&self, cps: &[usize], i: usize) -> (usize, usize) {
         (
             if i == 0 { 0 } else { cps[i - 1] },
-            if i + 1 == cps.len() { n } else { cps[i + 1] },
+            if i + 1 == cps.len() {
+                self.xs.len()
+            } else {
+                cps[i + 1]
+            },
         )
-    };
-    let eval = |cps: &[usize], i: usize| -> (f64, f64, f64) {
-        let (lo, hi) = bounds(cps, i);
-        pre.test(lo, cps[i], hi, true)
-    };
-    // Standardised mean difference of a candidate against its neighbours.
-    let effect = |cps: &[usize], i: usize| -> f64 {
-        let (lo, hi) = bounds(cps, i);
-        let (n1, m1, v1) = pre.stats(lo, cps[i]);
-        let (n2, m2, v2) = pre.stats(cps[i], hi);
+    }
+
+    /// The strict test of change point `i` against its neighbours: (corrected p, raw p, change).
+    fn test(&self, cps: &[usize], i: usize) -> (f64, f64, f64) {
+        let (lo, hi) = self.bounds(cps, i);
+        self.pre.test(lo, cps[i], hi, true)
+    }
+
+    /// Standardised mean difference of a candidate against its neighbours.
+    fn effect(&self, cps: &[usize], i: usize) -> f64 {
+        let (lo, hi) = self.bounds(cps, i);
+        let (n1, m1, v1) = self.pre.stats(lo, cps[i]);
+        let (n2, m2, v2) = self.pre.stats(cps[i], hi);
         let pooled = ((n1 - 1.0) * v1 + (n2 - 1.0) * v2) / (n1 + n2 - 2.0).max(1.0);
         if pooled > 0.0 {
             (m2 - m1).abs() / pooled.sqrt()
@@ -358,100 +359,143 @@ pub fn detect(xs: &[f64], settings: &DetectSettings) -> Vec<ChangePoint> {
         } else {
             f64::INFINITY
         }
-    };
-    let mut tests: Vec<(f64, f64, f64)> = (0..cps.len()).map(|i| eval(&cps, i)).collect();
-    loop {
-        let mut worst: Option<usize> = None;
-        for (i, &(p, _, change)) in tests.iter().enumerate() {
-            if passes(p, change, settings) {
+    }
+
+    /// Phase 1: candidates from recursive best splits, sorted.
+    fn candidates(&self) -> Vec<usize> {
+        let (xs, min) = (self.xs, self.min);
+        let mut cps: Vec<usize> = Vec::new();
+        let mut stack = vec![(0usize, xs.len(), LOOKAHEAD)];
+        while let Some((a, b, slack)) = stack.pop() {
+            if b - a < 2 * min {
                 continue;
             }
-            worst = match worst {
-                None => Some(i),
-                Some(w) => {
-                    let (wp, _, _) = tests[w];
-                    // The weakest: the highest p; ties (up to rounding) go to the smaller effect
-                    // (|t|-like, invariant under shifting and scaling), then to the left.
-                    let (e, we) = (effect(&cps, i), effect(&cps, w));
-                    if (!nearly_equal(p, wp) && p > wp)
-                        || (nearly_equal(p, wp) && !nearly_equal(e, we) && e < we)
-                    {
-                        Some(i)
-                    } else {
-                        Some(w)
-                    }
-                }
+            let Some(tau) = best_split(&xs[a..b], min) else {
+                continue;
             };
+            let (_, raw, _) = self.pre.test(a, a + tau, b, false);
+            // A split that is not significant as a whole may still hide changes in its parts (a
+            // dip and a jump): look `LOOKAHEAD` levels further before giving a segment up. The
+            // strict test of the pruning phase decides every candidate.
+            let slack = if raw < CANDIDATE_PVALUE {
+                LOOKAHEAD
+            } else if slack > 0 {
+                slack - 1
+            } else {
+                continue;
+            };
+            cps.push(a + tau);
+            stack.push((a, a + tau, slack));
+            stack.push((a + tau, b, slack));
         }
-        let Some(i) = worst else { break };
-        cps.remove(i);
-        tests.remove(i);
-        if i > 0 {
-            tests[i - 1] = eval(&cps, i - 1);
-        }
-        if i < cps.len() {
-            tests[i] = eval(&cps, i);
-        }
+        cps.sort_unstable();
+        cps
     }
-    // 3. placement: each survivor moves to the best split of the segment between its
-    // neighbours (which now holds one change), where pruning may have kept a nearby candidate
-    // instead of the exact position; kept only if it still passes.
-    // All moves are computed from the same positions (the result does not depend on the order
-    // of the points, so reversing the series mirrors it); a move that would cross or crowd a
-    // neighbour, or no longer pass, is not made.
-    let original = cps.clone();
-    let mut placed: Vec<usize> = (0..original.len())
-        .map(|i| {
-            let (lo, hi) = bounds(&original, i);
-            best_split(&xs[lo..hi], min).map_or(original[i], |tau| lo + tau)
-        })
-        .collect();
-    for i in 0..placed.len() {
-        let left = if i == 0 {
-            0
-        } else {
-            placed[i - 1].min(original[i - 1])
-        };
-        let right = if i + 1 == placed.len() {
-            n
-        } else {
-            placed[i + 1].max(original[i + 1])
-        };
-        if placed[i] < left + min || placed[i] + min > right {
-            placed[i] = original[i];
-        }
-    }
-    let accepted: Vec<bool> = (0..placed.len())
-        .map(|i| {
-            let t = eval(&placed, i);
-            placed[i] == original[i] || passes(t.0, t.2, settings)
-        })
-        .collect();
-    for ((c, p), ok) in cps.iter_mut().zip(&placed).zip(&accepted) {
-        if *ok {
-            *c = *p;
-        }
-    }
-    let tests: Vec<(f64, f64, f64)> = (0..cps.len()).map(|i| eval(&cps, i)).collect();
-    // 4. describe
-    cps.iter()
-        .enumerate()
-        .map(|(i, &c)| {
-            let (lo, hi) = bounds(&cps, i);
-            let (p, raw, _) = tests[i];
-            let (before, after) = (&xs[lo..c], &xs[c..hi]);
-            ChangePoint {
-                index: c,
-                mean_before: mean(before),
-                std_before: std_dev(before),
-                mean_after: mean(after),
-                std_after: std_dev(after),
-                change_pct: rel_change(mean(before), mean(after)) * 100.0,
-                p_value: p,
-                raw_p_value: raw,
+
+    /// Phase 2: drop the weakest failing candidate and re-test its neighbours, until every
+    /// remaining candidate passes against its neighbours.
+    fn prune(&self, mut cps: Vec<usize>, settings: &DetectSettings) -> Vec<usize> {
+        let mut tests: Vec<(f64, f64, f64)> = (0..cps.len()).map(|i| self.test(&cps, i)).collect();
+        loop {
+            let mut worst: Option<usize> = None;
+            for (i, &(p, _, change)) in tests.iter().enumerate() {
+                if passes(p, change, settings) {
+                    continue;
+                }
+                worst = match worst {
+                    None => Some(i),
+                    Some(w) => {
+                        let (wp, _, _) = tests[w];
+                        // The weakest: the highest p; ties (up to rounding) go to the smaller
+                        // effect (|t|-like, invariant under shifting and scaling), then to the left.
+                        let (e, we) = (self.effect(&cps, i), self.effect(&cps, w));
+                        if (!nearly_equal(p, wp) && p > wp)
+                            || (nearly_equal(p, wp) && !nearly_equal(e, we) && e < we)
+                        {
+                            Some(i)
+                        } else {
+                            Some(w)
+                        }
+                    }
+                };
             }
-        })
-        .collect()
+            let Some(i) = worst else { break };
+            cps.remove(i);
+            tests.remove(i);
+            if i > 0 {
+                tests[i - 1] = self.test(&cps, i - 1);
+            }
+            if i < cps.len() {
+                tests[i] = self.test(&cps, i);
+            }
+        }
+        cps
+    }
+
+    /// Phase 3: each survivor moves to the best split of the segment between its neighbours
+    /// (which now holds one change), where pruning may have kept a nearby candidate instead of
+    /// the exact position; kept only if it still passes.
+    /// All moves are computed from the same positions (the result does not depend on the order
+    /// of the points, so reversing the series mirrors it); a move that would cross or crowd a
+    /// neighbour, or no longer pass, is not made.
+    fn place(&self, original: Vec<usize>, settings: &DetectSettings) -> Vec<usize> {
+        let (n, min) = (self.xs.len(), self.min);
+        let mut placed: Vec<usize> = (0..original.len())
+            .map(|i| {
+                let (lo, hi) = self.bounds(&original, i);
+                best_split(&self.xs[lo..hi], min).map_or(original[i], |tau| lo + tau)
+            })
+            .collect();
+        for i in 0..placed.len() {
+            let left = if i == 0 {
+                0
+            } else {
+                placed[i - 1].min(original[i - 1])
+            };
+            let right = if i + 1 == placed.len() {
+                n
+            } else {
+                placed[i + 1].max(original[i + 1])
+            };
+            if placed[i] < left + min || placed[i] + min > right {
+                placed[i] = original[i];
+            }
+        }
+        let accepted: Vec<bool> = (0..placed.len())
+            .map(|i| {
+                let t = self.test(&placed, i);
+                placed[i] == original[i] || passes(t.0, t.2, settings)
+            })
+            .collect();
+        original
+            .iter()
+            .zip(&placed)
+            .zip(&accepted)
+            .map(|((&c, &p), &ok)| if ok { p } else { c })
+            .collect()
+    }
+
+    /// Phase 4: describe each change point against its neighbours.
+    fn describe(&self, cps: &[usize]) -> Vec<ChangePoint> {
+        cps.iter()
+            .enumerate()
+            .map(|(i, &c)| {
+                let (lo, hi) = self.bounds(cps, i);
+                let (p, raw, _) = self.test(cps, i);
+                let (before, after) = (&self.xs[lo..c], &self.xs[c..hi]);
+                ChangePoint {
+                    index: c,
+                    mean_before: mean(before),
+                    std_before: std_dev(before),
+                    mean_after: mean(after),
+                    std_after: std_dev(after),
+                    change_pct: rel_change(mean(before), mean(after)) * 100.0,
+                    p_value: p,
+                    raw_p_value: raw,
+                }
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Errors of the performance analyzer; each says what failed, where, and a hint.
 
-use rigor_model::exit;
+use rigor_model::exit::{self, HasExitCode};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PerfError {
@@ -41,8 +41,10 @@ pub enum PerfError {
     Nothing { message: String, hint: String },
 }
 
-impl PerfError {
-    pub fn exit_code(&self) -> i32 {
+impl HasExitCode for PerfError {
+    /// Malformed input 3, nothing to work on 4, everything else (usage, files, configuration,
+    /// the history) 2.
+    fn exit_code(&self) -> i32 {
         match self {
             PerfError::Input { .. } => exit::BAD_INPUT,
             PerfError::Nothing { .. } => exit::NOTHING,
@@ -53,7 +55,9 @@ impl PerfError {
             PerfError::Store(_) | PerfError::Sql(_) => exit::USAGE,
         }
     }
+}
 
+impl PerfError {
     pub fn usage(message: impl Into<String>, hint: impl Into<String>) -> Self {
         PerfError::Usage {
             message: message.into(),

@@ -1,6 +1,7 @@
 //! Each ingest format on realistic files (hyperfine and pytest-benchmark files were produced by
 //! the real tools; the others follow the published layouts), and malformed inputs.
 
+use rigor_model::exit::HasExitCode;
 use rigor_perf::ingest::{CsvOptions, Format, detect_format, read_path};
 use rigor_perf::model::Direction;
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 use crate::error::{PipelineError, Result};
 use rigor_gate::{OutputFlags, RunEvidence};
 use rigor_model::Config;
-use rigor_model::exit;
+use rigor_model::exit::{self, HasExitCode};
 use rigor_vcs::ChangeSet;
 
 /// Evaluate, record and report the configured gates; the exit code they call for (0, 1, or the

@@ -7,6 +7,7 @@ pub mod history;
 pub mod init;
 pub mod list;
 pub mod merge;
+pub mod perf;
 pub mod plan;
 pub mod planning;
 pub mod report;
