@@ -1,37 +1,44 @@
 #!/usr/bin/env python3
 """Mutation-based evaluation of rigor's test selection, side by side with pytest-testmon.
 
+Everything rigor decides here comes from the shipped binary: ``rigor run`` records the history
+and ``rigor plan --base BASE --format json`` plans each mutant (the plan's ``tests`` in run order).
+
 For each pinned real project (PyPI sdists with pytest suites):
 
-1. unpack it into a scratch git repository (bench/work/selection/<project>/repo), commit the base;
-2. run the full suite at the base: durations, a per-test coverage map (coverage.py contexts =
-   node ids, as ``rigor run --coverage-map`` records), and pytest-testmon's baseline database;
+1. unpack it into a scratch git repository (bench/work/selection/<project>/repo) with a
+   rigor.toml, commit the base;
+2. run the full suite at the base with pytest (ground truth and durations), with
+   ``rigor run --coverage-map`` (rigor's history and per-test coverage map), and with
+   pytest-testmon (its baseline database);
 3. generate single-line mutants of the package's source files (seeded: reproducible), each
    committed on top of the base;
-4. per mutant: ground truth = tests failing in the full suite; rigor's plan (static graph only,
-   and with the coverage map); pytest-testmon's selection (``pytest --testmon`` from the
+4. per mutant: ground truth = tests failing in the full suite; ``rigor plan`` in three modes
+   (files only, static graph with symbols, with the coverage map — chosen through
+   ``RIGOR_SELECT_*`` variables); pytest-testmon's selection (``pytest --testmon`` from the
    baseline database);
 5. safety = share of detectable mutants (≥ 1 failing test) for which the selection contains a
    failing test; selection ratio = selected / all (count, and share of summed test time);
    APFD of the run order (the plan's order, then the unselected tests in collection order).
 
 Usage: bench/selection/bench.py [--mutants 50] [--seed 7] [--projects more-itertools,boltons]
-Writes bench/work/selection/results.json and prints a Markdown table.
+                                [--crates semver] [--rigor PATH]
+Writes bench/work/selection/results.json and prints a Markdown table. Without --rigor it builds
+the release binary (target/release/rigor).
 """
 
 import argparse
 import ast
-import io
 import json
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tarfile
 import time
-import tokenize
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -39,7 +46,14 @@ WORK = os.path.join(ROOT, "bench", "work", "selection")
 VENV = os.path.join(WORK, "venv")
 PY = os.path.join(VENV, "bin", "python")
 TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
-PLAN = os.path.join(TARGET, "release", "examples", "plan")
+RIGOR = os.path.join(TARGET, "release", "rigor")
+
+# rigor plan's modes: RIGOR_SELECT_* overrides of the [select] keys in the bench's rigor.toml.
+MODES = {
+    "rigor-files": {"RIGOR_SELECT_COVERAGE_MAP": "false", "RIGOR_SELECT_SYMBOLS": "false"},
+    "rigor-static": {"RIGOR_SELECT_COVERAGE_MAP": "false", "RIGOR_SELECT_SYMBOLS": "true"},
+    "rigor-coverage": {"RIGOR_SELECT_COVERAGE_MAP": "true", "RIGOR_SELECT_SYMBOLS": "true"},
+}
 
 PIP_PINS = ["pytest==8.3.4", "coverage==7.6.10", "pytest-testmon==2.2.0", "pytest-timeout==2.4.0"]
 
@@ -64,13 +78,61 @@ def sh(cmd, cwd=None, env=None, timeout=900, check=True, limit=False):
     return p
 
 
-def setup():
+def setup(build):
     os.makedirs(WORK, exist_ok=True)
     if not os.path.exists(PY):
         sh([sys.executable, "-m", "venv", VENV])
         sh([PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *PIP_PINS])
-    sh(["cargo", "build", "--release", "--quiet", "-p", "rigor-select", "--example", "plan"], cwd=ROOT,
-       env={**os.environ, "CARGO_TARGET_DIR": TARGET}, timeout=1800)
+    if build:
+        sh(["cargo", "build", "--release", "--quiet", "-p", "rigor-cli", "--bin", "rigor"], cwd=ROOT,
+           env={**os.environ, "CARGO_TARGET_DIR": TARGET}, timeout=1800)
+
+
+def rigor_env(extra=None):
+    """The environment of a rigor command: the bench's Python, no CI variables."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("RIGOR_", "GITHUB_", "GITLAB_", "CI_")) and k != "CI"}
+    env["RIGOR_PYTHON_INTERPRETER"] = PY
+    env.update(extra or {})
+    return env
+
+
+def write_rigor_toml(repo, suite, kind, args=()):
+    """The project's rigor.toml: one suite, and the [select] keys the modes override."""
+    with open(os.path.join(repo, "rigor.toml"), "w") as f:
+        f.write(f'[[suite]]\nname = "{suite}"\nkind = "{kind}"\nargs = {json.dumps(list(args))}\n\n'
+                "[select]\ncoverage_map = true\nsymbols = true\n")
+
+
+def rigor_record(repo, extra_args=(), env=None):
+    """``rigor run`` at the base: the history selection reads; returns its stderr."""
+    p = sh([RIGOR, "run", "--format", "json", *extra_args], cwd=repo, env=rigor_env(env), check=False,
+           timeout=1800)
+    if p.returncode not in (0, 1):
+        raise SystemExit(f"rigor run failed ({p.returncode}) in {repo}:\n{p.stderr[-3000:]}")
+    return p.stderr
+
+
+def rigor_plan(repo, base, env=None):
+    """``rigor plan --base BASE --format json``: (plan, seconds)."""
+    t0 = time.monotonic()
+    p = sh([RIGOR, "plan", "--base", base, "--format", "json"], cwd=repo, env=rigor_env(env), check=False)
+    secs = time.monotonic() - t0
+    if p.returncode not in (0, 4):
+        raise SystemExit(f"rigor plan failed ({p.returncode}) in {repo}:\n{p.stderr[-3000:]}")
+    return json.loads(p.stdout), secs
+
+
+def plan_row(plan, plan_s, failing, dur, total_time, all_ids):
+    order = [t["id"] for t in plan["tests"]]
+    return {
+        "selected": len(order),
+        "time_share": sum(dur.get(i, 0) for i in order) / total_time if total_time else 0,
+        "caught": bool(failing & set(order)),
+        "apfd": apfd(full_order(order, all_ids), failing),
+        "plan_s": plan_s,
+        "full_run": plan["full_run"],
+    }
 
 
 def fetch(name, version):
@@ -93,18 +155,16 @@ def git(repo, *args):
     return sh(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", *args], cwd=repo).stdout.strip()
 
 
-def pytest_env(out=None, covdir=None):
+def pytest_env(out=None):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "COV_CORE", "RIGORBENCH"))}
     env["PYTHONPATH"] = HERE
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     if out:
         env["RIGORBENCH_OUT"] = out
-    if covdir:
-        env["RIGORBENCH_COVDIR"] = covdir
     return env
 
 
-def run_pytest(repo, args, out, extra=(), covdir=None, timeout=600):
+def run_pytest(repo, args, out, extra=(), timeout=600):
     if os.path.exists(out):
         os.remove(out)
     # testmon needs the cache provider (it reads --lf); the other runs do without it.
@@ -112,7 +172,7 @@ def run_pytest(repo, args, out, extra=(), covdir=None, timeout=600):
     cmd = [PY, "-m", "pytest", "-q", "-p", "rigorbench", *nocache, "--timeout=30", *extra, *args]
     t0 = time.monotonic()
     try:
-        sh(cmd, cwd=repo, env=pytest_env(out, covdir), timeout=timeout, check=False, limit=True)
+        sh(cmd, cwd=repo, env=pytest_env(out), timeout=timeout, check=False, limit=True)
     except subprocess.TimeoutExpired:
         pass
     wall = time.monotonic() - t0
@@ -264,27 +324,24 @@ def evaluate(project, n_mutants, seed):
     shutil.copytree(src, repo)
     with open(os.path.join(repo, ".gitignore"), "a") as f:
         f.write("\n.rigor/\n.testmondata*\n__pycache__/\n.pytest_cache/\n*.egg-info/\n.coverage*\n")
+    write_rigor_toml(repo, "python", "pytest", args)
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "base")
     base = git(repo, "rev-parse", "HEAD")
     out = os.path.join(base_dir, "out.jsonl")
 
-    # Baseline: durations + coverage map, then testmon's database.
-    covdir = os.path.join(repo, ".rigor", "coverage-map")
-    recs, base_wall = run_pytest(repo, args, out, covdir=covdir)
+    # Baseline: ground truth and durations; rigor's history and coverage map; testmon's database.
+    recs, base_wall = run_pytest(repo, args, out)
     all_ids = [r["id"] for r in recs if not r.get("collect")]
     dur = {r["id"]: r["duration_s"] for r in recs}
     base_fail = {r["id"] for r in recs if r["outcome"] in ("failed", "error")}
     total_time = sum(dur.values())
-    tests_file = os.path.join(base_dir, "tests.jsonl")
-    with open(tests_file, "w") as f:
-        for i in all_ids:
-            f.write(json.dumps({"suite": "python", "id": i, "file": i.split("::")[0]}) + "\n")
-    store = os.path.join(repo, ".rigor", "history.db")
-    sh([PLAN, "record", "--store", store, "--results", out, "--suite", "python", "--commit", base, "--branch", "main"])
-    imp = json.loads(sh([PLAN, "import-coverage", "--store", store, "--dir", covdir, "--suite", "python",
-                         "--commit", base, "--root", repo]).stdout)
+    t0 = time.monotonic()
+    stderr = rigor_record(repo, ["--coverage-map"])
+    rigor_wall = time.monotonic() - t0
+    m = re.search(r"coverage map of suite python: (\d+) tests × (\d+) files from (\d+) data files", stderr)
+    imp = {"tests": int(m[1]), "files": int(m[2]), "data_files": int(m[3])} if m else None
     _, tm_wall = run_pytest(repo, args, os.path.join(base_dir, "tm.jsonl"), extra=["--testmon"])
     shutil.copy(os.path.join(repo, ".testmondata"), os.path.join(base_dir, "testmondata.base"))
 
@@ -303,22 +360,9 @@ def evaluate(project, n_mutants, seed):
         recs, _ = run_pytest(repo, args, out, timeout=300)
         failing = failing_ids(recs, all_ids) - base_fail
         row = {"mutant": k, **m, "failing": sorted(failing)}
-        for mode, extra in (("rigor-files", ["--no-coverage", "--no-symbols"]), ("rigor-static", ["--no-coverage"]),
-                            ("rigor-coverage", [])):
-            t0 = time.monotonic()
-            p = sh([PLAN, "plan", "--store", store, "--root", repo, "--base", base, "--suite", "python:pytest:.",
-                    "--tests", tests_file, "--branch", "main", *extra])
-            plan_s = time.monotonic() - t0
-            plan = json.loads(p.stdout)
-            order = [t["id"] for t in plan["tests"]]
-            row[mode] = {
-                "selected": len(order),
-                "time_share": sum(dur.get(i, 0) for i in order) / total_time if total_time else 0,
-                "caught": bool(failing & set(order)),
-                "apfd": apfd(full_order(order, all_ids), failing),
-                "plan_s": plan_s,
-                "full_run": plan["full_run"],
-            }
+        for mode, env in MODES.items():
+            plan, plan_s = rigor_plan(repo, base, env)
+            row[mode] = plan_row(plan, plan_s, failing, dur, total_time, all_ids)
         shutil.copy(os.path.join(base_dir, "testmondata.base"), os.path.join(repo, ".testmondata"))
         t0 = time.monotonic()
         # A mutant can leave a thread waiting forever (seen once: a futex wait pytest-timeout's
@@ -343,7 +387,8 @@ def evaluate(project, n_mutants, seed):
               f"{len(failing)} failing; {status}", flush=True)
     return {
         "project": project, "version": version, "tests": len(all_ids), "base_wall_s": base_wall,
-        "testmon_baseline_wall_s": tm_wall, "coverage_import": imp, "mutants": rows,
+        "rigor_baseline_wall_s": rigor_wall, "testmon_baseline_wall_s": tm_wall, "coverage_import": imp,
+        "mutants": rows,
     }
 
 
@@ -432,6 +477,7 @@ def evaluate_rust(name, n_mutants, seed):
         f.write('[profile.bench]\nfail-fast = false\n[profile.bench.junit]\npath = "junit.xml"\n')
     with open(os.path.join(repo, ".gitignore"), "a") as f:
         f.write("\n/target\n.rigor/\n")
+    write_rigor_toml(repo, "rust", "nextest")
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "base")
@@ -445,18 +491,8 @@ def evaluate_rust(name, n_mutants, seed):
     base_fail = {t for t, (f, _) in baseline.items() if f}
     dur = {t: d for t, (_, d) in baseline.items()}
     total_time = sum(dur.values())
-    tests_file = os.path.join(base_dir, "tests.jsonl")
-    with open(tests_file, "w") as f:
-        for tid in all_ids:
-            binary = tid.split(" ")[0]
-            file = f"tests/{binary.split('::', 1)[1]}.rs" if "::" in binary else "src/lib.rs"
-            f.write(json.dumps({"suite": "rust", "id": tid, "file": file}) + "\n")
-    store = os.path.join(repo, ".rigor", "history.db")
-    results = os.path.join(base_dir, "base.jsonl")
-    with open(results, "w") as f:
-        for tid, (failed, d) in baseline.items():
-            f.write(json.dumps({"id": tid, "outcome": "failed" if failed else "passed", "duration_s": d}) + "\n")
-    sh([PLAN, "record", "--store", store, "--results", results, "--suite", "rust", "--commit", base, "--branch", "main"])
+    cargo_env = {"CARGO_TARGET_DIR": target, "CARGO_TERM_COLOR": "never"}
+    rigor_record(repo, env=cargo_env)
     rows, tried = [], 0
     for (rel, ln, new_line, desc) in rust_mutants(repo, n_mutants, seed):
         if len(rows) >= n_mutants or tried >= 3 * n_mutants:
@@ -475,19 +511,12 @@ def evaluate_rust(name, n_mutants, seed):
             print(f"  [{name}] {rel}:{ln} {desc}: does not compile, skipped", flush=True)
             continue
         failing = {t for t, (f, _) in res.items() if f} - base_fail
-        t0 = time.monotonic()
-        plan = json.loads(sh([PLAN, "plan", "--store", store, "--root", repo, "--base", base, "--suite",
-                              "rust:nextest:.", "--tests", tests_file, "--branch", "main"]).stdout)
-        plan_s = time.monotonic() - t0
-        order = [t["id"] for t in plan["tests"]]
+        plan, plan_s = rigor_plan(repo, base, {**cargo_env, **MODES["rigor-static"]})
         row = {"mutant": len(rows), "file": rel, "line": ln, "desc": desc, "failing": sorted(failing),
-               "rigor-static": {"selected": len(order),
-                                "time_share": sum(dur.get(i, 0) for i in order) / total_time if total_time else 0,
-                                "caught": bool(failing & set(order)),
-                                "apfd": apfd(full_order(order, all_ids), failing), "plan_s": plan_s,
-                                "full_run": plan["full_run"]}}
+               "rigor-static": plan_row(plan, plan_s, failing, dur, total_time, all_ids)}
         rows.append(row)
-        status = f"rigor:{'ok' if row['rigor-static']['caught'] else 'MISS'}/{len(order)}" if failing else "undetectable"
+        selected = row["rigor-static"]["selected"]
+        status = f"rigor:{'ok' if row['rigor-static']['caught'] else 'MISS'}/{selected}" if failing else "undetectable"
         print(f"  [{name} {len(rows)}/{n_mutants}] {rel}:{ln} {desc}: {len(failing)} failing; {status}", flush=True)
     return {"project": name, "version": version, "tests": len(all_ids), "base_wall_s": base_wall, "mutants": rows,
             "kind": "rust"}
@@ -536,9 +565,13 @@ def main():
     ap.add_argument("--crates", default=",".join(RUST_CRATES), help="crates.io crates (empty: none)")
     ap.add_argument("--rust-mutants", type=int, default=15)
     ap.add_argument("--out", default=os.path.join(WORK, "results.json"))
+    ap.add_argument("--rigor", help="the rigor binary to measure (default: build target/release/rigor)")
     a = ap.parse_args()
     t0 = time.monotonic()
-    setup()
+    global RIGOR
+    if a.rigor:
+        RIGOR = os.path.abspath(a.rigor)
+    setup(build=not a.rigor)
     res = []
     for p in filter(None, a.projects.split(",")):
         print(f"== {p}", flush=True)

@@ -1,5 +1,6 @@
 //! Errors of the selection area: each says what failed, where, and a hint.
 
+use rigor_model::exit::{self, HasExitCode};
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -54,3 +55,44 @@ pub enum SelectError {
 }
 
 pub type Result<T> = std::result::Result<T, SelectError>;
+
+impl HasExitCode for SelectError {
+    /// Every selection error is a usage or setup problem (exit 2): a base git does not know,
+    /// git or cargo failing, an invalid `[select]` glob, an unreadable history or coverage
+    /// data file.
+    fn exit_code(&self) -> i32 {
+        match self {
+            SelectError::Git { .. }
+            | SelectError::UnknownBase { .. }
+            | SelectError::Io { .. }
+            | SelectError::Parse { .. }
+            | SelectError::Glob { .. }
+            | SelectError::CargoMetadata { .. }
+            | SelectError::Store(_)
+            | SelectError::Sql(_) => exit::USAGE,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_and_store_errors_are_usage_errors() {
+        let base = SelectError::UnknownBase {
+            dir: ".".into(),
+            rev: "nope".into(),
+            message: "unknown revision".into(),
+        };
+        assert_eq!(base.exit_code(), exit::USAGE);
+        let git = SelectError::Git {
+            dir: ".".into(),
+            args: "diff".into(),
+            message: "not a git repository".into(),
+        };
+        assert_eq!(git.exit_code(), exit::USAGE);
+        let sql = SelectError::Sql(rusqlite::Error::InvalidQuery);
+        assert_eq!(sql.exit_code(), exit::USAGE);
+    }
+}

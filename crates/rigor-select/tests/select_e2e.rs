@@ -5,9 +5,10 @@ mod common;
 use common::{commit_all, git, repo, write};
 use rigor_model::{SuiteKind, TestCase, TestKey};
 use rigor_select::{
-    ChangeSet, History, PathRule, Plan, SelectConfig, SelectInput, Selection, SuiteSpec, select,
+    ChangeSet, History, OrderItem, PathRule, SelectConfig, SelectInput, Selection, SuiteSpec,
+    order_by_risk, select,
 };
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 const PROJECT: &[(&str, &str)] = &[
@@ -115,20 +116,14 @@ fn a_module_change_selects_its_importers_with_reasons() {
         why.contains("not selected") && why.contains("src/shop/money.py"),
         "{why}"
     );
-    // The plan JSON contract.
-    let plan = Plan::new(&s, &HashMap::new(), 0.5);
-    let v = serde_json::to_value(&plan).unwrap();
-    assert_eq!(v["total"], 1);
-    assert_eq!(v["discovered"], 3);
+    // What the plan reports of the selection.
+    assert_eq!(s.selected.len() + s.skipped.len(), 3);
     assert_eq!(
-        v["base_source"],
+        s.base_source,
         "HEAD (uncommitted changes on the default branch)"
     );
-    assert_eq!(v["tests"][0]["id"], "tests/test_prices.py::test_total");
-    assert_eq!(v["tests"][0]["suite"], "py");
-    assert_eq!(v["tests"][0]["estimated_s"], 0.5);
-    assert!(v["full_run"].is_null());
-    assert_eq!(v["changed_files"][0], "src/shop/money.py");
+    assert_eq!(s.selected[0].key.suite, "py");
+    assert_eq!(s.changed_files, ["src/shop/money.py"]);
 }
 
 #[test]
@@ -281,9 +276,19 @@ fn always_included_and_own_file() {
             .iter()
             .any(|r| r.contains("its own file tests/test_text.py changed"))
     );
-    // Failures first.
-    let plan = Plan::new(&s, &HashMap::new(), 1.0);
-    assert_eq!(plan.tests[0].id, "tests/test_prices.py::test_total");
+    // Failures first, in the run order the planner uses.
+    let items: Vec<OrderItem> = s
+        .selected
+        .iter()
+        .map(|t| OrderItem {
+            suite_rank: 0,
+            key: &t.key,
+            risk: t.risk,
+            estimated_s: 1.0,
+        })
+        .collect();
+    let first = order_by_risk(&items)[0];
+    assert_eq!(s.selected[first].key.id, "tests/test_prices.py::test_total");
 }
 
 #[test]

@@ -1,29 +1,17 @@
 //! `rigor plan`: what would run for a change, why, in which tier and order, on which shard.
+//!
+//! The plan is rigor-select's [`Plan`] (schema `rigor.plan/1`): `--format json` prints it as it
+//! is, `--format text` renders it for people.
 
-use super::planning::{self, ChangeRequest, PlanRequest, SelectionInfo};
+use super::planning::{self, ChangeRequest, PlanRequest, Planned, SelectionInfo, short};
 use crate::cli::{PlanArgs, PlanFormat};
 use anyhow::{Result, bail};
 use rigor_model::duration::human;
-use rigor_model::{Config, exit};
+use rigor_model::{Config, TestKey, exit};
+use rigor_select::{Plan, PlanShard, PlanTier, PlannedTest, SkippedTest, round_risk};
 use serde_json::json;
 
-/// One line on stderr about the selection, for `rigor run --changed` and `rigor ci`.
-pub fn print_selection_header(sel: &SelectionInfo, selected: usize) {
-    match &sel.full_run {
-        Some(reason) => eprintln!("selection: full run — {reason}"),
-        None => eprintln!(
-            "selection: {selected} of {} tests for {} changed files (base {} — {})",
-            sel.total,
-            sel.change.files.len(),
-            short(&sel.change.base),
-            sel.change.base_source
-        ),
-    }
-}
-
-fn short(sha: &str) -> &str {
-    &sha[..sha.len().min(10)]
-}
+pub use super::planning::print_selection_header;
 
 pub fn run(config: &Config, args: &PlanArgs) -> Result<i32> {
     if args.shards == Some(0) {
@@ -46,210 +34,20 @@ pub fn run(config: &Config, args: &PlanArgs) -> Result<i32> {
         }),
     };
     let mut planned = planning::plan(config, &mut store, &req)?;
-    // Label every test with its shard (the split is the same `rigor run --shard K/N` computes).
     if let Some(n) = args.shards {
-        let items: Vec<(String, f64)> = planned
-            .tests
-            .iter()
-            .map(|t| (t.test.key.to_string(), t.estimated_s))
-            .collect();
-        let shards = rigor_plan::lpt(&items, n);
-        planned.shard_loads = shards.iter().map(|s| s.load).collect();
-        for (k, s) in shards.iter().enumerate() {
-            for &i in &s.items {
-                planned.tests[i].shard = Some(k + 1);
-            }
-        }
+        label_shards(&mut planned, n);
+    }
+    if let Some(id) = &args.why {
+        return why(&planned, id);
+    }
+    let plan = document(&planned, jobs);
+    match args.format {
+        PlanFormat::Text => print_text(&plan, planned.selection.as_ref(), args),
+        PlanFormat::Json => println!("{}", serde_json::to_string_pretty(&plan)?),
+        PlanFormat::GithubMatrix => print_github_matrix(&plan, args.shards.unwrap_or(1)),
+        PlanFormat::Gitlab => print_gitlab(&plan, args.shards.unwrap_or(1)),
     }
     let sel = planned.selection.as_ref();
-    let reasons_of = |key: &rigor_model::TestKey| -> Vec<String> {
-        match sel {
-            Some(s) if s.full_run.is_none() => s.reasons.get(key).cloned().unwrap_or_default(),
-            Some(s) => vec![format!("full run: {}", s.full_run.as_deref().unwrap_or(""))],
-            None => vec!["all tests (--all)".into()],
-        }
-    };
-    let risk_of =
-        |key: &rigor_model::TestKey| sel.and_then(|s| s.risk.get(key).copied()).unwrap_or(0.0);
-    if let Some(id) = &args.why {
-        let hit = planned
-            .tests
-            .iter()
-            .find(|t| &t.test.key.id == id || t.test.key.to_string() == *id);
-        match (hit, sel) {
-            (Some(t), _) => {
-                println!(
-                    "{} is selected{}:",
-                    t.test.key,
-                    t.tier
-                        .as_deref()
-                        .map(|x| format!(" (tier {x})"))
-                        .unwrap_or_default()
-                );
-                for r in reasons_of(&t.test.key) {
-                    println!("  - {r}");
-                }
-            }
-            (None, Some(s)) => match s
-                .skipped
-                .iter()
-                .find(|(k, _)| &k.id == id || k.to_string() == *id)
-            {
-                Some((k, why)) => println!("{k} is skipped: {why}"),
-                None => bail!(
-                    "no test `{id}` was discovered\n  hint: ids are as `rigor list` shows them"
-                ),
-            },
-            (None, None) => {
-                bail!("no test `{id}` was discovered\n  hint: ids are as `rigor list` shows them")
-            }
-        }
-        return Ok(exit::OK);
-    }
-    let total_s: f64 = planned.tests.iter().map(|t| t.estimated_s).sum();
-    let discovered: usize = planned.discovered.iter().map(|d| d.tests.len()).sum();
-    match args.format {
-        PlanFormat::Text => {
-            if let Some(s) = sel {
-                match &s.full_run {
-                    Some(r) => println!("full run: {r}"),
-                    None => println!(
-                        "change: {} files against {} ({}); {} of {discovered} tests selected",
-                        s.change.files.len(),
-                        short(&s.change.base),
-                        s.change.base_source,
-                        planned.tests.len()
-                    ),
-                }
-                for n in &s.notes {
-                    println!("note: {n}");
-                }
-            }
-            println!(
-                "{} tests, estimated {} serial, {} on {jobs} workers",
-                planned.tests.len(),
-                human(total_s),
-                human(total_s / jobs as f64)
-            );
-            for (name, n, s) in &planned.tiers {
-                println!("  tier {name:<14} {n:>5} tests  {:>8} serial", human(*s));
-            }
-            if let Some(n) = args.shards {
-                let items: Vec<(String, f64)> = planned
-                    .tests
-                    .iter()
-                    .map(|t| (t.test.key.to_string(), t.estimated_s))
-                    .collect();
-                let lb = rigor_plan::shard::lower_bound(&items, n);
-                for (k, load) in planned.shard_loads.iter().enumerate() {
-                    let count = planned
-                        .tests
-                        .iter()
-                        .filter(|t| t.shard == Some(k + 1))
-                        .count();
-                    println!(
-                        "  shard {}/{n}: {count:>5} tests  {:>8}",
-                        k + 1,
-                        human(*load)
-                    );
-                }
-                let max = planned.shard_loads.iter().cloned().fold(0.0, f64::max);
-                if lb > 0.0 {
-                    println!("  largest shard / lower bound = {:.3}", max / lb);
-                }
-            }
-            println!();
-            for t in &planned.tests {
-                let tier = t
-                    .tier
-                    .as_deref()
-                    .map(|s| format!("[{s}] "))
-                    .unwrap_or_default();
-                let shard = t.shard.map(|s| format!("(shard {s}) ")).unwrap_or_default();
-                let risk = if sel.is_some_and(|s| s.full_run.is_none()) {
-                    format!("risk {:.2}  ", risk_of(&t.test.key))
-                } else {
-                    String::new()
-                };
-                println!(
-                    "  {:>8}  {risk}{tier}{shard}{}",
-                    human(t.estimated_s),
-                    t.test.key
-                );
-                if args.explain {
-                    for r in reasons_of(&t.test.key) {
-                        println!("              ↳ {r}");
-                    }
-                }
-            }
-            if args.explain
-                && let Some(s) = sel.filter(|s| !s.skipped.is_empty())
-            {
-                println!("\nskipped ({}):", s.skipped.len());
-                for (k, why) in &s.skipped {
-                    println!("  {k}: {why}");
-                }
-            }
-        }
-        PlanFormat::Json => {
-            let tests: Vec<_> = planned
-                .tests
-                .iter()
-                .map(|t| {
-                    json!({
-                        "id": t.test.key.id, "suite": t.test.key.suite,
-                        "reasons": reasons_of(&t.test.key), "risk": risk_of(&t.test.key),
-                        "estimated_s": t.estimated_s,
-                        "tier": t.tier, "shard": t.shard, "file": t.test.file, "markers": t.test.markers,
-                    })
-                })
-                .collect();
-            let change = sel.map(|s| &s.change);
-            let doc = json!({
-                "schema": "rigor.plan/1",
-                "base": change.map(|c| c.base.clone()).filter(|b| !b.is_empty()),
-                "head": change.map(|c| c.head.clone()).filter(|h| !h.is_empty()),
-                "base_source": change.map(|c| c.base_source.clone()),
-                "changed_files": change.map(|c| c.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>()).unwrap_or_default(),
-                "full_run": match sel { Some(s) => s.full_run.clone(), None => Some("--all".to_string()) },
-                "total": planned.tests.len(),
-                "discovered": discovered,
-                "estimated_s": total_s,
-                "jobs": jobs,
-                "tiers": planned.tiers.iter().map(|(n, c, s)| json!({"name": n, "tests": c, "estimated_s": s})).collect::<Vec<_>>(),
-                "shards": planned.shard_loads.iter().enumerate().map(|(k, l)| json!({"index": k + 1, "estimated_s": l,
-                    "tests": planned.tests.iter().filter(|t| t.shard == Some(k + 1)).count()})).collect::<Vec<_>>(),
-                "tests": tests,
-                "skipped": sel.map(|s| s.skipped.iter().map(|(k, why)| json!({"id": k.id, "suite": k.suite, "why": why})).collect::<Vec<_>>()).unwrap_or_default(),
-                "notes": sel.map(|s| s.notes.clone()).unwrap_or_default(),
-            });
-            println!("{}", serde_json::to_string_pretty(&doc)?);
-        }
-        PlanFormat::GithubMatrix => {
-            let n = args.shards.unwrap_or(1);
-            let include: Vec<_> = (1..=n)
-                .map(|k| {
-                    json!({"shard": format!("{k}/{n}"), "index": k, "total": n,
-                    "estimated_s": planned.shard_loads.get(k - 1).copied().unwrap_or(total_s)})
-                })
-                .collect();
-            println!("{}", json!({ "include": include }));
-        }
-        PlanFormat::Gitlab => {
-            let n = args.shards.unwrap_or(1);
-            println!(
-                "# Generated by `rigor plan --shards {n} --format gitlab`: a child pipeline, one job per shard."
-            );
-            println!("stages: [test]\n");
-            for k in 1..=n {
-                let est = planned.shard_loads.get(k - 1).copied().unwrap_or(total_s);
-                println!(
-                    "rigor-shard-{k}:\n  stage: test\n  # estimated {}\n  script:\n    - rigor run --shard {k}/{n} --junit rigor-junit-{k}.xml --format json > rigor-{k}.json\n  artifacts:\n    when: always\n    paths: [rigor-{k}.json]\n    reports:\n      junit: rigor-junit-{k}.xml\n",
-                    human(est)
-                );
-            }
-        }
-    }
     Ok(
         if planned.tests.is_empty() && sel.is_none_or(|s| s.full_run.is_some()) {
             exit::NOTHING
@@ -257,4 +55,259 @@ pub fn run(config: &Config, args: &PlanArgs) -> Result<i32> {
             exit::OK
         },
     )
+}
+
+/// Label every test with its shard (the split is the same `rigor run --shard K/N` computes).
+fn label_shards(planned: &mut Planned, n: usize) {
+    let items: Vec<(String, f64)> = planned
+        .tests
+        .iter()
+        .map(|t| (t.test.key.to_string(), t.estimated_s))
+        .collect();
+    let shards = rigor_plan::lpt(&items, n);
+    planned.shard_loads = shards.iter().map(|s| s.load).collect();
+    for (k, s) in shards.iter().enumerate() {
+        for &i in &s.items {
+            planned.tests[i].shard = Some(k + 1);
+        }
+    }
+}
+
+/// Why a test runs: the selection's reasons, the full run's, or `--all`.
+fn reasons_of(sel: Option<&SelectionInfo>, key: &TestKey) -> Vec<String> {
+    match sel {
+        Some(s) if s.full_run.is_none() => s.reasons.get(key).cloned().unwrap_or_default(),
+        Some(s) => vec![format!("full run: {}", s.full_run.as_deref().unwrap_or(""))],
+        None => vec!["all tests (--all)".into()],
+    }
+}
+
+/// The plan document.
+fn document(planned: &Planned, jobs: usize) -> Plan {
+    let sel = planned.selection.as_ref();
+    let change = sel.map(|s| &s.change);
+    let tests: Vec<PlannedTest> = planned
+        .tests
+        .iter()
+        .map(|t| PlannedTest {
+            id: t.test.key.id.clone(),
+            suite: t.test.key.suite.clone(),
+            reasons: reasons_of(sel, &t.test.key),
+            risk: round_risk(
+                sel.and_then(|s| s.risk.get(&t.test.key).copied())
+                    .unwrap_or(0.0),
+            ),
+            estimated_s: t.estimated_s,
+            tier: t.tier.clone(),
+            shard: t.shard,
+            file: t.test.file.clone(),
+            markers: t.test.markers.clone(),
+        })
+        .collect();
+    let shards = planned
+        .shard_loads
+        .iter()
+        .enumerate()
+        .map(|(k, &estimated_s)| PlanShard {
+            index: k + 1,
+            tests: planned
+                .tests
+                .iter()
+                .filter(|t| t.shard == Some(k + 1))
+                .count(),
+            estimated_s,
+        })
+        .collect();
+    Plan {
+        schema: Plan::SCHEMA.into(),
+        base: change.map(|c| c.base.clone()).filter(|b| !b.is_empty()),
+        head: change.map(|c| c.head.clone()).filter(|h| !h.is_empty()),
+        base_source: change.map(|c| c.base_source.clone()),
+        changed_files: change
+            .map(|c| c.files.iter().map(|f| f.path.clone()).collect())
+            .unwrap_or_default(),
+        full_run: match sel {
+            Some(s) => s.full_run.clone(),
+            None => Some("--all".to_string()),
+        },
+        total: tests.len(),
+        discovered: planned.discovered.iter().map(|d| d.tests.len()).sum(),
+        estimated_s: tests.iter().map(|t| t.estimated_s).sum(),
+        jobs,
+        tiers: planned
+            .tiers
+            .iter()
+            .map(|(name, tests, estimated_s)| PlanTier {
+                name: name.clone(),
+                tests: *tests,
+                estimated_s: *estimated_s,
+            })
+            .collect(),
+        shards,
+        tests,
+        skipped: sel
+            .map(|s| {
+                s.skipped
+                    .iter()
+                    .map(|(k, why)| SkippedTest {
+                        id: k.id.clone(),
+                        suite: k.suite.clone(),
+                        why: why.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        notes: sel.map(|s| s.notes.clone()).unwrap_or_default(),
+    }
+}
+
+/// `--why ID`: the decision for one test.
+fn why(planned: &Planned, id: &str) -> Result<i32> {
+    let sel = planned.selection.as_ref();
+    let hit = planned
+        .tests
+        .iter()
+        .find(|t| t.test.key.id == id || t.test.key.to_string() == id);
+    if let Some(t) = hit {
+        let tier = t.tier.as_deref().map(|x| format!(" (tier {x})"));
+        println!("{} is selected{}:", t.test.key, tier.unwrap_or_default());
+        for r in reasons_of(sel, &t.test.key) {
+            println!("  - {r}");
+        }
+        return Ok(exit::OK);
+    }
+    let skipped = sel.and_then(|s| {
+        s.skipped
+            .iter()
+            .find(|(k, _)| k.id == id || k.to_string() == id)
+    });
+    match skipped {
+        Some((k, why)) => println!("{k} is skipped: {why}"),
+        None => bail!("no test `{id}` was discovered\n  hint: ids are as `rigor list` shows them"),
+    }
+    Ok(exit::OK)
+}
+
+/// `--format text`.
+fn print_text(plan: &Plan, sel: Option<&SelectionInfo>, args: &PlanArgs) {
+    if let Some(s) = sel {
+        match &s.full_run {
+            Some(r) => println!("full run: {r}"),
+            None => println!(
+                "change: {} files against {} ({}); {} of {} tests selected",
+                s.change.files.len(),
+                short(&s.change.base),
+                s.change.base_source,
+                plan.total,
+                plan.discovered
+            ),
+        }
+        for n in &s.notes {
+            println!("note: {n}");
+        }
+    }
+    println!(
+        "{} tests, estimated {} serial, {} on {} workers",
+        plan.total,
+        human(plan.estimated_s),
+        human(plan.estimated_s / plan.jobs as f64),
+        plan.jobs
+    );
+    for t in &plan.tiers {
+        println!(
+            "  tier {:<14} {:>5} tests  {:>8} serial",
+            t.name,
+            t.tests,
+            human(t.estimated_s)
+        );
+    }
+    if let Some(n) = args.shards {
+        print_shards(plan, n);
+    }
+    println!();
+    let show_risk = sel.is_some_and(|s| s.full_run.is_none());
+    for t in &plan.tests {
+        let tier = t.tier.as_deref().map(|s| format!("[{s}] "));
+        let shard = t.shard.map(|s| format!("(shard {s}) "));
+        let risk = show_risk.then(|| format!("risk {:.2}  ", t.risk));
+        println!(
+            "  {:>8}  {}{}{}{}::{}",
+            human(t.estimated_s),
+            risk.unwrap_or_default(),
+            tier.unwrap_or_default(),
+            shard.unwrap_or_default(),
+            t.suite,
+            t.id
+        );
+        if args.explain {
+            for r in &t.reasons {
+                println!("              ↳ {r}");
+            }
+        }
+    }
+    if args.explain && sel.is_some_and(|s| !s.skipped.is_empty()) {
+        println!("\nskipped ({}):", plan.skipped.len());
+        for s in &plan.skipped {
+            println!("  {}::{}: {}", s.suite, s.id, s.why);
+        }
+    }
+}
+
+/// The shards' loads, and the largest over the lower bound of any split.
+fn print_shards(plan: &Plan, n: usize) {
+    let items: Vec<(String, f64)> = plan
+        .tests
+        .iter()
+        .map(|t| (format!("{}::{}", t.suite, t.id), t.estimated_s))
+        .collect();
+    let lb = rigor_plan::shard::lower_bound(&items, n);
+    for s in &plan.shards {
+        println!(
+            "  shard {}/{n}: {:>5} tests  {:>8}",
+            s.index,
+            s.tests,
+            human(s.estimated_s)
+        );
+    }
+    let max = plan
+        .shards
+        .iter()
+        .map(|s| s.estimated_s)
+        .fold(0.0, f64::max);
+    if lb > 0.0 {
+        println!("  largest shard / lower bound = {:.3}", max / lb);
+    }
+}
+
+/// The estimated seconds of shard `k` (1-based), or of the whole plan without shards.
+fn shard_load(plan: &Plan, k: usize) -> f64 {
+    plan.shards
+        .get(k - 1)
+        .map(|s| s.estimated_s)
+        .unwrap_or(plan.estimated_s)
+}
+
+/// `--format github-matrix`: `{"include": [{"shard": "1/4", …}]}` on one line.
+fn print_github_matrix(plan: &Plan, n: usize) {
+    let include: Vec<_> = (1..=n)
+        .map(|k| {
+            json!({"shard": format!("{k}/{n}"), "index": k, "total": n,
+                   "estimated_s": shard_load(plan, k)})
+        })
+        .collect();
+    println!("{}", json!({ "include": include }));
+}
+
+/// `--format gitlab`: a child pipeline with one job per shard.
+fn print_gitlab(plan: &Plan, n: usize) {
+    println!(
+        "# Generated by `rigor plan --shards {n} --format gitlab`: a child pipeline, one job per shard."
+    );
+    println!("stages: [test]\n");
+    for k in 1..=n {
+        println!(
+            "rigor-shard-{k}:\n  stage: test\n  # estimated {}\n  script:\n    - rigor run --shard {k}/{n} --junit rigor-junit-{k}.xml --format json > rigor-{k}.json\n  artifacts:\n    when: always\n    paths: [rigor-{k}.json]\n    reports:\n      junit: rigor-junit-{k}.xml\n",
+            human(shard_load(plan, k))
+        );
+    }
 }

@@ -7,6 +7,7 @@ use rigor_plan::selector::Facts;
 use rigor_plan::tier::{Tier, TierConfig, plan_tiers, tier_index};
 use rigor_plan::{Selector, ShardSpec, lpt};
 use rigor_runner::{Batch, Discovered};
+use rigor_select::{ChangeSet, OrderItem, Selection, order_by_risk};
 use rigor_store::Store;
 use std::collections::{HashMap, HashSet};
 
@@ -154,6 +155,92 @@ pub struct Planned {
     pub selection: Option<SelectionInfo>,
 }
 
+impl SelectionInfo {
+    /// Without an explicit base and without a git change: everything runs, and says why.
+    fn no_change(err: &rigor_select::SelectError, total: usize) -> SelectionInfo {
+        let reason = format!(
+            "no change to select by ({})",
+            err.to_string().lines().next().unwrap_or("")
+        );
+        SelectionInfo {
+            change: ChangeSet::default(),
+            full_run: Some(reason),
+            reasons: HashMap::new(),
+            risk: HashMap::new(),
+            skipped: Vec::new(),
+            notes: Vec::new(),
+            total,
+        }
+    }
+
+    fn from_selection(sel: Selection, change: ChangeSet, total: usize) -> SelectionInfo {
+        let mut reasons = HashMap::new();
+        let mut risk = HashMap::new();
+        for t in sel.selected {
+            risk.insert(t.key.clone(), t.risk);
+            reasons.insert(t.key, t.reasons);
+        }
+        SelectionInfo {
+            change,
+            full_run: sel.full_run,
+            reasons,
+            risk,
+            skipped: sel.skipped,
+            notes: sel.notes,
+            total,
+        }
+    }
+
+    /// Path → selector rules the selection deferred (selectors of the full language): their
+    /// tests join the selection with risk 0.
+    fn add_deferred_rules(
+        &mut self,
+        config: &Config,
+        rules: &[(String, String)],
+        tests: &[TestCase],
+        facts: &HistoryFacts,
+    ) -> Result<()> {
+        for (path_rule, selector_text) in rules {
+            let selector = Selector::parse(selector_text).map_err(|e| {
+                config.error_at(
+                    "select.rules",
+                    format!("rule for `{path_rule}`: {e}"),
+                    "rules are { path = GLOB, select = SELECTOR }",
+                )
+            })?;
+            for t in tests.iter().filter(|t| selector.matches(t, facts)) {
+                self.reasons
+                    .entry(t.key.clone())
+                    .or_default()
+                    .push(format!("[select] rule `{path_rule}` → `{selector_text}`"));
+                self.risk.entry(t.key.clone()).or_insert(0.0);
+            }
+        }
+        let reasons = &self.reasons;
+        self.skipped.retain(|(k, _)| !reasons.contains_key(k));
+        Ok(())
+    }
+}
+
+/// One line on stderr about the selection, for `rigor run --changed` and `rigor ci`.
+pub fn print_selection_header(sel: &SelectionInfo, selected: usize) {
+    match &sel.full_run {
+        Some(reason) => eprintln!("selection: full run — {reason}"),
+        None => eprintln!(
+            "selection: {selected} of {} tests for {} changed files (base {} — {})",
+            sel.total,
+            sel.change.files.len(),
+            short(&sel.change.base),
+            sel.change.base_source
+        ),
+    }
+}
+
+/// The first ten characters of a commit.
+pub fn short(sha: &str) -> &str {
+    &sha[..sha.len().min(10)]
+}
+
 /// Change-aware selection over the discovered tests (rigor-select), plus `[select]` rules whose
 /// selectors this crate evaluates.
 fn select_by_change(
@@ -163,111 +250,266 @@ fn select_by_change(
     discovered: &[Discovered],
     facts: &HistoryFacts,
 ) -> Result<SelectionInfo> {
-    let change = match rigor_select::ChangeSet::detect(&config.root, req.base.as_deref()) {
-        Ok(c) => c,
-        // Without an explicit base, no git change means: run everything, and say why.
-        Err(e) if req.base.is_none() => {
-            let tests = discovered.iter().map(|d| d.tests.len()).sum();
-            let reason = format!(
-                "no change to select by ({})",
-                e.to_string().lines().next().unwrap_or("")
-            );
-            return Ok(SelectionInfo {
-                change: rigor_select::ChangeSet::default(),
-                full_run: Some(reason),
-                reasons: HashMap::new(),
-                risk: HashMap::new(),
-                skipped: Vec::new(),
-                notes: Vec::new(),
-                total: tests,
-            });
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let (select_config, warnings): (rigor_select::SelectConfig, _) = config.section("select")?;
-    for w in warnings {
-        eprintln!("warning: {w}");
-    }
-    let branch = rigor_runner::git::branch(&config.root);
-    let mut history = rigor_select::History::load(store, branch.as_deref(), 50)?;
-    history.load_churn(&config.root, 100)?;
-    let suites: Vec<rigor_select::SuiteSpec> = discovered
-        .iter()
-        .map(|d| rigor_select::SuiteSpec::from_config(&d.suite))
-        .collect();
-    if select_config.coverage_map {
-        for spec in &suites {
-            history.load_coverage(store, &spec.name, &change, &|p| spec.local(p))?;
-        }
-    }
     let tests: Vec<TestCase> = discovered
         .iter()
         .flat_map(|d| d.tests.iter().cloned())
         .collect();
+    let t0 = std::time::Instant::now();
+    let change = match ChangeSet::detect(&config.root, req.base.as_deref()) {
+        Ok(c) => c,
+        Err(e) if req.base.is_none() => return Ok(SelectionInfo::no_change(&e, tests.len())),
+        Err(e) => return Err(e.into()),
+    };
+    if std::env::var_os("RIGOR_SELECT_TIMING").is_some() {
+        eprintln!("select: change detected {:?}", t0.elapsed());
+    }
+    let (select_config, warnings): (rigor_select::SelectConfig, _) = config.section("select")?;
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+    let suites: Vec<rigor_select::SuiteSpec> = discovered
+        .iter()
+        .map(|d| rigor_select::SuiteSpec::from_config(&d.suite))
+        .collect();
+    let history = selection_history(config, store, &change, &suites, &select_config)?;
     let input = rigor_select::SelectInput {
         root: &config.root,
         config: &select_config,
         suites: &suites,
         history: &history,
     };
-    let sel = rigor_select::select(&input, &change, &tests)?;
-    let mut reasons: HashMap<TestKey, Vec<String>> = HashMap::new();
-    let mut risk: HashMap<TestKey, f64> = HashMap::new();
-    for t in &sel.selected {
-        reasons.insert(t.key.clone(), t.reasons.clone());
-        risk.insert(t.key.clone(), t.risk);
-    }
-    // Path → selector rules: the selection names the rules a changed path hit.
-    for (path_rule, selector_text) in &sel.deferred_rules {
-        let selector = Selector::parse(selector_text).map_err(|e| {
-            config.error_at(
-                "select.rules",
-                format!("rule for `{path_rule}`: {e}"),
-                "rules are { path = GLOB, select = SELECTOR }",
-            )
-        })?;
-        for t in tests.iter().filter(|t| selector.matches(t, facts)) {
-            reasons
-                .entry(t.key.clone())
-                .or_default()
-                .push(format!("[select] rule `{path_rule}` → `{selector_text}`"));
-            risk.entry(t.key.clone()).or_insert(0.0);
+    let mut sel = rigor_select::select(&input, &change, &tests)?;
+    let deferred = std::mem::take(&mut sel.deferred_rules);
+    let mut info = SelectionInfo::from_selection(sel, change, tests.len());
+    info.add_deferred_rules(config, &deferred, &tests, facts)?;
+    Ok(info)
+}
+
+/// What selection reads from the history: failures, known tests, co-failures, churn and (when
+/// `[select].coverage_map` is on) the coverage maps.
+fn selection_history(
+    config: &Config,
+    store: &mut Store,
+    change: &ChangeSet,
+    suites: &[rigor_select::SuiteSpec],
+    select_config: &rigor_select::SelectConfig,
+) -> Result<rigor_select::History> {
+    let branch = rigor_runner::git::branch(&config.root);
+    let mut history = rigor_select::History::load(store, branch.as_deref(), 50)?;
+    history.load_churn(&config.root, 100)?;
+    if select_config.coverage_map {
+        for spec in suites {
+            history.load_coverage(store, &spec.name, change, &|p| spec.local(p))?;
         }
     }
-    let skipped = sel
-        .skipped
-        .iter()
-        .filter(|(k, _)| !reasons.contains_key(k))
-        .cloned()
-        .collect();
-    Ok(SelectionInfo {
-        full_run: sel.full_run.clone(),
-        total: tests.len(),
-        reasons,
-        risk,
-        skipped,
-        notes: sel.notes.clone(),
-        change,
+    Ok(history)
+}
+
+/// The tiers a request plans: up to `up_to_tier`, all of them, or none.
+fn requested_tiers(config: &Config, req: &PlanRequest) -> Result<Vec<Tier>> {
+    if req.up_to_tier.is_none() && !req.all_tiers {
+        return Ok(Vec::new());
+    }
+    let all = load_tiers(config)?;
+    Ok(match &req.up_to_tier {
+        Some(name) => {
+            let i = tier_index(&all, name)?;
+            all.into_iter().take(i + 1).collect()
+        }
+        None => all,
     })
 }
 
+/// The tests a plan chooses from, flattened as (suite index, test): those the `-E` filter and
+/// the change-aware selection keep.
+fn candidates(
+    discovered: &[Discovered],
+    expr: Option<&Selector>,
+    selection: Option<&SelectionInfo>,
+    facts: &HistoryFacts,
+) -> Vec<(usize, TestCase)> {
+    let mut all = Vec::new();
+    for (si, d) in discovered.iter().enumerate() {
+        for t in &d.tests {
+            if expr.is_some_and(|e| !e.matches(t, facts)) {
+                continue;
+            }
+            if let Some(sel) = selection
+                && sel.full_run.is_none()
+                && !sel.reasons.contains_key(&t.key)
+            {
+                continue;
+            }
+            all.push((si, t.clone()));
+        }
+    }
+    all
+}
+
+/// Shards split the candidates first (LPT on the expected durations): each candidate's 1-based
+/// shard and every shard's load.
+fn split_shards(
+    all: &[(usize, TestCase)],
+    facts: &HistoryFacts,
+    shard: Option<ShardSpec>,
+) -> (Vec<Option<usize>>, Vec<f64>) {
+    let mut shard_of = vec![None; all.len()];
+    let Some(spec) = shard else {
+        return (shard_of, Vec::new());
+    };
+    let items: Vec<(String, f64)> = all
+        .iter()
+        .map(|(_, t)| (t.key.to_string(), facts.expected(t)))
+        .collect();
+    let shards = lpt(&items, spec.total);
+    for (k, s) in shards.iter().enumerate() {
+        for &i in &s.items {
+            shard_of[i] = Some(k + 1);
+        }
+    }
+    (shard_of, shards.iter().map(|s| s.load).collect())
+}
+
+/// The candidates this plan runs (its shard's), and how to order them.
+struct Chosen<'a> {
+    all: &'a [(usize, TestCase)],
+    /// Indices into `all`.
+    mine: Vec<usize>,
+    shard_of: &'a [Option<usize>],
+    facts: &'a HistoryFacts,
+    selection: Option<&'a SelectionInfo>,
+}
+
+impl Chosen<'_> {
+    fn risk(&self, t: &TestCase) -> f64 {
+        self.selection
+            .and_then(|s| s.risk.get(&t.key).copied())
+            .unwrap_or(0.0)
+    }
+
+    fn planned(&self, i: usize, estimated_s: f64, tier: Option<String>) -> PlannedTest {
+        PlannedTest {
+            suite: self.all[i].0,
+            test: self.all[i].1.clone(),
+            estimated_s,
+            tier,
+            shard: self.shard_of[i],
+        }
+    }
+
+    /// `members` (indices into `all`) in rigor-select's run order: suite by suite (in order of
+    /// first appearance, as the runner's batches run them), highest risk first, cheap first
+    /// among equals.
+    fn by_risk(&self, members: &[usize]) -> Vec<usize> {
+        let mut suites: Vec<usize> = Vec::new();
+        let items: Vec<OrderItem> = members
+            .iter()
+            .map(|&i| {
+                let (suite, t) = &self.all[i];
+                let suite_rank = suites.iter().position(|s| s == suite).unwrap_or_else(|| {
+                    suites.push(*suite);
+                    suites.len() - 1
+                });
+                OrderItem {
+                    suite_rank,
+                    key: &t.key,
+                    risk: self.risk(t),
+                    estimated_s: self.facts.expected(t),
+                }
+            })
+            .collect();
+        order_by_risk(&items)
+            .into_iter()
+            .map(|k| members[k])
+            .collect()
+    }
+
+    /// Without tiers. With a change: rigor-select's run order ([`Chosen::by_risk`]).
+    /// Otherwise longest expected first (the scheduler's order), suite by suite.
+    fn untiered(&self) -> Vec<PlannedTest> {
+        let all = self.all;
+        let order: Vec<usize> = if self.selection.is_some() {
+            self.by_risk(&self.mine)
+        } else {
+            let mut order = self.mine.clone();
+            order.sort_by(|&a, &b| {
+                let (ea, eb) = (
+                    self.facts.expected(&all[a].1),
+                    self.facts.expected(&all[b].1),
+                );
+                all[a].0.cmp(&all[b].0).then(eb.total_cmp(&ea))
+            });
+            order
+        };
+        order
+            .into_iter()
+            .map(|i| self.planned(i, self.facts.expected(&all[i].1), None))
+            .collect()
+    }
+
+    /// Tier by tier: rigor-plan decides each tier's members (priorities, budgets, per-file
+    /// limits); with a change, each tier runs them in rigor-select's run order. Also the
+    /// tiers' summary (name, tests, estimated serial seconds).
+    fn tiered(&self, tiers: &[Tier], jobs: usize) -> (Vec<PlannedTest>, Vec<(String, usize, f64)>) {
+        let cases: Vec<TestCase> = self.mine.iter().map(|&i| self.all[i].1.clone()).collect();
+        let est: Vec<f64> = cases.iter().map(|t| self.facts.expected(t)).collect();
+        let risks: Vec<f64> = cases.iter().map(|t| self.risk(t)).collect();
+        let tp = plan_tiers(
+            &cases,
+            &est,
+            self.selection.map(|_| risks.as_slice()),
+            tiers,
+            jobs.max(1),
+            self.facts,
+        );
+        let mut tests = Vec::new();
+        let mut summary = Vec::new();
+        for (name, members, used) in &tp.tiers {
+            summary.push((name.clone(), members.len(), *used));
+            let members: Vec<usize> = members.iter().map(|&m| self.mine[m]).collect();
+            let order = if self.selection.is_some() {
+                self.by_risk(&members)
+            } else {
+                members
+            };
+            for i in order {
+                let estimated_s = self.facts.expected(&self.all[i].1);
+                tests.push(self.planned(i, estimated_s, Some(name.clone())));
+            }
+        }
+        (tests, summary)
+    }
+}
+
+/// Batches for the runner: within a tier, one batch per suite (suites run one after another),
+/// in order of first appearance.
+fn batches(tests: &[PlannedTest]) -> Vec<Batch> {
+    let mut merged: Vec<Batch> = Vec::new();
+    for t in tests {
+        let item = (t.test.clone(), t.estimated_s);
+        match merged
+            .iter_mut()
+            .find(|m| m.tier == t.tier && m.suite == t.suite)
+        {
+            Some(m) => m.tests.push(item),
+            None => merged.push(Batch {
+                tier: t.tier.clone(),
+                suite: t.suite,
+                tests: vec![item],
+            }),
+        }
+    }
+    merged
+}
+
+/// Discover, select by the change, filter, shard, tier and order: everything `rigor run`,
+/// `rigor plan` and `rigor ci` run, in run order and as batches for the runner.
 pub fn plan(config: &Config, store: &mut Store, req: &PlanRequest) -> Result<Planned> {
     let expr = match &req.expr {
         Some(e) => Some(Selector::parse(e).map_err(|e| anyhow::anyhow!("-E: {e}"))?),
         None => None,
     };
-    let tiers = if req.up_to_tier.is_some() || req.all_tiers {
-        let all = load_tiers(config)?;
-        match &req.up_to_tier {
-            Some(name) => {
-                let i = tier_index(&all, name)?;
-                all.into_iter().take(i + 1).collect()
-            }
-            None => all,
-        }
-    } else {
-        Vec::new()
-    };
+    let tiers = requested_tiers(config, req)?;
     let discovered = rigor_runner::run::discover_with(
         config,
         &req.suites,
@@ -285,138 +527,27 @@ pub fn plan(config: &Config, store: &mut Store, req: &PlanRequest) -> Result<Pla
         Some(c) => Some(select_by_change(config, store, c, &discovered, &facts)?),
         None => None,
     };
-    let risk_of = |t: &TestCase| selection.as_ref().and_then(|s| s.risk.get(&t.key).copied());
-
-    // All candidate tests, flattened: (suite index, test).
-    let mut all: Vec<(usize, TestCase)> = Vec::new();
-    for (si, d) in discovered.iter().enumerate() {
-        for t in &d.tests {
-            if let Some(e) = &expr
-                && !e.matches(t, &facts)
-            {
-                continue;
-            }
-            if let Some(sel) = &selection
-                && sel.full_run.is_none()
-                && !sel.reasons.contains_key(&t.key)
-            {
-                continue;
-            }
-            all.push((si, t.clone()));
-        }
-    }
-
-    // Shards split the planned set first; tiers then order each shard.
-    let mut shard_of: Vec<Option<usize>> = vec![None; all.len()];
-    let mut shard_loads = Vec::new();
-    if let Some(spec) = req.shard {
-        let items: Vec<(String, f64)> = all
-            .iter()
-            .map(|(_, t)| (t.key.to_string(), facts.expected(t)))
-            .collect();
-        let shards = lpt(&items, spec.total);
-        shard_loads = shards.iter().map(|s| s.load).collect();
-        for (k, s) in shards.iter().enumerate() {
-            for &i in &s.items {
-                shard_of[i] = Some(k + 1);
-            }
-        }
-    }
-    let mine: Vec<usize> = (0..all.len())
-        .filter(|&i| req.shard.is_none_or(|s| shard_of[i] == Some(s.index)))
-        .collect();
-
-    let mut tests = Vec::new();
-    let mut tier_summary = Vec::new();
-    if tiers.is_empty() {
-        // With a change: highest risk first, cheap first among equals. Otherwise longest
-        // expected first (the scheduler's order), suite by suite.
-        let mut order = mine.clone();
-        order.sort_by(|&a, &b| {
-            if selection.is_some() {
-                let (ra, rb) = (
-                    risk_of(&all[a].1).unwrap_or(0.0),
-                    risk_of(&all[b].1).unwrap_or(0.0),
-                );
-                return all[a].0.cmp(&all[b].0).then(rb.total_cmp(&ra)).then(
-                    facts
-                        .expected(&all[a].1)
-                        .total_cmp(&facts.expected(&all[b].1)),
-                );
-            }
-            all[a].0.cmp(&all[b].0).then(
-                facts
-                    .expected(&all[b].1)
-                    .total_cmp(&facts.expected(&all[a].1)),
-            )
-        });
-        for i in order {
-            tests.push(PlannedTest {
-                suite: all[i].0,
-                estimated_s: facts.expected(&all[i].1),
-                test: all[i].1.clone(),
-                tier: None,
-                shard: shard_of[i],
-            });
-        }
+    let all = candidates(&discovered, expr.as_ref(), selection.as_ref(), &facts);
+    let (shard_of, shard_loads) = split_shards(&all, &facts, req.shard);
+    let chosen = Chosen {
+        all: &all,
+        mine: (0..all.len())
+            .filter(|&i| req.shard.is_none_or(|s| shard_of[i] == Some(s.index)))
+            .collect(),
+        shard_of: &shard_of,
+        facts: &facts,
+        selection: selection.as_ref(),
+    };
+    let (tests, tiers) = if tiers.is_empty() {
+        (chosen.untiered(), Vec::new())
     } else {
-        let cases: Vec<TestCase> = mine.iter().map(|&i| all[i].1.clone()).collect();
-        let est: Vec<f64> = cases.iter().map(|t| facts.expected(t)).collect();
-        let risks: Vec<f64> = cases.iter().map(|t| risk_of(t).unwrap_or(0.0)).collect();
-        let tp = plan_tiers(
-            &cases,
-            &est,
-            selection.as_ref().map(|_| risks.as_slice()),
-            &tiers,
-            req.jobs.max(1),
-            &facts,
-        );
-        for (name, members, used) in &tp.tiers {
-            tier_summary.push((name.clone(), members.len(), *used));
-            for &m in members {
-                let i = mine[m];
-                tests.push(PlannedTest {
-                    suite: all[i].0,
-                    estimated_s: est[m],
-                    test: all[i].1.clone(),
-                    tier: Some(name.clone()),
-                    shard: shard_of[i],
-                });
-            }
-        }
-    }
-
-    // Batches: consecutive tests of the same (tier, suite).
-    let mut batches: Vec<Batch> = Vec::new();
-    for t in &tests {
-        match batches.last_mut() {
-            Some(b) if b.tier == t.tier && b.suite == t.suite => {
-                b.tests.push((t.test.clone(), t.estimated_s))
-            }
-            _ => batches.push(Batch {
-                tier: t.tier.clone(),
-                suite: t.suite,
-                tests: vec![(t.test.clone(), t.estimated_s)],
-            }),
-        }
-    }
-    // Within a tier, group each suite's tests into one batch (suites run one after another).
-    let mut merged: Vec<Batch> = Vec::new();
-    for b in batches {
-        if let Some(m) = merged
-            .iter_mut()
-            .find(|m| m.tier == b.tier && m.suite == b.suite)
-        {
-            m.tests.extend(b.tests);
-        } else {
-            merged.push(b);
-        }
-    }
+        chosen.tiered(&tiers, req.jobs)
+    };
     Ok(Planned {
+        batches: batches(&tests),
         discovered,
         tests,
-        batches: merged,
-        tiers: tier_summary,
+        tiers,
         shard_loads,
         selection,
     })

@@ -1,0 +1,87 @@
+//! The wording of reasons: import chains, changed line ranges, names, and why a test is left out.
+
+use super::files::test_file;
+use super::types::SuiteSpec;
+use crate::change::ChangeSet;
+use crate::python::PyGraph;
+use rigor_model::TestCase;
+use std::collections::BTreeSet;
+
+/// `imports a.b via tests/test_x.py → a/b.py` along an import chain (file indices, test first).
+pub(super) fn chain_reason(g: &PyGraph, spec: &SuiteSpec, chain: &[usize]) -> String {
+    let what = if chain.len() >= 2 {
+        g.edge_what(chain[0], chain[1])
+            .unwrap_or("imports")
+            .to_string()
+    } else {
+        "imports".into()
+    };
+    let path: Vec<String> = chain.iter().map(|&i| spec.global(&g.files[i])).collect();
+    format!("{what} via {}", path.join(" → "))
+}
+
+/// `{prefix}covers changed lines 3,7-9 of {file} (coverage map at {commit})`.
+pub(super) fn covers_reason(
+    prefix: &str,
+    ranges: &[(u32, u32)],
+    file: &str,
+    commit: &str,
+) -> String {
+    format!(
+        "{prefix}covers changed lines {} of {file} (coverage map at {})",
+        fmt_ranges(ranges),
+        short(commit)
+    )
+}
+
+/// Up to four line ranges: `3,7-9,…`.
+fn fmt_ranges(r: &[(u32, u32)]) -> String {
+    let mut v: Vec<String> = r
+        .iter()
+        .take(4)
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
+        .collect();
+    if r.len() > 4 {
+        v.push("…".into());
+    }
+    v.join(",")
+}
+
+/// Up to four names: `a, b, c, d, …`.
+pub(super) fn list_names(names: &BTreeSet<String>) -> String {
+    let mut v: Vec<&str> = names.iter().map(String::as_str).take(4).collect();
+    if names.len() > 4 {
+        v.push("…");
+    }
+    v.join(", ")
+}
+
+/// The first ten characters of a commit.
+pub(super) fn short(sha: &str) -> &str {
+    &sha[..sha.len().min(10)]
+}
+
+/// Why a test that nothing selected is left out.
+pub(super) fn why_not(t: &TestCase, change: &ChangeSet) -> String {
+    if change.files.is_empty() {
+        return "nothing changed".into();
+    }
+    let mut shown: Vec<&str> = change.paths();
+    let more = shown.len().saturating_sub(3);
+    shown.truncate(3);
+    let list = if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    };
+    format!(
+        "{} does not use any changed file ({list}), through imports, conftest, data or coverage; it did not fail last time and is not new",
+        test_file(t)
+    )
+}
