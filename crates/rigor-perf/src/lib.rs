@@ -13,7 +13,6 @@ pub mod compare;
 pub mod display;
 pub mod engine;
 mod error;
-pub mod git;
 pub mod ingest;
 pub mod model;
 pub mod output;

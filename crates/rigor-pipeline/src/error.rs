@@ -29,6 +29,8 @@ pub enum PipelineError {
     #[error(transparent)]
     Select(#[from] rigor_select::SelectError),
     #[error(transparent)]
+    Vcs(#[from] rigor_vcs::VcsError),
+    #[error(transparent)]
     Tier(#[from] rigor_plan::tier::TierError),
     #[error(transparent)]
     Shard(#[from] rigor_plan::shard::ShardError),
@@ -59,7 +61,8 @@ impl HasExitCode for PipelineError {
             | PipelineError::Tier(_)
             | PipelineError::Shard(_) => exit::USAGE,
             PipelineError::Runner(e) => e.exit_code(),
-            PipelineError::Select(_) => exit::USAGE,
+            PipelineError::Select(e) => e.exit_code(),
+            PipelineError::Vcs(e) => e.exit_code(),
             PipelineError::Gate(e) => e.exit_code(),
             PipelineError::Merge(e) => e.exit_code(),
         }

@@ -1,13 +1,17 @@
 //! rigor's main job as a library, shared by `rigor run` and `rigor ci`.
 
+pub mod change;
 pub mod error;
 pub mod flaky;
 pub mod gates;
 pub mod merge;
 pub mod options;
 pub mod outputs;
+pub mod pipeline;
+pub mod planning;
 pub mod record;
 pub mod signals;
 
 pub use error::{PipelineError, Result};
 pub use options::{Flags, Mode, Options};
+pub use pipeline::run;

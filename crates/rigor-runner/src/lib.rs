@@ -1,7 +1,6 @@
 //! rigor's test orchestration: suite adapters, the scheduler, history recording and reports.
 
 pub mod estimate;
-pub mod git;
 pub mod outcome;
 pub mod prepare;
 pub mod process;

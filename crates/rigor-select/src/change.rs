@@ -1,16 +1,10 @@
 //! The change under test comes from rigor-vcs (one base rule and one diff for every command);
 //! these are its names as selection uses them.
 
-use crate::error::{Result, SelectError};
+use crate::error::SelectError;
 use rigor_vcs::VcsError;
-use std::path::Path;
 
 pub use rigor_vcs::{ChangeKind, ChangeSet, ChangedFile, EMPTY_TREE, Env, LineRange, ProcessEnv};
-
-/// Run git in `dir` (through rigor-vcs), returning stdout.
-pub(crate) fn git_bytes(dir: &Path, args: &[&str]) -> Result<Vec<u8>> {
-    Ok(rigor_vcs::git::bytes(dir, args)?)
-}
 
 impl From<VcsError> for SelectError {
     fn from(e: VcsError) -> Self {

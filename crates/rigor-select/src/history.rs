@@ -141,7 +141,7 @@ impl History {
     /// git) simply has no churn.
     pub fn load_churn(&mut self, root: &std::path::Path, commits: usize) -> Result<()> {
         let n = format!("-n{commits}");
-        let Ok(out) = crate::change::git_bytes(
+        let Ok(out) = rigor_vcs::git::bytes(
             root,
             &["log", &n, "--name-only", "-z", "--format=", "--relative"],
         ) else {

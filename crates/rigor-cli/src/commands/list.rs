@@ -101,9 +101,9 @@ fn tiers_of(
     found: &[rigor_runner::Discovered],
 ) -> Result<HashMap<TestKey, String>> {
     let names: Vec<&str> = found.iter().map(|d| d.suite.name.as_str()).collect();
-    let branch = rigor_runner::git::branch(&config.root);
-    let facts = super::planning::HistoryFacts::load(store, &names, branch.as_deref())?;
-    let tiers = super::planning::load_tiers(config)?;
+    let branch = rigor_vcs::branch(&config.root);
+    let facts = rigor_pipeline::planning::HistoryFacts::load(store, &names, branch.as_deref())?;
+    let tiers = rigor_pipeline::planning::load_tiers(config)?;
     let all: Vec<TestCase> = found.iter().flat_map(|d| d.tests.iter().cloned()).collect();
     let est: Vec<f64> = all.iter().map(|t| facts.expected(t)).collect();
     let plan = rigor_plan::plan_tiers(&all, &est, None, &tiers, config.jobs(), &facts);
@@ -124,10 +124,10 @@ fn list_tier(
     tier: &str,
 ) -> Result<i32> {
     let jobs = config.jobs();
-    let planned = super::planning::plan(
+    let planned = rigor_pipeline::planning::plan(
         config,
         &mut store,
-        &super::planning::PlanRequest {
+        &rigor_pipeline::planning::PlanRequest {
             suites: args.suites.clone(),
             extra: args.extra.clone(),
             up_to_tier: Some(tier.to_string()),

@@ -1,4 +1,5 @@
-//! One module per command that lives in this crate.
+//! One module per command; commands do not import each other. What several share (the
+//! history, the progress reporter, the command line for the record) is here.
 
 pub mod ci;
 pub mod flaky;
@@ -9,14 +10,30 @@ pub mod list;
 pub mod merge;
 pub mod perf;
 pub mod plan;
-pub mod planning;
 pub mod report;
 pub mod run;
 
+use crate::cli::Format;
 use rigor_model::Config;
+use rigor_runner::report::{LineReporter, Reporter, TerminalReporter};
 use rigor_store::Store;
+use std::io::IsTerminal;
 
 /// Open the configured history.
 pub fn open_store(config: &Config) -> anyhow::Result<Store> {
     Ok(Store::open(&config.sqlite_path()?)?)
+}
+
+/// Live progress: a progress bar on a terminal, else a line per test (CI logs, JSON output).
+pub fn reporter(format: Format) -> Box<dyn Reporter> {
+    if std::io::stderr().is_terminal() && format == Format::Text {
+        Box::new(TerminalReporter::new())
+    } else {
+        Box::new(LineReporter::new(true))
+    }
+}
+
+/// The command line, for the record of a run.
+pub fn command_line() -> String {
+    std::env::args().collect::<Vec<_>>().join(" ")
 }

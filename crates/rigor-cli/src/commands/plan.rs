@@ -3,22 +3,20 @@
 //! The plan is rigor-select's [`Plan`] (schema `rigor.plan/1`): `--format json` prints it as it
 //! is, `--format text` renders it for people.
 
-use super::planning::{self, ChangeRequest, PlanRequest, Planned, SelectionInfo, short};
 use crate::cli::{PlanArgs, PlanFormat};
 use anyhow::{Result, bail};
 use rigor_model::duration::human;
 use rigor_model::{Config, TestKey, exit};
+use rigor_pipeline::planning::{self, PlanRequest, Planned, SelectionInfo, short};
 use rigor_select::{Plan, PlanShard, PlanTier, PlannedTest, SkippedTest, round_risk};
 use serde_json::json;
-
-pub use super::planning::print_selection_header;
 
 pub fn run(config: &Config, args: &PlanArgs) -> Result<i32> {
     if args.shards == Some(0) {
         bail!("--shards must be at least 1");
     }
     let mut store = super::open_store(config)?;
-    let jobs = args.jobs.unwrap_or_else(|| config.jobs());
+    let jobs = config.jobs_or(args.jobs);
     let req = PlanRequest {
         suites: args.suites.clone(),
         extra: args.extra.clone(),
@@ -29,9 +27,13 @@ pub fn run(config: &Config, args: &PlanArgs) -> Result<i32> {
         jobs,
         keep_output: false,
         coverage_map: None,
-        change: (!args.all).then(|| ChangeRequest {
-            base: args.base.clone(),
-        }),
+        change: match args.all {
+            true => None,
+            false => Some(rigor_pipeline::change::detect(
+                config,
+                args.base.as_deref(),
+            )?),
+        },
     };
     let mut planned = planning::plan(config, &mut store, &req)?;
     if let Some(n) = args.shards {

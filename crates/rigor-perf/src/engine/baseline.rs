@@ -2,7 +2,6 @@
 
 use super::testbed;
 use crate::error::PerfError;
-use crate::git;
 use crate::settings::Settings;
 use crate::store::{self, Baseline};
 use rigor_model::Config;
@@ -45,7 +44,7 @@ pub fn pin(
     let branch = request
         .branch
         .clone()
-        .or_else(|| git::current_branch(&config.root))
+        .or_else(|| rigor_vcs::branch(&config.root))
         .ok_or_else(|| PerfError::usage("cannot tell the branch", "pass --branch NAME"))?;
     let commit = match &request.commit {
         Some(c) => store::resolve_commit(st.conn(), c)?.ok_or_else(|| {

@@ -4,7 +4,6 @@
 
 use super::{apply_overrides, testbed};
 use crate::error::PerfError;
-use crate::git;
 use crate::ingest::{self, CsvOptions, Format, Parsed};
 use crate::settings::Settings;
 use crate::store::{self, IngestRecord};
@@ -80,8 +79,8 @@ pub fn prepare(
         apply_overrides(&mut one.measurements, settings);
         parsed.push((p.clone(), one));
     }
-    let ci_commit = git::current_commit(&config.root);
-    let ci_branch = git::current_branch(&config.root);
+    let ci_commit = rigor_vcs::commit(&config.root);
+    let ci_branch = rigor_vcs::branch(&config.root);
     let mut files = Vec::new();
     for (path, one) in parsed {
         let commit = request

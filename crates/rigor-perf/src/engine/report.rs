@@ -5,7 +5,6 @@ use super::{glob_set, project_name, series_name, series_points};
 use crate::changepoint;
 use crate::display::short;
 use crate::error::PerfError;
-use crate::git;
 use crate::ingest::{self, CsvOptions};
 use crate::model::Direction;
 use crate::settings::Settings;
@@ -154,7 +153,7 @@ fn history_page(
         .or_else(|| settings.testbed.clone());
     let branch = branch
         .map(str::to_string)
-        .or_else(|| git::current_branch(&config.root));
+        .or_else(|| rigor_vcs::branch(&config.root));
     let mut charts = Vec::new();
     for s in store::all_series(st.conn(), bed.as_deref())? {
         let name = series_name(&s.benchmark, &s.measure);

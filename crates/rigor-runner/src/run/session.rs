@@ -4,11 +4,11 @@
 use super::ledger::Ledger;
 use super::options::RunOptions;
 use super::tiers::Tiers;
+use crate::RunnerError;
 use crate::outcome::{RunReport, status_of};
 use crate::record::now_s;
 use crate::report::Reporter;
 use crate::scheduler::Pool;
-use crate::{RunnerError, git};
 use rigor_model::{Config, Outcome, SuiteConfig, TestKey, TestResult};
 use rigor_store::{NewRun, Store};
 use std::collections::{HashMap, HashSet};
@@ -26,9 +26,9 @@ pub(super) struct Checkout {
 impl Checkout {
     pub(super) fn read(config: &Config) -> Self {
         Checkout {
-            commit: git::commit(&config.root),
-            branch: git::branch(&config.root),
-            trigger: git::trigger().to_string(),
+            commit: rigor_vcs::commit(&config.root),
+            branch: rigor_vcs::branch(&config.root),
+            trigger: rigor_vcs::trigger().to_string(),
         }
     }
 }

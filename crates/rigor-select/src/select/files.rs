@@ -1,6 +1,5 @@
 //! The files of a suite, the parse cache's place, and paths of tests.
 
-use crate::change::git_bytes;
 use crate::python::join;
 use rigor_model::TestCase;
 use std::path::{Path, PathBuf};
@@ -26,7 +25,7 @@ fn in_environment(path: &str) -> bool {
 /// The Python files of a suite root: `git ls-files` (tracked and untracked, not ignored), else a
 /// directory walk that skips hidden directories, virtual environments and caches.
 pub fn list_files(dir: &Path) -> Vec<String> {
-    if let Ok(out) = git_bytes(
+    if let Ok(out) = rigor_vcs::git::bytes(
         dir,
         &[
             "ls-files",

@@ -2,7 +2,7 @@
 
 use super::text::short;
 use super::types::SuiteSpec;
-use crate::change::{ChangeKind, ChangeSet, ChangedFile, git_bytes};
+use crate::change::{ChangeKind, ChangeSet, ChangedFile};
 use crate::history::CoverageMap;
 use crate::pyparse::enclosing_statements;
 use std::collections::{HashMap, HashSet};
@@ -69,7 +69,8 @@ pub(super) fn precise_lines(
         )));
     }
     let old: Vec<(u32, u32)> = cf.old_lines.iter().map(|r| (r.start, r.end)).collect();
-    let ranges = match git_bytes(root, &["show", &format!("{}:{}", change.base, path)]) {
+    let ranges = match rigor_vcs::git::bytes(root, &["show", &format!("{}:{}", change.base, path)])
+    {
         Ok(src) => enclosing_statements(&String::from_utf8_lossy(&src), &old),
         Err(_) => return Precision::Static(None),
     };
@@ -100,7 +101,7 @@ pub(super) fn precise_lines(
 
 /// Is `path` the same at `from` and `to` (one `git diff --name-only`)?
 fn unchanged_since(root: &Path, from: &str, to: &str, path: &str) -> bool {
-    git_bytes(root, &["diff", "--name-only", from, to, "--", path])
+    rigor_vcs::git::bytes(root, &["diff", "--name-only", from, to, "--", path])
         .map(|o| o.iter().all(|b| b.is_ascii_whitespace()))
         .unwrap_or(false)
 }

@@ -3,7 +3,7 @@
 
 use super::text::list_names;
 use super::types::SuiteSpec;
-use crate::change::{ChangeKind, ChangeSet, ChangedFile, git_bytes};
+use crate::change::{ChangeKind, ChangeSet, ChangedFile};
 use crate::python::{PyGraph, join, parent};
 use crate::symbols::{
     FileSymbols, SymbolCache, changed_symbols, file_symbols, propagate, test_observes,
@@ -51,7 +51,8 @@ pub(super) fn refinement(
     let mut changed = changed_symbols(cache.get(&suite_dir, module.local), &new_ranges)?;
     // The base side too: a renamed or removed definition is observed through its old name.
     let base_path = module.spec.global(cf.base_path());
-    let old = git_bytes(root, &["show", &format!("{}:{base_path}", change.base)]).ok()?;
+    let old =
+        rigor_vcs::git::bytes(root, &["show", &format!("{}:{base_path}", change.base)]).ok()?;
     let old_fs = file_symbols(&String::from_utf8_lossy(&old));
     let old_ranges: Vec<(u32, u32)> = cf.old_lines.iter().map(|r| (r.start, r.end)).collect();
     changed.extend(changed_symbols(&old_fs, &old_ranges)?);

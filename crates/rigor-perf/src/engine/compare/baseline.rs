@@ -1,7 +1,6 @@
 //! Which commit a comparison uses as its baseline.
 
 use crate::error::PerfError;
-use crate::git;
 use crate::settings::Settings;
 use crate::store;
 
@@ -45,7 +44,7 @@ pub(super) fn resolve(
     let base = settings
         .base_branch
         .clone()
-        .or_else(git::ci_base_branch)
+        .or_else(rigor_vcs::ci_base_branch)
         .unwrap_or_else(|| "main".into());
     let candidates = [base.clone(), "master".into()];
     if branch.is_none_or(|b| b != base) {

@@ -13,7 +13,6 @@ use super::{glob_set, testbed};
 use crate::compare::{Verdict, compare_benchmark};
 use crate::display::short;
 use crate::error::PerfError;
-use crate::git;
 use crate::settings::Settings;
 use crate::store;
 use entries::Entry;
@@ -104,7 +103,7 @@ pub fn compare(
     let branch = request
         .branch
         .clone()
-        .or_else(|| git::current_branch(&config.root));
+        .or_else(|| rigor_vcs::branch(&config.root));
     let current = current_side(config, settings, conn, request, branch.as_deref(), &bed)?;
     let current_commit = current.info.commit.clone();
     if current.entries.is_empty() {
@@ -173,7 +172,7 @@ fn current_side(
     let conn = conn.expect("the history is open when the current results come from it");
     let commit = commit
         .clone()
-        .or_else(|| git::current_commit(&config.root))
+        .or_else(|| rigor_vcs::commit(&config.root))
         .ok_or_else(|| {
             PerfError::usage(
                 "cannot tell the current commit",

@@ -6,7 +6,6 @@ use super::report::CompareReport;
 use crate::compare::Verdict;
 use crate::display::{self, short};
 use crate::error::PerfError;
-use crate::git;
 use crate::store::{self, NewAlert, Related};
 use rigor_model::Config;
 use std::collections::BTreeMap;
@@ -21,7 +20,7 @@ pub(super) fn pairwise_alerts(
     branch: Option<&str>,
 ) -> Result<Vec<(i64, bool)>, PerfError> {
     let base_commit = report.baseline.commit.clone();
-    let files = git::changed_files(&config.root, base_commit.as_deref(), cur_commit);
+    let files = rigor_vcs::files_between(&config.root, base_commit.as_deref(), cur_commit);
     let moved: Vec<Related> = report
         .benchmarks
         .iter()

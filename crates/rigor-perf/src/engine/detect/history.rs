@@ -7,7 +7,6 @@ use crate::changepoint::{self, ChangePoint, DetectSettings};
 use crate::engine::alerts::{self, Alerting, Announcement};
 use crate::engine::{glob_set, series_name, series_points};
 use crate::error::PerfError;
-use crate::git;
 use crate::model::format_time;
 use crate::settings::Settings;
 use crate::store;
@@ -37,7 +36,7 @@ pub(super) fn detect(
     let branch = scope
         .branch
         .map(str::to_string)
-        .or_else(|| git::current_branch(&config.root));
+        .or_else(|| rigor_vcs::branch(&config.root));
     let bed = scope
         .testbed
         .map(str::to_string)

@@ -6,7 +6,6 @@ use crate::changepoint::ChangePoint;
 use crate::display::{self, short};
 use crate::engine::series_name;
 use crate::error::PerfError;
-use crate::git;
 use crate::settings::Settings;
 use crate::stats::t_quantile;
 use crate::store::{self, NewAlert, Point, Related, SeriesRow};
@@ -64,7 +63,7 @@ pub(super) fn change_point_alerts(
                 branch: f.branch.clone(),
                 commit: commit.clone(),
                 range_from: from.clone(),
-                files: git::changed_files(&config.root, from.as_deref(), &commit),
+                files: rigor_vcs::files_between(&config.root, from.as_deref(), &commit),
                 change_pct: c.change_pct,
                 ci_low_pct,
                 ci_high_pct,

@@ -1,0 +1,211 @@
+//! Planning for `rigor run`, `rigor plan` and `rigor ci`: discovery, history facts, the change's
+//! selection, `-E` filters, shards (LPT) and tiers, turned into ordered batches for the runner.
+
+mod facts;
+mod order;
+mod selection;
+
+pub use facts::{HistoryFacts, UNKNOWN_TEST_S};
+pub use selection::{SelectionInfo, selection_header, short};
+
+use crate::change::Detected;
+use crate::error::{PipelineError, Result};
+use rigor_model::{Config, TestCase};
+use rigor_plan::tier::{Tier, TierConfig, tier_index};
+use rigor_plan::{Selector, ShardSpec};
+use rigor_runner::{Batch, Discovered};
+use rigor_store::Store;
+
+/// The configured tiers, in order.
+pub fn load_tiers(config: &Config) -> Result<Vec<Tier>> {
+    let (table, warnings): (toml::Table, _) = config.section("tiers")?;
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+    let mut tiers = Vec::new();
+    for (name, value) in table {
+        let tc: TierConfig = value.try_into().map_err(|e: toml::de::Error| {
+            config.error_at(
+                &format!("tiers.{name}"),
+                e.message().to_string(),
+                "a tier is { select = \"…\", budget = \"30s\", per_file = 1 }",
+            )
+        })?;
+        tiers.push(Tier::from_config(&name, &tc).map_err(|e| {
+            config.error_at(
+                &format!("tiers.{name}.select"),
+                e.to_string(),
+                "see docs/tiers.md",
+            )
+        })?);
+    }
+    Ok(tiers)
+}
+
+/// What to plan.
+#[derive(Debug, Default, Clone)]
+pub struct PlanRequest {
+    pub suites: Vec<String>,
+    pub extra: Vec<String>,
+    pub expr: Option<String>,
+    /// Run tiers up to and including this one (`Some("")` is not allowed).
+    pub up_to_tier: Option<String>,
+    /// Plan every tier (rigor ci).
+    pub all_tiers: bool,
+    pub shard: Option<ShardSpec>,
+    pub jobs: usize,
+    pub keep_output: bool,
+    /// Precision mode: record per-test coverage into this directory (pytest suites).
+    pub coverage_map: Option<std::path::PathBuf>,
+    /// Change-aware selection: only the tests the change can break (the change detected once
+    /// by the caller).
+    pub change: Option<Detected>,
+}
+
+/// One planned test.
+#[derive(Debug, Clone)]
+pub struct PlannedTest {
+    pub suite: usize,
+    pub test: TestCase,
+    pub estimated_s: f64,
+    pub tier: Option<String>,
+    /// 1-based shard, when sharding.
+    pub shard: Option<usize>,
+}
+
+pub struct Planned {
+    pub discovered: Vec<Discovered>,
+    /// In run order.
+    pub tests: Vec<PlannedTest>,
+    pub batches: Vec<Batch>,
+    pub tiers: Vec<(String, usize, f64)>,
+    /// Per-shard loads (all shards), when sharding.
+    pub shard_loads: Vec<f64>,
+    pub selection: Option<SelectionInfo>,
+}
+
+/// The tiers a request plans: up to `up_to_tier`, all of them, or none.
+fn requested_tiers(config: &Config, req: &PlanRequest) -> Result<Vec<Tier>> {
+    if req.up_to_tier.is_none() && !req.all_tiers {
+        return Ok(Vec::new());
+    }
+    let all = load_tiers(config)?;
+    Ok(match &req.up_to_tier {
+        Some(name) => {
+            let i = tier_index(&all, name)?;
+            all.into_iter().take(i + 1).collect()
+        }
+        None => all,
+    })
+}
+
+/// The tests a plan chooses from, flattened as (suite index, test): those the `-E` filter and
+/// the change-aware selection keep.
+fn candidates(
+    discovered: &[Discovered],
+    expr: Option<&Selector>,
+    selection: Option<&SelectionInfo>,
+    facts: &HistoryFacts,
+) -> Vec<(usize, TestCase)> {
+    let mut all = Vec::new();
+    for (si, d) in discovered.iter().enumerate() {
+        for t in &d.tests {
+            if expr.is_some_and(|e| !e.matches(t, facts)) {
+                continue;
+            }
+            if let Some(sel) = selection
+                && sel.full_run.is_none()
+                && !sel.reasons.contains_key(&t.key)
+            {
+                continue;
+            }
+            all.push((si, t.clone()));
+        }
+    }
+    all
+}
+
+/// Batches for the runner: within a tier, one batch per suite (suites run one after another),
+/// in order of first appearance.
+fn batches(tests: &[PlannedTest]) -> Vec<Batch> {
+    let mut merged: Vec<Batch> = Vec::new();
+    for t in tests {
+        let item = (t.test.clone(), t.estimated_s);
+        match merged
+            .iter_mut()
+            .find(|m| m.tier == t.tier && m.suite == t.suite)
+        {
+            Some(m) => m.tests.push(item),
+            None => merged.push(Batch {
+                tier: t.tier.clone(),
+                suite: t.suite,
+                tests: vec![item],
+            }),
+        }
+    }
+    merged
+}
+
+/// Discover, select by the change, filter, shard, tier and order: everything `rigor run`,
+/// `rigor plan` and `rigor ci` run, in run order and as batches for the runner.
+pub fn plan(config: &Config, store: &mut Store, req: &PlanRequest) -> Result<Planned> {
+    let expr = match &req.expr {
+        Some(e) => Some(Selector::parse(e).map_err(|m| {
+            PipelineError::Usage {
+                what: format!("-E {e}"),
+                message: m.to_string(),
+                hint:
+                    "selectors look like `not marker(slow) & path(tests/unit/**)`; see docs/ci.md"
+                        .into(),
+            }
+        })?),
+        None => None,
+    };
+    let tiers = requested_tiers(config, req)?;
+    let discovered = rigor_runner::run::discover_with(
+        config,
+        &req.suites,
+        &req.extra,
+        &rigor_runner::run::PrepareOptions {
+            keep_output: req.keep_output,
+            coverage_map: req.coverage_map.clone(),
+        },
+    )?;
+    let names: Vec<&str> = discovered.iter().map(|d| d.suite.name.as_str()).collect();
+    let branch = rigor_vcs::branch(&config.root);
+    let facts = HistoryFacts::load(store, &names, branch.as_deref())?;
+    let selection = match &req.change {
+        Some(c) => Some(selection::select_by_change(
+            config,
+            store,
+            c,
+            &discovered,
+            &facts,
+        )?),
+        None => None,
+    };
+    let all = candidates(&discovered, expr.as_ref(), selection.as_ref(), &facts);
+    let (shard_of, shard_loads) = order::split_shards(&all, &facts, req.shard);
+    let chosen = order::Chosen {
+        all: &all,
+        mine: (0..all.len())
+            .filter(|&i| req.shard.is_none_or(|s| shard_of[i] == Some(s.index)))
+            .collect(),
+        shard_of: &shard_of,
+        facts: &facts,
+        selection: selection.as_ref(),
+    };
+    let (tests, tiers) = if tiers.is_empty() {
+        (chosen.untiered(), Vec::new())
+    } else {
+        chosen.tiered(&tiers, req.jobs)
+    };
+    Ok(Planned {
+        batches: batches(&tests),
+        discovered,
+        tests,
+        tiers,
+        shard_loads,
+        selection,
+    })
+}
