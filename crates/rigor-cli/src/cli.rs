@@ -1,8 +1,11 @@
 //! Commands and their dispatch.
 
+use crate::args::{
+    CiArgs, FlakyArgs, HistoryArgs, InitArgs, ListArgs, MergeArgs, PlanArgs, RunArgs,
+};
 use crate::commands;
 use anyhow::Result;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use rigor_model::Config;
 use rigor_model::exit::{self, HasExitCode};
 use std::path::PathBuf;
@@ -22,12 +25,6 @@ pub struct Cli {
     pub dir: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -54,213 +51,6 @@ pub enum Command {
     Gate(crate::args::gate::GateArgs),
     /// Write a self-contained HTML report of the last run, gates and trends.
     Report(crate::args::gate::ReportArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct InitArgs {
-    /// Print the configuration instead of writing rigor.toml.
-    #[arg(long)]
-    pub print: bool,
-    /// Overwrite an existing rigor.toml.
-    #[arg(long)]
-    pub force: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct ListArgs {
-    /// Only these suites (repeatable).
-    #[arg(long = "suite", value_name = "NAME")]
-    pub suites: Vec<String>,
-    /// Show the membership of this tier and its estimated time.
-    #[arg(long, value_name = "NAME")]
-    pub tier: Option<String>,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-    /// Extra arguments for the runner (after `--`), e.g. pytest paths or `-k expr`.
-    #[arg(last = true)]
-    pub extra: Vec<String>,
-}
-
-/// Options shared by the commands that run tests (`run`, `ci`).
-#[derive(Debug, Args)]
-pub struct RunCommon {
-    /// Parallel workers (default: [run].jobs, 0 = one per CPU).
-    #[arg(long, short = 'j')]
-    pub jobs: Option<usize>,
-    /// Re-run failed tests up to N times; a pass on retry is reported as flaky.
-    #[arg(long)]
-    pub retries: Option<u32>,
-    /// Run shard K of N (also from RIGOR_SHARD, or GitLab's CI_NODE_INDEX/CI_NODE_TOTAL).
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<String>,
-    /// Only these suites (repeatable).
-    #[arg(long = "suite", value_name = "NAME")]
-    pub suites: Vec<String>,
-    /// Write one JUnit XML file for the run (on GitLab, `rigor ci` writes rigor-junit.xml).
-    #[arg(long, value_name = "PATH")]
-    pub junit: Option<PathBuf>,
-    /// Output: human text, or the JSON summary on stdout (schema in docs/json.md).
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-    /// Base revision of the change (default: CI variables, merge-base with the default branch,
-    /// else HEAD~1).
-    #[arg(long, value_name = "REV")]
-    pub base: Option<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct RunArgs {
-    #[command(flatten)]
-    pub common: RunCommon,
-    /// Stop at the first failure.
-    #[arg(long)]
-    pub fail_fast: bool,
-    /// Per-test timeout, e.g. 30s or 5m (default: [run].timeout).
-    #[arg(long, value_name = "DURATION")]
-    pub timeout: Option<String>,
-    /// Keep captured output of passing tests too.
-    #[arg(long)]
-    pub keep_output: bool,
-    /// Run the tiers up to and including this one (see [tiers] in rigor.toml).
-    #[arg(long, value_name = "NAME")]
-    pub tier: Option<String>,
-    /// Precision mode: record per-test line coverage (coverage.py, in the project's environment)
-    /// so that change-aware selection can intersect changed lines with it.
-    #[arg(long)]
-    pub coverage_map: bool,
-    /// Only tests matching this selector, e.g. -E 'not marker(slow) & path(tests/unit/**)'.
-    #[arg(short = 'E', long = "filter", value_name = "EXPR")]
-    pub expr: Option<String>,
-    /// Only the tests the change can break (against --base; work-tree changes included).
-    /// Giving --base implies it.
-    #[arg(long)]
-    pub changed: bool,
-    /// Extra arguments for the runner (after `--`), e.g. pytest paths or `-k expr`.
-    #[arg(last = true)]
-    pub extra: Vec<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PlanFormat {
-    Text,
-    Json,
-    /// A GitHub Actions matrix: {"include": [{"shard": "1/4", …}]}
-    GithubMatrix,
-    /// A GitLab child pipeline with one job per shard.
-    Gitlab,
-}
-
-#[derive(Debug, Args)]
-pub struct PlanArgs {
-    /// Split the plan into N shards (LPT on estimated durations).
-    #[arg(long, value_name = "N")]
-    pub shards: Option<usize>,
-    /// Plan the tiers up to and including this one (default: all tiers).
-    #[arg(long, value_name = "NAME")]
-    pub tier: Option<String>,
-    /// Only tests matching this selector.
-    #[arg(short = 'E', long = "filter", value_name = "EXPR")]
-    pub expr: Option<String>,
-    /// Base revision of the change (default: CI variables, merge-base with the default branch,
-    /// else HEAD~1).
-    #[arg(long, value_name = "REV")]
-    pub base: Option<String>,
-    /// Plan every test, not only those the change can break.
-    #[arg(long)]
-    pub all: bool,
-    /// Show why each test is selected (and list the skipped ones with why).
-    #[arg(long)]
-    pub explain: bool,
-    /// Explain the decision for one test id (selected or skipped).
-    #[arg(long, value_name = "ID")]
-    pub why: Option<String>,
-    /// Only these suites (repeatable).
-    #[arg(long = "suite", value_name = "NAME")]
-    pub suites: Vec<String>,
-    /// Workers assumed for tier budgets (default: [run].jobs).
-    #[arg(long, short = 'j')]
-    pub jobs: Option<usize>,
-    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
-    pub format: PlanFormat,
-    /// Extra arguments for the runner (after `--`).
-    #[arg(last = true)]
-    pub extra: Vec<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct CiArgs {
-    #[command(flatten)]
-    pub common: RunCommon,
-    /// Skip the quality gates.
-    #[arg(long)]
-    pub no_gates: bool,
-    /// Run every test, not only those the change can break.
-    #[arg(long)]
-    pub all: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct FlakyArgs {
-    #[command(subcommand)]
-    pub action: Option<FlakyAction>,
-    /// Results per test considered (default: [flaky].window).
-    #[arg(long)]
-    pub window: Option<usize>,
-    /// Show tests scoring at least this (default 0: every test with evidence).
-    #[arg(long, default_value_t = 0.0)]
-    pub min_score: f64,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum FlakyAction {
-    /// Quarantine a test: it still runs, its failures no longer fail the build.
-    Quarantine {
-        /// The test id (as in `rigor list`), optionally `suite::id`.
-        id: String,
-        #[arg(long)]
-        reason: String,
-        /// Days until the quarantine expires (default: [flaky].quarantine_days).
-        #[arg(long)]
-        days: Option<f64>,
-        #[arg(long)]
-        suite: Option<String>,
-    },
-    /// End a test's quarantine.
-    Release {
-        id: String,
-        #[arg(long)]
-        suite: Option<String>,
-    },
-}
-
-#[derive(Debug, Args)]
-pub struct MergeArgs {
-    /// Result files of shards: rigor JSON (`rigor run --format json`) or JUnit XML.
-    #[arg(required = true)]
-    pub files: Vec<PathBuf>,
-}
-
-#[derive(Debug, Args)]
-pub struct HistoryArgs {
-    /// How many runs (or tests) to show.
-    #[arg(long, short = 'n', default_value_t = 15)]
-    pub limit: usize,
-    /// The slowest tests (median of recent passing runs).
-    #[arg(long, conflicts_with_all = ["failing", "run"])]
-    pub slowest: bool,
-    /// Failure rates over the recent runs (window: --window).
-    #[arg(long, conflicts_with = "run")]
-    pub failing: bool,
-    /// Runs considered by --failing.
-    #[arg(long, default_value_t = 50)]
-    pub window: usize,
-    /// One run's results.
-    #[arg(long, value_name = "ID")]
-    pub run: Option<i64>,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
 }
 
 pub fn dispatch(cli: Cli) -> Result<i32> {

@@ -16,10 +16,9 @@
 //! A base that CI variables name but the clone lacks is an error (with the fetch-depth hint),
 //! never a silent fallback to another base.
 
-use crate::change::EMPTY_TREE;
 use crate::env::Env;
 use crate::error::{FETCH_HINT, Result, VcsError};
-use crate::git;
+use crate::git::{self, EMPTY_TREE};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 

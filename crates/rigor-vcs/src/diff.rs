@@ -1,7 +1,7 @@
 //! Parsing git's diff output: `--name-status -z` entries and `-U0` hunks, with git's C-style
 //! path quoting undone.
 
-use crate::change::{ChangeKind, LineRange};
+use crate::file::{ChangeKind, LineRange};
 use std::collections::BTreeMap;
 
 /// The line ranges of one file's hunks.

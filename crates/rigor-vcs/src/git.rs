@@ -7,6 +7,9 @@ use crate::error::{GIT_HINT, Result, VcsError};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+/// The id of git's empty tree: the base when HEAD has no parent.
+pub const EMPTY_TREE: &str = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+
 /// Run git in `dir` and return its stdout; an error names the command, the directory and git's
 /// message.
 pub fn bytes(dir: &Path, args: &[&str]) -> Result<Vec<u8>> {

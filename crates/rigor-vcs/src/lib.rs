@@ -14,10 +14,13 @@ pub mod checkout;
 pub mod diff;
 pub mod env;
 pub mod error;
+pub mod file;
 pub mod git;
 
 pub use base::{Base, resolve_base};
-pub use change::{ChangeKind, ChangeSet, ChangedFile, EMPTY_TREE, LineRange};
+pub use change::ChangeSet;
 pub use checkout::{Checkout, branch, ci_base_branch, commit, files_between, toplevel, trigger};
 pub use env::{Env, ProcessEnv};
 pub use error::{Result, VcsError};
+pub use file::{ChangeKind, ChangedFile, LineRange};
+pub use git::EMPTY_TREE;

@@ -1,7 +1,7 @@
 //! `rigor ci`: the whole pipeline — the change's tests in tiers (stopping at the first tier
 //! that fails), the history, the gates, the reports.
 
-use crate::cli::{CiArgs, Format};
+use crate::args::{CiArgs, Format};
 use anyhow::Result;
 use rigor_model::Config;
 use rigor_pipeline::{Flags, Mode, Options};

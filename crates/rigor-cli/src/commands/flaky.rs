@@ -1,6 +1,6 @@
 //! `rigor flaky`: flakiness scores, quarantine with expiry, release.
 
-use crate::cli::{FlakyAction, FlakyArgs, Format};
+use crate::args::{FlakyAction, FlakyArgs, Format};
 use anyhow::{Result, bail};
 use rigor_model::{Config, TestKey, exit};
 use rigor_pipeline::flaky::{FlakyConfig, scores};

@@ -1,6 +1,6 @@
 //! `rigor history`: recent runs, slowest tests, failure rates, one run's results.
 
-use crate::cli::{Format, HistoryArgs};
+use crate::args::{Format, HistoryArgs};
 use anyhow::{Result, bail};
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use rigor_model::duration::human;

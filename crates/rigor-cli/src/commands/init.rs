@@ -1,6 +1,6 @@
 //! `rigor init`: detect the project and write a commented rigor.toml.
 
-use crate::cli::InitArgs;
+use crate::args::InitArgs;
 use anyhow::{Result, bail};
 use rigor_model::config::{CONFIG_FILE, CORE_DEFAULTS};
 use rigor_model::{SuiteConfig, exit};

@@ -1,6 +1,6 @@
 //! `rigor list`: discovered tests with estimated durations.
 
-use crate::cli::{Format, ListArgs};
+use crate::args::{Format, ListArgs};
 use anyhow::Result;
 use rigor_model::duration::human;
 use rigor_model::{Config, TestCase, TestKey, exit};

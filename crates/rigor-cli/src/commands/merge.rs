@@ -1,6 +1,6 @@
 //! `rigor merge FILES…`: import the result files of CI shards into the history.
 
-use crate::cli::MergeArgs;
+use crate::args::MergeArgs;
 use anyhow::Result;
 use rigor_model::{Config, exit};
 

@@ -13,7 +13,7 @@ pub mod plan;
 pub mod report;
 pub mod run;
 
-use crate::cli::Format;
+use crate::args::Format;
 use rigor_model::Config;
 use rigor_runner::report::{LineReporter, Reporter, TerminalReporter};
 use rigor_store::Store;

@@ -3,7 +3,7 @@
 //! The plan is rigor-select's [`Plan`] (schema `rigor.plan/1`): `--format json` prints it as it
 //! is, `--format text` renders it for people.
 
-use crate::cli::{PlanArgs, PlanFormat};
+use crate::args::{PlanArgs, PlanFormat};
 use anyhow::{Result, bail};
 use rigor_model::duration::human;
 use rigor_model::{Config, TestKey, exit};

@@ -1,6 +1,6 @@
 //! `rigor run`: the pipeline without gates — every test, or a tier / filter / shard / change.
 
-use crate::cli::{Format, RunArgs};
+use crate::args::{Format, RunArgs};
 use anyhow::Result;
 use rigor_model::Config;
 use rigor_pipeline::{Flags, Mode, Options};
