@@ -106,3 +106,79 @@ fn ci_runs_the_selected_tiers_then_fails_on_a_perf_regression() {
         "{stderr}"
     );
 }
+
+fn rev(dir: &Path, rev: &str) -> String {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(["rev-parse", rev])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// On a feature branch of two commits whose main has moved on since, `rigor ci` detects the
+/// change once: selection and the changed-lines gate both measure from the merge-base with main
+/// (not HEAD~1, not main's tip), and the output names that one base.
+#[test]
+fn ci_on_a_feature_branch_selects_and_gates_against_the_same_merge_base() {
+    let (_t, dir) = project("pysel");
+    std::fs::write(dir.join(".gitignore"), ".rigor/\n__pycache__/\ncoverage/\n").unwrap();
+    std::fs::write(
+        dir.join("rigor.toml"),
+        "[gates]\ncoverage = { min = 0, changed_lines_min = 50 }\n",
+    )
+    .unwrap();
+    git(&dir, &["init", "-q", "-b", "main"]);
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "init"]);
+    let fork = rev(&dir, "HEAD");
+    git(&dir, &["checkout", "-q", "-b", "feature"]);
+    std::fs::write(
+        dir.join("pkg/b.py"),
+        "def shout(s):\n    return s.upper() + \"!\"\n\n\ndef whisper(s):\n    return s.lower()\n",
+    )
+    .unwrap();
+    git(&dir, &["commit", "-q", "-am", "whisper"]);
+    let parent = rev(&dir, "HEAD");
+    std::fs::write(
+        dir.join("pkg/b.py"),
+        "def shout(s):\n    return (s + \"!\").upper()\n\n\ndef whisper(s):\n    return s.lower()\n",
+    )
+    .unwrap();
+    git(&dir, &["commit", "-q", "-am", "shout differently"]);
+    git(&dir, &["checkout", "-q", "main"]);
+    std::fs::write(dir.join("pkg/a.py"), "def double(x):\n    return x + x\n").unwrap();
+    git(&dir, &["commit", "-q", "-am", "main moves on"]);
+    let main_tip = rev(&dir, "HEAD");
+    git(&dir, &["checkout", "-q", "feature"]);
+    // Coverage of the feature's code: lines 1, 2, 5 run, line 6 (whisper's body) does not.
+    std::fs::create_dir_all(dir.join("coverage")).unwrap();
+    std::fs::write(
+        dir.join("coverage/lcov.info"),
+        "SF:pkg/b.py\nDA:1,1\nDA:2,1\nDA:5,1\nDA:6,0\nend_of_record\nSF:pkg/a.py\nDA:1,1\nDA:2,1\nend_of_record\n",
+    )
+    .unwrap();
+
+    let out = rigor(&dir).arg("ci").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // The plan names the merge-base with main …
+    assert!(
+        stderr.contains(&format!("base {} — merge-base with main", &fork[..10])),
+        "{stderr}"
+    );
+    // … and the gate measured the same change: the feature's changed lines 2, 5 and 6 are
+    // measured (3), 6 is missing; from HEAD~1 only line 2 would count, from main's tip a.py too.
+    assert!(
+        stderr.contains(
+            "66.67% of changed lines covered (2/3; 1 missing; base: merge-base with main)"
+        ),
+        "{stderr}"
+    );
+    for other in [&parent, &main_tip] {
+        assert!(
+            !stderr.contains(&other[..10]),
+            "{other} named in:\n{stderr}"
+        );
+    }
+}

@@ -45,11 +45,7 @@ pub fn run_tests(
     stop: Arc<AtomicBool>,
     plan: RunPlan,
 ) -> Result<RunReport, RunnerError> {
-    let jobs = if opts.jobs == 0 {
-        config.jobs()
-    } else {
-        opts.jobs
-    };
+    let jobs = opts.jobs.max(1);
     let checkout = Checkout::read(config);
     let Work {
         suites,

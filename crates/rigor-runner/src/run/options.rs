@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
-    /// Workers per suite (0: the configuration's `run.jobs`).
+    /// Workers per suite, as the caller resolved them (`Config::jobs_or`); at least one runs.
     pub jobs: usize,
     pub retries: u32,
     pub fail_fast: bool,
