@@ -4,21 +4,8 @@
 mod common;
 
 use common::*;
+use rigor_testkit::git;
 use std::path::Path;
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 fn metrics(dir: &Path, name: &str, base_ms: f64) -> std::path::PathBuf {
     let samples: Vec<String> = (0..12)

@@ -1,29 +1,8 @@
 //! `rigor gate` and `rigor report` driven through the real binary.
 
+use rigor_testkit::git;
 use std::path::Path;
 use std::process::{Command, Output};
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// A git project with a change on `feature`: lines 3-6 of src/pay/charge.py, of which 4 and 5
 /// are not covered by lcov.info.

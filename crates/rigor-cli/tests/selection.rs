@@ -3,21 +3,8 @@
 mod common;
 
 use common::*;
+use rigor_testkit::git;
 use std::path::Path;
-
-fn git(dir: &Path, args: &[&str]) {
-    let ok = std::process::Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        ok.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
-}
 
 /// The fixture as a git repository with one recorded full run.
 fn repo() -> (tempfile::TempDir, std::path::PathBuf) {

@@ -8,6 +8,7 @@ use rigor_gate::{
 use rigor_model::exit::HasExitCode;
 use rigor_model::{Config, Outcome, TestKey, TestResult};
 use rigor_store::{NewRun, RunStatus, Store};
+use rigor_testkit::git;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -15,28 +16,6 @@ fn samples(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/samples")
         .join(name)
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 struct Project {

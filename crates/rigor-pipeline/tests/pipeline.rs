@@ -7,29 +7,9 @@ use rigor_model::exit::{self, HasExitCode};
 use rigor_pipeline::{Flags, Mode, Options};
 use rigor_runner::report::LineReporter;
 use rigor_store::Store;
+use rigor_testkit::{git, write};
 use std::path::Path;
 use std::process::Command;
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
-        .args(["-c", "commit.gpgsign=false"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn write(dir: &Path, path: &str, text: &str) {
-    let p = dir.join(path);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
 
 fn python() -> String {
     std::env::var("RIGOR_TEST_PYTHON").unwrap_or_else(|_| "python3".into())

@@ -4,30 +4,8 @@
 //! a minimal diff would, and exactly as many as git's own `--numstat` counts as added.
 
 use proptest::prelude::*;
-use std::path::Path;
+use rigor_testkit::git;
 use std::process::Command;
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 fn lcs(a: &[String], b: &[String]) -> usize {
     let mut dp = vec![vec![0usize; b.len() + 1]; a.len() + 1];

@@ -1,8 +1,6 @@
 //! Change detection against real git repositories.
 
-mod common;
-
-use common::{commit_all, git, repo, write};
+use rigor_testkit::{commit_all, git, repo, write};
 use rigor_vcs::EMPTY_TREE;
 use rigor_vcs::{ChangeKind, ChangeSet, LineRange};
 use std::collections::BTreeMap;

@@ -121,3 +121,20 @@ pub struct CiArgs {
     #[arg(long)]
     pub all: bool,
 }
+
+impl RunCommon {
+    /// The pipeline's flags from the options `run` and `ci` share.
+    pub fn flags(&self) -> rigor_pipeline::Flags {
+        rigor_pipeline::Flags {
+            jobs: self.jobs,
+            retries: self.retries,
+            shard: self.shard.clone(),
+            suites: self.suites.clone(),
+            junit: self.junit.clone(),
+            json: self.format == Format::Json,
+            base: self.base.clone(),
+            args_text: std::env::args().collect::<Vec<_>>().join(" "),
+            ..rigor_pipeline::Flags::default()
+        }
+    }
+}

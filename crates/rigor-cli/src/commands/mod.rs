@@ -33,7 +33,20 @@ pub fn reporter(format: Format) -> Box<dyn Reporter> {
     }
 }
 
-/// The command line, for the record of a run.
-pub fn command_line() -> String {
-    std::env::args().collect::<Vec<_>>().join(" ")
+/// Resolve the options, open the history and run the pipeline (`rigor run`, `rigor ci`).
+pub fn run_pipeline(
+    config: Config,
+    mode: rigor_pipeline::Mode,
+    flags: rigor_pipeline::Flags,
+    format: Format,
+) -> anyhow::Result<i32> {
+    let opts = rigor_pipeline::Options::resolve(&config, mode, flags)?;
+    let mut store = open_store(&config)?;
+    let mut reporter = reporter(format);
+    Ok(rigor_pipeline::run(
+        config,
+        &opts,
+        &mut store,
+        reporter.as_mut(),
+    )?)
 }

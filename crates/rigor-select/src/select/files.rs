@@ -25,22 +25,8 @@ fn in_environment(path: &str) -> bool {
 /// The Python files of a suite root: `git ls-files` (tracked and untracked, not ignored), else a
 /// directory walk that skips hidden directories, virtual environments and caches.
 pub fn list_files(dir: &Path) -> Vec<String> {
-    if let Ok(out) = rigor_vcs::git::bytes(
-        dir,
-        &[
-            "ls-files",
-            "-z",
-            "--cached",
-            "--others",
-            "--exclude-standard",
-        ],
-    ) {
-        let mut v: Vec<String> = out
-            .split(|b| *b == 0)
-            .filter(|s| !s.is_empty())
-            .map(|s| String::from_utf8_lossy(s).into_owned())
-            .filter(|p| !in_environment(p))
-            .collect();
+    if let Ok(files) = rigor_vcs::git::ls_files(dir) {
+        let mut v: Vec<String> = files.into_iter().filter(|p| !in_environment(p)).collect();
         v.sort();
         v.dedup();
         return v;

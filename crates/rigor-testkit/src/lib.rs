@@ -1,8 +1,10 @@
-#![allow(dead_code)]
+//! Helpers for rigor's own tests: throwaway git repositories with files, driven by the real
+//! `git` command with a fixed identity and default branch, whatever the machine's configuration.
 
 use std::path::Path;
 use std::process::Command;
 
+/// Run git in `dir`; panics (with git's message) when it fails. Returns the trimmed stdout.
 pub fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .current_dir(dir)
@@ -10,7 +12,7 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
             "-c",
             "user.name=t",
             "-c",
-            "user.email=t@example.com",
+            "user.email=t@example.invalid",
             "-c",
             "init.defaultBranch=main",
             "-c",
@@ -27,15 +29,16 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
+/// Write `text` to `dir/path`, creating directories.
 pub fn write(dir: &Path, path: &str, text: &str) {
     let p = dir.join(path);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
+    std::fs::create_dir_all(p.parent().expect("a file path")).expect("create directories");
+    std::fs::write(p, text).expect("write the file");
 }
 
 /// A git repository with the given files committed on `main`.
 pub fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("a temporary directory");
     git(dir.path(), &["init", "-q", "-b", "main"]);
     for (p, t) in files {
         write(dir.path(), p, t);
@@ -45,6 +48,7 @@ pub fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// Commit everything in the work tree; the new commit's SHA.
 pub fn commit_all(dir: &Path, msg: &str) -> String {
     git(dir, &["add", "-A"]);
     git(dir, &["commit", "-q", "-m", msg]);
