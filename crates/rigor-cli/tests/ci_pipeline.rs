@@ -95,12 +95,7 @@ fn ci_runs_the_selected_tiers_then_fails_on_a_perf_regression() {
 }
 
 fn rev(dir: &Path, rev: &str) -> String {
-    let out = std::process::Command::new("git")
-        .current_dir(dir)
-        .args(["rev-parse", rev])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    git(dir, &["rev-parse", rev])
 }
 
 /// On a feature branch of two commits whose main has moved on since, `rigor ci` detects the

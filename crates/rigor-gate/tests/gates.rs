@@ -10,7 +10,6 @@ use rigor_model::{Config, Outcome, TestKey, TestResult};
 use rigor_store::{NewRun, RunStatus, Store};
 use rigor_testkit::git;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn samples(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -308,18 +307,7 @@ fn tests_gate_from_junit_files() {
 #[test]
 fn coverage_drop_against_the_base_recorded_in_history() {
     let p = Project::new("[gates]\ncoverage = { min = 50, max_drop = 1.0 }\n");
-    let base_sha = String::from_utf8(
-        Command::new("git")
-            .arg("-C")
-            .arg(p.root())
-            .args(["rev-parse", "main"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap()
-    .trim()
-    .to_string();
+    let base_sha = git(p.root(), &["rev-parse", "main"]);
     let mut store = p.store();
     // the base had 95 %
     let mut base = p.eval(GateRequest {

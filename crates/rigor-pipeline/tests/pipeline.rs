@@ -9,7 +9,6 @@ use rigor_runner::report::LineReporter;
 use rigor_store::Store;
 use rigor_testkit::{git, write};
 use std::path::Path;
-use std::process::Command;
 
 fn python() -> String {
     std::env::var("RIGOR_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
@@ -130,15 +129,7 @@ fn ci_with_a_change_no_test_can_see_gates_it_as_no_tests_selected() {
 fn ci_runs_what_the_change_reaches_and_records_the_base() {
     let t = pytest_project();
     let d = t.path();
-    let fork = String::from_utf8(
-        Command::new("git")
-            .current_dir(d)
-            .args(["rev-parse", "HEAD"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    let fork = git(d, &["rev-parse", "HEAD"]);
     git(d, &["checkout", "-q", "-b", "feature"]);
     write(d, "pkg/b.py", "def shout(s):\n    return s.upper() + ''\n");
     git(d, &["commit", "-q", "-am", "b"]);

@@ -1,32 +1,26 @@
 //! Helpers for rigor's own tests: throwaway git repositories with files, driven by the real
-//! `git` command with a fixed identity and default branch, whatever the machine's configuration.
+//! `git` command (through rigor-vcs) with a fixed identity and default branch, whatever the machine's configuration.
 
 use std::path::Path;
-use std::process::Command;
 
-/// Run git in `dir`; panics (with git's message) when it fails. Returns the trimmed stdout.
+/// Run git in `dir` (through rigor-vcs, with a fixed identity, default branch and no signing);
+/// panics with git's message when it fails. Returns the trimmed stdout.
 pub fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.invalid",
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    let mut all = vec![
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@example.invalid",
+        "-c",
+        "init.defaultBranch=main",
+        "-c",
+        "commit.gpgsign=false",
+    ];
+    all.extend_from_slice(args);
+    match rigor_vcs::git::text(dir, &all) {
+        Ok(out) => out.trim().to_string(),
+        Err(e) => panic!("{e}"),
+    }
 }
 
 /// Write `text` to `dir/path`, creating directories.

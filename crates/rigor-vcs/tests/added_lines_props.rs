@@ -5,7 +5,6 @@
 
 use proptest::prelude::*;
 use rigor_testkit::git;
-use std::process::Command;
 
 fn lcs(a: &[String], b: &[String]) -> usize {
     let mut dp = vec![vec![0usize; b.len() + 1]; a.len() + 1];
@@ -42,7 +41,7 @@ proptest! {
         std::fs::write(p.join("f.txt"), body(&old)).unwrap();
         git(p, &["add", "."]);
         git(p, &["commit", "-qm", "old"]);
-        let base = String::from_utf8(Command::new("git").arg("-C").arg(p).args(["rev-parse", "HEAD"]).output().unwrap().stdout).unwrap();
+        let base = git(p, &["rev-parse", "HEAD"]);
         std::fs::write(p.join("f.txt"), body(&new)).unwrap(); // a work-tree change
         let change = rigor_vcs::ChangeSet::detect_with_env(p, Some(base.trim()), &std::collections::BTreeMap::new()).unwrap();
         let changed = change.added_lines();
@@ -53,10 +52,7 @@ proptest! {
         // git's diff is not always minimal, never better than minimal
         prop_assert!(lines.len() >= new.len() - lcs(&old, &new));
         // and the parser agrees with git's own count of added lines
-        let numstat = String::from_utf8(
-            Command::new("git").arg("-C").arg(p).args(["diff", "--numstat", base.trim()]).output().unwrap().stdout,
-        )
-        .unwrap();
+        let numstat = git(p, &["diff", "--numstat", base.trim()]);
         let added: usize = numstat.split_whitespace().next().and_then(|n| n.parse().ok()).unwrap_or(0);
         prop_assert_eq!(lines.len(), added, "{}", numstat);
     }
