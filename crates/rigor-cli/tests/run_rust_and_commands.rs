@@ -189,6 +189,8 @@ fn init_detects_pytest_and_cargo_and_writes_a_loadable_config() {
         text.contains("kind = \"pytest\"") && text.contains("kind = \"nextest\""),
         "{text}"
     );
+    // Outside a git repository there is no .gitignore to offer.
+    assert!(!dir.join(".gitignore").exists());
     // A second init refuses to overwrite.
     let out = rigor(&dir).arg("init").output().unwrap();
     assert_eq!(out.status.code(), Some(2));

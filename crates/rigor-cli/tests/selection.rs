@@ -131,3 +131,65 @@ fn ci_with_a_change_no_test_can_see_runs_no_tests_but_the_gates() {
     assert!(stderr.contains("selects no tests"), "{stderr}");
     assert!(stderr.contains("gates evaluated"), "{stderr}");
 }
+
+/// Issue 17, item 1: the README's quick start followed on a fresh git project — `rigor init`,
+/// a run with a JUnit report, the HTML report, coverage data — leaves nothing that makes a
+/// change-aware run select everything; `rigor init` adds `.rigor/` to `.gitignore` and says so.
+#[test]
+fn the_quick_start_leaves_nothing_that_makes_a_full_run() {
+    let (_t, dir) = project("pysel");
+    git(&dir, &["init", "-q", "-b", "main"]);
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "init"]);
+    let out = rigor(&dir).arg("init").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("added `.rigor/` to"), "{err}");
+    let ignore = std::fs::read_to_string(dir.join(".gitignore")).unwrap();
+    assert_eq!(ignore, ".rigor/\n");
+
+    let out = rigor(&dir)
+        .args(["run", "--junit", "out/junit.xml"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = rigor(&dir)
+        .args(["report", "--html", "report.html"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(dir.join(".coverage"), "sqlite").unwrap();
+    std::fs::write(dir.join("coverage.json"), "{}").unwrap();
+    std::fs::write(dir.join("notes.txt"), "todo").unwrap();
+
+    let p = plan(&dir, &[]);
+    assert!(p["full_run"].is_null(), "{p}");
+    assert_eq!(ids(&p), Vec::<String>::new(), "{p}");
+    let notes = p["notes"].to_string();
+    for f in [
+        "rigor.toml",
+        "out/junit.xml",
+        "report.html",
+        ".coverage",
+        "coverage.json",
+        "notes.txt",
+    ] {
+        assert!(notes.contains(&format!("{f}: ignored (")), "{f}: {notes}");
+    }
+
+    // A second init (forced) finds the entry and leaves .gitignore alone.
+    let out = rigor(&dir).args(["init", "--force"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(".gitignore"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join(".gitignore")).unwrap(),
+        ".rigor/\n"
+    );
+}

@@ -44,7 +44,6 @@ pub const DEFAULT_FULL_RUN_ON: &[&str] = &[
     "rust-toolchain.toml",
     ".cargo/config",
     ".cargo/config.toml",
-    "rigor.toml",
 ];
 
 /// Files whose change selects nothing (unless Python code names them as data).
@@ -72,9 +71,40 @@ pub const DEFAULT_IGNORE: &[&str] = &[
     ".gitlab-ci.yml",
     ".gitlab/**",
     ".circleci/**",
-    ".rigor/**",
     "**/*.pyi",
     "**/py.typed",
+];
+
+/// Files no test imports or reads — what tools, editors and rigor itself leave in a work tree —
+/// as `(glob, what it is)`. A change to one selects nothing (unless `defaults = false`, or Python
+/// code of a suite names the file as data), whether tracked or not: they are checked before the
+/// suites analyse a path, so a `.coverage` beside root-level tests does not select them.
+pub const DEFAULT_ARTIFACTS: &[(&str, &str)] = &[
+    ("**/.coverage", "coverage data"),
+    ("**/.coverage.*", "coverage data"),
+    ("**/coverage.json", "coverage data"),
+    ("**/coverage.xml", "coverage data"),
+    ("**/lcov.info", "coverage data"),
+    ("**/htmlcov/**", "coverage report"),
+    ("**/report.html", "report"),
+    ("**/rigor-report.html", "rigor's report"),
+    ("**/junit.xml", "JUnit report"),
+    ("**/rigor-junit.xml", "rigor's JUnit report"),
+    ("**/*.sarif", "SARIF report"),
+    ("**/*.swp", "editor swap file"),
+    ("**/*.swo", "editor swap file"),
+    ("**/*~", "editor backup file"),
+    ("**/.DS_Store", "OS metadata"),
+    ("**/Thumbs.db", "OS metadata"),
+    ("**/.idea/**", "editor settings"),
+    ("**/.vscode/**", "editor settings"),
+    ("**/__pycache__/**", "Python bytecode cache"),
+    ("**/*.pyc", "Python bytecode cache"),
+    ("**/.pytest_cache/**", "pytest cache"),
+    ("**/.mypy_cache/**", "mypy cache"),
+    ("**/.ruff_cache/**", "ruff cache"),
+    ("**/.rigor/**", "rigor's history and outputs"),
+    ("rigor.toml", "rigor's configuration"),
 ];
 
 /// A path → selector rule.
@@ -120,6 +150,8 @@ pub struct CompiledConfig {
     pub full_run_on: (GlobSet, Vec<String>),
     pub ignore: (GlobSet, Vec<String>),
     pub default_ignore: (GlobSet, Vec<String>),
+    /// [`DEFAULT_ARTIFACTS`] (when `defaults`); the labels read "what `glob`".
+    pub artifacts: (GlobSet, Vec<String>),
     pub rules: Vec<(GlobSet, PathRule)>,
     pub coverage_map: bool,
     pub symbols: bool,
@@ -148,7 +180,9 @@ impl SelectConfig {
     pub fn compile(&self) -> Result<CompiledConfig> {
         let mut full: Vec<String> = self.full_run_on.clone();
         let mut default_ignore = Vec::new();
+        let mut artifacts = Vec::new();
         if self.defaults {
+            artifacts.extend(DEFAULT_ARTIFACTS.iter().map(|(g, _)| g.to_string()));
             full.extend(DEFAULT_FULL_RUN_ON.iter().map(|s| s.to_string()));
             default_ignore.extend(DEFAULT_IGNORE.iter().map(|s| s.to_string()));
         }
@@ -166,11 +200,27 @@ impl SelectConfig {
             full_run_on: build("full_run_on", &full)?,
             ignore: build("ignore", &self.ignore)?,
             default_ignore: build("ignore", &default_ignore)?,
+            artifacts: labelled(build("ignore", &artifacts)?),
             rules,
             coverage_map: self.coverage_map,
             symbols: self.symbols,
         })
     }
+}
+
+/// Replace each glob of a compiled [`DEFAULT_ARTIFACTS`] list by "what `glob`".
+fn labelled((set, globs): (GlobSet, Vec<String>)) -> (GlobSet, Vec<String>) {
+    let labels = globs
+        .iter()
+        .map(|g| {
+            let what = DEFAULT_ARTIFACTS
+                .iter()
+                .find(|(a, _)| a == g)
+                .map_or("artifact", |(_, w)| w);
+            format!("{what} `{g}`")
+        })
+        .collect();
+    (set, labels)
 }
 
 /// The first pattern of `set` that matches `path`.

@@ -145,6 +145,8 @@ fn full_run_triggers_unknown_files_and_ignores() {
 
     let d = repo(PROJECT);
     write(d.path(), "Makefile", "all:\n");
+    commit_all(d.path(), "a Makefile");
+    write(d.path(), "Makefile", "all: test\n");
     let s = run(d.path(), &SelectConfig::default(), &History::default());
     assert!(
         s.full_run
@@ -173,6 +175,105 @@ fn full_run_triggers_unknown_files_and_ignores() {
         "{:?}",
         s.notes
     );
+}
+
+/// Issue 17, item 1: what tools, editors, the README's own commands and rigor leave in a work
+/// tree selects nothing, and an unknown untracked file outside the source and test roots is
+/// listed as ignored with its reason; inside a root it still makes a full run.
+#[test]
+fn artifacts_and_untracked_files_outside_the_roots_make_no_full_run() {
+    let d = repo(PROJECT);
+    let artifacts = [
+        ".coverage",
+        ".coverage.host.1234.XyZ",
+        "coverage.json",
+        "coverage.xml",
+        "lcov.info",
+        "htmlcov/index.html",
+        "report.html",
+        "out/junit.xml",
+        "results.sarif",
+        "tests/.test_text.py.swp",
+        "src/shop/money.py~",
+        ".DS_Store",
+        ".idea/workspace.xml",
+        ".vscode/settings.json",
+        "tests/__pycache__/test_text.cpython-311.pyc",
+        ".rigor/history.db",
+        "rigor.toml",
+    ];
+    for a in artifacts {
+        write(d.path(), a, "x\n");
+    }
+    write(d.path(), "notes.txt", "todo\n");
+    write(d.path(), "build/out.bin", "\0\n");
+    let s = run(d.path(), &SelectConfig::default(), &History::default());
+    assert_eq!(s.full_run, None, "{:?}", s.notes);
+    assert!(s.selected.is_empty(), "{:?}", ids(&s));
+    for a in artifacts {
+        assert!(
+            s.notes
+                .iter()
+                .any(|n| n.starts_with(&format!("{a}: ignored (")) && n.contains("no test")),
+            "{a}: {:?}",
+            s.notes
+        );
+    }
+    for f in ["notes.txt", "build/out.bin"] {
+        assert!(
+            s.notes.iter().any(|n| n
+                == &format!("{f}: ignored (untracked, outside the source and test roots src/, tests/, named by no code)")),
+            "{f}: {:?}",
+            s.notes
+        );
+    }
+
+    // Committed coverage data changing selects nothing either.
+    let d = repo(PROJECT);
+    write(d.path(), ".coverage", "1\n");
+    commit_all(d.path(), "coverage data");
+    write(d.path(), ".coverage", "2\n");
+    let s = run(d.path(), &SelectConfig::default(), &History::default());
+    assert_eq!((s.full_run.clone(), s.selected.len()), (None, 0));
+
+    // Inside a source root, an unknown untracked file still runs everything.
+    let d = repo(PROJECT);
+    write(d.path(), "src/shop/extra.dat", "x\n");
+    let s = run(d.path(), &SelectConfig::default(), &History::default());
+    assert!(
+        s.full_run
+            .as_deref()
+            .is_some_and(|r| r.contains("src/shop/extra.dat changed and rigor cannot analyse it")),
+        "{:?}",
+        s.full_run
+    );
+
+    // A file Python names as data is data, even with an artifact's name.
+    let d = repo(PROJECT);
+    write(
+        d.path(),
+        "tests/test_text.py",
+        "from shop import slug\nGOLDEN = 'report.html'\n\ndef test_slug():\n    assert slug('A b') == 'a-b'\n",
+    );
+    commit_all(d.path(), "a test reading report.html");
+    write(d.path(), "tests/report.html", "<p>\n");
+    let s = run(d.path(), &SelectConfig::default(), &History::default());
+    assert!(
+        ids(&s).contains(&"tests/test_text.py::test_slug".to_string())
+            && !s.notes.iter().any(|n| n.contains("report.html")),
+        "{:?} {:?}",
+        ids(&s),
+        s.notes
+    );
+
+    // defaults = false: the built-in list is off.
+    let d = repo(PROJECT);
+    write(d.path(), "src/shop/.coverage", "x\n");
+    let cfg = SelectConfig {
+        defaults: false,
+        ..SelectConfig::default()
+    };
+    assert!(run(d.path(), &cfg, &History::default()).full_run.is_some());
 }
 
 #[test]

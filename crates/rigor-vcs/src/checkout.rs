@@ -86,6 +86,13 @@ pub fn toplevel(dir: &Path) -> Result<PathBuf> {
     ))
 }
 
+/// Whether git ignores `path` (relative to `dir`, which need not exist) in the work tree holding
+/// `dir`; `None` when `dir` is not in a git work tree.
+pub fn is_ignored(dir: &Path, path: &str) -> Option<bool> {
+    toplevel(dir).ok()?;
+    Some(git::bytes(dir, &["check-ignore", "-q", "--", path]).is_ok())
+}
+
 /// Files changed in the commits (from, to] (repository-relative); with no `from`, the files of
 /// the commit `to`. Empty when git cannot tell (shallow clone, unknown commits).
 pub fn files_between(root: &Path, from: Option<&str>, to: &str) -> Vec<String> {

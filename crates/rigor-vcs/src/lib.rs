@@ -19,7 +19,9 @@ pub mod git;
 
 pub use base::{Base, resolve_base};
 pub use change::ChangeSet;
-pub use checkout::{Checkout, branch, ci_base_branch, commit, files_between, toplevel, trigger};
+pub use checkout::{
+    Checkout, branch, ci_base_branch, commit, files_between, is_ignored, toplevel, trigger,
+};
 pub use env::{Env, ProcessEnv};
 pub use error::{Result, VcsError};
 pub use file::{ChangeKind, ChangedFile, LineRange};

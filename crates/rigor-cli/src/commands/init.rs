@@ -50,7 +50,46 @@ pub fn run(dir: &Path, args: &InitArgs) -> Result<i32> {
     for r in &detected.reasons {
         eprintln!("  suite {r}");
     }
+    if let Some(said) = ignore_history(dir)? {
+        eprintln!("{said}");
+    }
     Ok(exit::OK)
+}
+
+/// The `.gitignore` entry for rigor's history and outputs.
+const IGNORE_ENTRY: &str = ".rigor/";
+
+/// In a git work tree where `.rigor/` is not ignored yet, add it to the project's `.gitignore`
+/// (so the history never shows up as a change); returns what was done, `None` outside git or
+/// when it is ignored already.
+fn ignore_history(dir: &Path) -> Result<Option<String>> {
+    if rigor_vcs::is_ignored(dir, ".rigor/history.db") != Some(false) {
+        return Ok(None);
+    }
+    let path = dir.join(".gitignore");
+    let mut text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => bail!(
+            "cannot read {}: {e}\n  hint: add `{IGNORE_ENTRY}` to it yourself so rigor's history is not seen as a change",
+            path.display()
+        ),
+    };
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(IGNORE_ENTRY);
+    text.push('\n');
+    std::fs::write(&path, text).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot write {}: {e}\n  hint: add `{IGNORE_ENTRY}` to it yourself so rigor's history is not seen as a change",
+            path.display()
+        )
+    })?;
+    Ok(Some(format!(
+        "added `{IGNORE_ENTRY}` to {} (rigor's history and outputs stay out of git)",
+        path.display()
+    )))
 }
 
 #[cfg(test)]

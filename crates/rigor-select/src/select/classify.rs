@@ -1,7 +1,9 @@
-//! First stage: every changed path is ignored, a full-run trigger, covered by a `[select]` rule,
-//! or analysed by the suites whose root contains it — a Python module becomes a seed of the
-//! import graph, a data file seeds the modules naming it, a Rust file selects test binaries. A
-//! path no one can analyse makes a full run.
+//! First stage: every changed path is ignored, a full-run trigger, an artifact no test reads
+//! (coverage data, reports, editor files, rigor's own files), covered by a `[select]` rule, or
+//! analysed by the suites whose root contains it — a Python module becomes a seed of the import
+//! graph, a data file seeds the modules naming it, a Rust file selects test binaries. An
+//! untracked file no one can analyse outside the suites' source and test roots is ignored; any
+//! other path no one can analyse makes a full run.
 
 use super::files::{base_name, test_file};
 use super::graphs::Graphs;
@@ -9,6 +11,7 @@ use super::names::{rust_changed_names, set_affinity};
 use super::rules;
 use super::state::{Acc, Ctx};
 use super::types::{Selection, SuiteSpec};
+use crate::change::ChangeKind;
 use crate::config::matching;
 use crate::python::{PyGraph, parent};
 use crate::rust::{RustImpact, binary_of};
@@ -85,6 +88,14 @@ impl Classifier<'_, '_> {
         if let Some(g) = matching(&cfg.full_run_on, p) {
             return Err(format!("{p} changed (full_run_on `{g}`)"));
         }
+        if let Some(what) = matching(&cfg.artifacts, p)
+            && !self.named_as_data(p)
+        {
+            self.sel.notes.push(format!(
+                "{p}: ignored ({what}: no test imports or reads it)"
+            ));
+            return Ok(());
+        }
         if rules::apply(self.ctx, p, self.acc, self.sel) {
             return Ok(());
         }
@@ -106,10 +117,69 @@ impl Classifier<'_, '_> {
                 .push(format!("{p}: ignored (built-in ignore `{g}`)"));
             return Ok(());
         }
+        if self.ctx.change.files[fi].kind == ChangeKind::Untracked
+            && let Some(roots) = self.outside_roots(p)
+        {
+            self.sel.notes.push(format!(
+                "{p}: ignored (untracked, outside the source and test roots {roots}, named by no code)"
+            ));
+            return Ok(());
+        }
         Err(format!(
             "{p} changed and rigor cannot analyse it (not Python or Rust source of a suite, not named as data); \
              add it to [select].ignore or a [[select.rules]] entry if its impact is known"
         ))
+    }
+
+    /// Does Python code of a pytest suite holding `p` name it as a data file?
+    fn named_as_data(&mut self, p: &str) -> bool {
+        let ctx = self.ctx;
+        ctx.input.suites.iter().any(|s| {
+            s.kind == SuiteKind::Pytest
+                && s.local(p).is_some_and(|local| {
+                    !self
+                        .graphs
+                        .python(ctx, s)
+                        .files_naming(base_name(&local))
+                        .is_empty()
+                })
+        })
+    }
+
+    /// `Some(the roots)` when `p` lies outside every source and test root: the top-level
+    /// directories of the pytest suites holding Python files, and the Rust packages (a Rust
+    /// suite claims the files of its packages before this is asked). `None` when `p` is in one.
+    fn outside_roots(&mut self, p: &str) -> Option<String> {
+        let ctx = self.ctx;
+        let mut roots = std::collections::BTreeSet::new();
+        for s in ctx
+            .input
+            .suites
+            .iter()
+            .filter(|s| s.kind == SuiteKind::Pytest)
+        {
+            let g = self.graphs.python(ctx, s);
+            let tops: std::collections::BTreeSet<&str> = g
+                .files
+                .iter()
+                .filter_map(|f| f.split_once('/'))
+                .map(|(d, _)| d)
+                .collect();
+            let local = s.local(p);
+            let top = local
+                .as_deref()
+                .and_then(|l| l.split_once('/'))
+                .map(|(d, _)| d);
+            if top.is_some_and(|t| tops.contains(t)) {
+                return None;
+            }
+            roots.extend(tops.into_iter().map(|t| format!("{}/", s.global(t))));
+        }
+        let mut shown: Vec<String> = roots.into_iter().take(5).collect();
+        if shown.is_empty() {
+            shown.push("(none)".into());
+        }
+        Some(shown.join(", "))
     }
 
     /// A path inside a pytest suite: a module, type information only, or a data file.
