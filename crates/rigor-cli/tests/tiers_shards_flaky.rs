@@ -477,3 +477,35 @@ fn github_actions_gets_annotations_a_summary_and_outputs() {
         "{o}"
     );
 }
+
+/// Issue 17, item 2: tests that fail on every run of a broken branch and pass on main — the
+/// runs of the two interleaved — are a regression, not flaky: `rigor flaky` scores them 0.
+#[test]
+fn failing_on_a_broken_branch_and_passing_on_main_is_not_flaky() {
+    use rigor_testkit::git;
+    let (_t, dir) = project("pysel");
+    write(
+        &dir,
+        ".gitignore",
+        ".rigor/\n__pycache__/\n.pytest_cache/\n",
+    );
+    git(&dir, &["init", "-q", "-b", "main"]);
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "init"]);
+    git(&dir, &["checkout", "-q", "-b", "broken"]);
+    write(&dir, "pkg/a.py", "def double(x):\n    return 3 * x\n");
+    git(&dir, &["commit", "-q", "-am", "break double"]);
+    let mut codes = Vec::new();
+    for branch in ["main", "broken", "main", "broken", "main", "broken"] {
+        git(&dir, &["checkout", "-q", branch]);
+        let out = rigor(&dir).args(["run"]).output().unwrap();
+        codes.push(out.status.code());
+    }
+    assert_eq!(codes, [0, 1, 0, 1, 0, 1].map(Some));
+    let out = rigor(&dir)
+        .args(["flaky", "--format", "json"])
+        .output()
+        .unwrap();
+    let scores = json_of(&out);
+    assert_eq!(scores, serde_json::json!([]), "{scores:#}");
+}
