@@ -193,3 +193,41 @@ fn the_quick_start_leaves_nothing_that_makes_a_full_run() {
         ".rigor/\n"
     );
 }
+
+/// Issue 17, item 3: a change-aware run of a few tests starts one worker, and that worker
+/// collects only the files of the tests it runs — a test file that records its imports is
+/// imported by discovery alone.
+#[test]
+fn a_small_selection_runs_on_one_worker_that_collects_only_its_files() {
+    let (_t, dir) = project("pysel");
+    std::fs::write(
+        dir.join(".gitignore"),
+        ".rigor/\n__pycache__/\n.pytest_cache/\nimports.log\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("tests/test_marker.py"),
+        "import os\nwith open(os.path.join(os.path.dirname(__file__), '..', 'imports.log'), 'a') as f:\n    f.write('imported\\n')\n\ndef test_marker():\n    pass\n",
+    )
+    .unwrap();
+    git(&dir, &["init", "-q", "-b", "main"]);
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "init"]);
+    let (code, _) = run_json(&dir, &[]);
+    assert_eq!(code, 0);
+    std::fs::remove_file(dir.join("imports.log")).unwrap();
+
+    std::fs::write(dir.join("pkg/a.py"), "def double(x):\n    return x + x\n").unwrap();
+    let out = rigor(&dir)
+        .args(["run", "--changed", "-j", "2"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("2 tests on 1 worker,"), "{err}");
+    let imports = std::fs::read_to_string(dir.join("imports.log")).unwrap();
+    assert_eq!(
+        imports, "imported\n",
+        "discovery imports it; the worker does not"
+    );
+}

@@ -4,7 +4,10 @@ Loaded by rigor with ``-p rigor_pytest``. It does nothing unless RIGOR_MODE is s
 
 * ``collect``: report the collected items and collection errors (with --collect-only);
 * ``worker``: report the collected items, then run the node ids rigor writes to stdin, one per
-  line, reporting each result as it finishes. EOF on stdin ends the session.
+  line, reporting each result as it finishes. EOF on stdin ends the session. When rigor knows
+  which tests the worker may be given (a planned selection), ``RIGOR_ONLY_FILES`` lists their
+  files (node-id paths, relative to the rootdir, one per line) and the worker collects only those
+  (pytest >= 7); conftest.py and __init__.py files load as usual.
 
 The protocol channel is the process's original stdout; stdout is then pointed at stderr so that
 anything tests print cannot corrupt it. The original stdin is kept privately for commands and fd 0
@@ -55,6 +58,44 @@ if _MODE == "worker" and _COV_DIR:
         config_file=False,
     )
     _COV.start()
+
+
+_ONLY_FILES = os.environ.get("RIGOR_ONLY_FILES", "") if _MODE == "worker" else ""
+_only = None
+
+
+def _only_paths(root):
+    """The planned files and every directory above them, as absolute paths (also resolved)."""
+    files, dirs = set(), set()
+    for rel in _ONLY_FILES.split("\n"):
+        if not rel:
+            continue
+        path = os.path.normpath(os.path.join(str(root), rel))
+        for p in {path, os.path.realpath(path)}:
+            files.add(p)
+            d = os.path.dirname(p)
+            while d not in dirs:
+                dirs.add(d)
+                parent = os.path.dirname(d)
+                if parent == d:
+                    break
+                d = parent
+    return files, dirs
+
+
+if _ONLY_FILES and int(pytest.__version__.split(".")[0]) >= 7:
+
+    def pytest_ignore_collect(collection_path, config):
+        global _only
+        if _only is None:
+            _only = _only_paths(config.rootpath)
+        files, dirs = _only
+        path = str(collection_path)
+        if path in files or path in dirs or collection_path.name in ("conftest.py", "__init__.py"):
+            return None
+        if os.path.realpath(path) in files or os.path.realpath(path) in dirs:
+            return None
+        return True
 
 
 def _emit(obj):

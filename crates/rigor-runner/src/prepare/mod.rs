@@ -66,6 +66,7 @@ fn pytest_suite(
         env: s.env.clone(),
         plugin_dir,
         keep_output,
+        only_files: Vec::new(),
     })
 }
 

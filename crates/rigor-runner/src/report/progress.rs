@@ -58,7 +58,8 @@ impl Reporter for LineReporter {
         } else {
             String::new()
         };
-        eprintln!("   {suite}: {count} tests on {jobs} workers{est}");
+        let s = if jobs == 1 { "" } else { "s" };
+        eprintln!("   {suite}: {count} tests on {jobs} worker{s}{est}");
     }
     fn finished(&mut self, r: &TestResult) {
         self.done += 1;

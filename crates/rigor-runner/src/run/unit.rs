@@ -124,15 +124,16 @@ impl Session<'_> {
             fail_fast: self.opts.fail_fast,
         };
         let (mut planned, mut estimated_s) = (0, 0.0);
-        let (jobs, ledger) = (self.jobs, &mut self.ledger);
+        let ledger = &mut self.ledger;
         let mut sink = |p: Progress<'_>| match p {
             Progress::Planned {
                 tests,
                 estimated_s: e,
+                workers,
             } => {
                 planned = tests.len();
                 estimated_s = e;
-                reporter.planned(name, tests.len(), e, jobs);
+                reporter.planned(name, tests.len(), e, workers);
             }
             Progress::Started { test } => reporter.started(test),
             Progress::Finished { result } => {

@@ -2,14 +2,16 @@
 //! nothing): the suites made ready, and the units to run in order — a whole suite, or one
 //! planned batch of a suite.
 
-use super::options::{RunOptions, RunPlan};
+use super::options::{Batch, RunOptions, RunPlan};
 use crate::RunnerError;
 use crate::estimate::Estimates;
 use crate::prepare::{Discovered, PrepareOptions, Prepared, prepare, suites_for};
 use crate::scheduler::Tests;
+use crate::suite::pytest::node_file;
 use crate::worker::WorkerFactory;
 use rigor_model::{Config, SuiteConfig};
 use rigor_store::Store;
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 pub(super) struct Work {
@@ -75,10 +77,11 @@ impl Work {
         match plan {
             RunPlan::Everything => everything(config, opts, store),
             RunPlan::Batches {
-                suites,
+                mut suites,
                 batches,
                 stop_at_failing_tier,
             } => {
+                narrow_collection(&mut suites, &batches);
                 let units = batches
                     .into_iter()
                     .map(|b| Unit {
@@ -94,6 +97,25 @@ impl Work {
                     stop_at_failing_tier,
                 })
             }
+        }
+    }
+}
+
+/// Pytest workers collect only the files of the tests the run may give them — those of all the
+/// suite's batches, since one pool serves every tier — when that is less than the whole suite.
+fn narrow_collection(suites: &mut [Discovered], batches: &[Batch]) {
+    for (i, d) in suites.iter_mut().enumerate() {
+        let Prepared::Pytest(p) = &mut d.prepared else {
+            continue;
+        };
+        let planned: BTreeSet<&str> = batches
+            .iter()
+            .filter(|b| b.suite == i)
+            .flat_map(|b| b.tests.iter().map(|(t, _)| node_file(&t.key.id)))
+            .collect();
+        let all: BTreeSet<&str> = d.tests.iter().map(|t| node_file(&t.key.id)).collect();
+        if !planned.is_empty() && planned.len() < all.len() {
+            p.only_files = planned.into_iter().map(str::to_string).collect();
         }
     }
 }

@@ -17,6 +17,26 @@ use std::time::{Duration, Instant};
 /// How many times in a row a worker may die before running anything.
 const MAX_BARREN_SPAWNS: u32 = 3;
 
+/// Expected seconds of work that pay for one more collecting worker (a process that imports the
+/// project and collects before it runs anything): a batch of a few tiny tests runs on one.
+const WORK_PER_COLLECTING_WORKER_S: f64 = 1.0;
+
+/// How many workers the given tests can use: for collecting workers, one per
+/// [`WORK_PER_COLLECTING_WORKER_S`] of expected work (at least one); never more than tests.
+fn useful_workers(tests: &[(TestCase, f64)], collects: bool) -> usize {
+    let runnable: Vec<f64> = tests
+        .iter()
+        .filter(|(t, _)| !t.ignored)
+        .map(|(_, e)| e.max(0.0))
+        .collect();
+    if !collects {
+        return runnable.len().max(1);
+    }
+    let total: f64 = runnable.iter().sum();
+    let by_work = (total / WORK_PER_COLLECTING_WORKER_S).ceil() as usize;
+    by_work.clamp(1, runnable.len().max(1))
+}
+
 /// How long to wait for a worker event before looking at timeouts and the stop flag again.
 const POLL: Duration = Duration::from_millis(50);
 
@@ -85,11 +105,11 @@ impl Batch<'_> {
         let mut workers = self.opts.jobs.max(1);
         match tests {
             Tests::Given(tests) => {
-                self.plan(tests);
+                workers = workers.min(useful_workers(&tests, self.factory.collects()));
+                self.plan(tests, workers);
                 if self.book.pending == 0 {
                     return Some(Ending::Completed);
                 }
-                workers = workers.min(self.book.pending);
             }
             Tests::Collect(estimates) => self.collecting = Some(estimates),
         }
@@ -133,12 +153,13 @@ impl Batch<'_> {
     }
 
     /// The tests are known: report them, skip the ignored ones, queue the others in order.
-    fn plan(&mut self, chosen: Vec<(TestCase, f64)>) {
+    fn plan(&mut self, chosen: Vec<(TestCase, f64)>, workers: usize) {
         let estimated_s: f64 = chosen.iter().map(|(_, e)| e).sum();
         self.tests = chosen.into_iter().map(|(t, _)| t).collect();
         (self.sink)(Progress::Planned {
             tests: &self.tests,
             estimated_s,
+            workers,
         });
         for (idx, t) in self.tests.iter().enumerate() {
             if t.ignored {
@@ -261,7 +282,8 @@ impl Batch<'_> {
             let r = collection_error(self.factory.suite(), &id, &text);
             (self.sink)(Progress::Finished { result: &r });
         }
-        self.plan(estimates.longest_first(items));
+        let workers = self.slots.len();
+        self.plan(estimates.longest_first(items), workers);
         if self.book.pending == 0 {
             return Flow::Stop;
         }

@@ -8,6 +8,8 @@ pub enum Progress<'a> {
     Planned {
         tests: &'a [TestCase],
         estimated_s: f64,
+        /// Workers the batch runs on (at most the pool's size; fewer when the work is small).
+        workers: usize,
     },
     Started {
         test: &'a TestCase,

@@ -242,6 +242,8 @@ fn given(ids: &[&str]) -> Tests {
 #[derive(Default)]
 struct Seen {
     planned: Vec<(Vec<String>, f64)>,
+    /// The workers each planned batch runs on.
+    workers: Vec<usize>,
     started: Vec<String>,
     results: Vec<TestResult>,
 }
@@ -276,9 +278,14 @@ fn run_on(
     });
     let mut seen = Seen::default();
     let mut sink = |p: Progress<'_>| match p {
-        Progress::Planned { tests, estimated_s } => {
+        Progress::Planned {
+            tests,
+            estimated_s,
+            workers,
+        } => {
             let ids = tests.iter().map(|t| t.key.id.clone()).collect();
             seen.planned.push((ids, estimated_s));
+            seen.workers.push(workers);
         }
         Progress::Started { test } => seen.started.push(test.key.id.clone()),
         Progress::Finished { result } => {
@@ -357,6 +364,37 @@ fn workers_start_up_to_jobs_but_never_more_than_the_tests() {
     let mut workers: Vec<_> = seen.results.iter().map(|r| r.worker.unwrap()).collect();
     workers.sort();
     assert_eq!(workers, [0, 1], "each worker takes a test");
+}
+
+/// Issue 17, item 3: workers that import and collect before running anything are started only
+/// as far as the expected work pays for them — two tiny tests run on one.
+#[test]
+fn collecting_workers_are_started_only_as_far_as_the_work_can_use_them() {
+    let tiny = |ids: &[&str], each: f64| {
+        Tests::Given(
+            ids.iter()
+                .map(|id| (TestCase::new("s", id), each))
+                .collect(),
+        )
+    };
+    let collecting = || Fake::new(&[]).persistent(Some(Vec::new()));
+    let fake = collecting();
+    let (ending, seen) = run(&fake, tiny(&["a", "b"], 0.01), &opts(4));
+    assert_eq!(ending, Ending::Completed);
+    assert_eq!((fake.spawned(), seen.workers.clone()), (1, vec![1]));
+    assert_eq!(seen.ids(), ["a", "b"]);
+    // 2.5 s of expected work: three workers (of four jobs) pay for themselves.
+    let fake = collecting();
+    let (_, seen) = run(&fake, tiny(&["a", "b", "c", "d", "e"], 0.5), &opts(4));
+    assert_eq!((fake.spawned(), seen.workers), (3, vec![3]));
+    // Long tests: up to the jobs.
+    let fake = collecting();
+    let (_, seen) = run(&fake, tiny(&["a", "b", "c", "d", "e"], 5.0), &opts(4));
+    assert_eq!((fake.spawned(), seen.workers), (4, vec![4]));
+    // A process per test costs nothing to start: one per test, up to the jobs.
+    let fake = Fake::new(&[]);
+    let (_, seen) = run(&fake, tiny(&["a", "b"], 0.01), &opts(4));
+    assert_eq!((fake.spawned(), seen.workers), (2, vec![2]));
 }
 
 #[test]

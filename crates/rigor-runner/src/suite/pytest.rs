@@ -25,6 +25,18 @@ pub struct PytestSuite {
     /// Directory holding the plugin module (put on PYTHONPATH).
     pub plugin_dir: PathBuf,
     pub keep_output: bool,
+    /// The files (node-id paths, relative to pytest's rootdir) of every test the workers may be
+    /// given; the workers collect only these. Empty: the whole suite.
+    pub only_files: Vec<String>,
+}
+
+/// Above this size the file list is not passed (an environment variable has limits): workers
+/// then collect the whole suite, which is what a selection that large costs anyway.
+const ONLY_FILES_MAX_BYTES: usize = 64 * 1024;
+
+/// The file part of a pytest node id (`tests/test_a.py::TestX::test_y[1]` → `tests/test_a.py`).
+pub fn node_file(id: &str) -> &str {
+    id.split("::").next().unwrap_or(id)
 }
 
 /// What a collection found.
@@ -63,6 +75,10 @@ impl PytestSuite {
         }
         cmd.env("PYTHONPATH", pythonpath);
         cmd.env("RIGOR_MODE", mode);
+        let only = self.only_files.join("\n");
+        if mode == "worker" && !only.is_empty() && only.len() <= ONLY_FILES_MAX_BYTES {
+            cmd.env("RIGOR_ONLY_FILES", only);
+        }
         if self.keep_output {
             cmd.env("RIGOR_KEEP_OUTPUT", "1");
         }
@@ -208,6 +224,7 @@ mod tests {
                 .collect(),
             plugin_dir: dir.join("plugin"),
             keep_output: false,
+            only_files: Vec::new(),
         }
     }
 
