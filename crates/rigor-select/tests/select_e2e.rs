@@ -493,6 +493,14 @@ fn rust_workspace_through_cargo_metadata() {
         "{:?}",
         app.reasons
     );
+    // Issue 17, item 7: a Rust test left out is explained in Rust's terms (no "conftest").
+    let why = s.explain(&TestKey::new("rust", "other tests::alone"));
+    assert_eq!(
+        why,
+        "rust::other tests::alone is not selected: test binary other is not built from any changed file \
+         (core/src/lib.rs): none is in its package or a workspace package it depends on; it did not fail last \
+         time and is not new"
+    );
 
     git(d.path(), &["checkout", "-q", "--", "."]);
     write(

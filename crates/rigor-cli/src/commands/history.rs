@@ -92,48 +92,59 @@ pub fn run(config: &Config, args: &HistoryArgs) -> Result<i32> {
             println!("{}", serde_json::to_string_pretty(&runs)?);
             return Ok(exit::OK);
         }
-        let mut t = table(&[
-            "run",
-            "started (UTC)",
-            "status",
-            "wall",
-            "passed",
-            "failed",
-            "skipped",
-            "commit",
-            "branch",
-            "trigger",
-        ]);
+        let mut t = table(&RUN_COLUMNS);
         for r in runs {
-            let status = if r.is_unfinished() {
-                "unfinished".to_string()
-            } else {
-                r.status.as_str().to_string()
-            };
-            let wall = r
-                .finished_at
-                .map(|f| human(f - r.started_at))
-                .unwrap_or_else(|| "-".into());
-            let c = |k: &str| r.counts.get(k).copied().unwrap_or(0);
-            t.add_row(vec![
-                format!("#{}", r.id),
-                rigor_model::time::utc(r.started_at),
-                status,
-                wall,
-                (c("passed") + c("flaky") + c("xpassed")).to_string(),
-                (c("failed") + c("error") + c("timeout")).to_string(),
-                (c("skipped") + c("xfailed")).to_string(),
-                r.commit
-                    .as_deref()
-                    .map(|c| c.chars().take(10).collect())
-                    .unwrap_or_default(),
-                r.branch.unwrap_or_default(),
-                r.trigger,
-            ]);
+            t.add_row(run_row(r));
         }
         println!("{t}");
     }
     Ok(exit::OK)
+}
+
+/// The columns of the recent runs table; skipped and xfailed are counted apart (a skip is a
+/// test that did not run, an xfail one that ran and failed as expected).
+const RUN_COLUMNS: [&str; 11] = [
+    "run",
+    "started (UTC)",
+    "status",
+    "wall",
+    "passed",
+    "failed",
+    "skipped",
+    "xfailed",
+    "commit",
+    "branch",
+    "trigger",
+];
+
+/// One row of the recent runs table.
+fn run_row(r: rigor_store::RunRecord) -> Vec<String> {
+    let status = if r.is_unfinished() {
+        "unfinished".to_string()
+    } else {
+        r.status.as_str().to_string()
+    };
+    let wall = r
+        .finished_at
+        .map(|f| human(f - r.started_at))
+        .unwrap_or_else(|| "-".into());
+    let c = |k: &str| r.counts.get(k).copied().unwrap_or(0);
+    vec![
+        format!("#{}", r.id),
+        rigor_model::time::utc(r.started_at),
+        status,
+        wall,
+        (c("passed") + c("flaky") + c("xpassed")).to_string(),
+        (c("failed") + c("error") + c("timeout")).to_string(),
+        c("skipped").to_string(),
+        c("xfailed").to_string(),
+        r.commit
+            .as_deref()
+            .map(|c| c.chars().take(10).collect())
+            .unwrap_or_default(),
+        r.branch.unwrap_or_default(),
+        r.trigger,
+    ]
 }
 
 fn table(header: &[&str]) -> Table {
@@ -141,4 +152,39 @@ fn table(header: &[&str]) -> Table {
     t.load_preset(UTF8_FULL_CONDENSED);
     t.set_header(header.to_vec());
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 17, item 7: skipped and xfailed are separate columns.
+    #[test]
+    fn skipped_and_xfailed_are_counted_apart() {
+        let r = rigor_store::RunRecord {
+            id: 7,
+            started_at: 0.0,
+            finished_at: Some(2.0),
+            status: rigor_store::RunStatus::Passed,
+            commit: None,
+            branch: None,
+            trigger: "local".into(),
+            shard: None,
+            counts: [
+                ("passed", 5),
+                ("skipped", 2),
+                ("xfailed", 3),
+                ("xpassed", 1),
+            ]
+            .into_iter()
+            .map(|(k, n)| (k.to_string(), n))
+            .collect(),
+        };
+        let row = run_row(r);
+        let at = |name: &str| row[RUN_COLUMNS.iter().position(|c| *c == name).unwrap()].clone();
+        assert_eq!(
+            (at("passed"), at("skipped"), at("xfailed")),
+            ("6".into(), "2".into(), "3".into())
+        );
+    }
 }

@@ -28,9 +28,10 @@ pub(super) fn finish(
                 factors: f,
             });
         } else {
+            let kind = ctx.by_suite.get(t.key.suite.as_str()).map(|s| s.kind);
             let why = refined_out
                 .remove(&t.key)
-                .unwrap_or_else(|| why_not(t, ctx.change));
+                .unwrap_or_else(|| why_not(t, ctx.change, kind));
             sel.skipped.push((t.key.clone(), why));
         }
     }

@@ -4,7 +4,8 @@ use super::files::test_file;
 use super::types::SuiteSpec;
 use crate::change::ChangeSet;
 use crate::python::PyGraph;
-use rigor_model::TestCase;
+use crate::rust::binary_of;
+use rigor_model::{SuiteKind, TestCase};
 use std::collections::BTreeSet;
 
 /// `imports a.b via tests/test_x.py → a/b.py` along an import chain (file indices, test first).
@@ -67,8 +68,8 @@ pub(super) fn short(sha: &str) -> &str {
     &sha[..sha.len().min(10)]
 }
 
-/// Why a test that nothing selected is left out.
-pub(super) fn why_not(t: &TestCase, change: &ChangeSet) -> String {
+/// Why a test that nothing selected is left out, in the terms of its suite's kind.
+pub(super) fn why_not(t: &TestCase, change: &ChangeSet, kind: Option<SuiteKind>) -> String {
     if change.files.is_empty() {
         return "nothing changed".into();
     }
@@ -80,8 +81,15 @@ pub(super) fn why_not(t: &TestCase, change: &ChangeSet) -> String {
     } else {
         shown.join(", ")
     };
-    format!(
-        "{} does not use any changed file ({list}), through imports, conftest, data or coverage; it did not fail last time and is not new",
-        test_file(t)
-    )
+    let tail = "it did not fail last time and is not new";
+    match kind {
+        Some(SuiteKind::Nextest | SuiteKind::CargoTest) => format!(
+            "test binary {} is not built from any changed file ({list}): none is in its package or a workspace package it depends on; {tail}",
+            binary_of(&t.key.id)
+        ),
+        _ => format!(
+            "{} does not use any changed file ({list}), through imports, conftest, data or coverage; {tail}",
+            test_file(t)
+        ),
+    }
 }
