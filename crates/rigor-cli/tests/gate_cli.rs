@@ -230,6 +230,11 @@ fn files_from_flags_and_config_github_summary_and_history() {
             && html.contains("trend of coverage.changed_lines")
     );
     assert!(!html.contains("<script") && !html.contains("<link"));
+    // Issue 17, item 4: the history's medians say that they are medians over runs.
+    assert!(
+        html.contains("<h2>Slowest tests</h2>\n<p class=\"muted\">Median duration of each test's passing results over the last 20 runs"),
+        "{html}"
+    );
 }
 
 #[test]

@@ -14,6 +14,7 @@ use rigor_runner::{RunOptions, RunPlan, RunReport};
 use rigor_store::{RunStatus, Store};
 use rigor_vcs::ChangeSet;
 use std::collections::HashMap;
+use std::time::Instant;
 
 /// Run the pipeline; the exit code it ends with (`docs/exit-codes.md`).
 pub fn run(
@@ -22,6 +23,7 @@ pub fn run(
     store: &mut Store,
     reporter: &mut dyn Reporter,
 ) -> Result<i32> {
+    let started = Instant::now();
     config.run.timeout = opts.timeout.clone();
     clear_coverage_map(opts)?;
     let stop = signals::stop_flag()?;
@@ -44,7 +46,7 @@ pub fn run(
             stop_at_failing_tier: opts.mode == Mode::Ci,
         },
     };
-    let run_opts = run_options(opts, store, change.as_ref())?;
+    let run_opts = run_options(opts, store, change.as_ref(), started)?;
     let report = rigor_runner::run_tests(&config, &run_opts, store, reporter, stop, run_plan)?;
     record::after_run(
         &config,
@@ -154,7 +156,12 @@ fn nothing_to_run(config: &Config, opts: &Options, p: &Planned) -> Result<Option
     }
 }
 
-fn run_options(opts: &Options, store: &Store, change: Option<&ChangeSet>) -> Result<RunOptions> {
+fn run_options(
+    opts: &Options,
+    store: &Store,
+    change: Option<&ChangeSet>,
+    started: Instant,
+) -> Result<RunOptions> {
     Ok(RunOptions {
         jobs: opts.jobs,
         retries: opts.retries,
@@ -167,6 +174,7 @@ fn run_options(opts: &Options, store: &Store, change: Option<&ChangeSet>) -> Res
         base: change.map(|c| c.base.clone()).filter(|b| !b.is_empty()),
         shard: opts.shard.map(|s| s.to_string()),
         quarantined: quarantined(store)?,
+        started: Some(started),
     })
 }
 

@@ -36,7 +36,10 @@ pub struct RunReport {
     /// The tier after which a tiered run stopped because it failed.
     pub stopped_at_tier: Option<String>,
     pub quarantined: HashMap<TestKey, String>,
+    /// Wall time of the whole command: [`RunReport::prepare_s`] plus the tests' phase.
     pub wall_s: f64,
+    /// Wall time before the tests' phase: change detection, discovery, selection and planning.
+    pub prepare_s: f64,
     pub commit: Option<String>,
     pub branch: Option<String>,
     pub trigger: String,

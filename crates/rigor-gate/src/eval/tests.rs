@@ -173,7 +173,7 @@ fn critical_tier(t: &TestsGate, considered: &[&TestOutcome], out: &mut Results) 
         "<=",
         "s",
         format!(
-            "tier `{}` took {wall:.1}s (budget {budget:.0}s, {} tests)",
+            "tier `{}`: its tests ran for {wall:.1}s, first start to last end, worker start-up excluded (budget {budget:.0}s, {} tests)",
             t.critical_tier,
             tier.len()
         ),

@@ -155,9 +155,14 @@ fn failures(b: &mut String, results: &[StoredResult]) {
     }
 }
 
-/// The slowest tests by median duration.
+/// The slowest tests by median duration over the recent runs (said in the heading: the terminal
+/// shows one run's times).
 fn slowest(b: &mut String, d: &ReportData) {
     b.push_str("<h2>Slowest tests</h2>\n");
+    b.push_str(
+        "<p class=\"muted\">Median duration of each test's passing results over the last 20 runs \
+         (not one run's times).</p>\n",
+    );
     if d.slowest.is_empty() {
         b.push_str("<p class=\"muted\">No passing test recorded yet.</p>\n");
         return;

@@ -69,7 +69,7 @@ pub fn step_summary(report: &RunReport) -> String {
     );
     let _ = writeln!(
         s,
-        "| passed | failed | errors | timeouts | flaky | skipped | wall |"
+        "| passed | failed | errors | timeouts | flaky | skipped | wall (with discovery and planning) |"
     );
     let _ = writeln!(s, "|---:|---:|---:|---:|---:|---:|---:|");
     let c = |o| report.count(o);
@@ -85,7 +85,10 @@ pub fn step_summary(report: &RunReport) -> String {
         rigor_model::duration::human(report.wall_s)
     );
     if !report.tiers.is_empty() {
-        let _ = writeln!(s, "| tier | tests | wall | result |\n|---|---:|---:|---|");
+        let _ = writeln!(
+            s,
+            "| tier | tests | wall (with worker start-up) | result |\n|---|---:|---:|---|"
+        );
         for t in &report.tiers {
             let res = if t.failed > 0 {
                 format!("❌ {} failed", t.failed)
@@ -207,6 +210,7 @@ mod tests {
             stopped_at_tier: None,
             quarantined: HashMap::new(),
             wall_s: 1.0,
+            prepare_s: 0.0,
             commit: None,
             branch: None,
             trigger: "github".into(),

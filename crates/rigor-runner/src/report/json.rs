@@ -60,6 +60,7 @@ pub fn render(report: &RunReport) -> Value {
         "trigger": report.trigger,
         "jobs": report.jobs,
         "wall_s": report.wall_s,
+        "prepare_s": report.prepare_s,
         "total": report.results.len(),
         "counts": counts,
         "quarantined_failures": report.quarantined_failures().count(),

@@ -153,6 +153,7 @@ mod tests {
             stopped_at_tier: None,
             quarantined: Default::default(),
             wall_s: 1.0,
+            prepare_s: 0.0,
             commit: None,
             branch: None,
             trigger: "local".into(),

@@ -103,7 +103,7 @@ pub fn render(report: &RunReport) -> String {
         .collect();
     slow.sort_by(|a, b| b.duration_s.total_cmp(&a.duration_s));
     if !slow.is_empty() {
-        let _ = writeln!(s, "\nSlowest:");
+        let _ = writeln!(s, "\nSlowest (this run, each test's own time):");
         for r in slow.iter().take(10) {
             let _ = writeln!(s, "  {:>8}  {}", human(r.duration_s), r.key);
         }
@@ -120,7 +120,10 @@ pub fn render(report: &RunReport) -> String {
         }
     }
     if !report.tiers.is_empty() {
-        let _ = writeln!(s, "\nTiers:");
+        let _ = writeln!(
+            s,
+            "\nTiers (wall time from entering the tier to its last result, worker start-up included):"
+        );
         for t in &report.tiers {
             let _ = writeln!(
                 s,
@@ -153,9 +156,74 @@ pub fn render(report: &RunReport) -> String {
         s,
         "\n{verdict}: {} in {} on {} workers (run #{})",
         counts_line(report),
-        human(report.wall_s),
+        wall_line(report),
         report.jobs,
         report.run_id
     );
     s
+}
+
+/// The command's wall time with its phases: `11.0s wall (discovery and planning 6.8s, tests
+/// 4.2s)` — the tests' phase includes starting the workers and their collection.
+pub fn wall_line(report: &RunReport) -> String {
+    format!(
+        "{} wall (discovery and planning {}, tests {})",
+        human(report.wall_s),
+        human(report.prepare_s),
+        human((report.wall_s - report.prepare_s).max(0.0))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rigor_model::{TestKey, TestResult};
+    use std::collections::HashMap;
+
+    /// Issue 17, item 4: the total includes discovery and planning, shown as their own phase;
+    /// each duration says what it measures.
+    #[test]
+    fn the_total_counts_discovery_and_planning_as_a_phase() {
+        let report = RunReport {
+            run_id: 3,
+            status: rigor_store::RunStatus::Passed,
+            results: vec![TestResult::new(
+                TestKey::new("py", "t.py::a"),
+                Outcome::Passed,
+                0.5,
+            )],
+            suites: vec![],
+            tiers: vec![crate::outcome::TierRun {
+                name: "smoke".into(),
+                planned: 1,
+                estimated_s: 0.4,
+                wall_s: 4.2,
+                failed: 0,
+                ran: true,
+            }],
+            stopped_at_tier: None,
+            quarantined: HashMap::new(),
+            wall_s: 11.0,
+            prepare_s: 6.8,
+            commit: None,
+            branch: None,
+            trigger: "local".into(),
+            jobs: 2,
+        };
+        let text = render(&report);
+        assert!(
+            text.contains(
+                "PASSED: 1 passed in 11.0s wall (discovery and planning 6.8s, tests 4.2s) on 2 workers (run #3)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("Slowest (this run, each test's own time):"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Tiers (wall time from entering the tier"),
+            "{text}"
+        );
+    }
 }

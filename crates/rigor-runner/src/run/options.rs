@@ -26,6 +26,10 @@ pub struct RunOptions {
     pub coverage_map: Option<PathBuf>,
     /// Quarantined tests (key → reason): they run, their failures do not fail the run.
     pub quarantined: HashMap<TestKey, String>,
+    /// When the command started — before change detection, discovery and planning. The run's
+    /// wall time counts from it, with the time before the run as its own phase. `None`: from
+    /// the start of the run.
+    pub started: Option<std::time::Instant>,
 }
 
 /// What to run.

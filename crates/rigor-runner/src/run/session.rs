@@ -127,6 +127,10 @@ impl<'a> Session<'a> {
         let (store, results, suites) = self.ledger.close()?;
         reporter.done();
         let status = status_of(self.interrupted, &results, &self.opts.quarantined);
+        let prepare_s = self
+            .opts
+            .started
+            .map_or(0.0, |t| self.started.duration_since(t).as_secs_f64());
         store.finish_run(self.run_id, status, now_s())?;
         Ok(RunReport {
             run_id: self.run_id,
@@ -136,7 +140,8 @@ impl<'a> Session<'a> {
             tiers: self.tiers.runs,
             stopped_at_tier: self.tiers.stopped_at,
             quarantined: self.opts.quarantined.clone(),
-            wall_s: self.started.elapsed().as_secs_f64(),
+            wall_s: self.started.elapsed().as_secs_f64() + prepare_s,
+            prepare_s,
             commit: checkout.commit,
             branch: checkout.branch,
             trigger: checkout.trigger,
