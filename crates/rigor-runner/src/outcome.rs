@@ -44,6 +44,9 @@ pub struct RunReport {
     pub branch: Option<String>,
     pub trigger: String,
     pub jobs: usize,
+    /// Workers the run started for its largest suite (at most `jobs`; fewer when the planned
+    /// work could not use more).
+    pub workers: usize,
 }
 
 impl RunReport {

@@ -215,6 +215,7 @@ mod tests {
             branch: None,
             trigger: "github".into(),
             jobs: 2,
+            workers: 2,
         }
     }
 

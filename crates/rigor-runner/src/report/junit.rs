@@ -158,6 +158,7 @@ mod tests {
             branch: None,
             trigger: "local".into(),
             jobs: 1,
+            workers: 1,
         };
         let x = render(&report);
         assert!(x.contains(r#"<testsuite name="s&lt;1&gt;""#), "{x}");

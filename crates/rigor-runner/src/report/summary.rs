@@ -154,10 +154,11 @@ pub fn render(report: &RunReport) -> String {
     };
     let _ = writeln!(
         s,
-        "\n{verdict}: {} in {} on {} workers (run #{})",
+        "\n{verdict}: {} in {} on {} worker{} (run #{})",
         counts_line(report),
         wall_line(report),
-        report.jobs,
+        report.workers,
+        if report.workers == 1 { "" } else { "s" },
         report.run_id
     );
     s
@@ -209,11 +210,12 @@ mod tests {
             branch: None,
             trigger: "local".into(),
             jobs: 2,
+            workers: 1,
         };
         let text = render(&report);
         assert!(
             text.contains(
-                "PASSED: 1 passed in 11.0s wall (discovery and planning 6.8s, tests 4.2s) on 2 workers (run #3)"
+                "PASSED: 1 passed in 11.0s wall (discovery and planning 6.8s, tests 4.2s) on 1 worker (run #3)"
             ),
             "{text}"
         );

@@ -121,6 +121,7 @@ impl<'a> Session<'a> {
         checkout: Checkout,
     ) -> Result<RunReport, RunnerError> {
         self.ledger.flush();
+        let workers = self.pools.values().map(Pool::size).max().unwrap_or(0);
         for (_, pool) in self.pools.drain() {
             pool.shutdown(&self.stop);
         }
@@ -146,6 +147,7 @@ impl<'a> Session<'a> {
             branch: checkout.branch,
             trigger: checkout.trigger,
             jobs: self.jobs,
+            workers,
         })
     }
 }

@@ -78,6 +78,11 @@ impl Default for Pool {
 }
 
 impl Pool {
+    /// Worker slots started so far (a batch starts no more than its work can use).
+    pub fn size(&self) -> usize {
+        self.slots.len()
+    }
+
     /// Let persistent workers end their sessions (fixture teardown), then make sure every worker
     /// is gone. A process-per-test worker has nothing left running once its results are in.
     pub fn shutdown(mut self, stop: &AtomicBool) {
