@@ -6,7 +6,7 @@ use super::book::{Book, Job};
 use super::options::{Options, Tests};
 use super::pool::{Pool, Slot};
 use super::progress::{Ending, Progress};
-use super::texts::{abort_result, crash_text, timeout_text};
+use super::texts::{abort_result, crash_text, lost_text, timeout_text, unreadable_text};
 use crate::estimate::Estimates;
 use crate::worker::{WorkerEvent, WorkerFactory, collection_error};
 use rigor_model::{Outcome, TestCase, TestResult};
@@ -209,9 +209,18 @@ impl Batch<'_> {
         }
     }
 
-    /// Kill the worker of a test that has run longer than the timeout; its exit reports it.
+    /// Kill the worker of a test that has run longer than the timeout, and a worker that has
+    /// not reported its collection in time; its exit reports it.
     fn enforce_timeouts(&mut self) {
         for slot in self.slots.iter_mut() {
+            if slot.worker.is_some()
+                && !slot.ready
+                && !slot.collect_timed_out
+                && slot.spawned.elapsed() > self.opts.collect_timeout
+            {
+                slot.collect_timed_out = true;
+                slot.kill();
+            }
             if let (Some((job, started)), None) = (slot.running, slot.timed_out)
                 && started.elapsed() > self.opts.timeout
             {
@@ -236,12 +245,62 @@ impl Batch<'_> {
                 self.on_result(slot, result);
                 Flow::Go
             }
+            WorkerEvent::Unreadable { slot, ev, error } => self.on_unreadable(slot, &ev, &error),
             WorkerEvent::Exited {
                 slot,
                 code,
                 signal,
                 stderr,
             } => self.on_exited(slot, code, signal, &stderr),
+        }
+    }
+
+    /// A worker wrote a message rigor cannot read. An unreadable collection aborts the suite
+    /// (the tests are unknown); any other message settles the test the worker is running as an
+    /// error carrying the reason, so that no result is silently lost.
+    fn on_unreadable(&mut self, slot: usize, ev: &str, error: &str) -> Flow {
+        let s = &mut self.slots[slot];
+        if ev == "collected" && !s.ready {
+            self.abort(&format!(
+                "the collection its worker reported could not be read: {error}\nhint: a test file name or marker may not be valid UTF-8; rename it"
+            ));
+            self.book.stopping = true;
+            return Flow::Stop;
+        }
+        if let Some((job, started)) = s.running.take() {
+            s.outstanding.retain(|j| j.idx != job.idx);
+            let key = self.tests[job.idx].key.clone();
+            let mut r = TestResult::new(key, Outcome::Error, started.elapsed().as_secs_f64());
+            r.excerpt = Some(unreadable_text(ev, error));
+            self.finish_attempt(slot, job, started, r);
+        }
+        Flow::Go
+    }
+
+    /// A worker runs the tests handed to it in order: when it reports on the test at `pos` of
+    /// its outstanding tests, those before it ended without a result that rigor could read.
+    /// Settle them as errors instead of waiting for them forever.
+    fn settle_lost(&mut self, slot: usize, pos: usize) {
+        for _ in 0..pos {
+            let s = &mut self.slots[slot];
+            let job = s
+                .outstanding
+                .pop_front()
+                .expect("pos is within outstanding");
+            let started = match s.running {
+                Some((running, t)) if running == job => {
+                    s.running = None;
+                    t
+                }
+                _ => Instant::now(),
+            };
+            if s.timed_out == Some(job.idx) {
+                s.timed_out = None;
+            }
+            let key = self.tests[job.idx].key.clone();
+            let mut r = TestResult::new(key, Outcome::Error, started.elapsed().as_secs_f64());
+            r.excerpt = Some(lost_text());
+            self.finish_attempt(slot, job, started, r);
         }
     }
 
@@ -269,10 +328,12 @@ impl Batch<'_> {
     }
 
     fn on_started(&mut self, slot: usize, id: &str) {
-        let s = &mut self.slots[slot];
         let tests = &self.tests;
+        let s = &self.slots[slot];
         if let Some(pos) = s.outstanding.iter().position(|j| tests[j.idx].key.id == id) {
-            let job = s.outstanding[pos];
+            self.settle_lost(slot, pos);
+            let (s, tests) = (&mut self.slots[slot], &self.tests);
+            let job = s.outstanding[0];
             s.running = Some((job, Instant::now()));
             s.ran_any = true;
             self.barren = 0;
@@ -284,16 +345,17 @@ impl Batch<'_> {
 
     /// A test handed to this worker finished (a result for anything else is ignored).
     fn on_result(&mut self, slot: usize, mut result: TestResult) {
-        let s = &mut self.slots[slot];
         let tests = &self.tests;
-        let Some(pos) = s
+        let Some(pos) = self.slots[slot]
             .outstanding
             .iter()
             .position(|j| tests[j.idx].key.id == result.key.id)
         else {
             return;
         };
-        let job = s.outstanding.remove(pos).expect("position is valid");
+        self.settle_lost(slot, pos);
+        let s = &mut self.slots[slot];
+        let job = s.outstanding.pop_front().expect("position is valid");
         let started = s.running.map(|(_, t)| t).unwrap_or_else(Instant::now);
         s.running = None;
         if s.timed_out == Some(job.idx) {
@@ -317,6 +379,14 @@ impl Batch<'_> {
         s.worker = None;
         if !s.ran_any {
             self.barren += 1;
+        }
+        if std::mem::take(&mut s.collect_timed_out) {
+            let limit = rigor_model::duration::human(self.opts.collect_timeout.as_secs_f64());
+            self.abort(&format!(
+                "its worker did not report its collection within {limit} and was killed\nhint: run `pytest --collect-only` in the project to see where collection stops (a conftest.py or test module that blocks at import?)"
+            ));
+            self.book.stopping = true;
+            return Flow::Stop;
         }
         let timed_out = s.timed_out.take();
         if let Some((job, started)) = s.running.take() {

@@ -24,6 +24,10 @@ pub(super) struct Slot {
     pub(super) timed_out: Option<usize>,
     /// The worker started at least one test.
     pub(super) ran_any: bool,
+    /// When the worker started (bounds its collection).
+    pub(super) spawned: Instant,
+    /// The worker was killed because it did not report its collection in time.
+    pub(super) collect_timed_out: bool,
 }
 
 impl Slot {
@@ -35,6 +39,8 @@ impl Slot {
             running: None,
             timed_out: None,
             ran_any: false,
+            spawned: Instant::now(),
+            collect_timed_out: false,
         }
     }
 
