@@ -1,0 +1,62 @@
+//! Hostile and absurd inputs (issue 18): each ends with a clear error and its documented exit
+//! code — never a panic (101), an abort (134) or a hang.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+use std::time::Duration;
+
+/// A pytest project with one passing test, and `toml` as its rigor.toml (if any).
+fn one_test_project(toml: Option<&str>) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("pytest.ini"), "[pytest]\n").unwrap();
+    std::fs::create_dir_all(tmp.path().join("tests")).unwrap();
+    std::fs::write(
+        tmp.path().join("tests/test_one.py"),
+        "def test_one():\n    pass\n",
+    )
+    .unwrap();
+    if let Some(toml) = toml {
+        std::fs::write(tmp.path().join("rigor.toml"), toml).unwrap();
+    }
+    tmp
+}
+
+/// Run rigor in `dir` with `args` and `env`, bounded: (exit code, stderr).
+fn rigor_err(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+    let mut cmd = rigor(dir);
+    cmd.args(args).timeout(Duration::from_secs(120));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn assert_clean_usage_error(code: i32, stderr: &str, needle: &str) {
+    assert_eq!(code, 2, "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.contains(needle), "{stderr}");
+}
+
+#[test]
+fn huge_durations_are_usage_errors_not_panics() {
+    let tmp = one_test_project(None);
+    let (code, err) = rigor_err(
+        tmp.path(),
+        &["run", "--timeout", "20000000000000000000"],
+        &[],
+    );
+    assert_clean_usage_error(code, &err, "longest duration rigor accepts");
+    let (code, err) = rigor_err(tmp.path(), &["run"], &[("RIGOR_RUN_TIMEOUT", "1e30")]);
+    assert_clean_usage_error(code, &err, "longest duration rigor accepts");
+    let tmp = one_test_project(Some(
+        "[tiers]\nsmoke = { select = \"all()\", budget = \"9999999999999999h\" }\n",
+    ));
+    let (code, err) = rigor_err(tmp.path(), &["run", "--tier", "smoke"], &[]);
+    assert_clean_usage_error(code, &err, "longest duration rigor accepts");
+}
