@@ -60,3 +60,18 @@ fn huge_durations_are_usage_errors_not_panics() {
     let (code, err) = rigor_err(tmp.path(), &["run", "--tier", "smoke"], &[]);
     assert_clean_usage_error(code, &err, "longest duration rigor accepts");
 }
+
+#[test]
+fn deeply_nested_selectors_are_usage_errors_not_stack_overflows() {
+    let tmp = one_test_project(None);
+    let parens = format!("{}all(){}", "(".repeat(10_000), ")".repeat(10_000));
+    let (code, err) = rigor_err(tmp.path(), &["run", "-E", &parens], &[]);
+    assert_clean_usage_error(code, &err, "nested too deeply");
+    let bangs = format!("{}all()", "!".repeat(60_000));
+    let (code, err) = rigor_err(tmp.path(), &["plan", "-E", &bangs], &[]);
+    assert_clean_usage_error(code, &err, "nested too deeply");
+    let toml = format!("[tiers]\nsmoke = {{ select = \"{parens}\" }}\n");
+    let tmp = one_test_project(Some(&toml));
+    let (code, err) = rigor_err(tmp.path(), &["run", "--tier", "smoke"], &[]);
+    assert_clean_usage_error(code, &err, "nested too deeply");
+}
