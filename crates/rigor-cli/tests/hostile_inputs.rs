@@ -75,3 +75,17 @@ fn deeply_nested_selectors_are_usage_errors_not_stack_overflows() {
     let (code, err) = rigor_err(tmp.path(), &["run", "--tier", "smoke"], &[]);
     assert_clean_usage_error(code, &err, "nested too deeply");
 }
+
+#[test]
+fn more_workers_than_the_machine_may_run_is_a_usage_error() {
+    let tmp = one_test_project(None);
+    let (code, err) = rigor_err(tmp.path(), &["run", "--jobs", "100000"], &[]);
+    assert_clean_usage_error(code, &err, "more than this machine may run: at most");
+    assert!(err.contains("--jobs 100000"), "{err}");
+    let (code, err) = rigor_err(tmp.path(), &["run"], &[("RIGOR_RUN_JOBS", "100000")]);
+    assert_clean_usage_error(code, &err, "run.jobs");
+    // The maximum itself is fine; one test still gets one worker.
+    let max = rigor_model::Config::max_jobs().to_string();
+    let (code, err) = rigor_err(tmp.path(), &["run", "--jobs", &max], &[]);
+    assert_eq!(code, 0, "{err}");
+}

@@ -91,17 +91,44 @@ impl Batch<'_> {
                 }
                 workers = workers.min(self.book.pending);
             }
-            Tests::Collect(estimates) => self.collecting = Some(estimates),
-        }
-        while self.slots.len() < workers {
-            let i = self.slots.len();
-            self.slots.push(Slot::empty());
-            if let Err(e) = self.slots[i].start(self.factory, i, self.tx) {
-                self.abort(&format!("cannot start a worker: {e}"));
-                return Some(Ending::Aborted);
+            Tests::Collect(estimates) => {
+                // The number of tests is known once collected: until then, no more workers than
+                // the history knows tests (one without history); more start after collection.
+                workers = workers.min(estimates.known_tests().max(1));
+                self.collecting = Some(estimates);
             }
         }
+        if let Err(e) = self.grow_to(workers) {
+            self.abort(&format!("cannot start a worker: {e}"));
+            return Some(Ending::Aborted);
+        }
         None
+    }
+
+    /// Make the first `n` slots available, starting workers in new ones.
+    fn grow_to(&mut self, n: usize) -> std::io::Result<()> {
+        for s in self.slots.iter_mut().take(n) {
+            s.retired = false;
+        }
+        while self.slots.len() < n {
+            let i = self.slots.len();
+            self.slots.push(Slot::empty());
+            self.slots[i].start(self.factory, i, self.tx)?;
+        }
+        Ok(())
+    }
+
+    /// Retire the slots from `n` on: they get no tests, and their idle workers end.
+    fn retire_beyond(&mut self, n: usize) {
+        for s in self.slots.iter_mut().skip(n) {
+            s.retired = true;
+            if let Some(w) = s.worker.as_mut()
+                && s.outstanding.is_empty()
+                && !w.finish_input()
+            {
+                s.worker = None;
+            }
+        }
     }
 
     fn run(&mut self, rx: &mpsc::Receiver<WorkerEvent>, stop: &AtomicBool) -> Ending {
@@ -173,7 +200,7 @@ impl Batch<'_> {
     /// out, tell workers holding tests to run them all (repeating it is harmless).
     fn dispatch(&mut self) {
         for slot in self.slots.iter_mut() {
-            if !slot.ready {
+            if !slot.ready || slot.retired {
                 continue;
             }
             let Some(worker) = slot.worker.as_mut() else {
@@ -199,7 +226,10 @@ impl Batch<'_> {
     /// Start a new worker in each empty slot, unless workers keep dying without running anything.
     fn respawn(&mut self) {
         for i in 0..self.slots.len() {
-            if self.slots[i].worker.is_some() || self.barren >= MAX_BARREN_SPAWNS {
+            if self.slots[i].worker.is_some()
+                || self.slots[i].retired
+                || self.barren >= MAX_BARREN_SPAWNS
+            {
                 continue;
             }
             if let Err(e) = self.slots[i].start(self.factory, i, self.tx) {
@@ -324,6 +354,14 @@ impl Batch<'_> {
         if self.book.pending == 0 {
             return Flow::Stop;
         }
+        // Now that the tests are known: as many workers as there is work, up to --jobs.
+        let wanted = self.opts.jobs.max(1).min(self.book.pending);
+        if let Err(e) = self.grow_to(wanted) {
+            self.abort(&format!("cannot start a worker: {e}"));
+            self.book.stopping = true;
+            return Flow::Stop;
+        }
+        self.retire_beyond(wanted);
         Flow::Go
     }
 
@@ -377,7 +415,7 @@ impl Batch<'_> {
     ) -> Flow {
         let s = &mut self.slots[slot];
         s.worker = None;
-        if !s.ran_any {
+        if !s.ran_any && !s.retired {
             self.barren += 1;
         }
         if std::mem::take(&mut s.collect_timed_out) {

@@ -28,6 +28,8 @@ pub(super) struct Slot {
     pub(super) spawned: Instant,
     /// The worker was killed because it did not report its collection in time.
     pub(super) collect_timed_out: bool,
+    /// Not needed by this batch (more slots than tests): gets no tests and is not restarted.
+    pub(super) retired: bool,
 }
 
 impl Slot {
@@ -41,6 +43,7 @@ impl Slot {
             ran_any: false,
             spawned: Instant::now(),
             collect_timed_out: false,
+            retired: false,
         }
     }
 

@@ -648,3 +648,42 @@ fn the_collection_timeout_is_never_below_the_minimum_nor_the_test_timeout() {
     let long = Duration::from_secs(3600);
     assert_eq!(Options::collect_timeout_for(long), long);
 }
+
+fn cases(ids: &[&str]) -> Vec<TestCase> {
+    ids.iter().map(|id| TestCase::new("s", id)).collect()
+}
+
+#[test]
+fn workers_are_capped_by_the_planned_work() {
+    // Known tests: never more workers than tests.
+    let fake = Fake::new(&[]).persistent(None);
+    let (_, seen) = run(&fake, given(&["a"]), &opts(20));
+    assert_eq!((fake.spawned(), seen.results.len()), (1, 1));
+    // Collected tests without history: one worker collects; more start once the tests are
+    // known, up to --jobs and the number of tests.
+    let fake = Fake::new(&[]).persistent(Some(cases(&["a"])));
+    let (ending, seen) = run(&fake, Tests::Collect(Estimates::default()), &opts(20));
+    assert_eq!(ending, Ending::Completed);
+    assert_eq!((fake.spawned(), seen.results.len()), (1, 1));
+    let fake = Fake::new(&[]).persistent(Some(cases(&["a", "b", "c", "d", "e"])));
+    let (_, seen) = run(&fake, Tests::Collect(Estimates::default()), &opts(3));
+    assert_eq!((fake.spawned(), seen.results.len()), (3, 5));
+}
+
+#[test]
+fn workers_started_for_tests_the_history_knows_are_retired_when_fewer_are_collected() {
+    let known = ["a", "b", "c", "d"]
+        .iter()
+        .map(|id| (TestKey::new("s", *id), 1.0))
+        .collect();
+    let fake = Fake::new(&[]).persistent(Some(cases(&["a"])));
+    let (ending, seen) = run(&fake, Tests::Collect(Estimates::new(known, 1.0)), &opts(8));
+    assert_eq!(ending, Ending::Completed);
+    assert_eq!(fake.spawned(), 4, "as many as the history knows tests");
+    assert_eq!(seen.results.len(), 1);
+    assert_eq!(
+        fake.log.lock().unwrap().finished_inputs,
+        3,
+        "the three surplus workers are told to end"
+    );
+}
