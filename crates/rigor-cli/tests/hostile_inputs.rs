@@ -89,3 +89,69 @@ fn more_workers_than_the_machine_may_run_is_a_usage_error() {
     let (code, err) = rigor_err(tmp.path(), &["run", "--jobs", &max], &[]);
     assert_eq!(code, 0, "{err}");
 }
+
+/// Each cause is said once: no "x: y" followed by ": y" again.
+fn assert_said_once(stderr: &str, cause: &str) {
+    assert_eq!(stderr.matches(cause).count(), 1, "{stderr}");
+}
+
+#[test]
+fn input_that_is_not_utf8_is_malformed_input_exit_3() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("bad.xml"), b"<testsuite>\xff</testsuite>").unwrap();
+    std::fs::write(tmp.path().join("bad.csv"), b"time,metric\n\xff\xfe,1\n").unwrap();
+    let (code, err) = rigor_err(tmp.path(), &["merge", "bad.xml"], &[]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("bad.xml:1:12: malformed result file: the file is not valid UTF-8"),
+        "{err}"
+    );
+    assert!(!err.contains("check the path"), "{err}");
+    let (code, err) = rigor_err(tmp.path(), &["perf", "detect", "--input", "bad.csv"], &[]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("line 2, column 1") && err.contains("invalid UTF-8"),
+        "{err}"
+    );
+    assert!(!err.contains("check the path"), "{err}");
+}
+
+#[test]
+fn errors_say_their_cause_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, err) = rigor_err(tmp.path(), &["gate", "--junit", "missing.xml"], &[]);
+    assert_eq!(code, 2, "{err}");
+    assert_said_once(&err, "No such file or directory");
+    let (code, err) = rigor_err(tmp.path(), &["merge", "missing.json"], &[]);
+    assert_eq!(code, 2, "{err}");
+    assert_said_once(&err, "No such file or directory");
+}
+
+#[test]
+fn tier_errors_name_the_key_at_fault_and_an_existing_page() {
+    let tmp = one_test_project(Some(
+        "[tiers]\nsmoke = { select = \"all()\", budget = \"5 parsecs\" }\n",
+    ));
+    let (code, err) = rigor_err(tmp.path(), &["run", "--tier", "smoke"], &[]);
+    assert_clean_usage_error(code, &err, "`tiers.smoke.budget`");
+    assert!(!err.contains("tiers.smoke.select"), "{err}");
+    assert!(!err.contains("docs/tiers.md"), "{err}");
+    assert!(err.contains("docs/ci.md#tiers"), "{err}");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/ci.md");
+    assert!(std::fs::read_to_string(root).unwrap().contains("## Tiers"));
+}
+
+#[test]
+fn an_empty_tier_takes_no_time_without_a_sign() {
+    let tmp = one_test_project(Some(
+        "[tiers]\nsmoke = { select = \"all()\", per_file = 0 }\nrest = { select = \"all()\" }\n",
+    ));
+    let out = rigor(tmp.path())
+        .args(["plan"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(!text.contains("-0ms"), "{text}");
+}

@@ -65,6 +65,10 @@ fn secs_to_duration(secs: f64, text: &str) -> Result<Duration, String> {
 
 /// Format seconds for people: `850ms`, `12.3s`, `4m05s`.
 pub fn human(secs: f64) -> String {
+    // An empty sum of floats is -0.0; nothing that rounds to zero is shown with a sign.
+    if secs.abs() < 0.0005 {
+        return "0ms".into();
+    }
     if secs < 1.0 {
         format!("{:.0}ms", secs * 1000.0)
     } else if secs < 60.0 {
@@ -96,6 +100,14 @@ mod tests {
         assert!(parse_duration("abc").is_err());
         assert!(parse_duration("-3").is_err());
         assert!(parse_duration("10").is_ok());
+    }
+
+    #[test]
+    fn zero_has_no_sign() {
+        let empty: f64 = std::iter::empty::<f64>().sum();
+        assert_eq!(human(empty), "0ms");
+        assert_eq!(human(-0.0001), "0ms");
+        assert_eq!(human(0.25), "250ms");
     }
 
     #[test]
