@@ -91,12 +91,16 @@ fn load_config(start: &std::path::Path) -> Result<Config> {
 /// the chain as is would say it twice).
 pub fn render_error(err: &anyhow::Error) -> String {
     let mut text = err.to_string();
+    let mut said = text.clone();
     for cause in err.chain().skip(1) {
         let cause = cause.to_string();
-        if !text.contains(&cause) {
+        // Said already, or a wordier form of the cause just said ("Error code 26: file is
+        // not a database" under "file is not a database").
+        if !text.contains(&cause) && !cause.contains(&said) {
             text.push_str(": ");
             text.push_str(&cause);
         }
+        said = cause;
     }
     text
 }

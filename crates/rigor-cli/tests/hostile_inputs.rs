@@ -155,3 +155,31 @@ fn an_empty_tier_takes_no_time_without_a_sign() {
     assert!(out.status.success(), "{text}");
     assert!(!text.contains("-0ms"), "{text}");
 }
+
+#[test]
+fn an_unopenable_history_is_exit_2_everywhere_said_once_and_kept() {
+    let tmp = one_test_project(None);
+    std::fs::create_dir_all(tmp.path().join(".rigor")).unwrap();
+    std::fs::write(tmp.path().join(".rigor/history.db"), "not a database\n").unwrap();
+    for cmd in [
+        &["run"][..],
+        &["list"],
+        &["history"],
+        &["report"],
+        &["gate"],
+        &["plan"],
+        &["flaky"],
+    ] {
+        let (code, err) = rigor_err(tmp.path(), cmd, &[]);
+        assert_eq!(code, 2, "{cmd:?}: {err}");
+        assert!(err.contains("cannot open the history"), "{cmd:?}: {err}");
+        assert_said_once(&err, "file is not a database");
+        assert!(err.contains("keep a copy"), "{cmd:?}: {err}");
+        assert!(
+            !err.to_lowercase().contains("move it aside"),
+            "{cmd:?}: {err}"
+        );
+    }
+    let kept = std::fs::read_to_string(tmp.path().join(".rigor/history.db")).unwrap();
+    assert_eq!(kept, "not a database\n", "the history is never replaced");
+}

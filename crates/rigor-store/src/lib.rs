@@ -27,7 +27,7 @@ pub enum StoreError {
         source: std::io::Error,
     },
     #[error(
-        "cannot open the history {path}: {source}\n  hint: is it a SQLite file? Move it aside to start a new history"
+        "cannot open the history {path}: {source}\n  hint: check it with `sqlite3 {path} 'PRAGMA integrity_check'`; if it cannot be repaired, keep a copy of it before starting a new history"
     )]
     Open {
         path: String,
