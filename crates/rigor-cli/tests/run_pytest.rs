@@ -474,3 +474,28 @@ fn a_test_file_whose_name_is_not_utf8_runs_beside_the_others() {
     let (code, s, _) = run_bounded(tmp.path());
     assert_eq!((code, &s["counts"]["passed"]), (0, &1.into()), "{s:#}");
 }
+
+#[test]
+fn a_test_that_deletes_the_history_makes_the_run_say_so_not_pass() {
+    let tmp = pytest_project(&[(
+        b"tests/test_rm.py",
+        "import os\n\ndef test_removes_the_history():\n    os.remove('.rigor/history.db')\n",
+    )]);
+    // A first run creates the history; the second loses its records unless told.
+    let _ = rigor(tmp.path())
+        .args(["run", "-j", "1"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let out = rigor(tmp.path())
+        .args(["run", "-j", "1"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("history.db was removed while rigor was using it"),
+        "{stderr}"
+    );
+}

@@ -50,6 +50,10 @@ pub enum StoreError {
         found: usize,
         known: usize,
     },
+    #[error(
+        "the history {path} was {what} while rigor was using it (by a test or another program?): what rigor wrote since is not in the file now there\n  hint: keep .rigor/ out of the tests' reach, and run again to record this run"
+    )]
+    Vanished { path: String, what: &'static str },
     #[error("history query failed: {0}")]
     Sql(#[from] rusqlite::Error),
 }
@@ -81,6 +85,14 @@ fn retry_busy<T>(mut op: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Resul
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The file's (device, inode) when opened; None in memory.
+    file_id: Option<(u64, u64)>,
+}
+
+/// The (device, inode) of a file, or None when it does not exist.
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
 impl Store {
@@ -111,6 +123,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            file_id: file_id(path),
         };
         store.migrate_area("core", runs::MIGRATIONS)?;
         store.migrate_area("quarantine", quarantine::MIGRATIONS)?;
@@ -123,10 +136,28 @@ impl Store {
         let mut store = Store {
             conn,
             path: PathBuf::from(":memory:"),
+            file_id: None,
         };
         store.migrate_area("core", runs::MIGRATIONS)?;
         store.migrate_area("quarantine", quarantine::MIGRATIONS)?;
         Ok(store)
+    }
+
+    /// An error when the history file was removed or replaced since it was opened: rigor's
+    /// writes went to a file no longer there, and would be lost without a word.
+    pub fn check_still_there(&self) -> Result<()> {
+        let Some(opened) = self.file_id else {
+            return Ok(());
+        };
+        let what = match file_id(&self.path) {
+            None => "removed",
+            Some(now) if now != opened => "replaced",
+            Some(_) => return Ok(()),
+        };
+        Err(StoreError::Vanished {
+            path: self.path.display().to_string(),
+            what,
+        })
     }
 
     pub fn path(&self) -> &Path {

@@ -128,6 +128,8 @@ impl<'a> Session<'a> {
         reporter.done();
         let status = status_of(self.interrupted, &results, &self.opts.quarantined);
         store.finish_run(self.run_id, status, now_s())?;
+        // A test that removed or replaced the history made this run's records vanish: say so.
+        store.check_still_there()?;
         Ok(RunReport {
             run_id: self.run_id,
             status,
