@@ -499,3 +499,44 @@ fn a_test_that_deletes_the_history_makes_the_run_say_so_not_pass() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_daemon_a_test_leaves_behind_does_not_outlive_the_run() {
+    let marker = format!("rigor-daemon-{}", std::process::id());
+    let tmp = pytest_project(&[(
+        b"tests/test_daemon.py",
+        "import os, sys\n\n\
+         def test_double_forks_a_daemon():\n    \
+             pid = os.fork()\n    \
+             if pid == 0:\n        \
+                 os.setsid()\n        \
+                 if os.fork() == 0:\n            \
+                     os.execvp(sys.executable, [sys.executable, '-c', 'import time; time.sleep(300)', os.environ['RIGOR_DAEMON_MARKER']])\n        \
+                 os._exit(0)\n    \
+             os.waitpid(pid, 0)\n",
+    )]);
+    let out = rigor(tmp.path())
+        .env("RIGOR_DAEMON_MARKER", &marker)
+        .args(["run", "-j", "1"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let left = std::process::Command::new("pgrep")
+        .args(["-f", &marker])
+        .output()
+        .unwrap();
+    let left = String::from_utf8_lossy(&left.stdout).into_owned();
+    for pid in left.split_whitespace() {
+        let _ = std::process::Command::new("kill")
+            .args(["-9", pid])
+            .status();
+    }
+    assert!(left.is_empty(), "the daemon outlived the run: {left}");
+}

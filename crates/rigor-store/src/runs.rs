@@ -521,11 +521,13 @@ mod tests {
         s.check_still_there().unwrap();
         std::fs::remove_file(&p).unwrap();
         let err = s.check_still_there().unwrap_err().to_string();
-        assert!(err.contains("was removed while rigor was using it"), "{err}");
+        assert!(
+            err.contains("was removed while rigor was using it"),
+            "{err}"
+        );
         std::fs::write(&p, "x").unwrap();
         let err = s.check_still_there().unwrap_err().to_string();
         assert!(err.contains("was replaced"), "{err}");
         Store::in_memory().unwrap().check_still_there().unwrap();
     }
-
 }
