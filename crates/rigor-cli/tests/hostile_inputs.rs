@@ -183,3 +183,67 @@ fn an_unopenable_history_is_exit_2_everywhere_said_once_and_kept() {
     let kept = std::fs::read_to_string(tmp.path().join(".rigor/history.db")).unwrap();
     assert_eq!(kept, "not a database\n", "the history is never replaced");
 }
+
+/// Make `paths` unwritable for this user, root included: permissions, and (for root, whom
+/// permissions do not stop) the immutable attribute. Returns an undo function, or None when the
+/// files cannot be made unwritable here.
+fn make_unwritable(paths: &[&Path]) -> Option<impl Fn() + use<>> {
+    use std::os::unix::fs::PermissionsExt;
+    for p in paths {
+        let mode = if p.is_dir() { 0o555 } else { 0o444 };
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let owned: Vec<std::path::PathBuf> = paths.iter().map(|p| p.to_path_buf()).collect();
+    let probe = paths[0].join("probe");
+    let writable = std::fs::write(&probe, "x").is_ok();
+    let _ = std::fs::remove_file(&probe);
+    let immutable = writable
+        && std::process::Command::new("chattr")
+            .arg("+i")
+            .args(&owned)
+            .status()
+            .is_ok_and(|s| s.success());
+    let undo = move || {
+        let _ = std::process::Command::new("chattr")
+            .arg("-i")
+            .args(&owned)
+            .status();
+        for p in &owned {
+            let mode = if p.is_dir() { 0o755 } else { 0o644 };
+            let _ = std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode));
+        }
+    };
+    if writable && !immutable {
+        undo();
+        return None;
+    }
+    Some(undo)
+}
+
+#[test]
+fn read_only_commands_read_a_history_they_cannot_write() {
+    let tmp = one_test_project(None);
+    let (code, err) = rigor_err(tmp.path(), &["run", "-j", "1"], &[]);
+    assert_eq!(code, 0, "{err}");
+    // The gates' tables exist once gates ran (a read-only history cannot gain them).
+    let (code, err) = rigor_err(tmp.path(), &["gate"], &[]);
+    assert!(code == 0 || code == 1, "{err}");
+    let rigor_dir = tmp.path().join(".rigor");
+    let db = rigor_dir.join("history.db");
+    let Some(undo) = make_unwritable(&[&rigor_dir, &db]) else {
+        panic!("cannot make .rigor unwritable on this machine (no chattr for root)");
+    };
+    let mut failures = Vec::new();
+    for cmd in [&["history"][..], &["list"], &["report"]] {
+        let (code, err) = rigor_err(tmp.path(), cmd, &[]);
+        if code != 0 {
+            failures.push(format!("{cmd:?} exited {code}: {err}"));
+        }
+    }
+    // A command that records still fails, with exit 2, and never suggests discarding data.
+    let (code, err) = rigor_err(tmp.path(), &["run", "-j", "1"], &[]);
+    undo();
+    assert!(failures.is_empty(), "{failures:#?}");
+    assert_eq!(code, 2, "{err}");
+    assert!(!err.to_lowercase().contains("move it aside"), "{err}");
+}

@@ -130,6 +130,59 @@ impl Store {
         Ok(store)
     }
 
+    /// Open the history for a command that only reads it (`history`, `list`, `report`): as
+    /// [`Store::open`] does when the history is writable; when it is not (a read-only `.rigor`,
+    /// or a read-only file), read-only instead. A history that cannot be read either way gives
+    /// the error of the normal open.
+    pub fn open_for_reading(path: &Path) -> Result<Store> {
+        match Store::open(path) {
+            Ok(store) => Ok(store),
+            Err(e) if path.is_file() => Store::open_read_only(path).map_err(|_| e),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Open an existing history read-only, without migrating it (its schema must be current).
+    /// A WAL history in a directory rigor cannot write is opened as immutable.
+    fn open_read_only(path: &Path) -> Result<Store> {
+        use rusqlite::OpenFlags;
+        let encoded = path
+            .to_string_lossy()
+            .replace('%', "%25")
+            .replace('?', "%3f")
+            .replace('#', "%23");
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut last = None;
+        for params in ["mode=ro", "mode=ro&immutable=1"] {
+            let uri = format!("file:{encoded}?{params}");
+            let opened = Connection::open_with_flags(&uri, flags).and_then(|conn| {
+                conn.busy_timeout(BUSY_TIMEOUT)?;
+                conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+                Ok(conn)
+            });
+            match opened {
+                Ok(conn) => {
+                    let mut store = Store {
+                        conn,
+                        path: path.to_path_buf(),
+                        file_id: file_id(path),
+                    };
+                    // Current schemas are only read; one that needs migrating is an error.
+                    store.migrate_area("core", runs::MIGRATIONS)?;
+                    store.migrate_area("quarantine", quarantine::MIGRATIONS)?;
+                    return Ok(store);
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(StoreError::Open {
+            path: path.display().to_string(),
+            source: last.expect("tried at least once"),
+        })
+    }
+
     /// An in-memory store (tests).
     pub fn in_memory() -> Result<Store> {
         let conn = Connection::open_in_memory()?;
