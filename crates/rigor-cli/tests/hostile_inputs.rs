@@ -246,4 +246,5 @@ fn read_only_commands_read_a_history_they_cannot_write() {
     assert!(failures.is_empty(), "{failures:#?}");
     assert_eq!(code, 2, "{err}");
     assert!(!err.to_lowercase().contains("move it aside"), "{err}");
+    assert!(err.contains("check their permissions"), "{err}");
 }

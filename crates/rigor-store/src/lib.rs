@@ -27,7 +27,8 @@ pub enum StoreError {
         source: std::io::Error,
     },
     #[error(
-        "cannot open the history {path}: {source}\n  hint: check it with `sqlite3 {path} 'PRAGMA integrity_check'`; if it cannot be repaired, keep a copy of it before starting a new history"
+        "cannot open the history {path}: {source}\n  hint: {}",
+        open_hint(path, source)
     )]
     Open {
         path: String,
@@ -59,6 +60,24 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// The hint for a history that cannot be opened: permissions when SQLite could not open or
+/// write the file, else how to check it — never to discard it.
+fn open_hint(path: &str, source: &rusqlite::Error) -> String {
+    let access = matches!(
+        source.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+    );
+    if access {
+        format!(
+            "rigor cannot write {path} or its directory: check their permissions (history, list and report still read it)"
+        )
+    } else {
+        format!(
+            "check it with `sqlite3 {path} 'PRAGMA integrity_check'`; if it cannot be repaired, keep a copy of it before starting a new history"
+        )
+    }
+}
 
 /// How long an operation waits for another process's lock on the history before failing.
 pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
