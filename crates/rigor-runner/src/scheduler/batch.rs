@@ -418,7 +418,9 @@ impl Batch<'_> {
         if !s.ran_any && !s.retired {
             self.barren += 1;
         }
-        if std::mem::take(&mut s.collect_timed_out) {
+        // Only while nothing is collected does a slow collection stop the suite; a late worker
+        // that is slow to collect is just a dead worker.
+        if std::mem::take(&mut s.collect_timed_out) && self.collecting.is_some() {
             let limit = rigor_model::duration::human(self.opts.collect_timeout.as_secs_f64());
             self.abort(&format!(
                 "its worker did not report its collection within {limit} and was killed\nhint: run `pytest --collect-only` in the project to see where collection stops (a conftest.py or test module that blocks at import?)"
