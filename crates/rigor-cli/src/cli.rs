@@ -86,6 +86,25 @@ fn load_config(start: &std::path::Path) -> Result<Config> {
     Ok(config)
 }
 
+/// An error for people: its message, then each cause in its chain that the messages before do
+/// not already include (most of rigor's errors show their source in their own message; printing
+/// the chain as is would say it twice).
+pub fn render_error(err: &anyhow::Error) -> String {
+    let mut text = err.to_string();
+    let mut said = text.clone();
+    for cause in err.chain().skip(1) {
+        let cause = cause.to_string();
+        // Said already, or a wordier form of the cause just said ("Error code 26: file is
+        // not a database" under "file is not a database").
+        if !text.contains(&cause) && !cause.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+        said = cause;
+    }
+    text
+}
+
 /// The exit code for an error that reached the top: the first error in its chain whose type
 /// rigor knows decides, through that type's [`HasExitCode`] — the one table of error types.
 /// Anything else (an I/O error of the command line itself, …) is a usage error.

@@ -29,7 +29,7 @@ pub fn main() -> ExitCode {
     let code = match cli::dispatch(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", cli::render_error(&err));
             cli::exit_code_of(&err)
         }
     };

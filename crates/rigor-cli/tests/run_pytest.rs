@@ -401,3 +401,142 @@ fn a_pytest_suite_that_collects_nothing_exits_4_not_as_a_crash() {
     assert_eq!(s["total"], 0);
     assert_eq!(s["status"], "error");
 }
+
+/// A pytest project in a temp dir with `files` (path bytes, content) under it.
+fn pytest_project(files: &[(&[u8], &str)]) -> tempfile::TempDir {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("pytest.ini"), "[pytest]\n").unwrap();
+    std::fs::create_dir_all(tmp.path().join("tests")).unwrap();
+    for (path, text) in files {
+        std::fs::write(tmp.path().join(std::ffi::OsStr::from_bytes(path)), text).unwrap();
+    }
+    tmp
+}
+
+/// `rigor run -j 1 --format json` bounded to a minute: (exit code, summary, seconds).
+fn run_bounded(dir: &std::path::Path) -> (i32, serde_json::Value, f64) {
+    let start = Instant::now();
+    let out = rigor(dir)
+        .args(["run", "-j", "1", "--timeout", "60s", "--format", "json"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let s = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no summary ({e}; the run hung?): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (
+        out.status.code().unwrap_or(-1),
+        s,
+        start.elapsed().as_secs_f64(),
+    )
+}
+
+#[test]
+fn a_failure_message_with_a_lone_surrogate_is_reported_and_the_run_goes_on() {
+    let tmp = pytest_project(&[(
+        b"tests/test_s.py",
+        "def test_first():\n    assert False, 'bad \\udcff'\n\n\
+         def test_after():\n    pass\n\n\
+         def test_last():\n    assert False, 'bad \\udcff again'\n",
+    )]);
+    let (code, s, secs) = run_bounded(tmp.path());
+    assert_eq!(code, 1, "{s:#}");
+    assert!(secs < 30.0, "took {secs}s: a result was waited for");
+    assert_eq!(s["total"], 3, "{s:#}");
+    assert_eq!(outcome_of(&s, "test_first"), "failed");
+    assert_eq!(outcome_of(&s, "test_after"), "passed");
+    assert_eq!(outcome_of(&s, "test_last"), "failed", "not a timeout");
+    let first = s["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"].as_str().unwrap().ends_with("test_first"))
+        .unwrap();
+    let excerpt = first["excerpt"].as_str().unwrap();
+    assert!(excerpt.contains(r"bad \udcff"), "{excerpt}");
+}
+
+#[test]
+fn a_test_file_whose_name_is_not_utf8_runs_beside_the_others() {
+    let test = "def test_it():\n    pass\n";
+    let tmp = pytest_project(&[(b"tests/test_\xff.py", test), (b"tests/test_ok.py", test)]);
+    let (code, s, secs) = run_bounded(tmp.path());
+    assert_eq!(code, 0, "{s:#}");
+    assert!(secs < 30.0, "took {secs}s");
+    assert_eq!(s["counts"]["passed"], 2, "{s:#}");
+    assert_eq!(outcome_of(&s, r"test_\udcff.py::test_it"), "passed");
+    // Alone, it is still found and run (it was "NO TESTS", exit 4).
+    let tmp = pytest_project(&[(b"tests/test_\xff.py", test)]);
+    let (code, s, _) = run_bounded(tmp.path());
+    assert_eq!((code, &s["counts"]["passed"]), (0, &1.into()), "{s:#}");
+}
+
+#[test]
+fn a_test_that_deletes_the_history_makes_the_run_say_so_not_pass() {
+    let tmp = pytest_project(&[(
+        b"tests/test_rm.py",
+        "import os\n\ndef test_removes_the_history():\n    os.remove('.rigor/history.db')\n",
+    )]);
+    // A first run creates the history; the second loses its records unless told.
+    let _ = rigor(tmp.path())
+        .args(["run", "-j", "1"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let out = rigor(tmp.path())
+        .args(["run", "-j", "1"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("history.db was removed while rigor was using it"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_daemon_a_test_leaves_behind_does_not_outlive_the_run() {
+    let marker = format!("rigor-daemon-{}", std::process::id());
+    let tmp = pytest_project(&[(
+        b"tests/test_daemon.py",
+        "import os, sys\n\n\
+         def test_double_forks_a_daemon():\n    \
+             pid = os.fork()\n    \
+             if pid == 0:\n        \
+                 os.setsid()\n        \
+                 if os.fork() == 0:\n            \
+                     os.execvp(sys.executable, [sys.executable, '-c', 'import time; time.sleep(300)', os.environ['RIGOR_DAEMON_MARKER']])\n        \
+                 os._exit(0)\n    \
+             os.waitpid(pid, 0)\n",
+    )]);
+    let out = rigor(tmp.path())
+        .env("RIGOR_DAEMON_MARKER", &marker)
+        .args(["run", "-j", "1"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let left = std::process::Command::new("pgrep")
+        .args(["-f", &marker])
+        .output()
+        .unwrap();
+    let left = String::from_utf8_lossy(&left.stdout).into_owned();
+    for pid in left.split_whitespace() {
+        let _ = std::process::Command::new("kill")
+            .args(["-9", pid])
+            .status();
+    }
+    assert!(left.is_empty(), "the daemon outlived the run: {left}");
+}

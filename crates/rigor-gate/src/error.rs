@@ -16,6 +16,59 @@ impl fmt::Display for Pos {
     }
 }
 
+/// Positions of many byte offsets in one text, each in O(log lines): the line starts are found
+/// once, a line by binary search, and the column counted from the previous lookup when the
+/// offsets come in order on one line (as a parser's do), so a whole file costs linear time even
+/// on a single very long line.
+pub struct LineIndex<'a> {
+    text: &'a [u8],
+    /// Byte offset of the start of each line.
+    starts: Vec<usize>,
+    /// The last lookup: (offset, its line index, its column).
+    last: std::cell::Cell<(usize, usize, usize)>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> LineIndex<'a> {
+        let text = text.as_bytes();
+        let mut starts = vec![0];
+        starts.extend(
+            text.iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex {
+            text,
+            starts,
+            last: std::cell::Cell::new((0, 0, 1)),
+        }
+    }
+
+    /// Line and column (in characters) of a byte offset; past the end is the end.
+    pub fn pos(&self, offset: usize) -> Pos {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let (last_offset, last_line, last_column) = self.last.get();
+        let (from, column) = if last_line == line && last_offset <= offset {
+            (last_offset, last_column)
+        } else {
+            (self.starts[line], 1)
+        };
+        // Characters are counted as the bytes that do not continue a UTF-8 sequence.
+        let column = column
+            + self.text[from..offset]
+                .iter()
+                .filter(|&&b| b & 0xC0 != 0x80)
+                .count();
+        self.last.set((offset, line, column));
+        Pos {
+            line: line + 1,
+            column,
+        }
+    }
+}
+
 impl Pos {
     /// Line and column of a byte offset in `text`.
     pub fn of_offset(text: &str, offset: usize) -> Pos {
@@ -125,6 +178,37 @@ pub type Result<T> = std::result::Result<T, GateError>;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The index gives what a rescan from the start gives, in any order of lookups.
+        #[test]
+        fn line_index_agrees_with_a_rescan(
+            text in "(a|é|\n|<|😀){0,60}",
+            offsets in prop::collection::vec(0usize..80, 0..12),
+        ) {
+            let index = LineIndex::new(&text);
+            let mut sorted = offsets.clone();
+            sorted.sort();
+            for off in offsets.iter().chain(&sorted) {
+                let off = (*off).min(text.len());
+                prop_assert_eq!(index.pos(off), Pos::of_offset(&text, off), "offset {}", off);
+            }
+        }
+    }
+
+    #[test]
+    fn line_index_counts_characters_and_lines() {
+        let text = "ab\néé<x\n\nz";
+        let i = LineIndex::new(text);
+        assert_eq!(i.pos(0), Pos { line: 1, column: 1 });
+        assert_eq!(i.pos(3), Pos { line: 2, column: 1 });
+        assert_eq!(i.pos(7), Pos { line: 2, column: 3 }, "after two é");
+        assert_eq!(i.pos(9), Pos { line: 2, column: 5 });
+        assert_eq!(i.pos(10), Pos { line: 3, column: 1 });
+        assert_eq!(i.pos(1), Pos { line: 1, column: 2 }, "backwards");
+        assert_eq!(i.pos(999), Pos { line: 4, column: 2 }, "past the end");
+    }
 
     #[test]
     fn exit_codes_by_kind() {

@@ -18,6 +18,23 @@ fn clean(p: &Path) -> PathBuf {
     out
 }
 
+/// `base` canonicalized, once per base and thread: a report of 500,000 testcases normalizes
+/// as many paths against the same two roots, and canonicalizing is a system call per component.
+fn canonical(base: &Path) -> Option<PathBuf> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static CANONICAL: RefCell<HashMap<PathBuf, Option<PathBuf>>> = RefCell::new(HashMap::new());
+    }
+    CANONICAL.with(|cache| {
+        cache
+            .borrow_mut()
+            .entry(base.to_path_buf())
+            .or_insert_with(|| base.canonicalize().ok())
+            .clone()
+    })
+}
+
 /// A report's path as a repository-relative path with `/` separators.
 pub fn normalize_path(p: &str, project_root: &Path, repo_root: Option<&Path>) -> String {
     let p = p.replace('\\', "/");
@@ -34,7 +51,7 @@ pub fn normalize_path(p: &str, project_root: &Path, repo_root: Option<&Path>) ->
     .into_iter()
     .flatten()
     .flat_map(|b| {
-        let canon = b.canonicalize().ok();
+        let canon = canonical(&b);
         [Some(clean(&b)), canon].into_iter().flatten()
     })
     .collect();

@@ -31,6 +31,11 @@ pub const AREA_SECTIONS: &[&str] = &[
     "report",
 ];
 
+/// Workers per CPU rigor may start at most (see [`Config::max_jobs`]).
+pub const JOBS_PER_CPU: usize = 4;
+/// The maximum number of workers is never below this, however few CPUs.
+pub const MIN_MAX_JOBS: usize = 8;
+
 #[derive(Debug, Error)]
 pub enum ConfigError {
     #[error("{file}:{line}: {message}\n  hint: {hint}")]
@@ -228,6 +233,8 @@ impl Config {
 
     fn validate(&self) -> Result<(), ConfigError> {
         self.timeout_for(None).map(|_| ())?;
+        Config::check_jobs(self.run.jobs as usize)
+            .map_err(|m| self.error_at("run.jobs", m, "use 0 for one worker per CPU"))?;
         let mut seen = std::collections::HashSet::new();
         for (i, s) in self.suites.iter().enumerate() {
             let path = format!("suite.{i}.name");
@@ -324,6 +331,26 @@ impl Config {
     /// Effective number of workers.
     pub fn jobs(&self) -> usize {
         self.jobs_or(None)
+    }
+
+    /// The most workers this machine may run: [`JOBS_PER_CPU`] per CPU, and at least
+    /// [`MIN_MAX_JOBS`].
+    pub fn max_jobs() -> usize {
+        let cpus = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1);
+        (cpus * JOBS_PER_CPU).max(MIN_MAX_JOBS)
+    }
+
+    /// `jobs` if this machine may run that many workers, else a message saying the maximum.
+    pub fn check_jobs(jobs: usize) -> Result<usize, String> {
+        let max = Config::max_jobs();
+        if jobs > max {
+            return Err(format!(
+                "{jobs} workers is more than this machine may run: at most {max} ({JOBS_PER_CPU} per CPU, at least {MIN_MAX_JOBS})"
+            ));
+        }
+        Ok(jobs)
     }
 
     /// The worker count: the `--jobs` flag, else `[run].jobs`; 0 means one per CPU.
@@ -672,6 +699,22 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("rigor.toml:2:"), "{err}");
+    }
+
+    #[test]
+    fn more_workers_than_the_machine_may_run_is_an_error() {
+        let max = Config::max_jobs();
+        assert!(max >= MIN_MAX_JOBS);
+        assert_eq!(Config::check_jobs(max), Ok(max));
+        let err = Config::check_jobs(100_000).unwrap_err();
+        assert!(err.contains(&format!("at most {max}")), "{err}");
+        let err = load_text("[run]\njobs = 100000\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(":2:") && err.contains("run.jobs"), "{err}");
+        assert!(err.contains("more than this machine may run"), "{err}");
+        let err = load_text("", &[("RIGOR_RUN_JOBS", "100000")]).unwrap_err();
+        assert!(err.to_string().contains("at most"), "{err}");
     }
 
     #[test]

@@ -46,15 +46,29 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     secs_to_duration(total, text)
 }
 
+/// The longest duration rigor accepts anywhere (timeouts, budgets, selector arguments): ten
+/// years. Longer values are refused with an error rather than overflowing.
+pub const MAX_SECS: f64 = 10.0 * 365.0 * 86400.0;
+
 fn secs_to_duration(secs: f64, text: &str) -> Result<Duration, String> {
     if !secs.is_finite() || secs < 0.0 {
         return Err(format!("`{text}` must be a non-negative duration"));
     }
-    Ok(Duration::from_secs_f64(secs))
+    if secs > MAX_SECS {
+        return Err(format!(
+            "`{text}` is longer than the longest duration rigor accepts ({}h, ten years); write a shorter one",
+            MAX_SECS as u64 / 3600
+        ));
+    }
+    Duration::try_from_secs_f64(secs).map_err(|e| format!("`{text}` is not a usable duration: {e}"))
 }
 
 /// Format seconds for people: `850ms`, `12.3s`, `4m05s`.
 pub fn human(secs: f64) -> String {
+    // An empty sum of floats is -0.0; nothing that rounds to zero is shown with a sign.
+    if secs.abs() < 0.0005 {
+        return "0ms".into();
+    }
     if secs < 1.0 {
         format!("{:.0}ms", secs * 1000.0)
     } else if secs < 60.0 {
@@ -88,7 +102,43 @@ mod tests {
         assert!(parse_duration("10").is_ok());
     }
 
+    #[test]
+    fn zero_has_no_sign() {
+        let empty: f64 = std::iter::empty::<f64>().sum();
+        assert_eq!(human(empty), "0ms");
+        assert_eq!(human(-0.0001), "0ms");
+        assert_eq!(human(0.25), "250ms");
+    }
+
+    #[test]
+    fn huge_durations_are_refused_not_a_panic() {
+        for text in [
+            "20000000000000000000",
+            "1e30",
+            "9999999999999999h",
+            "87601h",
+            "99999999999999999999999999999999999999ms",
+        ] {
+            let err = parse_duration(text).unwrap_err();
+            assert!(
+                err.contains("longest duration rigor accepts (87600h"),
+                "{text}: {err}"
+            );
+        }
+        assert_eq!(
+            parse_duration("87600h").unwrap(),
+            Duration::from_secs(87600 * 3600)
+        );
+        assert!(parse_duration("inf").unwrap_err().contains("non-negative"));
+        assert!(parse_duration("1e400").is_err(), "overflows f64 to inf");
+    }
+
     proptest! {
+        #[test]
+        fn any_text_parses_or_errs_without_panicking(t in "[0-9.e]{0,30}(ms|s|m|h)?") {
+            let _ = parse_duration(&t);
+        }
+
         #[test]
         fn seconds_and_minutes_agree(m in 0u64..1000) {
             prop_assert_eq!(parse_duration(&format!("{m}m")).unwrap(),

@@ -161,7 +161,8 @@ impl Settings {
         s.testbed = sec.testbed;
         s.webhook = sec.webhook.filter(|w| !w.trim().is_empty());
         if let Some(t) = sec.webhook_timeout_s {
-            s.webhook_timeout_s = t.clamp(0.1, 60.0);
+            // NaN (TOML `nan`) would survive the clamp and panic later.
+            s.webhook_timeout_s = if t.is_nan() { 5.0 } else { t.clamp(0.1, 60.0) };
         }
         if let Some(p) = sec.detect.max_pvalue {
             if !(p > 0.0 && p < 1.0) {

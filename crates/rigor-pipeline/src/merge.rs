@@ -204,9 +204,25 @@ fn read_junit(path: &Path, text: &str) -> Result<Imported, MergeError> {
 }
 
 fn read_file(path: &Path) -> Result<Imported, MergeError> {
-    let text = std::fs::read_to_string(path).map_err(|source| MergeError::Read {
+    let bytes = std::fs::read(path).map_err(|source| MergeError::Read {
         path: path.display().to_string(),
         source,
+    })?;
+    // Not UTF-8 is malformed input (exit 3), located, not an unreadable path.
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        MergeError::Malformed {
+            path: path.display().to_string(),
+            line: valid.iter().filter(|&&b| b == b'\n').count() + 1,
+            column: String::from_utf8_lossy(&valid[line_start..])
+                .chars()
+                .count()
+                + 1,
+            format: "result file",
+            message: "the file is not valid UTF-8".into(),
+            hint: "rigor merge reads `rigor run --format json` output and JUnit XML, as UTF-8",
+        }
     })?;
     let trimmed = text.trim_start();
     if trimmed.starts_with('{') {

@@ -86,6 +86,13 @@ impl Options {
             }
             None => config.run.timeout.clone(),
         };
+        if let Some(jobs) = flags.jobs {
+            Config::check_jobs(jobs).map_err(|message| PipelineError::Usage {
+                what: format!("--jobs {jobs}"),
+                message,
+                hint: "use --jobs 0 for one worker per CPU".into(),
+            })?;
+        }
         let shard = match flags.shard.as_deref() {
             Some(s) => Some(ShardSpec::parse(s)?),
             None => ShardSpec::from_env(&|k| std::env::var(k).ok())?,

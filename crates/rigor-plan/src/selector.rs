@@ -122,7 +122,12 @@ fn quote(s: &str) -> String {
 
 impl Selector {
     pub fn parse(text: &str) -> Result<Selector, ParseError> {
-        let mut p = Parser { text, pos: 0 };
+        let mut p = Parser {
+            text,
+            pos: 0,
+            depth: 0,
+            operators: 0,
+        };
         p.skip_ws();
         if p.pos >= text.len() {
             return Err(ParseError::new(
@@ -177,7 +182,19 @@ impl Selector {
 struct Parser<'a> {
     text: &'a str,
     pos: usize,
+    /// Open parentheses and `not`s around the current position.
+    depth: usize,
+    /// `not`, `&` and `|` read so far.
+    operators: usize,
 }
+
+/// The deepest nesting of parentheses and `not` a selector may have. Parsing and matching
+/// recurse, so a bound keeps a hostile selector from overflowing the stack.
+pub const MAX_DEPTH: usize = 100;
+
+/// The most operators (`not`, `&`, `|`) a selector may have: each adds a level to the tree that
+/// matching walks.
+pub const MAX_OPERATORS: usize = 1000;
 
 const FUNCTIONS: &str = "all(), none(), suite(NAME), test(TEXT|/REGEX/), path(GLOB), marker(NAME), slower(DUR), faster(DUR), failed(), new()";
 
@@ -207,9 +224,38 @@ impl Parser<'_> {
         }
         false
     }
+    /// One more level of nesting (a parenthesis or `not` just read), within [`MAX_DEPTH`].
+    fn enter(&mut self) -> Result<(), ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(ParseError::new(
+                self.text,
+                self.pos,
+                format!(
+                    "selector nested too deeply (more than {MAX_DEPTH} levels of parentheses and `not`)"
+                ),
+                "simplify the selector: `not not X` is X, and parentheses around a single term can go",
+            ));
+        }
+        Ok(())
+    }
+    /// One more operator (just read), within [`MAX_OPERATORS`].
+    fn operator(&mut self) -> Result<(), ParseError> {
+        self.operators += 1;
+        if self.operators > MAX_OPERATORS {
+            return Err(ParseError::new(
+                self.text,
+                self.pos,
+                format!("selector has too many operators (more than {MAX_OPERATORS})"),
+                "select by path(GLOB), marker(NAME) or test(/REGEX/) instead of listing tests one by one",
+            ));
+        }
+        Ok(())
+    }
     fn or(&mut self) -> Result<Selector, ParseError> {
         let mut left = self.and()?;
         while self.eat("|") || self.eat("or") {
+            self.operator()?;
             let right = self.and()?;
             left = Selector::Or(Box::new(left), Box::new(right));
         }
@@ -218,6 +264,7 @@ impl Parser<'_> {
     fn and(&mut self) -> Result<Selector, ParseError> {
         let mut left = self.unary()?;
         while self.eat("&") || self.eat("and") {
+            self.operator()?;
             let right = self.unary()?;
             left = Selector::And(Box::new(left), Box::new(right));
         }
@@ -225,10 +272,16 @@ impl Parser<'_> {
     }
     fn unary(&mut self) -> Result<Selector, ParseError> {
         if self.eat("not") || self.eat("!") {
-            return Ok(Selector::Not(Box::new(self.unary()?)));
+            self.operator()?;
+            self.enter()?;
+            let e = self.unary()?;
+            self.depth -= 1;
+            return Ok(Selector::Not(Box::new(e)));
         }
         if self.eat("(") {
+            self.enter()?;
             let e = self.or()?;
+            self.depth -= 1;
             if !self.eat(")") {
                 return Err(ParseError::new(
                     self.text,
@@ -560,6 +613,39 @@ mod tests {
                 (inner.clone(), inner).prop_map(|(a, b)| format!("({a} & {b})")),
             ]
         })
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let cases = [
+            format!("{}all(){}", "(".repeat(10_000), ")".repeat(10_000)),
+            format!("{}all()", "!".repeat(60_000)),
+            format!("{}all()", "not ".repeat(60_000)),
+            format!("{}all()", "!(".repeat(5_000)),
+        ];
+        for text in &cases {
+            let err = Selector::parse(text).unwrap_err();
+            assert!(
+                err.message
+                    .contains("nested too deeply (more than 100 levels"),
+                "{}",
+                err.message
+            );
+        }
+        let chain = vec!["all()"; 100_000].join(" | ");
+        let err = Selector::parse(&chain).unwrap_err();
+        assert!(
+            err.message.contains("too many operators"),
+            "{}",
+            err.message
+        );
+        // At the limits, it parses and matches.
+        let deep = format!("{}all(){}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        assert!(sel(&deep, &case("py", "t", &[])));
+        let nots = format!("{}all()", "!".repeat(MAX_DEPTH));
+        assert!(sel(&nots, &case("py", "t", &[])), "an even number of nots");
+        let chain = vec!["none()"; MAX_OPERATORS + 1].join(" | ");
+        assert!(!sel(&chain, &case("py", "t", &[])));
     }
 
     proptest! {

@@ -33,7 +33,7 @@ pub enum TierError {
         #[source]
         source: Box<ParseError>,
     },
-    #[error("tier `{tier}`: invalid budget `{budget}`: {message}\n  hint: e.g. budget = \"30s\"")]
+    #[error("tier `{tier}`: invalid budget `{budget}`: {message}")]
     Budget {
         tier: String,
         budget: String,

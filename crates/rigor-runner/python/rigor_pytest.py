@@ -98,8 +98,26 @@ if _ONLY_FILES and int(pytest.__version__.split(".")[0]) >= 7:
         return True
 
 
+def _wire(value):
+    """``value`` with every string made valid Unicode for the protocol: a lone surrogate (from an
+    undecodable file name, or a test's own text such as ``assert False, "\\udcff"``) becomes its
+    backslash escape as visible text, which rigor can read. Node ids go through it too, and rigor
+    sends them back in this form (see ``pytest_runtestloop``)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+            return value
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {k: _wire(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_wire(v) for v in value]
+    return value
+
+
 def _emit(obj):
-    _OUT.write(json.dumps(obj, separators=(",", ":")) + "\n")
+    _OUT.write(json.dumps(_wire(obj), separators=(",", ":")) + "\n")
     _OUT.flush()
 
 
@@ -228,7 +246,8 @@ _KEEP_OUTPUT = os.environ.get("RIGOR_KEEP_OUTPUT") == "1"
 def pytest_runtestloop(session):
     if _MODE != "worker" or session.config.option.collectonly:
         return None
-    index = {item.nodeid: item for item in session.items}
+    # rigor knows the ids in their wire form (see _wire).
+    index = {_wire(item.nodeid): item for item in session.items}
     queue = []
     state = {"eof": False, "flush": False}
 

@@ -23,6 +23,11 @@ impl Estimates {
         Ok(Estimates { known, typical })
     }
 
+    /// How many tests of the suite the history knows (0 without history).
+    pub fn known_tests(&self) -> usize {
+        self.known.len()
+    }
+
     /// Expected seconds for `test`.
     pub fn of(&self, test: &TestCase) -> f64 {
         self.known.get(&test.key).copied().unwrap_or(self.typical)

@@ -62,6 +62,19 @@ pub fn guard_main(argv: &[std::ffi::OsString]) -> i32 {
     if parent == 1 {
         return 137;
     }
+    // Descendants that leave the group (setsid, double fork) are re-parented to the guard
+    // rather than to init, so the guard can find and kill them when the child ends.
+    // SAFETY: plain syscall.
+    unsafe {
+        libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1);
+    }
+    let code = guard_child(prog, args, parent);
+    kill_adopted();
+    code
+}
+
+/// Run the guarded child; its exit code (128 + signal when killed).
+fn guard_child(prog: &std::ffi::OsStr, args: &[std::ffi::OsString], parent: i32) -> i32 {
     let mut child = match Command::new(prog).args(args).spawn() {
         Ok(c) => c,
         Err(e) => {
@@ -88,6 +101,7 @@ pub fn guard_main(argv: &[std::ffi::OsString]) -> i32 {
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
                 // SAFETY: plain syscalls.
                 if unsafe { libc::getppid() } != parent {
+                    kill_adopted();
                     unsafe {
                         libc::kill(pid as i32, libc::SIGKILL);
                         libc::kill(0, libc::SIGKILL);
@@ -97,6 +111,47 @@ pub fn guard_main(argv: &[std::ffi::OsString]) -> i32 {
             Err(_) => return 1,
         }
     }
+}
+
+/// Kill every process the guard adopted (descendants of its child that left its process group
+/// and lost their parent), and reap them, until none is left. The guard's own child is not
+/// among them once it has exited.
+fn kill_adopted() {
+    let me = std::process::id() as i32;
+    for _ in 0..200 {
+        let adopted = children_of(me);
+        if adopted.is_empty() {
+            return;
+        }
+        for pid in adopted {
+            // SAFETY: plain syscalls on our own children.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+            }
+        }
+        // SAFETY: reaping our own children, without blocking.
+        while unsafe { libc::waitpid(-1, std::ptr::null_mut(), libc::WNOHANG) } > 0 {}
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// The processes whose parent is `ppid` (from /proc/PID/stat).
+fn children_of(ppid: i32) -> Vec<i32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|stat| {
+                    // The fields after the command name (which may hold spaces or parens).
+                    let rest = &stat[stat.rfind(')')? + 2..];
+                    rest.split(' ').nth(1)?.parse::<i32>().ok()
+                })
+                == Some(ppid)
+        })
+        .collect()
 }
 
 /// Kill a whole process group with SIGKILL. Safe to call on a group that is gone.

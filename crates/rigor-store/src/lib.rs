@@ -27,7 +27,8 @@ pub enum StoreError {
         source: std::io::Error,
     },
     #[error(
-        "cannot open the history {path}: {source}\n  hint: is it a SQLite file? Move it aside to start a new history"
+        "cannot open the history {path}: {source}\n  hint: {}",
+        open_hint(path, source)
     )]
     Open {
         path: String,
@@ -50,16 +51,67 @@ pub enum StoreError {
         found: usize,
         known: usize,
     },
+    #[error(
+        "the history {path} was {what} while rigor was using it (by a test or another program?): what rigor wrote since is not in the file now there\n  hint: keep .rigor/ out of the tests' reach, and run again to record this run"
+    )]
+    Vanished { path: String, what: &'static str },
     #[error("history query failed: {0}")]
     Sql(#[from] rusqlite::Error),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// The hint for a history that cannot be opened: permissions when SQLite could not open or
+/// write the file, else how to check it — never to discard it.
+fn open_hint(path: &str, source: &rusqlite::Error) -> String {
+    let access = matches!(
+        source.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+    );
+    if access {
+        format!(
+            "rigor cannot write {path} or its directory: check their permissions (history, list and report still read it)"
+        )
+    } else {
+        format!(
+            "check it with `sqlite3 {path} 'PRAGMA integrity_check'`; if it cannot be repaired, keep a copy of it before starting a new history"
+        )
+    }
+}
+
+/// How long an operation waits for another process's lock on the history before failing.
+pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Run `op` until it does not fail with "database is busy/locked", for at most [`BUSY_TIMEOUT`].
+fn retry_busy<T>(mut op: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match op() {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// An open history.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The file's (device, inode) when opened; None in memory.
+    file_id: Option<(u64, u64)>,
+}
+
+/// The (device, inode) of a file, or None when it does not exist.
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
 impl Store {
@@ -79,10 +131,10 @@ impl Store {
             path: path.display().to_string(),
             source,
         };
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(open_err)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(open_err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+        // Switching to WAL takes an exclusive lock without waiting on the busy timeout: retry
+        // while another process creating the same history holds it.
+        retry_busy(|| conn.pragma_update(None, "journal_mode", "WAL")).map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
@@ -90,10 +142,64 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            file_id: file_id(path),
         };
         store.migrate_area("core", runs::MIGRATIONS)?;
         store.migrate_area("quarantine", quarantine::MIGRATIONS)?;
         Ok(store)
+    }
+
+    /// Open the history for a command that only reads it (`history`, `list`, `report`): as
+    /// [`Store::open`] does when the history is writable; when it is not (a read-only `.rigor`,
+    /// or a read-only file), read-only instead. A history that cannot be read either way gives
+    /// the error of the normal open.
+    pub fn open_for_reading(path: &Path) -> Result<Store> {
+        match Store::open(path) {
+            Ok(store) => Ok(store),
+            Err(e) if path.is_file() => Store::open_read_only(path).map_err(|_| e),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Open an existing history read-only, without migrating it (its schema must be current).
+    /// A WAL history in a directory rigor cannot write is opened as immutable.
+    fn open_read_only(path: &Path) -> Result<Store> {
+        use rusqlite::OpenFlags;
+        let encoded = path
+            .to_string_lossy()
+            .replace('%', "%25")
+            .replace('?', "%3f")
+            .replace('#', "%23");
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut last = None;
+        for params in ["mode=ro", "mode=ro&immutable=1"] {
+            let uri = format!("file:{encoded}?{params}");
+            let opened = Connection::open_with_flags(&uri, flags).and_then(|conn| {
+                conn.busy_timeout(BUSY_TIMEOUT)?;
+                conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+                Ok(conn)
+            });
+            match opened {
+                Ok(conn) => {
+                    let mut store = Store {
+                        conn,
+                        path: path.to_path_buf(),
+                        file_id: file_id(path),
+                    };
+                    // Current schemas are only read; one that needs migrating is an error.
+                    store.migrate_area("core", runs::MIGRATIONS)?;
+                    store.migrate_area("quarantine", quarantine::MIGRATIONS)?;
+                    return Ok(store);
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(StoreError::Open {
+            path: path.display().to_string(),
+            source: last.expect("tried at least once"),
+        })
     }
 
     /// An in-memory store (tests).
@@ -102,10 +208,28 @@ impl Store {
         let mut store = Store {
             conn,
             path: PathBuf::from(":memory:"),
+            file_id: None,
         };
         store.migrate_area("core", runs::MIGRATIONS)?;
         store.migrate_area("quarantine", quarantine::MIGRATIONS)?;
         Ok(store)
+    }
+
+    /// An error when the history file was removed or replaced since it was opened: rigor's
+    /// writes went to a file no longer there, and would be lost without a word.
+    pub fn check_still_there(&self) -> Result<()> {
+        let Some(opened) = self.file_id else {
+            return Ok(());
+        };
+        let what = match file_id(&self.path) {
+            None => "removed",
+            Some(now) if now != opened => "replaced",
+            Some(_) => return Ok(()),
+        };
+        Err(StoreError::Vanished {
+            path: self.path.display().to_string(),
+            what,
+        })
     }
 
     pub fn path(&self) -> &Path {

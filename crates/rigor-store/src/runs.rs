@@ -512,4 +512,37 @@ mod tests {
         let s = Store::open(&p).unwrap();
         assert_eq!(s.recent_runs(10).unwrap().len(), 1);
     }
+
+    #[test]
+    fn a_history_removed_or_replaced_while_open_is_detected() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("h.db");
+        let s = Store::open(&p).unwrap();
+        s.check_still_there().unwrap();
+        std::fs::remove_file(&p).unwrap();
+        let err = s.check_still_there().unwrap_err().to_string();
+        assert!(
+            err.contains("was removed while rigor was using it"),
+            "{err}"
+        );
+        std::fs::write(&p, "x").unwrap();
+        let err = s.check_still_there().unwrap_err().to_string();
+        assert!(err.contains("was replaced"), "{err}");
+        Store::in_memory().unwrap().check_still_there().unwrap();
+    }
+
+    #[test]
+    fn a_history_that_cannot_be_written_is_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("h.db");
+        {
+            let s = Store::open(&p).unwrap();
+            let id = s.begin_run(&NewRun::default()).unwrap();
+            s.finish_run(id, RunStatus::Passed, 2.0).unwrap();
+        }
+        // (The CLI tests make the history really unwritable; here the read-only path itself.)
+        let s = Store::open_read_only(&p).unwrap();
+        assert_eq!(s.recent_runs(5).unwrap().len(), 1);
+        assert!(s.begin_run(&NewRun::default()).is_err(), "read-only");
+    }
 }

@@ -14,7 +14,7 @@ pub fn run(config: &Config, args: &HistoryArgs) -> Result<i32> {
             path.display()
         );
     }
-    let store = super::open_store(config)?;
+    let store = super::open_store_for_reading(config)?;
     if args.slowest {
         let rows = store.slowest(args.limit)?;
         if args.format == Format::Json {

@@ -7,7 +7,7 @@ use rigor_model::{Config, TestCase, TestKey, exit};
 use std::collections::HashMap;
 
 pub fn run(config: &Config, args: &ListArgs) -> Result<i32> {
-    let store = super::open_store(config)?;
+    let store = super::open_store_for_reading(config)?;
     if let Some(tier) = &args.tier {
         return list_tier(config, store, args, tier);
     }

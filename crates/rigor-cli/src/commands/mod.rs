@@ -24,6 +24,12 @@ pub fn open_store(config: &Config) -> anyhow::Result<Store> {
     Ok(Store::open(&config.sqlite_path()?)?)
 }
 
+/// Open the configured history for a command that only reads it: read-only when it cannot be
+/// written (see [`Store::open_for_reading`]).
+pub fn open_store_for_reading(config: &Config) -> anyhow::Result<Store> {
+    Ok(Store::open_for_reading(&config.sqlite_path()?)?)
+}
+
 /// Live progress: a progress bar on a terminal, else a line per test (CI logs, JSON output).
 pub fn reporter(format: Format) -> Box<dyn Reporter> {
     if std::io::stderr().is_terminal() && format == Format::Text {

@@ -31,7 +31,7 @@ pub fn write_report(
             hint: "run tests (rigor run) or gates (rigor gate) first".into(),
         });
     }
-    let mut store = rigor_store::Store::open(&db)?;
+    let mut store = rigor_store::Store::open_for_reading(&db)?;
     let data = ReportData::load(&mut store, req.runs.unwrap_or(settings.report.trend_runs))?;
     if data.is_empty() {
         return Err(GateError::Nothing {

@@ -9,7 +9,7 @@ pub mod mutation;
 pub mod perf;
 pub mod sarif;
 
-use crate::error::{GateError, Pos, Result};
+use crate::error::{GateError, LineIndex, Pos, Result};
 use serde::de::DeserializeOwned;
 use std::path::Path;
 
@@ -169,8 +169,10 @@ pub(crate) fn parse_xml(
     use quick_xml::XmlVersion;
     use quick_xml::events::Event;
     let v = XmlVersion::Implicit1_0;
+    // Every element records its position: look them up in an index, not by rescanning the text.
+    let lines = LineIndex::new(text);
     let err = |offset: usize, msg: String| {
-        GateError::malformed(file, Pos::of_offset(text, offset), format, msg, hint)
+        GateError::malformed(file, lines.pos(offset), format, msg, hint)
     };
     if text.trim().is_empty() {
         return Err(err(0, "the file is empty".into()));
@@ -199,7 +201,7 @@ pub(crate) fn parse_xml(
             }
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let name = e.local_name().as_ref().to_string();
-                let pos = Pos::of_offset(text, start_of(text));
+                let pos = lines.pos(start_of(text));
                 let mut attrs = Vec::new();
                 for a in e.attributes() {
                     let a = a.map_err(|x| {
@@ -272,7 +274,7 @@ pub(crate) fn parse_xml(
     if let Some(open) = stack.last() {
         return Err(GateError::malformed(
             file,
-            Pos::of_offset(text, text.len()),
+            lines.pos(text.len()),
             format,
             format!(
                 "unexpected end of file (truncated?): <{}> opened at {} is not closed",

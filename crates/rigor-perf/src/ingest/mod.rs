@@ -13,7 +13,7 @@ mod json;
 mod metrics;
 mod parsed;
 mod pytest_benchmark;
-mod text;
+pub(crate) mod text;
 
 pub use csv::{CsvRecord, CsvTable, parse_csv};
 pub use parsed::{CsvOptions, Format, Parsed};

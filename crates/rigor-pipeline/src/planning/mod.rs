@@ -11,7 +11,7 @@ pub use selection::{SelectionInfo, selection_header, short};
 use crate::change::Detected;
 use crate::error::{PipelineError, Result};
 use rigor_model::{Config, TestCase};
-use rigor_plan::tier::{Tier, TierConfig, tier_index};
+use rigor_plan::tier::{Tier, TierConfig, TierError, tier_index};
 use rigor_plan::{Selector, ShardSpec};
 use rigor_runner::{Batch, Discovered};
 use rigor_store::Store;
@@ -32,11 +32,14 @@ pub fn load_tiers(config: &Config) -> Result<Vec<Tier>> {
             )
         })?;
         tiers.push(Tier::from_config(&name, &tc).map_err(|e| {
-            config.error_at(
-                &format!("tiers.{name}.select"),
-                e.to_string(),
-                "see docs/tiers.md",
-            )
+            // Located at the key at fault; the selector's error carries its own hint.
+            let (key, hint) = match &e {
+                TierError::Budget { .. } => {
+                    ("budget", "e.g. budget = \"30s\"; see docs/ci.md#tiers")
+                }
+                _ => ("select", "see docs/ci.md#tiers"),
+            };
+            config.error_at(&format!("tiers.{name}.{key}"), e.to_string(), hint)
         })?);
     }
     Ok(tiers)

@@ -133,6 +133,8 @@ impl<'a> Session<'a> {
             .started
             .map_or(0.0, |t| self.started.duration_since(t).as_secs_f64());
         store.finish_run(self.run_id, status, now_s())?;
+        // A test that removed or replaced the history made this run's records vanish: say so.
+        store.check_still_there()?;
         Ok(RunReport {
             run_id: self.run_id,
             status,

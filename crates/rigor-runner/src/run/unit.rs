@@ -120,6 +120,7 @@ impl Session<'_> {
         let options = Options {
             jobs: self.jobs,
             timeout: suite.timeout,
+            collect_timeout: Options::collect_timeout_for(suite.timeout),
             retries: self.opts.retries,
             fail_fast: self.opts.fail_fast,
         };

@@ -6,7 +6,7 @@ use super::book::{Book, Job};
 use super::options::{Options, Tests};
 use super::pool::{Pool, Slot};
 use super::progress::{Ending, Progress};
-use super::texts::{abort_result, crash_text, timeout_text};
+use super::texts::{abort_result, crash_text, lost_text, timeout_text, unreadable_text};
 use crate::estimate::Estimates;
 use crate::worker::{WorkerEvent, WorkerFactory, collection_error};
 use rigor_model::{Outcome, TestCase, TestResult};
@@ -111,17 +111,44 @@ impl Batch<'_> {
                     return Some(Ending::Completed);
                 }
             }
-            Tests::Collect(estimates) => self.collecting = Some(estimates),
-        }
-        while self.slots.len() < workers {
-            let i = self.slots.len();
-            self.slots.push(Slot::empty());
-            if let Err(e) = self.slots[i].start(self.factory, i, self.tx) {
-                self.abort(&format!("cannot start a worker: {e}"));
-                return Some(Ending::Aborted);
+            Tests::Collect(estimates) => {
+                // The number of tests is known once collected: until then, no more workers than
+                // the history knows tests (one without history); more start after collection.
+                workers = workers.min(estimates.known_tests().max(1));
+                self.collecting = Some(estimates);
             }
         }
+        if let Err(e) = self.grow_to(workers) {
+            self.abort(&format!("cannot start a worker: {e}"));
+            return Some(Ending::Aborted);
+        }
         None
+    }
+
+    /// Make the first `n` slots available, starting workers in new ones.
+    fn grow_to(&mut self, n: usize) -> std::io::Result<()> {
+        for s in self.slots.iter_mut().take(n) {
+            s.retired = false;
+        }
+        while self.slots.len() < n {
+            let i = self.slots.len();
+            self.slots.push(Slot::empty());
+            self.slots[i].start(self.factory, i, self.tx)?;
+        }
+        Ok(())
+    }
+
+    /// Retire the slots from `n` on: they get no tests, and their idle workers end.
+    fn retire_beyond(&mut self, n: usize) {
+        for s in self.slots.iter_mut().skip(n) {
+            s.retired = true;
+            if let Some(w) = s.worker.as_mut()
+                && s.outstanding.is_empty()
+                && !w.finish_input()
+            {
+                s.worker = None;
+            }
+        }
     }
 
     fn run(&mut self, rx: &mpsc::Receiver<WorkerEvent>, stop: &AtomicBool) -> Ending {
@@ -194,7 +221,7 @@ impl Batch<'_> {
     /// out, tell workers holding tests to run them all (repeating it is harmless).
     fn dispatch(&mut self) {
         for slot in self.slots.iter_mut() {
-            if !slot.ready {
+            if !slot.ready || slot.retired {
                 continue;
             }
             let Some(worker) = slot.worker.as_mut() else {
@@ -220,7 +247,10 @@ impl Batch<'_> {
     /// Start a new worker in each empty slot, unless workers keep dying without running anything.
     fn respawn(&mut self) {
         for i in 0..self.slots.len() {
-            if self.slots[i].worker.is_some() || self.barren >= MAX_BARREN_SPAWNS {
+            if self.slots[i].worker.is_some()
+                || self.slots[i].retired
+                || self.barren >= MAX_BARREN_SPAWNS
+            {
                 continue;
             }
             if let Err(e) = self.slots[i].start(self.factory, i, self.tx) {
@@ -230,9 +260,18 @@ impl Batch<'_> {
         }
     }
 
-    /// Kill the worker of a test that has run longer than the timeout; its exit reports it.
+    /// Kill the worker of a test that has run longer than the timeout, and a worker that has
+    /// not reported its collection in time; its exit reports it.
     fn enforce_timeouts(&mut self) {
         for slot in self.slots.iter_mut() {
+            if slot.worker.is_some()
+                && !slot.ready
+                && !slot.collect_timed_out
+                && slot.spawned.elapsed() > self.opts.collect_timeout
+            {
+                slot.collect_timed_out = true;
+                slot.kill();
+            }
             if let (Some((job, started)), None) = (slot.running, slot.timed_out)
                 && started.elapsed() > self.opts.timeout
             {
@@ -257,12 +296,62 @@ impl Batch<'_> {
                 self.on_result(slot, result);
                 Flow::Go
             }
+            WorkerEvent::Unreadable { slot, ev, error } => self.on_unreadable(slot, &ev, &error),
             WorkerEvent::Exited {
                 slot,
                 code,
                 signal,
                 stderr,
             } => self.on_exited(slot, code, signal, &stderr),
+        }
+    }
+
+    /// A worker wrote a message rigor cannot read. An unreadable collection aborts the suite
+    /// (the tests are unknown); any other message settles the test the worker is running as an
+    /// error carrying the reason, so that no result is silently lost.
+    fn on_unreadable(&mut self, slot: usize, ev: &str, error: &str) -> Flow {
+        let s = &mut self.slots[slot];
+        if ev == "collected" && !s.ready {
+            self.abort(&format!(
+                "the collection its worker reported could not be read: {error}\nhint: a test file name or marker may not be valid UTF-8; rename it"
+            ));
+            self.book.stopping = true;
+            return Flow::Stop;
+        }
+        if let Some((job, started)) = s.running.take() {
+            s.outstanding.retain(|j| j.idx != job.idx);
+            let key = self.tests[job.idx].key.clone();
+            let mut r = TestResult::new(key, Outcome::Error, started.elapsed().as_secs_f64());
+            r.excerpt = Some(unreadable_text(ev, error));
+            self.finish_attempt(slot, job, started, r);
+        }
+        Flow::Go
+    }
+
+    /// A worker runs the tests handed to it in order: when it reports on the test at `pos` of
+    /// its outstanding tests, those before it ended without a result that rigor could read.
+    /// Settle them as errors instead of waiting for them forever.
+    fn settle_lost(&mut self, slot: usize, pos: usize) {
+        for _ in 0..pos {
+            let s = &mut self.slots[slot];
+            let job = s
+                .outstanding
+                .pop_front()
+                .expect("pos is within outstanding");
+            let started = match s.running {
+                Some((running, t)) if running == job => {
+                    s.running = None;
+                    t
+                }
+                _ => Instant::now(),
+            };
+            if s.timed_out == Some(job.idx) {
+                s.timed_out = None;
+            }
+            let key = self.tests[job.idx].key.clone();
+            let mut r = TestResult::new(key, Outcome::Error, started.elapsed().as_secs_f64());
+            r.excerpt = Some(lost_text());
+            self.finish_attempt(slot, job, started, r);
         }
     }
 
@@ -287,14 +376,24 @@ impl Batch<'_> {
         if self.book.pending == 0 {
             return Flow::Stop;
         }
+        // Now that the tests are known: as many workers as there is work, up to --jobs.
+        let wanted = self.opts.jobs.max(1).min(self.book.pending);
+        if let Err(e) = self.grow_to(wanted) {
+            self.abort(&format!("cannot start a worker: {e}"));
+            self.book.stopping = true;
+            return Flow::Stop;
+        }
+        self.retire_beyond(wanted);
         Flow::Go
     }
 
     fn on_started(&mut self, slot: usize, id: &str) {
-        let s = &mut self.slots[slot];
         let tests = &self.tests;
+        let s = &self.slots[slot];
         if let Some(pos) = s.outstanding.iter().position(|j| tests[j.idx].key.id == id) {
-            let job = s.outstanding[pos];
+            self.settle_lost(slot, pos);
+            let (s, tests) = (&mut self.slots[slot], &self.tests);
+            let job = s.outstanding[0];
             s.running = Some((job, Instant::now()));
             s.ran_any = true;
             self.barren = 0;
@@ -306,16 +405,17 @@ impl Batch<'_> {
 
     /// A test handed to this worker finished (a result for anything else is ignored).
     fn on_result(&mut self, slot: usize, mut result: TestResult) {
-        let s = &mut self.slots[slot];
         let tests = &self.tests;
-        let Some(pos) = s
+        let Some(pos) = self.slots[slot]
             .outstanding
             .iter()
             .position(|j| tests[j.idx].key.id == result.key.id)
         else {
             return;
         };
-        let job = s.outstanding.remove(pos).expect("position is valid");
+        self.settle_lost(slot, pos);
+        let s = &mut self.slots[slot];
+        let job = s.outstanding.pop_front().expect("position is valid");
         let started = s.running.map(|(_, t)| t).unwrap_or_else(Instant::now);
         s.running = None;
         if s.timed_out == Some(job.idx) {
@@ -337,8 +437,18 @@ impl Batch<'_> {
     ) -> Flow {
         let s = &mut self.slots[slot];
         s.worker = None;
-        if !s.ran_any {
+        if !s.ran_any && !s.retired {
             self.barren += 1;
+        }
+        // Only while nothing is collected does a slow collection stop the suite; a late worker
+        // that is slow to collect is just a dead worker.
+        if std::mem::take(&mut s.collect_timed_out) && self.collecting.is_some() {
+            let limit = rigor_model::duration::human(self.opts.collect_timeout.as_secs_f64());
+            self.abort(&format!(
+                "its worker did not report its collection within {limit} and was killed\nhint: run `pytest --collect-only` in the project to see where collection stops (a conftest.py or test module that blocks at import?)"
+            ));
+            self.book.stopping = true;
+            return Flow::Stop;
         }
         let timed_out = s.timed_out.take();
         if let Some((job, started)) = s.running.take() {

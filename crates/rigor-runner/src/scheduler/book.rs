@@ -105,6 +105,7 @@ mod tests {
         Options {
             jobs: 1,
             timeout: Duration::from_secs(1),
+            collect_timeout: Duration::from_secs(1),
             retries,
             fail_fast,
         }

@@ -10,10 +10,24 @@ pub struct Options {
     pub jobs: usize,
     /// Longest a test may run before its worker is killed.
     pub timeout: Duration,
+    /// Longest a collecting worker (pytest) may take to report its collection before it is
+    /// killed and the suite aborted.
+    pub collect_timeout: Duration,
     /// Extra attempts for a failing test.
     pub retries: u32,
     /// Stop at the first final failure.
     pub fail_fast: bool,
+}
+
+/// The least time a worker gets to collect its suite, whatever the per-test timeout.
+pub const MIN_COLLECT_TIMEOUT: Duration = Duration::from_secs(120);
+
+impl Options {
+    /// How long a worker may collect when tests may run for `timeout`: the longer of the two
+    /// and [`MIN_COLLECT_TIMEOUT`].
+    pub fn collect_timeout_for(timeout: Duration) -> Duration {
+        timeout.max(MIN_COLLECT_TIMEOUT)
+    }
 }
 
 /// The tests of a batch.

@@ -24,6 +24,12 @@ pub(super) struct Slot {
     pub(super) timed_out: Option<usize>,
     /// The worker started at least one test.
     pub(super) ran_any: bool,
+    /// When the worker started (bounds its collection).
+    pub(super) spawned: Instant,
+    /// The worker was killed because it did not report its collection in time.
+    pub(super) collect_timed_out: bool,
+    /// Not needed by this batch (more slots than tests): gets no tests and is not restarted.
+    pub(super) retired: bool,
 }
 
 impl Slot {
@@ -35,6 +41,9 @@ impl Slot {
             running: None,
             timed_out: None,
             ran_any: false,
+            spawned: Instant::now(),
+            collect_timed_out: false,
+            retired: false,
         }
     }
 

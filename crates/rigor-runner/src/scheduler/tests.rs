@@ -22,6 +22,10 @@ enum Act {
     /// Kills its worker process once the worker knows what follows (its next test, or a
     /// flush), as a pytest worker runs a test once it knows its successor.
     Crash,
+    /// Starts, then goes on to its next test without a result (the message was lost).
+    LoseResult,
+    /// Starts, then writes a result message that cannot be read.
+    GarbleResult,
 }
 
 /// What the fake workers did, shared by the factory and its workers.
@@ -46,6 +50,10 @@ struct Fake {
     persistent: bool,
     /// Workers die as they start, before running anything.
     die_at_start: bool,
+    /// Collecting workers write their collection in a message that cannot be read.
+    garble_collection: bool,
+    /// Collecting workers never report their collection.
+    silent_collection: bool,
     cannot_spawn: bool,
     log: Arc<Mutex<Log>>,
 }
@@ -58,6 +66,8 @@ impl Fake {
             collection_errors: Vec::new(),
             persistent: false,
             die_at_start: false,
+            garble_collection: false,
+            silent_collection: false,
             cannot_spawn: false,
             log: Arc::default(),
         }
@@ -101,6 +111,9 @@ impl WorkerFactory for Fake {
         };
         if self.die_at_start {
             w.exit(Some(2), "ModuleNotFoundError: No module named 'pytest'");
+        } else if self.silent_collection {
+        } else if self.garble_collection {
+            w.unreadable("collected");
         } else if let Some(items) = &self.collects {
             let _ = w.tx.send(WorkerEvent::Collected {
                 slot,
@@ -142,6 +155,14 @@ impl FakeWorker {
         let _ = self.tx.send(WorkerEvent::Result {
             slot: self.slot,
             result: r,
+        });
+    }
+
+    fn unreadable(&self, ev: &str) {
+        let _ = self.tx.send(WorkerEvent::Unreadable {
+            slot: self.slot,
+            ev: ev.into(),
+            error: "lone leading surrogate in hex escape".into(),
         });
     }
 
@@ -190,6 +211,8 @@ impl Worker for FakeWorker {
             Act::FailTimes(n) if attempt <= n => self.result(&id, Outcome::Failed, "flaked"),
             Act::FailTimes(_) => self.result(&id, Outcome::Passed, ""),
             Act::Hang => self.running = Some(id),
+            Act::LoseResult => {}
+            Act::GarbleResult => self.unreadable("result"),
             Act::Crash => {
                 self.running = Some(id);
                 self.crashing = true;
@@ -229,6 +252,7 @@ fn opts(jobs: usize) -> Options {
     Options {
         jobs,
         timeout: Duration::from_secs(30),
+        collect_timeout: Duration::from_secs(30),
         retries: 0,
         fail_fast: false,
     }
@@ -583,4 +607,121 @@ fn the_pool_keeps_its_workers_between_batches_until_shutdown() {
     assert_eq!(fake.spawned(), 2, "the second batch reuses the workers");
     pool.shutdown(&AtomicBool::new(false));
     assert_eq!(fake.log.lock().unwrap().finished_inputs, 2);
+}
+
+#[test]
+fn a_lost_result_is_an_error_once_the_worker_goes_on_and_the_batch_ends() {
+    let fake = Fake::new(&[("lost", Act::LoseResult)]).persistent(None);
+    let start = Instant::now();
+    let (ending, seen) = run(&fake, given(&["lost", "b", "c"]), &opts(1));
+    assert_eq!(ending, Ending::Completed, "not interrupted by the watchdog");
+    assert!(start.elapsed() < Duration::from_secs(10));
+    let r = seen.result("lost");
+    assert_eq!(r.outcome, Outcome::Error);
+    let text = r.excerpt.as_deref().unwrap();
+    assert!(text.contains("no readable result"), "{text}");
+    assert_eq!(seen.outcome("b"), Outcome::Passed);
+    assert_eq!(seen.outcome("c"), Outcome::Passed);
+    assert_eq!(seen.results.len(), 3, "one result per test");
+}
+
+#[test]
+fn an_unreadable_result_settles_the_running_test_at_once_even_when_it_is_the_last() {
+    let fake = Fake::new(&[("bad", Act::GarbleResult)]).persistent(None);
+    let start = Instant::now();
+    let (ending, seen) = run(&fake, given(&["a", "bad"]), &opts(1));
+    assert_eq!(ending, Ending::Completed);
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "not left to its timeout"
+    );
+    let r = seen.result("bad");
+    assert_eq!(r.outcome, Outcome::Error, "an error, not a timeout");
+    let text = r.excerpt.as_deref().unwrap();
+    assert!(
+        text.contains("could not read the `result` message")
+            && text.contains("lone leading surrogate"),
+        "{text}"
+    );
+    assert_eq!(seen.outcome("a"), Outcome::Passed);
+}
+
+#[test]
+fn an_unreadable_collection_aborts_the_suite_with_the_reason() {
+    let mut fake = Fake::new(&[]).persistent(Some(vec![TestCase::new("s", "a")]));
+    fake.garble_collection = true;
+    let (ending, seen) = run(&fake, Tests::Collect(Estimates::default()), &opts(2));
+    assert_eq!(ending, Ending::Aborted);
+    let text = seen.result("<worker>").excerpt.clone().unwrap();
+    assert!(
+        text.contains("collection its worker reported could not be read") && text.contains("hint:"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_worker_that_never_reports_its_collection_is_killed_at_the_collection_timeout() {
+    let mut fake = Fake::new(&[]).persistent(Some(vec![TestCase::new("s", "a")]));
+    fake.silent_collection = true;
+    let o = Options {
+        collect_timeout: Duration::from_millis(200),
+        ..opts(1)
+    };
+    let start = Instant::now();
+    let (ending, seen) = run(&fake, Tests::Collect(Estimates::default()), &o);
+    assert_eq!(ending, Ending::Aborted, "not interrupted by the watchdog");
+    assert!(start.elapsed() < Duration::from_secs(10));
+    let text = seen.result("<worker>").excerpt.clone().unwrap();
+    assert!(
+        text.contains("did not report its collection within 200ms"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_collection_timeout_is_never_below_the_minimum_nor_the_test_timeout() {
+    use super::options::MIN_COLLECT_TIMEOUT;
+    let t = Options::collect_timeout_for(Duration::from_secs(1));
+    assert_eq!(t, MIN_COLLECT_TIMEOUT);
+    let long = Duration::from_secs(3600);
+    assert_eq!(Options::collect_timeout_for(long), long);
+}
+
+fn cases(ids: &[&str]) -> Vec<TestCase> {
+    ids.iter().map(|id| TestCase::new("s", id)).collect()
+}
+
+#[test]
+fn workers_are_capped_by_the_planned_work() {
+    // Known tests: never more workers than tests.
+    let fake = Fake::new(&[]).persistent(None);
+    let (_, seen) = run(&fake, given(&["a"]), &opts(20));
+    assert_eq!((fake.spawned(), seen.results.len()), (1, 1));
+    // Collected tests without history: one worker collects; more start once the tests are
+    // known, up to --jobs and the number of tests.
+    let fake = Fake::new(&[]).persistent(Some(cases(&["a"])));
+    let (ending, seen) = run(&fake, Tests::Collect(Estimates::default()), &opts(20));
+    assert_eq!(ending, Ending::Completed);
+    assert_eq!((fake.spawned(), seen.results.len()), (1, 1));
+    let fake = Fake::new(&[]).persistent(Some(cases(&["a", "b", "c", "d", "e"])));
+    let (_, seen) = run(&fake, Tests::Collect(Estimates::default()), &opts(3));
+    assert_eq!((fake.spawned(), seen.results.len()), (3, 5));
+}
+
+#[test]
+fn workers_started_for_tests_the_history_knows_are_retired_when_fewer_are_collected() {
+    let known = ["a", "b", "c", "d"]
+        .iter()
+        .map(|id| (TestKey::new("s", *id), 1.0))
+        .collect();
+    let fake = Fake::new(&[]).persistent(Some(cases(&["a"])));
+    let (ending, seen) = run(&fake, Tests::Collect(Estimates::new(known, 1.0)), &opts(8));
+    assert_eq!(ending, Ending::Completed);
+    assert_eq!(fake.spawned(), 4, "as many as the history knows tests");
+    assert_eq!(seen.results.len(), 1);
+    assert_eq!(
+        fake.log.lock().unwrap().finished_inputs,
+        3,
+        "the three surplus workers are told to end"
+    );
 }

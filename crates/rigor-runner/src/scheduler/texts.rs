@@ -32,6 +32,20 @@ pub(super) fn crash_text(code: Option<i32>, signal: Option<i32>, stderr: &str) -
     )
 }
 
+/// The excerpt of a test whose worker went on to the next test without a result for it.
+pub(super) fn lost_text() -> String {
+    "rigor received no readable result for this test: its worker went on to the next test \
+     (the result message was lost or unreadable)"
+        .into()
+}
+
+/// The excerpt of a test whose `ev` message from its worker could not be read.
+pub(super) fn unreadable_text(ev: &str, error: &str) -> String {
+    format!(
+        "rigor could not read the `{ev}` message of this test from its worker, so its real outcome is unknown: {error}"
+    )
+}
+
 /// The error result of a suite whose workers cannot run its tests (`SUITE::<worker>`).
 pub(super) fn abort_result(factory: &dyn WorkerFactory, why: &str) -> TestResult {
     let mut r = TestResult::new(

@@ -243,6 +243,7 @@ mod tests {
                 format!("result {} {}", result.key, result.outcome)
             }
             WorkerEvent::Exited { code, stderr, .. } => format!("exited {code:?}\n{stderr}"),
+            WorkerEvent::Unreadable { ev, .. } => format!("unreadable {ev}"),
         }
     }
 

@@ -25,6 +25,15 @@ pub enum WorkerEvent {
         slot: usize,
         result: TestResult,
     },
+    /// The worker wrote a line that names a message (`ev`) but cannot be read (persistent
+    /// workers only): the scheduler settles what the message was about.
+    Unreadable {
+        slot: usize,
+        /// The message's `ev` tag, as far as it could be made out.
+        ev: String,
+        /// Why it cannot be read, with the start of the line.
+        error: String,
+    },
     /// The worker process ended (persistent workers only).
     Exited {
         slot: usize,

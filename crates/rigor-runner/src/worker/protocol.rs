@@ -7,6 +7,12 @@
 //! `{"ev":"collected","items":[{"id","file","line","markers"}],"errors":[{"id","text"}],"python","pytest"}`,
 //! `{"ev":"start","id"}`, `{"ev":"result","id","outcome","duration","excerpt","output"}` and
 //! `{"ev":"done"}`. Any other line (something a plugin or conftest printed) is ignored.
+//!
+//! Reading is forgiving, because a test controls what its messages carry: bytes that are not
+//! UTF-8 are replaced, escaped lone surrogates (`\udcff`, which Python's `json.dumps` writes for
+//! undecodable file names and hostile assertion messages) are read as U+FFFD, and a line that
+//! still looks like a message but cannot be parsed is reported ([`WorkerEvent::Unreadable`]) so
+//! that the scheduler settles the test it belonged to instead of waiting for it forever.
 
 use super::{Worker, WorkerEvent};
 use crate::process::kill_group;
@@ -58,8 +64,73 @@ pub enum Message {
 
 /// The message on a line, or None for a line that is not one.
 pub fn parse(line: &str) -> Option<Message> {
-    serde_json::from_str(line).ok()
+    read(line).ok()
 }
+
+/// The message on a line, or why the line is not one. A line whose only fault is an escaped
+/// lone surrogate is read with U+FFFD in its place.
+pub fn read(line: &str) -> Result<Message, serde_json::Error> {
+    serde_json::from_str(line).or_else(|first| match repair_surrogates(line) {
+        Some(repaired) => serde_json::from_str(&repaired).map_err(|_| first),
+        None => Err(first),
+    })
+}
+
+/// `line` with every `\uXXXX` escape of a lone (unpaired) surrogate replaced by `\ufffd`, or
+/// None when it has none. Escaped backslashes (`\\udcff`) are text, not escapes, and stay.
+pub fn repair_surrogates(line: &str) -> Option<String> {
+    fn surrogate_at(b: &[u8], i: usize) -> Option<u16> {
+        let hex = b.get(i + 2..i + 6)?;
+        if b[i] != b'\\' || b[i + 1] != b'u' {
+            return None;
+        }
+        let v = u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
+        (0xD800..=0xDFFF).contains(&v).then_some(v)
+    }
+    let b = line.as_bytes();
+    let mut out = String::with_capacity(line.len());
+    let (mut i, mut copied, mut changed) = (0, 0, false);
+    while i < b.len() {
+        if b[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match surrogate_at(b, i) {
+            // A high surrogate followed by a low one: a valid pair.
+            Some(0xD800..=0xDBFF) if surrogate_at(b, i + 6).is_some_and(|low| low >= 0xDC00) => {
+                i += 12
+            }
+            Some(_) => {
+                out.push_str(&line[copied..i]);
+                out.push_str("\\ufffd");
+                i += 6;
+                copied = i;
+                changed = true;
+            }
+            // Any other escape: skip the backslash and the escaped character.
+            None => i += 2,
+        }
+    }
+    changed.then(|| {
+        out.push_str(&line[copied..]);
+        out
+    })
+}
+
+/// The `ev` tag of a line that looks like a message (a JSON object naming one), or None.
+fn tag_of(line: &str) -> Option<&str> {
+    let line = line.trim_start();
+    if !line.starts_with('{') {
+        return None;
+    }
+    let rest = &line[line.find("\"ev\"")? + 4..];
+    let rest = rest.trim_start().strip_prefix(':')?.trim_start();
+    let rest = rest.strip_prefix('"')?;
+    Some(&rest[..rest.find('"')?])
+}
+
+/// How much of an unreadable line an event keeps.
+const UNREADABLE_KEEP: usize = 300;
 
 /// Collected items as tests of `suite`.
 pub fn tests_of(suite: &str, items: Vec<Item>) -> Vec<TestCase> {
@@ -110,12 +181,41 @@ pub fn event(message: Message, slot: usize, suite: &str) -> Option<WorkerEvent> 
     })
 }
 
+/// What a line the worker in `slot` wrote means to the scheduler: a message's event, an
+/// [`WorkerEvent::Unreadable`] for a line that names a message but cannot be read, or None
+/// for anything else (noise, `done`).
+pub fn line_event(line: &str, slot: usize, suite: &str) -> Option<WorkerEvent> {
+    match read(line) {
+        Ok(message) => event(message, slot, suite),
+        Err(e) => {
+            let ev = tag_of(line)?.to_string();
+            let mut end = line.len().min(UNREADABLE_KEEP);
+            while !line.is_char_boundary(end) {
+                end -= 1;
+            }
+            Some(WorkerEvent::Unreadable {
+                slot,
+                ev,
+                error: format!("{e}; the line began: {}", &line[..end]),
+            })
+        }
+    }
+}
+
 /// Forward what the worker in `slot` writes to the scheduler, until its output ends (or the
-/// scheduler is gone). Lines that are not messages are skipped.
-pub fn forward(output: impl BufRead, slot: usize, suite: &str, tx: &mpsc::Sender<WorkerEvent>) {
-    for line in output.lines() {
-        let Ok(line) = line else { break };
-        let Some(event) = parse(&line).and_then(|m| event(m, slot, suite)) else {
+/// scheduler is gone). Lines that are not messages are skipped; bytes that are not UTF-8 are
+/// replaced (U+FFFD), never a reason to stop reading.
+pub fn forward(mut output: impl BufRead, slot: usize, suite: &str, tx: &mpsc::Sender<WorkerEvent>) {
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match output.read_until(b'\n', &mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        let line = String::from_utf8_lossy(&buf);
+        let line = line.trim_end_matches(['\n', '\r']);
+        let Some(event) = line_event(line, slot, suite) else {
             continue;
         };
         if tx.send(event).is_err() {
@@ -274,6 +374,9 @@ mod tests {
                     format!("{slot} result {} {}", result.key.id, result.outcome)
                 }
                 WorkerEvent::Exited { .. } => "exited".into(),
+                WorkerEvent::Unreadable { slot, ev, error } => {
+                    format!("{slot} unreadable {ev}: {error}")
+                }
             })
             .collect();
         assert_eq!(
@@ -285,6 +388,72 @@ mod tests {
                 "2 start b"
             ]
         );
+    }
+
+    #[test]
+    fn escaped_lone_surrogates_are_read_as_replacement_characters() {
+        // What Python's json.dumps writes for `assert False, "bad \udcff"` and for a test file
+        // whose name is not UTF-8.
+        let line = r#"{"ev":"result","id":"tests/test_\udcff.py::t","outcome":"failed","duration":0.1,"excerpt":"bad \udcff \ud83d\ude00 \\udcff \ud800"}"#;
+        let Some(WorkerEvent::Result { result, .. }) = parse(line).and_then(|m| event(m, 0, "s"))
+        else {
+            panic!("a result");
+        };
+        assert_eq!(result.key.id, "tests/test_\u{fffd}.py::t");
+        assert_eq!(result.outcome, Outcome::Failed);
+        assert_eq!(
+            result.excerpt.as_deref(),
+            Some("bad \u{fffd} \u{1f600} \\udcff \u{fffd}"),
+            "pairs and escaped backslashes stay"
+        );
+        assert_eq!(repair_surrogates(r#"{"a":"\ud83d\ude00 \\ud800"}"#), None);
+        assert_eq!(
+            repair_surrogates(r#""\udcff\ude00x\ud83d""#).as_deref(),
+            Some(r#""\ufffd\ufffdx\ufffd""#)
+        );
+    }
+
+    #[test]
+    fn a_line_that_names_a_message_but_cannot_be_read_is_reported() {
+        let line = r#"{"ev":"result","id":"a","outcome":"failed","duration":"#;
+        let Some(WorkerEvent::Unreadable { slot: 4, ev, error }) = line_event(line, 4, "s") else {
+            panic!("unreadable");
+        };
+        assert_eq!(ev, "result");
+        assert!(
+            error.contains("the line began: {\"ev\":\"result\""),
+            "{error}"
+        );
+        let long = format!("{{\"ev\" : \"start\", \"x\": \"{}", "é".repeat(400));
+        let Some(WorkerEvent::Unreadable { ev, error, .. }) = line_event(&long, 0, "s") else {
+            panic!("unreadable");
+        };
+        assert_eq!(ev, "start");
+        assert!(error.len() < 400, "the line is cut: {error}");
+        for noise in ["hello", "{not json", "[1]", r#"{"id":"x"}"#, ""] {
+            assert!(line_event(noise, 0, "s").is_none(), "{noise:?}");
+        }
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_do_not_end_the_stream() {
+        let mut stream = b"{\"ev\":\"start\",\"id\":\"t_\xff.py::a\"}\n".to_vec();
+        stream.extend_from_slice(b"garbage \xfe\xff\n");
+        stream.extend_from_slice(
+            b"{\"ev\":\"result\",\"id\":\"b\",\"outcome\":\"passed\",\"duration\":0}\n",
+        );
+        let (tx, rx) = mpsc::channel();
+        forward(&stream[..], 0, "s", &tx);
+        drop(tx);
+        let got: Vec<String> = rx
+            .iter()
+            .map(|e| match e {
+                WorkerEvent::Started { id, .. } => format!("start {id}"),
+                WorkerEvent::Result { result, .. } => format!("result {}", result.key.id),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(got, ["start t_\u{fffd}.py::a", "result b"]);
     }
 
     #[test]

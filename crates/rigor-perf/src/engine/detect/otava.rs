@@ -26,10 +26,22 @@ pub(super) fn detect(
                     .into(),
         });
     }
-    let text = std::fs::read_to_string(path).map_err(|source| PerfError::Read {
+    let bytes = std::fs::read(path).map_err(|source| PerfError::Read {
         path: label.clone(),
         source,
-        hint: "check the path".into(),
+        hint: "check the path and permissions".into(),
+    })?;
+    // Not UTF-8 is malformed input (exit 3), located, like every other reader's.
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let (line, col) =
+            crate::ingest::text::line_col(&String::from_utf8_lossy(e.as_bytes()), valid);
+        PerfError::input(
+            &label,
+            format!("line {line}, column {col}"),
+            "invalid UTF-8",
+            "an Otava CSV must be UTF-8 text",
+        )
     })?;
     if text.trim().is_empty() {
         return Err(PerfError::input(
