@@ -2,8 +2,8 @@
 
 use crate::outcome::RunReport;
 use crate::scheduler::Ending;
-use rigor_model::Outcome;
 use rigor_model::duration::human;
+use rigor_model::{Outcome, TestResult};
 use std::fmt::Write;
 
 /// How many lines of each failure excerpt the summary shows.
@@ -25,41 +25,16 @@ pub fn counts_line(report: &RunReport) -> String {
     }
 }
 
+/// Failure groups shown with their excerpt; the rest get one line each.
+const DETAILED_GROUPS: usize = 10;
+/// Failure lines at most (beyond, a pointer to where every failure is).
+const LISTED_FAILURES: usize = 50;
+/// Tests named for a group of identical failures.
+const NAMED_IN_GROUP: usize = 5;
+
 pub fn render(report: &RunReport) -> String {
     let mut s = String::new();
-    let mut failures: Vec<_> = report.failures().collect();
-    failures.sort_by(|a, b| a.key.cmp(&b.key));
-    if !failures.is_empty() {
-        let _ = writeln!(s, "\nFailures:");
-        for r in &failures {
-            let place = match (&r.file, r.line) {
-                (Some(f), Some(l)) => format!(" ({f}:{l})"),
-                (Some(f), None) => format!(" ({f})"),
-                _ => String::new(),
-            };
-            let _ = writeln!(
-                s,
-                "\n  {} {}{place}",
-                r.outcome.as_str().to_uppercase(),
-                r.key
-            );
-            if let Some(text) = &r.excerpt {
-                let lines: Vec<&str> = text.lines().collect();
-                let shown = lines.len().min(EXCERPT_LINES);
-                for l in &lines[lines.len() - shown..] {
-                    let _ = writeln!(s, "      {l}");
-                }
-                if lines.len() > shown {
-                    let _ = writeln!(
-                        s,
-                        "      [{} earlier lines in the history: rigor history --run {}]",
-                        lines.len() - shown,
-                        report.run_id
-                    );
-                }
-            }
-        }
-    }
+    failures_section(report, &mut s);
     let quarantined: Vec<_> = report.quarantined_failures().collect();
     if !quarantined.is_empty() {
         let _ = writeln!(
@@ -164,6 +139,125 @@ pub fn render(report: &RunReport) -> String {
     s
 }
 
+/// What identifies a failure for grouping: pytest's first `E` line (the exception and its
+/// message), else the excerpt's last non-empty line (a panic message, a command's last words),
+/// else the outcome.
+fn signature(r: &TestResult) -> String {
+    let Some(e) = r.excerpt.as_deref() else {
+        return r.outcome.as_str().to_string();
+    };
+    e.lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("E ") && l.len() > 2)
+        .or_else(|| e.lines().map(str::trim).rev().find(|l| !l.is_empty()))
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|| r.outcome.as_str().to_string())
+}
+
+/// Failures grouped by [`signature`], in the order of their first test (by key).
+fn failure_groups(report: &RunReport) -> Vec<(String, Vec<&TestResult>)> {
+    let mut failures: Vec<&TestResult> = report.failures().collect();
+    failures.sort_by(|a, b| a.key.cmp(&b.key));
+    let mut groups: Vec<(String, Vec<&TestResult>)> = Vec::new();
+    for r in failures {
+        let sig = signature(r);
+        match groups.iter_mut().find(|(g, _)| *g == sig) {
+            Some((_, members)) => members.push(r),
+            None => groups.push((sig, vec![r])),
+        }
+    }
+    groups
+}
+
+fn place(r: &TestResult) -> String {
+    match (&r.file, r.line) {
+        (Some(f), Some(l)) => format!(" ({f}:{l})"),
+        (Some(f), None) => format!(" ({f})"),
+        _ => String::new(),
+    }
+}
+
+/// The failures: the first groups with the excerpt of their first test (identical failures
+/// named after it), later groups one line each, and past a cap a pointer to the full list — a
+/// red run of hundreds of failures stays readable.
+fn failures_section(report: &RunReport, s: &mut String) {
+    let groups = failure_groups(report);
+    if groups.is_empty() {
+        return;
+    }
+    let total: usize = groups.iter().map(|g| g.1.len()).sum();
+    let _ = writeln!(s, "\nFailures ({total}, {} kinds):", groups.len());
+    let mut listed = 0;
+    for (i, (sig, members)) in groups.iter().enumerate() {
+        if listed >= LISTED_FAILURES {
+            let _ = writeln!(
+                s,
+                "\n  [{} more failures not shown: `rigor history --run {}` lists them all; --junit writes every excerpt]",
+                total - listed,
+                report.run_id
+            );
+            break;
+        }
+        let first = members[0];
+        let head = format!(
+            "{} {}{}",
+            first.outcome.as_str().to_uppercase(),
+            first.key,
+            place(first)
+        );
+        if i < DETAILED_GROUPS {
+            let _ = writeln!(s, "\n  {head}");
+            excerpt(report, first, s);
+        } else {
+            let _ = writeln!(s, "  {head} — {sig}");
+        }
+        listed += 1;
+        if members.len() > 1 {
+            same_way(&members[1..], s);
+            listed += members.len() - 1;
+        }
+    }
+}
+
+/// One line naming the other tests of a group.
+fn same_way(rest: &[&TestResult], s: &mut String) {
+    let names: Vec<String> = rest
+        .iter()
+        .take(NAMED_IN_GROUP)
+        .map(|r| r.key.to_string())
+        .collect();
+    let more = rest.len().saturating_sub(NAMED_IN_GROUP);
+    let _ = writeln!(
+        s,
+        "      … and {} more failing the same way: {}{}",
+        rest.len(),
+        names.join(", "),
+        if more > 0 {
+            format!(" (+{more} more)")
+        } else {
+            String::new()
+        }
+    );
+}
+
+/// The last lines of a failure's excerpt.
+fn excerpt(report: &RunReport, r: &TestResult, s: &mut String) {
+    let Some(text) = &r.excerpt else { return };
+    let lines: Vec<&str> = text.lines().collect();
+    let shown = lines.len().min(EXCERPT_LINES);
+    for l in &lines[lines.len() - shown..] {
+        let _ = writeln!(s, "      {l}");
+    }
+    if lines.len() > shown {
+        let _ = writeln!(
+            s,
+            "      [{} earlier lines in the history: rigor history --run {}]",
+            lines.len() - shown,
+            report.run_id
+        );
+    }
+}
+
 /// The command's wall time with its phases: `11.0s wall (discovery and planning 6.8s, tests
 /// 4.2s)` — the tests' phase includes starting the workers and their collection.
 pub fn wall_line(report: &RunReport) -> String {
@@ -178,7 +272,7 @@ pub fn wall_line(report: &RunReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rigor_model::{TestKey, TestResult};
+    use rigor_model::TestKey;
     use std::collections::HashMap;
 
     /// Issue 17, item 4: the total includes discovery and planning, shown as their own phase;
@@ -227,5 +321,77 @@ mod tests {
             text.contains("Tiers (wall time from entering the tier"),
             "{text}"
         );
+    }
+
+    fn report_with(results: Vec<TestResult>) -> RunReport {
+        RunReport {
+            run_id: 9,
+            status: rigor_store::RunStatus::Failed,
+            results,
+            suites: vec![],
+            tiers: vec![],
+            stopped_at_tier: None,
+            quarantined: HashMap::new(),
+            wall_s: 1.0,
+            prepare_s: 0.1,
+            commit: None,
+            branch: None,
+            trigger: "local".into(),
+            jobs: 1,
+            workers: 1,
+        }
+    }
+
+    fn failure(id: &str, message: &str) -> TestResult {
+        let mut r = TestResult::new(TestKey::new("py", id), Outcome::Failed, 0.0);
+        r.excerpt = Some(format!(
+            "def test():\n>   check()\nE   {message}\n\n{}:12: Error\n",
+            id.split("::").next().unwrap_or(id)
+        ));
+        r
+    }
+
+    /// Issue 17, item 5: 157 failures, most of them the same, make a summary a person can read:
+    /// identical failures are one entry naming the others, the first kinds show their excerpt,
+    /// and past a cap the summary points to where every failure is.
+    #[test]
+    fn many_failures_are_grouped_and_capped() {
+        let mut results: Vec<TestResult> = (0..150)
+            .map(|i| failure(&format!("t.py::same_{i:03}"), "AssertionError: db is down"))
+            .collect();
+        results.extend(
+            (0..7).map(|i| failure(&format!("u.py::own_{i}"), &format!("ValueError: {i}"))),
+        );
+        let text = render(&report_with(results));
+        assert!(text.contains("Failures (157, 8 kinds):"), "{text}");
+        assert!(
+            text.contains("… and 149 more failing the same way: py::t.py::same_001"),
+            "{text}"
+        );
+        assert_eq!(
+            text.matches("AssertionError: db is down").count(),
+            1,
+            "{text}"
+        );
+        assert!(
+            text.lines().count() < 80,
+            "{} lines:\n{text}",
+            text.lines().count()
+        );
+
+        let distinct: Vec<TestResult> = (0..120)
+            .map(|i| failure(&format!("v.py::t_{i:03}"), &format!("KeyError: {i}")))
+            .collect();
+        let text = render(&report_with(distinct));
+        assert!(text.contains("Failures (120, 120 kinds):"), "{text}");
+        assert!(
+            text.contains("[70 more failures not shown: `rigor history --run 9` lists them all"),
+            "{text}"
+        );
+        assert!(
+            text.contains("FAILED py::v.py::t_010 — E KeyError: 10"),
+            "{text}"
+        );
+        assert!(text.lines().count() < 150, "{} lines", text.lines().count());
     }
 }
