@@ -91,9 +91,12 @@ pub struct PlanArgs {
     /// Plan every test, not only those the change can break.
     #[arg(long)]
     pub all: bool,
-    /// Show why each test is selected (and list the skipped ones with why).
+    /// Show why each test is selected, and the skipped ones grouped per file with why.
     #[arg(long)]
     pub explain: bool,
+    /// With --explain: list every skipped test on its own line instead of per file.
+    #[arg(long, requires = "explain")]
+    pub all_skipped: bool,
     /// Explain the decision for one test id (selected or skipped).
     #[arg(long, value_name = "ID")]
     pub why: Option<String>,

@@ -248,11 +248,34 @@ fn print_text(plan: &Plan, sel: Option<&SelectionInfo>, args: &PlanArgs) {
         }
     }
     if args.explain && sel.is_some_and(|s| !s.skipped.is_empty()) {
-        println!("\nskipped ({}):", plan.skipped.len());
-        for s in &plan.skipped {
-            println!("  {}::{}: {}", s.suite, s.id, s.why);
-        }
+        print!("{}", skipped_text(&plan.skipped, args.all_skipped));
     }
+}
+
+/// The skipped tests: per file and reason with a count (a change that skips thousands of tests
+/// stays a short list), or with `all` one line each.
+fn skipped_text(skipped: &[SkippedTest], all: bool) -> String {
+    let mut out = format!("\nskipped ({}):\n", skipped.len());
+    if all {
+        for s in skipped {
+            out.push_str(&format!("  {}::{}: {}\n", s.suite, s.id, s.why));
+        }
+        return out;
+    }
+    let mut groups: std::collections::BTreeMap<(&str, &str, &str), usize> = Default::default();
+    for s in skipped {
+        let file = s.id.split("::").next().unwrap_or(&s.id);
+        let file = file.split_once(' ').map_or(file, |(binary, _)| binary);
+        *groups.entry((&s.suite, file, &s.why)).or_default() += 1;
+    }
+    for ((suite, file, why), n) in &groups {
+        let tests = if *n == 1 { "test" } else { "tests" };
+        out.push_str(&format!("  {suite}::{file}  {n} {tests}: {why}\n"));
+    }
+    if groups.len() < skipped.len() {
+        out.push_str("  (one line per test: --explain --all-skipped)\n");
+    }
+    out
 }
 
 /// The shards' loads, and the largest over the lower bound of any split.
@@ -310,6 +333,43 @@ fn print_gitlab(plan: &Plan, n: usize) {
         println!(
             "rigor-shard-{k}:\n  stage: test\n  # estimated {}\n  script:\n    - rigor run --shard {k}/{n} --junit rigor-junit-{k}.xml --format json > rigor-{k}.json\n  artifacts:\n    when: always\n    paths: [rigor-{k}.json]\n    reports:\n      junit: rigor-junit-{k}.xml\n",
             human(shard_load(plan, k))
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skipped_tests_are_grouped_per_file_and_reason() {
+        let sk = |id: &str, why: &str| SkippedTest {
+            suite: "py".into(),
+            id: id.into(),
+            why: why.into(),
+        };
+        let many: Vec<SkippedTest> = (0..2000)
+            .map(|i| {
+                sk(
+                    &format!("tests/test_big.py::test_{i}"),
+                    "does not reach the change",
+                )
+            })
+            .chain([sk(
+                "tests/test_small.py::test_x",
+                "does not reach the change",
+            )])
+            .collect();
+        let text = skipped_text(&many, false);
+        assert_eq!(
+            text,
+            "\nskipped (2001):\n  py::tests/test_big.py  2000 tests: does not reach the change\n  py::tests/test_small.py  1 test: does not reach the change\n  (one line per test: --explain --all-skipped)\n"
+        );
+        let all = skipped_text(&many, true);
+        assert_eq!(
+            all.lines().count(),
+            2003,
+            "a blank line, the header, one line a test"
         );
     }
 }
