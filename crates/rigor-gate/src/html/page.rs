@@ -128,31 +128,58 @@ fn last_run(b: &mut String, d: &ReportData) {
     failures(b, &d.results);
 }
 
-/// The failing tests of the last run with their excerpts.
+/// Failures shown unfolded at the top; the rest are folded (a red run of many failures stays a
+/// page one can scroll).
+const OPEN_FAILURES: usize = 3;
+/// Excerpt lines kept per failure in the page (the last ones: where it failed).
+const EXCERPT_LINES: usize = 60;
+
+/// The failing tests of the last run, each a `<details>` element (no script needed) with its
+/// excerpt's last lines.
 fn failures(b: &mut String, results: &[StoredResult]) {
     let failures: Vec<&StoredResult> = results.iter().filter(|r| r.outcome.is_failure()).collect();
     let _ = writeln!(b, "<h2>Failures ({})</h2>", failures.len());
     if failures.is_empty() {
         b.push_str("<p class=\"pass\">No failing test.</p>\n");
     }
-    for f in failures {
-        let _ = writeln!(
-            b,
-            "<h4><span class=\"fail\">{}</span> <code>{}::{}</code>{}</h4>\n<pre>{}</pre>",
-            f.outcome,
-            escape::html(&f.suite),
-            escape::html(&f.id),
-            f.file
-                .as_deref()
-                .map(|x| format!(
+    for (i, f) in failures.iter().enumerate() {
+        let place = f
+            .file
+            .as_deref()
+            .map(|x| {
+                format!(
                     " <span class=\"muted\">{}:{}</span>",
                     escape::html(x),
                     f.line.unwrap_or(0)
-                ))
-                .unwrap_or_default(),
-            escape::html(f.excerpt.as_deref().unwrap_or("(no excerpt recorded)"))
+                )
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            b,
+            "<details{}><summary><span class=\"fail\">{}</span> <code>{}::{}</code>{place}</summary>\n<pre>{}</pre></details>",
+            if i < OPEN_FAILURES { " open" } else { "" },
+            f.outcome,
+            escape::html(&f.suite),
+            escape::html(&f.id),
+            escape::html(&last_lines(f.excerpt.as_deref()))
         );
     }
+}
+
+/// The last [`EXCERPT_LINES`] lines of an excerpt, saying how many were left out.
+fn last_lines(excerpt: Option<&str>) -> String {
+    let Some(text) = excerpt else {
+        return "(no excerpt recorded)".into();
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.len() <= EXCERPT_LINES {
+        return text.to_string();
+    }
+    format!(
+        "[{} earlier lines: rigor history --run shows them]\n{}",
+        lines.len() - EXCERPT_LINES,
+        lines[lines.len() - EXCERPT_LINES..].join("\n")
+    )
 }
 
 /// The slowest tests by median duration over the recent runs (said in the heading: the terminal
@@ -342,4 +369,42 @@ fn flaky(b: &mut String, rates: &[FailureRate]) {
         );
     }
     b.push_str("</table>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rigor_model::Outcome;
+
+    fn failed(id: &str, excerpt: String) -> StoredResult {
+        StoredResult {
+            suite: "py".into(),
+            id: id.into(),
+            file: None,
+            line: None,
+            outcome: Outcome::Failed,
+            duration_s: 0.1,
+            attempts: 1,
+            excerpt: Some(excerpt),
+            start_s: None,
+            worker: None,
+            tier: None,
+        }
+    }
+
+    /// Issue 17, item 5: a red run of many failures folds all but the first few, and long
+    /// excerpts keep their last lines.
+    #[test]
+    fn failures_are_folded_past_the_first_few_and_excerpts_are_bounded() {
+        let long: String = (1..=100).map(|i| format!("line {i}\n")).collect();
+        let results: Vec<StoredResult> = (0..82)
+            .map(|i| failed(&format!("t.py::test_{i}"), long.clone()))
+            .collect();
+        let mut b = String::new();
+        failures(&mut b, &results);
+        assert_eq!(b.matches("<details open>").count(), OPEN_FAILURES);
+        assert_eq!(b.matches("<details>").count(), 82 - OPEN_FAILURES);
+        assert!(b.contains("[40 earlier lines: rigor history --run shows them]"));
+        assert!(!b.contains("line 40\n") && b.contains("line 41\n") && b.contains("line 100"));
+    }
 }
