@@ -3,6 +3,7 @@
 pub mod config;
 pub mod duration;
 pub mod escape;
+pub mod number;
 pub mod test;
 pub mod time;
 

@@ -4,6 +4,7 @@ use super::verdict::Results;
 use crate::config::PerfGate;
 use crate::model::Violation;
 use crate::readers::perf::PerfCompare;
+use rigor_model::number::significant;
 
 /// Evaluate `perf` over a `rigor perf compare` report.
 pub fn evaluate(p: &PerfGate, compare: Option<&PerfCompare>, out: &mut Results) {
@@ -33,7 +34,12 @@ pub fn evaluate(p: &PerfGate, compare: Option<&PerfCompare>, out: &mut Results) 
         let r = b.regression_pct();
         details.push(format!(
             "{}: {} → {} {} ({:+.2}%, {})",
-            b.name, b.baseline, b.current, b.unit, b.change_pct, b.verdict
+            b.name,
+            significant(b.baseline, 4),
+            significant(b.current, 4),
+            b.unit,
+            b.change_pct,
+            b.verdict
         ));
         if b.significant() && worst.is_none_or(|(w, _)| r > w) {
             worst = Some((r, &b.name));
