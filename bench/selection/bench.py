@@ -125,10 +125,13 @@ def rigor_plan(repo, base, env=None):
 
 def plan_row(plan, plan_s, failing, dur, total_time, all_ids):
     order = [t["id"] for t in plan["tests"]]
+    # A test file the plan reports as not collectable is run and reported as an error by
+    # `rigor run` / `rigor ci`: its failing tests are caught.
+    broken = {e["file"] for e in plan.get("collection_errors", [])}
     return {
         "selected": len(order),
         "time_share": sum(dur.get(i, 0) for i in order) / total_time if total_time else 0,
-        "caught": bool(failing & set(order)),
+        "caught": bool(failing & set(order)) or any(f.split("::")[0] in broken for f in failing),
         "apfd": apfd(full_order(order, all_ids), failing),
         "plan_s": plan_s,
         "full_run": plan["full_run"],

@@ -45,6 +45,7 @@ fn the_plan_json_is_the_library_plan_in_run_order() {
             "base",
             "base_source",
             "changed_files",
+            "collection_errors",
             "discovered",
             "estimated_s",
             "full_run",

@@ -109,7 +109,8 @@ fn plan(
 /// under `rigor ci` (the tests gate says "no tests selected for this change"); anything else is
 /// "nothing to run" (exit 4). `None`: there is something to run.
 fn nothing_to_run(config: &Config, opts: &Options, p: &Planned) -> Result<Option<i32>> {
-    if !p.tests.is_empty() {
+    let collection_errors = p.discovered.iter().any(|d| !d.errors.is_empty());
+    if !p.tests.is_empty() || collection_errors {
         if opts.mode == Mode::Ci {
             eprintln!(
                 "rigor ci: {} tests in {} tiers{}",

@@ -192,3 +192,41 @@ fn an_unknown_base_is_a_usage_error_and_nothing_is_recorded() {
     let config = config(d);
     assert!(store(&config).recent_runs(5).unwrap().is_empty());
 }
+
+/// A change that breaks a test module at import (found by the selection bench on boltons): its
+/// tests cannot be discovered, so none is selected — the collection error must still be run and
+/// reported, never "nothing to run".
+#[test]
+fn a_change_that_breaks_a_test_module_at_import_is_reported_not_skipped() {
+    let t = pytest_project();
+    let d = t.path();
+    git(d, &["checkout", "-q", "-b", "feature"]);
+    write(
+        d,
+        "pkg/b.py",
+        "raise RuntimeError('b is broken at import')\n",
+    );
+    git(d, &["commit", "-q", "-am", "break b"]);
+    let code = run(
+        d,
+        Mode::Run,
+        Flags {
+            changed: true,
+            ..Flags::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(code, exit::FAILED, "the broken module fails the run");
+    let config = config(d);
+    let store = store(&config);
+    let runs = store.recent_runs(5).unwrap();
+    let results = store.run_results(runs[0].id).unwrap();
+    assert!(
+        results.iter().any(|r| r.id.contains("tests/test_b.py")
+            && r.outcome == rigor_model::Outcome::Error
+            && r.excerpt
+                .as_deref()
+                .is_some_and(|e| e.contains("b is broken at import"))),
+        "{results:?}"
+    );
+}

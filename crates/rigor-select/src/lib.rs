@@ -33,6 +33,6 @@ pub use coverage::{CoverageImport, import_coverage_map};
 pub use error::{Result, SelectError};
 pub use history::{CoverageMap, History, record_change_outcome};
 pub use order::{OrderItem, apfd, order_by_risk, round_risk};
-pub use plan::{Plan, PlanShard, PlanTier, PlannedTest, SkippedTest};
+pub use plan::{CollectionError, Plan, PlanShard, PlanTier, PlannedTest, SkippedTest};
 pub use risk::{RiskFactors, risk};
 pub use select::{SelectInput, SelectedTest, Selection, SuiteSpec, select};

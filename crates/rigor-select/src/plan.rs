@@ -33,6 +33,21 @@ pub struct Plan {
     pub tests: Vec<PlannedTest>,
     pub skipped: Vec<SkippedTest>,
     pub notes: Vec<String>,
+    /// Test files the runner could not collect (an import error, …): their tests cannot be
+    /// planned, so the files themselves are reported — `rigor run` and `rigor ci` record each
+    /// as an error.
+    #[serde(default)]
+    pub collection_errors: Vec<CollectionError>,
+}
+
+/// A test file that could not be collected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CollectionError {
+    pub suite: String,
+    /// The file (or the runner's id for it).
+    pub file: String,
+    /// The error's first line.
+    pub message: String,
 }
 
 impl Plan {
@@ -125,6 +140,11 @@ mod tests {
                 why: "nothing changed".into(),
             }],
             notes: vec![],
+            collection_errors: vec![CollectionError {
+                suite: "python".into(),
+                file: "tests/test_c.py".into(),
+                message: "ImportError: cannot import name 'gone'".into(),
+            }],
         };
         let v = serde_json::to_value(&plan).unwrap();
         assert_eq!(
@@ -140,7 +160,9 @@ mod tests {
                            "estimated_s": 0.5, "tier": "smoke", "shard": 1,
                            "file": "tests/test_a.py", "markers": []}],
                 "skipped": [{"id": "tests/test_b.py::test_b", "suite": "python", "why": "nothing changed"}],
-                "notes": []
+                "notes": [],
+                "collection_errors": [{"suite": "python", "file": "tests/test_c.py",
+                                       "message": "ImportError: cannot import name 'gone'"}]
             })
         );
         let back: Plan = serde_json::from_value(v).unwrap();

@@ -8,7 +8,9 @@ use anyhow::{Result, bail};
 use rigor_model::duration::human;
 use rigor_model::{Config, TestKey, exit};
 use rigor_pipeline::planning::{self, PlanRequest, Planned, SelectionInfo, short};
-use rigor_select::{Plan, PlanShard, PlanTier, PlannedTest, SkippedTest, round_risk};
+use rigor_select::{
+    CollectionError, Plan, PlanShard, PlanTier, PlannedTest, SkippedTest, round_risk,
+};
 use serde_json::json;
 
 pub fn run(config: &Config, args: &PlanArgs) -> Result<i32> {
@@ -51,7 +53,10 @@ pub fn run(config: &Config, args: &PlanArgs) -> Result<i32> {
     }
     let sel = planned.selection.as_ref();
     Ok(
-        if planned.tests.is_empty() && sel.is_none_or(|s| s.full_run.is_some()) {
+        if planned.tests.is_empty()
+            && sel.is_none_or(|s| s.full_run.is_some())
+            && planned.discovered.iter().all(|d| d.errors.is_empty())
+        {
             exit::NOTHING
         } else {
             exit::OK
@@ -160,6 +165,7 @@ fn document(planned: &Planned, jobs: usize) -> Plan {
             })
             .unwrap_or_default(),
         notes: sel.map(|s| s.notes.clone()).unwrap_or_default(),
+        collection_errors: collection_errors(planned),
     }
 }
 
@@ -208,6 +214,12 @@ fn print_text(plan: &Plan, sel: Option<&SelectionInfo>, args: &PlanArgs) {
             println!("note: {n}");
         }
     }
+    for e in &plan.collection_errors {
+        println!(
+            "collection error: {}::{} — {} (its tests cannot be planned; rigor run reports it)",
+            e.suite, e.file, e.message
+        );
+    }
     println!(
         "{} tests, estimated {} serial, {} on {} workers",
         plan.total,
@@ -250,6 +262,27 @@ fn print_text(plan: &Plan, sel: Option<&SelectionInfo>, args: &PlanArgs) {
     if args.explain && sel.is_some_and(|s| !s.skipped.is_empty()) {
         print!("{}", skipped_text(&plan.skipped, args.all_skipped));
     }
+}
+
+/// Files each suite could not collect, with the error's first meaningful line.
+fn collection_errors(planned: &Planned) -> Vec<CollectionError> {
+    planned
+        .discovered
+        .iter()
+        .flat_map(|d| {
+            d.errors.iter().map(|(file, text)| CollectionError {
+                suite: d.suite.name.clone(),
+                file: file.clone(),
+                message: text
+                    .lines()
+                    .map(str::trim)
+                    .rfind(|l| l.starts_with("E ") || l.contains("Error"))
+                    .or_else(|| text.lines().map(str::trim).find(|l| !l.is_empty()))
+                    .unwrap_or("")
+                    .to_string(),
+            })
+        })
+        .collect()
 }
 
 /// The skipped tests: per file and reason with a count (a change that skips thousands of tests

@@ -149,6 +149,26 @@ fn batches(tests: &[PlannedTest]) -> Vec<Batch> {
     merged
 }
 
+/// A suite whose discovery found files it could not collect runs at least an empty batch, first,
+/// so that those errors are recorded even when no test of it was planned (a change that breaks
+/// a test module at import must never pass as "nothing to run").
+fn with_collection_errors(mut batches: Vec<Batch>, discovered: &[Discovered]) -> Vec<Batch> {
+    let tier = batches.first().and_then(|b| b.tier.clone());
+    for (i, d) in discovered.iter().enumerate().rev() {
+        if !d.errors.is_empty() && !batches.iter().any(|b| b.suite == i) {
+            batches.insert(
+                0,
+                Batch {
+                    tier: tier.clone(),
+                    suite: i,
+                    tests: Vec::new(),
+                },
+            );
+        }
+    }
+    batches
+}
+
 /// Discover, select by the change, filter, shard, tier and order: everything `rigor run`,
 /// `rigor plan` and `rigor ci` run, in run order and as batches for the runner.
 pub fn plan(config: &Config, store: &mut Store, req: &PlanRequest) -> Result<Planned> {
@@ -204,7 +224,7 @@ pub fn plan(config: &Config, store: &mut Store, req: &PlanRequest) -> Result<Pla
         chosen.tiered(&tiers, req.jobs)
     };
     Ok(Planned {
-        batches: batches(&tests),
+        batches: with_collection_errors(batches(&tests), &discovered),
         discovered,
         tests,
         tiers,
