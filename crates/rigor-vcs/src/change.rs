@@ -41,13 +41,18 @@ impl ChangeSet {
     pub fn detect_with_env(root: &Path, base: Option<&str>, env: &dyn Env) -> Result<ChangeSet> {
         let head = git::rev_parse(root, "HEAD").unwrap_or_default();
         let base = resolve_base(root, base, env, &head)?;
-        Self::against(root, base)
+        Self::diff(root, base, head)
     }
 
     /// The change of the checkout at `root` against a base resolved already (so that every
     /// consumer of one pipeline sees the same base).
     pub fn against(root: &Path, base: Base) -> Result<ChangeSet> {
         let head = git::rev_parse(root, "HEAD").unwrap_or_default();
+        Self::diff(root, base, head)
+    }
+
+    /// The work tree at `root` against `base`, HEAD being `head`.
+    fn diff(root: &Path, base: Base, head: String) -> Result<ChangeSet> {
         let prefix = git::text(root, &["rev-parse", "--show-prefix"])?
             .trim()
             .to_string();

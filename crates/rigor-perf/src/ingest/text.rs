@@ -3,8 +3,26 @@
 use crate::error::PerfError;
 use std::path::Path;
 
-/// The file as text; invalid UTF-8 and an empty file are malformed input.
+/// What the hints of [`read_text_as`] say about a file of benchmark results.
+const RESULTS: TextHints = TextHints {
+    utf8: "benchmark results must be UTF-8 text",
+    empty: "the benchmark probably did not finish; re-run it and ingest the new file",
+};
+
+/// The hints a malformed text file's errors give, by kind of file.
+pub(crate) struct TextHints {
+    pub utf8: &'static str,
+    pub empty: &'static str,
+}
+
+/// A file of benchmark results as text; invalid UTF-8 and an empty file are malformed input.
 pub(super) fn read_text(path: &Path) -> Result<String, PerfError> {
+    read_text_as(path, &RESULTS)
+}
+
+/// The file as text; invalid UTF-8 (located) and an empty file are malformed input, with
+/// `hints` for the kind of file.
+pub(crate) fn read_text_as(path: &Path, hints: &TextHints) -> Result<String, PerfError> {
     let label = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| PerfError::Read {
         path: label.clone(),
@@ -20,7 +38,7 @@ pub(super) fn read_text(path: &Path) -> Result<String, PerfError> {
             &label,
             format!("line {line}, column {col}"),
             "invalid UTF-8",
-            "benchmark results must be UTF-8 text",
+            hints.utf8,
         )
     })?;
     if text.trim().is_empty() {
@@ -28,7 +46,7 @@ pub(super) fn read_text(path: &Path) -> Result<String, PerfError> {
             &label,
             "line 1, column 1",
             "the file is empty",
-            "the benchmark probably did not finish; re-run it and ingest the new file",
+            hints.empty,
         ));
     }
     Ok(text)

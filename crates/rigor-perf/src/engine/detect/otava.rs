@@ -26,31 +26,13 @@ pub(super) fn detect(
                     .into(),
         });
     }
-    let bytes = std::fs::read(path).map_err(|source| PerfError::Read {
-        path: label.clone(),
-        source,
-        hint: "check the path and permissions".into(),
-    })?;
-    // Not UTF-8 is malformed input (exit 3), located, like every other reader's.
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let (line, col) =
-            crate::ingest::text::line_col(&String::from_utf8_lossy(e.as_bytes()), valid);
-        PerfError::input(
-            &label,
-            format!("line {line}, column {col}"),
-            "invalid UTF-8",
-            "an Otava CSV must be UTF-8 text",
-        )
-    })?;
-    if text.trim().is_empty() {
-        return Err(PerfError::input(
-            &label,
-            "line 1, column 1",
-            "the file is empty",
-            "an Otava CSV needs a header row and data rows",
-        ));
-    }
+    let text = crate::ingest::text::read_text_as(
+        path,
+        &crate::ingest::text::TextHints {
+            utf8: "an Otava CSV must be UTF-8 text",
+            empty: "an Otava CSV needs a header row and data rows",
+        },
+    )?;
     let table = ingest::parse_csv(
         &label,
         &text,
