@@ -6,10 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV="${RIGOR_TEST_VENV:-$PWD/target/test-venv}"
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import pytest, coverage' 2>/dev/null; then
+# The venv is (re)built when it is missing or when scripts/test-requirements.txt changed since
+# it was built (a copy of the file it was built from is kept inside it).
+if [ ! -x "$VENV/bin/python" ] || ! cmp -s scripts/test-requirements.txt "$VENV/rigor-requirements.txt"; then
   echo "== creating $VENV (pinned test tools)"
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/test-requirements.txt
+  cp scripts/test-requirements.txt "$VENV/rigor-requirements.txt"
 fi
 export RIGOR_TEST_PYTHON="$VENV/bin/python"
 # Property tests draw their cases from a fixed seed so that every CI run checks the same cases;
