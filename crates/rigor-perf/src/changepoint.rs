@@ -29,6 +29,9 @@ pub struct DetectSettings {
     pub min_magnitude: f64,
     /// Fewest points on each side of a change point.
     pub min_segment: usize,
+    /// How the series is modelled before steps are searched ([`crate::structure`]); the
+    /// step detector itself ignores it.
+    pub mode: crate::structure::Mode,
 }
 
 impl Default for DetectSettings {
@@ -37,6 +40,7 @@ impl Default for DetectSettings {
             max_pvalue: 0.001,
             min_magnitude: 0.01,
             min_segment: 4,
+            mode: crate::structure::Mode::Auto,
         }
     }
 }
@@ -317,6 +321,22 @@ pub fn detect(xs: &[f64], settings: &DetectSettings) -> Vec<ChangePoint> {
     let kept = series.prune(candidates, settings);
     let placed = series.place(kept, settings);
     series.describe(&placed)
+}
+
+/// Describe given change points of a series (sorted indices, each at least `min_segment`
+/// from its neighbours and the ends) as [`detect`] describes its own.
+pub(crate) fn describe_at(
+    xs: &[f64],
+    cps: &[usize],
+    settings: &DetectSettings,
+) -> Vec<ChangePoint> {
+    let min = settings.min_segment.max(2);
+    let series = Series {
+        xs,
+        pre: Prefix::new(xs, min),
+        min,
+    };
+    series.describe(cps)
 }
 
 /// A series under analysis, with its prefix sums; change points are given as sorted indices.

@@ -20,6 +20,7 @@ pub mod render;
 pub mod settings;
 pub mod stats;
 pub mod store;
+pub mod structure;
 pub mod webhook;
 
 pub use compare::{BenchComparison, Verdict};

@@ -15,6 +15,7 @@ struct DetectSection {
     max_pvalue: Option<f64>,
     min_magnitude: Option<toml::Value>,
     min_segment: Option<usize>,
+    mode: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -181,6 +182,15 @@ impl Settings {
         }
         if let Some(m) = sec.detect.min_segment {
             s.detect.min_segment = m.max(2);
+        }
+        if let Some(m) = &sec.detect.mode {
+            s.detect.mode = crate::structure::Mode::parse(m).ok_or_else(|| {
+                config.error_at(
+                    "perf.detect.mode",
+                    format!("unknown mode `{m}`"),
+                    "use mode = \"auto\" (trend and period first) or \"steps\"",
+                )
+            })?;
         }
         for (pattern, o) in sec.benchmarks {
             let key = format!("perf.benchmarks.{pattern}");

@@ -2,7 +2,7 @@
 //! correction), the Hodges–Lehmann shift estimate and its distribution-free confidence interval,
 //! a percentile bootstrap, Welch's t-test, and a small seeded PRNG for reproducible resampling.
 
-use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+use statrs::distribution::{ContinuousCDF, FisherSnedecor, Normal, StudentsT};
 
 /// Mean of a slice (NaN when empty).
 pub fn mean(xs: &[f64]) -> f64 {
@@ -62,6 +62,22 @@ pub fn t_sf(t: f64, df: f64) -> f64 {
     }
     StudentsT::new(0.0, 1.0, df.max(1e-3))
         .map(|d| d.sf(t))
+        .unwrap_or(f64::NAN)
+}
+
+/// Survival function of Fisher's F with (`d1`, `d2`) degrees of freedom (NaN when undefined).
+pub fn f_sf(f: f64, d1: f64, d2: f64) -> f64 {
+    if !(f.is_finite() && f > 0.0) {
+        return if f.is_nan() {
+            f64::NAN
+        } else if f > 0.0 {
+            0.0
+        } else {
+            1.0
+        };
+    }
+    FisherSnedecor::new(d1, d2)
+        .map(|d| d.sf(f))
         .unwrap_or(f64::NAN)
 }
 
