@@ -56,7 +56,7 @@ fn indices(cps: &[rigor_perf::changepoint::ChangePoint]) -> Vec<usize> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
     fn a_trend_added_to_steps_finds_the_same_steps(

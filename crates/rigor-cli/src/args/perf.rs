@@ -137,6 +137,10 @@ pub struct DetectArgs {
     /// Fewest points on each side of a change point (default 4).
     #[arg(long, value_name = "N")]
     pub min_segment: Option<usize>,
+    /// How series are modelled: `auto` looks for a linear trend and a periodic pattern before
+    /// searching level shifts, `steps` searches level shifts only (default `[perf.detect].mode`).
+    #[arg(long, value_parser = ["auto", "steps"])]
+    pub mode: Option<String>,
     /// CSV: name of the time column.
     #[arg(long, value_name = "COLUMN")]
     pub time_column: Option<String>,

@@ -2,7 +2,6 @@
 //! points.
 
 use super::{glob_set, series_name};
-use crate::changepoint;
 use crate::error::PerfError;
 use crate::model::{Direction, format_time};
 use crate::settings::Settings;
@@ -77,7 +76,8 @@ pub fn history(
     for s in series {
         let pts = store::points(st.conn(), s.id, request.branch.as_deref())?;
         let vals: Vec<f64> = pts.iter().map(|p| p.value).collect();
-        let change_points = changepoint::detect(&vals, &settings.detect)
+        let change_points = crate::structure::analyse(&vals, &settings.detect)
+            .change_points
             .iter()
             .map(|c| c.index)
             .collect();

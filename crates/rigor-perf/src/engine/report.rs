@@ -2,7 +2,6 @@
 //! alerts it lists; [`crate::render::html`] draws it.
 
 use super::{glob_set, project_name, series_name, series_points};
-use crate::changepoint;
 use crate::display::short;
 use crate::error::PerfError;
 use crate::ingest::{self, CsvOptions};
@@ -210,7 +209,7 @@ fn chart(
     baseline: Option<f64>,
     settings: &Settings,
 ) -> Chart {
-    let cps = changepoint::detect(&values, &settings.detect);
+    let cps = crate::structure::analyse(&values, &settings.detect).change_points;
     let t = settings.thresholds(name);
     let baseline = baseline.or_else(|| {
         let start = cps.last().map(|c| c.index).unwrap_or(0);

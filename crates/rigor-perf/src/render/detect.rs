@@ -31,14 +31,37 @@ pub fn text(r: &DetectReport) -> String {
                 c.kind
             );
         }
+        if let Some(t) = &x.trend {
+            let _ = writeln!(
+                s,
+                "  trend {:+.1}% over the series: {} per point (95 % CI {} … {}), p = {}  {}",
+                t.drift_pct,
+                display::value(t.slope),
+                display::value(t.slope_low),
+                display::value(t.slope_high),
+                display::p_value(Some(t.p_value)),
+                t.kind
+            );
+        }
+        if let Some(p) = &x.season {
+            let _ = writeln!(
+                s,
+                "  periodic pattern every {} points (range {:.1}% of the level), removed before the search",
+                p.period, p.amplitude_pct
+            );
+        }
     }
     let _ = writeln!(
         s,
-        "{} series, {total} change points (max p {} after multiple-testing correction, magnitude ≥ {}%, segments ≥ {})",
+        "{} series, {total} change points (max p {} after multiple-testing correction, magnitude ≥ {}%, segments ≥ {}, mode {})",
         r.series.len(),
         r.settings.max_pvalue,
         r.settings.min_magnitude_pct,
-        r.settings.min_segment
+        r.settings.min_segment,
+        match r.settings.mode {
+            crate::structure::Mode::Auto => "auto: trend and period first",
+            crate::structure::Mode::Steps => "steps",
+        }
     );
     if !r.alerts.is_empty() {
         let _ = writeln!(s, "alerts: {}", alert_ids(&r.alerts));

@@ -2,8 +2,9 @@
 //! there), recorded for the "also moved" context of alerts.
 
 use super::record::{self, Found};
-use super::report::{DetectOutcome, DetectReport, DetectedPoint, DetectedSeries};
-use crate::changepoint::{self, ChangePoint, DetectSettings};
+use super::report::{DetectOutcome, DetectReport, DetectedPoint, DetectedSeries, DetectedTrend};
+use crate::changepoint::{ChangePoint, DetectSettings};
+use crate::structure;
 use crate::engine::alerts::{self, Alerting, Announcement};
 use crate::engine::{glob_set, series_name, series_points};
 use crate::error::PerfError;
@@ -50,7 +51,8 @@ pub(super) fn detect(
         }
         let (pts, used_branch) = series_points(conn, s.id, branch.as_deref())?;
         let vals: Vec<f64> = pts.iter().map(|p| p.value).collect();
-        let cps = changepoint::detect(&vals, d);
+        let analysis = structure::analyse(&vals, d);
+        let cps = analysis.change_points;
         let stored: Vec<(String, usize, i64, &ChangePoint)> = cps
             .iter()
             .map(|c| (pts[c.index].commit.clone(), c.index, pts[c.index].time, c))
@@ -76,12 +78,22 @@ pub(super) fn detect(
                     )
                 })
                 .collect(),
+            trend: analysis.trend.as_ref().map(|t| {
+                DetectedTrend::new(
+                    t,
+                    s.direction,
+                    Some(pts[t.from].commit.clone()),
+                    Some(pts[t.to - 1].commit.clone()),
+                )
+            }),
+            season: analysis.season,
         });
         found.push(Found {
             series: s,
             points: pts,
             branch: used_branch,
             change_points: cps,
+            trend: analysis.trend,
         });
     }
     let mut alert_ids = Vec::new();

@@ -6,7 +6,9 @@ mod otava;
 mod record;
 mod report;
 
-pub use report::{DetectOutcome, DetectReport, DetectSettingsOut, DetectedPoint, DetectedSeries};
+pub use report::{
+    DetectOutcome, DetectReport, DetectSettingsOut, DetectedPoint, DetectedSeries, DetectedTrend,
+};
 
 use super::alerts::{Alerting, Announcement};
 use crate::changepoint::DetectSettings;
@@ -47,6 +49,8 @@ pub struct DetectRequest {
     /// Fewest points on each side of a change point (at least 2; default
     /// `[perf.detect].min_segment`).
     pub min_segment: Option<usize>,
+    /// How series are modelled (default `[perf.detect].mode`).
+    pub mode: Option<crate::structure::Mode>,
     /// Record alerts for regressions (history only).
     pub alerts: Alerting,
 }
@@ -121,6 +125,9 @@ fn effective_settings(
     if let Some(n) = request.min_segment {
         d.min_segment = n.max(2);
     }
+    if let Some(m) = request.mode {
+        d.mode = m;
+    }
     Ok(d)
 }
 
@@ -138,6 +145,7 @@ mod tests {
             max_pvalue: None,
             min_magnitude: None,
             min_segment: None,
+            mode: None,
             alerts: Alerting::Off,
         }
     }

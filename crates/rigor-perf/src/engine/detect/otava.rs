@@ -1,7 +1,8 @@
 //! Change points of an Otava-layout CSV, read directly.
 
-use super::report::{DetectReport, DetectedPoint, DetectedSeries};
-use crate::changepoint::{self, DetectSettings};
+use super::report::{DetectReport, DetectedPoint, DetectedSeries, DetectedTrend};
+use crate::changepoint::DetectSettings;
+use crate::structure;
 use crate::engine::glob_set;
 use crate::error::PerfError;
 use crate::ingest::{self, CsvOptions};
@@ -49,7 +50,8 @@ pub(super) fn detect(
         }
         let (rows, vals) = table.series(mi);
         let dir = settings.direction_override(name).unwrap_or_default();
-        let cps = changepoint::detect(&vals, d);
+        let analysis = structure::analyse(&vals, d);
+        let cps = &analysis.change_points;
         series.push(DetectedSeries {
             metric: name.to_string(),
             unit: settings.unit_override(name).unwrap_or_default(),
@@ -70,6 +72,11 @@ pub(super) fn detect(
                     )
                 })
                 .collect(),
+            trend: analysis.trend.as_ref().map(|t| {
+                let commit = |i: usize| table.commit(rows[i]).map(str::to_string);
+                DetectedTrend::new(t, dir, commit(t.from), commit(t.to - 1))
+            }),
+            season: analysis.season.clone(),
         });
     }
     Ok(DetectReport {

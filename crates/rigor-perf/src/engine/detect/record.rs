@@ -3,6 +3,7 @@
 //! benchmarks that moved at the same commit.
 
 use crate::changepoint::ChangePoint;
+use crate::structure::Trend;
 use crate::display::{self, short};
 use crate::engine::series_name;
 use crate::error::PerfError;
@@ -17,6 +18,7 @@ pub(super) struct Found {
     pub(super) points: Vec<Point>,
     pub(super) branch: Option<String>,
     pub(super) change_points: Vec<ChangePoint>,
+    pub(super) trend: Option<Trend>,
 }
 
 /// Record an alert for every regressing change point; returns (alert id, newly opened) each.
@@ -80,8 +82,54 @@ pub(super) fn change_point_alerts(
             };
             out.push(store::upsert_alert(conn, &alert)?);
         }
+        if let Some(t) = &f.trend {
+            out.extend(trend_alert(conn, f, t, noise)?);
+        }
     }
     Ok(out)
+}
+
+/// A trend that drifted the series worse by more than its noise band: one alert per series and
+/// branch (seen again by later detections while the trend lasts), from the first to the last
+/// commit of the window.
+fn trend_alert(
+    conn: &rusqlite::Connection,
+    f: &Found,
+    t: &Trend,
+    noise_pct: f64,
+) -> Result<Option<(i64, bool)>, PerfError> {
+    let s = &f.series;
+    if t.drift_pct * s.direction.worse_sign() <= noise_pct {
+        return Ok(None);
+    }
+    let name = series_name(&s.benchmark, &s.measure);
+    let (first, last) = (&f.points[t.from], &f.points[t.to - 1]);
+    let span = (t.to - t.from - 1) as f64;
+    let per = |slope: f64| t.drift_pct / t.slope * slope;
+    let alert = NewAlert {
+        key: format!("trend:{}:{}", s.id, f.branch.as_deref().unwrap_or("")),
+        kind: "trend",
+        series_id: s.id,
+        branch: f.branch.clone(),
+        commit: last.commit.clone(),
+        range_from: Some(first.commit.clone()),
+        files: Vec::new(),
+        change_pct: t.drift_pct,
+        ci_low_pct: (t.slope != 0.0).then(|| per(t.slope_low)),
+        ci_high_pct: (t.slope != 0.0).then(|| per(t.slope_high)),
+        p_value: Some(t.p_value),
+        related: Vec::new(),
+        message: format!(
+            "{name}: trend {:+.1}% over {} points ({} {} per point) from {} to {}",
+            t.drift_pct,
+            span as usize + 1,
+            display::value(t.slope),
+            s.unit,
+            short(&first.commit),
+            short(&last.commit)
+        ),
+    };
+    Ok(Some(store::upsert_alert(conn, &alert)?))
 }
 
 /// The interval of the relative shift at `c` from the neighbouring segments [lo, c) and

@@ -1,6 +1,7 @@
 //! What a detection reports.
 
 use crate::changepoint::{ChangePoint, DetectSettings};
+use crate::structure::{Mode, Season, Trend};
 use crate::engine::alerts::Announcement;
 use crate::model::Direction;
 use serde::Serialize;
@@ -64,6 +65,56 @@ pub struct DetectedSeries {
     pub branch: Option<String>,
     pub points: usize,
     pub change_points: Vec<DetectedPoint>,
+    /// A significant linear trend over the series (change points are then the level shifts
+    /// around it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trend: Option<DetectedTrend>,
+    /// A periodic pattern removed before the change points were searched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub season: Option<Season>,
+}
+
+/// A trend of a series.
+#[derive(Debug, Clone, Serialize)]
+pub struct DetectedTrend {
+    /// Change per point, in the series' unit, with its 95 % interval.
+    pub slope: f64,
+    pub slope_low: f64,
+    pub slope_high: f64,
+    pub p_value: f64,
+    /// Cumulative drift over the series, in percent of its starting level.
+    pub drift_pct: f64,
+    /// First and last commit of the window (history), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_commit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_commit: Option<String>,
+    /// `regression` or `improvement` given the series' direction.
+    pub kind: String,
+}
+
+impl DetectedTrend {
+    pub(super) fn new(
+        t: &Trend,
+        direction: Direction,
+        from_commit: Option<String>,
+        to_commit: Option<String>,
+    ) -> Self {
+        DetectedTrend {
+            slope: t.slope,
+            slope_low: t.slope_low,
+            slope_high: t.slope_high,
+            p_value: t.p_value,
+            drift_pct: t.drift_pct,
+            from_commit,
+            to_commit,
+            kind: if t.drift_pct * direction.worse_sign() > 0.0 {
+                "regression".into()
+            } else {
+                "improvement".into()
+            },
+        }
+    }
 }
 
 /// `rigor perf detect --format json`.
@@ -83,6 +134,7 @@ pub struct DetectSettingsOut {
     pub max_pvalue: f64,
     pub min_magnitude_pct: f64,
     pub min_segment: usize,
+    pub mode: Mode,
 }
 
 impl From<&DetectSettings> for DetectSettingsOut {
@@ -91,6 +143,7 @@ impl From<&DetectSettings> for DetectSettingsOut {
             max_pvalue: d.max_pvalue,
             min_magnitude_pct: d.min_magnitude * 100.0,
             min_segment: d.min_segment,
+            mode: d.mode,
         }
     }
 }
