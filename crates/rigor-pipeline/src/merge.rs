@@ -72,7 +72,7 @@ fn one() -> u32 {
 }
 
 /// A file's results and what is known of its run.
-struct Imported {
+pub struct Imported {
     results: Vec<TestResult>,
     status: RunStatus,
     commit: Option<String>,
@@ -203,7 +203,9 @@ fn read_junit(path: &Path, text: &str) -> Result<Imported, MergeError> {
     })
 }
 
-fn read_file(path: &Path) -> Result<Imported, MergeError> {
+/// Read one result file (rigor JSON or JUnit XML, sniffed from its first character) without
+/// recording it.
+pub fn read_file(path: &Path) -> Result<Imported, MergeError> {
     let bytes = std::fs::read(path).map_err(|source| MergeError::Read {
         path: path.display().to_string(),
         source,

@@ -147,7 +147,10 @@ fn detect_request(a: &DetectArgs) -> DetectRequest {
         max_pvalue: a.max_pvalue,
         min_magnitude: a.min_magnitude.clone(),
         min_segment: a.min_segment,
-        mode: a.mode.as_deref().and_then(rigor_perf::structure::Mode::parse),
+        mode: a
+            .mode
+            .as_deref()
+            .and_then(rigor_perf::structure::Mode::parse),
         alerts: alerting(a.no_alerts, &a.webhook),
     }
 }

@@ -46,7 +46,8 @@ impl Coverage {
         for (f, fc) in other.files {
             let into = self.files.entry(f).or_default();
             for (l, h) in fc.lines {
-                *into.lines.entry(l).or_insert(0) += h;
+                let e = into.lines.entry(l).or_insert(0);
+                *e = e.saturating_add(h);
             }
         }
     }
@@ -337,7 +338,8 @@ pub fn read_lcov(file: &str, text: &str) -> Result<Coverage> {
                         .map_err(|_| err(ln, hcol, format!("hit count `{h}` is not a number")))?,
                 };
                 let fc = cov.files.get_mut(path).expect("SF inserted the file");
-                *fc.lines.entry(n).or_insert(0) += hits;
+                let e = fc.lines.entry(n).or_insert(0);
+                *e = e.saturating_add(hits);
             }
             _ => {} // TN, FN, FNDA, FNF, FNH, BRDA, BRF, BRH, LF, LH, VER
         }

@@ -30,11 +30,11 @@ fn sanitize_json(text: &str) -> String {
             i += 1;
             continue;
         }
-        let rep: Option<(&str, &str)> = if text[i..].starts_with("-Infinity") {
+        let rep: Option<(&str, &str)> = if b[i..].starts_with(b"-Infinity") {
             Some(("-Infinity", "\"-Infini\""))
-        } else if text[i..].starts_with("Infinity") {
+        } else if b[i..].starts_with(b"Infinity") {
             Some(("Infinity", "\"Infini\""))
-        } else if text[i..].starts_with("NaN") {
+        } else if b[i..].starts_with(b"NaN") {
             Some(("NaN", "\"N\""))
         } else {
             None
@@ -165,6 +165,14 @@ pub(super) fn finite_or_err(node_path: &Node, v: f64, hint: &str) -> Result<f64,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn non_ascii_outside_strings_is_an_error_not_a_panic() {
+        // Found by the fuzzer (rigor-fuzz, target criterion): slicing at a byte inside `é`.
+        for text in ["{\"a\": \u{e9}}", "\u{1F600}NaN", "[1, \u{e9}Infinity]"] {
+            assert!(parse_json("f.json", text).is_err(), "{text}");
+        }
+    }
 
     #[test]
     fn sanitize_keeps_positions_and_strings() {

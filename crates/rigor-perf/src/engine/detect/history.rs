@@ -4,13 +4,13 @@
 use super::record::{self, Found};
 use super::report::{DetectOutcome, DetectReport, DetectedPoint, DetectedSeries, DetectedTrend};
 use crate::changepoint::{ChangePoint, DetectSettings};
-use crate::structure;
 use crate::engine::alerts::{self, Alerting, Announcement};
 use crate::engine::{glob_set, series_name, series_points};
 use crate::error::PerfError;
 use crate::model::format_time;
 use crate::settings::Settings;
 use crate::store;
+use crate::structure;
 use rigor_model::Config;
 
 /// The series of the history to analyse.

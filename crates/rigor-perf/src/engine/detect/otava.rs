@@ -2,11 +2,11 @@
 
 use super::report::{DetectReport, DetectedPoint, DetectedSeries, DetectedTrend};
 use crate::changepoint::DetectSettings;
-use crate::structure;
 use crate::engine::glob_set;
 use crate::error::PerfError;
 use crate::ingest::{self, CsvOptions};
 use crate::settings::Settings;
+use crate::structure;
 use std::path::Path;
 
 /// Detect change points in every metric column of the CSV at `path`.

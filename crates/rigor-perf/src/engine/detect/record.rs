@@ -3,13 +3,13 @@
 //! benchmarks that moved at the same commit.
 
 use crate::changepoint::ChangePoint;
-use crate::structure::Trend;
 use crate::display::{self, short};
 use crate::engine::series_name;
 use crate::error::PerfError;
 use crate::settings::Settings;
 use crate::stats::t_quantile;
 use crate::store::{self, NewAlert, Point, Related, SeriesRow};
+use crate::structure::Trend;
 use rigor_model::Config;
 
 /// A series with its points, the branch used and its change points.

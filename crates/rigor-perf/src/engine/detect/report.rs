@@ -1,9 +1,9 @@
 //! What a detection reports.
 
 use crate::changepoint::{ChangePoint, DetectSettings};
-use crate::structure::{Mode, Season, Trend};
 use crate::engine::alerts::Announcement;
 use crate::model::Direction;
+use crate::structure::{Mode, Season, Trend};
 use serde::Serialize;
 
 /// One change point of a series.
