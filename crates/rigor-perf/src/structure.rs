@@ -6,7 +6,7 @@
 //! point every half period. [`analyse`] first looks for both structures and removes them before
 //! the steps are searched:
 //!
-//! 1. **Period**: for each candidate period `P` (2 ≤ P ≤ min(n/5, 512): a pattern must repeat five times) the series is detrended
+//! 1. **Period**: for each candidate period `P` (2 ≤ P ≤ min(n/4, 512): a pattern must repeat four times) the series is detrended
 //!    with the median of its lag-`P` differences divided by `P` (lag-`P` differences cancel a
 //!    period-`P` pattern, and a level shift touches only `P` of them), then a one-way ANOVA of
 //!    the residuals grouped by phase `t mod P` tests the pattern. The most significant period
@@ -55,7 +55,7 @@ impl Mode {
 /// Largest period tried.
 const MAX_PERIOD: usize = 512;
 /// Fewest full periods a pattern must repeat to be taken for one.
-const MIN_CYCLES: usize = 5;
+const MIN_CYCLES: usize = 4;
 /// Smallest share of the variance a periodic pattern must explain.
 const MIN_SEASON_SHARE: f64 = 0.2;
 /// A trend is held to a p-value this many times smaller than `max_pvalue`: several
