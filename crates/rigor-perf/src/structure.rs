@@ -6,16 +6,16 @@
 //! point every half period. [`analyse`] first looks for both structures and removes them before
 //! the steps are searched:
 //!
-//! 1. **Period**: for each candidate period `P` (2 ≤ P ≤ min(n/4, 512): a pattern must repeat four times) the series is detrended
-//!    with the median of its lag-`P` differences divided by `P` (lag-`P` differences cancel a
-//!    period-`P` pattern, and a level shift touches only `P` of them), then a one-way ANOVA of
-//!    the residuals grouped by phase `t mod P` tests the pattern. The most significant period
-//!    is kept when its p-value, Bonferroni-corrected for the periods tried, is below
-//!    `max_pvalue`, it explains at least a fifth of the variance, its pattern's range is at
-//!    least `min_magnitude` of the level, and removing it leaves no more level shifts than
-//!    there were (evenly spaced steps can pass for a sawtooth); the phase
-//!    means are then subtracted. Level shifts do not look periodic: the phases interleave, so a
-//!    shift moves every phase's mean alike.
+//! 1. **Period**: for each candidate period `P` (2 ≤ P ≤ min(n/4, 512): a pattern must repeat
+//!    four times), a one-way ANOVA grouped by phase `t mod P` of the series minus its moving
+//!    average over one period (which cancels a period-`P` pattern and keeps levels, trends and
+//!    steps, but for a ramp around each) tests the pattern. The most significant period is
+//!    kept when its p-value, Bonferroni-corrected for the periods tried, is below `max_pvalue`,
+//!    it explains at least a fifth of the variance, its range is at least `min_magnitude` of
+//!    the level, and steps plus the pattern explain the series better than steps alone (BIC:
+//!    evenly spaced steps can pass for a sawtooth). The pattern is then estimated together with the steps
+//!    (alternating, as a step moves some phases' means more than others when there are few
+//!    cycles) and subtracted.
 //! 2. **Trend with steps**: the step detector runs on the (deseasonalised) series, and the
 //!    slope is estimated within its segments (one intercept per segment, one common slope: the
 //!    least-squares fit of "steps plus a line"). When that slope is significant (t-test at
@@ -112,7 +112,8 @@ pub fn analyse(xs: &[f64], settings: &DetectSettings) -> Analysis {
         };
     }
     let level = mean(xs).abs();
-    let mut season = find_season(xs, settings, level);
+    let mut season = find_season(xs, settings, level)
+        .map(|(s, profile)| (s, refine_profile(xs, profile, settings)));
     let mut adjusted = xs.to_vec();
     if let Some((_, profile)) = &season {
         let deseasonalised: Vec<f64> = xs
@@ -120,9 +121,23 @@ pub fn analyse(xs: &[f64], settings: &DetectSettings) -> Analysis {
             .enumerate()
             .map(|(t, x)| x - profile[t % profile.len()])
             .collect();
-        // A pattern is kept only when it explains level changes away; evenly spaced steps
-        // can pass for a sawtooth, and removing that "pattern" would create change points.
-        if detect(&deseasonalised, settings).len() <= detect(xs, settings).len() {
+        // A pattern is kept only when steps plus the pattern explain the series better than
+        // steps alone (BIC, a change point costing three parameters, the pattern P − 1):
+        // evenly spaced steps can pass for a sawtooth, and the ramps that a moving average
+        // leaves around steps for a weak pattern.
+        let n = xs.len();
+        let with: Vec<usize> = detect(&deseasonalised, settings)
+            .iter()
+            .map(|c| c.index)
+            .collect();
+        let without: Vec<usize> = detect(xs, settings).iter().map(|c| c.index).collect();
+        let cost = |rss: f64, cps: usize, extra: usize| bic(rss, n, 3 * cps + 1 + extra);
+        if cost(
+            segments_rss(&deseasonalised, &with),
+            with.len(),
+            profile.len() - 1,
+        ) < cost(segments_rss(xs, &without), without.len(), 0)
+        {
             adjusted = deseasonalised;
         } else {
             season = None;
@@ -134,6 +149,49 @@ pub fn analyse(xs: &[f64], settings: &DetectSettings) -> Analysis {
         trend,
         season: season.map(|(s, _)| s),
     }
+}
+
+/// The phase profile estimated together with the steps: alternately, the steps of the series
+/// without the pattern, and the pattern of the series without its segments' levels (with few
+/// cycles, a step moves some phases' means more than others), until the steps stop changing.
+fn refine_profile(xs: &[f64], mut profile: Vec<f64>, settings: &DetectSettings) -> Vec<f64> {
+    let period = profile.len();
+    let mut previous: Option<Vec<usize>> = None;
+    for _ in 0..MAX_ROUNDS {
+        let adjusted: Vec<f64> = xs
+            .iter()
+            .enumerate()
+            .map(|(t, x)| x - profile[t % period])
+            .collect();
+        let cps: Vec<usize> = detect(&adjusted, settings)
+            .iter()
+            .map(|c| c.index)
+            .collect();
+        if previous.as_ref() == Some(&cps) {
+            break;
+        }
+        let mut bounds = vec![0];
+        bounds.extend_from_slice(&cps);
+        bounds.push(xs.len());
+        let mut sums = vec![0.0; period];
+        let mut counts = vec![0usize; period];
+        for w in bounds.windows(2) {
+            let level = mean(&adjusted[w[0]..w[1]]);
+            for t in w[0]..w[1] {
+                sums[t % period] += xs[t] - level;
+                counts[t % period] += 1;
+            }
+        }
+        let means: Vec<f64> = sums
+            .iter()
+            .zip(&counts)
+            .map(|(s, &c)| s / c.max(1) as f64)
+            .collect();
+        let centre = mean(&means);
+        profile = means.iter().map(|m| m - centre).collect();
+        previous = Some(cps);
+    }
+    profile
 }
 
 /// Steps, and a trend when one is significant, large enough, and explains the series better
@@ -412,6 +470,22 @@ fn residual_autocorrelation(xs: &[f64], bounds: &[usize], slope: f64) -> f64 {
     if den > 0.0 { num / den } else { 0.0 }
 }
 
+/// Residual sum of squares of flat segments split at `cps`.
+fn segments_rss(xs: &[f64], cps: &[usize]) -> f64 {
+    let mut bounds = vec![0];
+    bounds.extend_from_slice(cps);
+    bounds.push(xs.len());
+    bounds
+        .windows(2)
+        .filter(|w| w[1] > w[0])
+        .map(|w| {
+            let seg = &xs[w[0]..w[1]];
+            let m = mean(seg);
+            seg.iter().map(|x| (x - m) * (x - m)).sum::<f64>()
+        })
+        .sum()
+}
+
 fn bic(rss: f64, n: usize, params: usize) -> f64 {
     let n = n as f64;
     n * (rss.max(f64::MIN_POSITIVE) / n).ln() + params as f64 * n.ln()
@@ -463,28 +537,37 @@ struct Anova {
     profile: Vec<f64>,
 }
 
-/// One-way ANOVA of the series, detrended by its lag-`period` differences, grouped by phase.
+/// One-way ANOVA, grouped by phase, of the series minus its moving average over one period.
 fn phase_anova(xs: &[f64], period: usize) -> Option<Anova> {
     let n = xs.len();
-    let mut diffs: Vec<f64> = (period..n)
-        .map(|t| (xs[t] - xs[t - period]) / period as f64)
-        .collect();
-    if diffs.is_empty() {
+    if n < 2 * period {
         return None;
     }
-    let mid = diffs.len() / 2;
-    let slope = *diffs.select_nth_unstable_by(mid, f64::total_cmp).1;
-    let residual: Vec<f64> = xs
-        .iter()
-        .enumerate()
-        .map(|(t, x)| x - slope * t as f64)
+    // x minus its moving average over one period: the average of a whole period cancels the
+    // pattern and keeps levels, steps (but for a ramp of one period around each) and trends.
+    let mut prefix = Vec::with_capacity(n + 1);
+    prefix.push(0.0);
+    for x in xs {
+        prefix.push(prefix.last().copied().unwrap_or(0.0) + x);
+    }
+    let half = period / 2;
+    let (first, last) = (half, n - period + half);
+    let residual: Vec<(usize, f64)> = (first..=last.min(n - 1))
+        .filter(|t| t - half + period <= n)
+        .map(|t| {
+            let ma = (prefix[t - half + period] - prefix[t - half]) / period as f64;
+            (t, xs[t] - ma)
+        })
         .collect();
-    let grand = mean(&residual);
+    let grand = residual.iter().map(|r| r.1).sum::<f64>() / residual.len() as f64;
     let mut sums = vec![0.0; period];
     let mut counts = vec![0usize; period];
-    for (t, r) in residual.iter().enumerate() {
+    for &(t, r) in &residual {
         sums[t % period] += r;
         counts[t % period] += 1;
+    }
+    if counts.contains(&0) {
+        return None;
     }
     let means: Vec<f64> = sums
         .iter()
@@ -498,9 +581,9 @@ fn phase_anova(xs: &[f64], period: usize) -> Option<Anova> {
         .sum();
     let ssw: f64 = residual
         .iter()
-        .enumerate()
-        .map(|(t, r)| (r - means[t % period]).powi(2))
+        .map(|&(t, r)| (r - means[t % period]).powi(2))
         .sum();
+    let n = residual.len();
     let (d1, d2) = ((period - 1) as f64, (n - period) as f64);
     if d2 < 1.0 {
         return None;
