@@ -441,30 +441,54 @@ pub fn changed_symbols(fs: &FileSymbols, lines: &[(u32, u32)]) -> Option<HashSet
 
 /// Propagate affected names over `files` until nothing changes.
 pub fn propagate(files: &[&FileSymbols], affected: &mut HashSet<String>) {
+    propagate_explained(files, affected, &mut HashMap::new());
+}
+
+/// [`propagate`], recording for each newly affected name the affected name it uses
+/// (`because[name] = used`), so that a chain of names leads back to a changed definition.
+pub fn propagate_explained(
+    files: &[&FileSymbols],
+    affected: &mut HashSet<String>,
+    because: &mut HashMap<String, String>,
+) {
+    let mut mark = |affected: &mut HashSet<String>, name: &str, used: &str| {
+        if affected.insert(name.to_string()) {
+            because.insert(name.to_string(), used.to_string());
+        }
+    };
     loop {
         let before = affected.len();
         for fs in files {
             for s in &fs.symbols {
                 for (m, _, _) in &s.methods {
-                    if !affected.contains(&m.name) && m.refs.iter().any(|r| affected.contains(r)) {
-                        affected.insert(m.name.clone());
-                        affected.insert(s.name.clone());
+                    if affected.contains(&m.name) {
+                        continue;
+                    }
+                    if let Some(r) = m.refs.iter().find(|r| affected.contains(*r)).cloned() {
+                        mark(affected, &m.name, &r);
+                        mark(affected, &s.name, &m.name);
                     }
                 }
                 if !affected.contains(&s.name)
-                    && s.refs.iter().any(|r| r != &s.name && affected.contains(r))
+                    && let Some(r) = s
+                        .refs
+                        .iter()
+                        .find(|r| *r != &s.name && affected.contains(*r))
+                        .cloned()
                 {
-                    affected.insert(s.name.clone());
+                    mark(affected, &s.name, &r);
                 }
             }
             for (targets, refs, _, _) in &fs.statements {
-                if refs.iter().any(|r| affected.contains(r)) {
-                    affected.extend(targets.iter().cloned());
+                if let Some(r) = refs.iter().find(|r| affected.contains(*r)).cloned() {
+                    for t in targets {
+                        mark(affected, t, &r);
+                    }
                 }
             }
             for (orig, alias) in &fs.aliases {
                 if affected.contains(orig) {
-                    affected.insert(alias.clone());
+                    mark(affected, alias, orig);
                 }
             }
         }
@@ -474,6 +498,19 @@ pub fn propagate(files: &[&FileSymbols], affected: &mut HashSet<String>) {
     }
 }
 
+/// How a test observes an affected name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Observation {
+    /// Module-level code of the test's file uses `name`.
+    Statement { name: String },
+    /// An autouse fixture (in the test's file or a conftest above it) is affected.
+    Autouse { fixture: String },
+    /// The test's own definition `symbol` is, or uses, the affected `name`.
+    Test { symbol: String, name: String },
+    /// The test's definition is not found in its file: any use of the module counts.
+    Unresolved { symbol: String },
+}
+
 /// Does a test (its top-level symbol name in its file) observe the affected names?
 pub fn test_observes(
     fs: &FileSymbols,
@@ -481,27 +518,49 @@ pub fn test_observes(
     symbol: &str,
     affected: &HashSet<String>,
 ) -> bool {
-    if fs
+    test_observation(fs, conftests, symbol, affected).is_some()
+}
+
+/// How a test (its top-level symbol name in its file) observes the affected names, if it does.
+pub fn test_observation(
+    fs: &FileSymbols,
+    conftests: &[&FileSymbols],
+    symbol: &str,
+    affected: &HashSet<String>,
+) -> Option<Observation> {
+    if let Some(name) = fs
         .statements
         .iter()
-        .any(|(_, refs, _, _)| refs.iter().any(|r| affected.contains(r)))
+        .find_map(|(_, refs, _, _)| refs.iter().find(|r| affected.contains(*r)))
     {
-        return true;
+        return Some(Observation::Statement { name: name.clone() });
     }
     let autouse_hit = |f: &FileSymbols| {
         f.symbols
             .iter()
-            .any(|s| s.autouse && affected.contains(&s.name))
+            .find(|s| s.autouse && affected.contains(&s.name))
+            .map(|s| s.name.clone())
     };
-    if autouse_hit(fs) || conftests.iter().any(|c| autouse_hit(c)) {
-        return true;
+    if let Some(fixture) = autouse_hit(fs).or_else(|| conftests.iter().find_map(|c| autouse_hit(c)))
+    {
+        return Some(Observation::Autouse { fixture });
     }
     match fs.symbols.iter().find(|s| s.name == symbol) {
-        None => true,
-        Some(s) if affected.contains(&s.name) || s.refs.iter().any(|r| affected.contains(r)) => {
-            true
-        }
-        Some(_) => false,
+        None => Some(Observation::Unresolved {
+            symbol: symbol.to_string(),
+        }),
+        Some(s) if affected.contains(&s.name) => Some(Observation::Test {
+            symbol: s.name.clone(),
+            name: s.name.clone(),
+        }),
+        Some(s) => s
+            .refs
+            .iter()
+            .find(|r| affected.contains(*r))
+            .map(|r| Observation::Test {
+                symbol: s.name.clone(),
+                name: r.clone(),
+            }),
     }
 }
 

@@ -96,6 +96,26 @@ fn key(id: &str) -> TestKey {
 }
 
 #[test]
+fn a_module_level_change_is_explained_as_file_level() {
+    // Outside every definition: no symbol can be blamed, and the reason says so plainly.
+    let d = repo(PROJECT);
+    write(
+        d.path(),
+        "src/shop/money.py",
+        "SCALE = 100\n\ndef cents(x):\n    return round(x * SCALE)\n",
+    );
+    let s = run(d.path(), &SelectConfig::default(), &History::default());
+    let reasons = &s.selected[0].reasons;
+    assert!(
+        reasons.iter().any(
+            |r| r.starts_with("file-level: via files tests/test_prices.py → ")
+                && !r.contains("symbols:")
+        ),
+        "{reasons:?}"
+    );
+}
+
+#[test]
 fn a_module_change_selects_its_importers_with_reasons() {
     let d = repo(PROJECT);
     write(
@@ -108,7 +128,7 @@ fn a_module_change_selects_its_importers_with_reasons() {
     assert_eq!(ids(&s), vec!["tests/test_prices.py::test_total"]);
     let reasons = &s.selected[0].reasons;
     assert!(
-        reasons.iter().any(|r| r == "imports shop.total via tests/test_prices.py → src/shop/prices.py → src/shop/money.py (reaches changed cents)"),
+        reasons.iter().any(|r| r == "via files tests/test_prices.py → src/shop/prices.py → src/shop/money.py (the test file imports shop.total); symbols: `test_total` → `total` → `cents` (changed)"),
         "{reasons:?}"
     );
     let why = s.explain(&key("tests/test_text.py::test_slug"));

@@ -264,17 +264,22 @@ impl<'c> SuiteImpact<'c> {
         let reason = if own {
             format!("{}its own file {} changed", si.prefix, si.shown)
         } else if let Some(r) = &si.refine {
-            if !r.observed_by(self.g, &self.dir, &mut self.symbols, tf, &t.key.id) {
+            let Some(observed) = r.observation(self.g, &self.dir, &mut self.symbols, tf, &t.key.id)
+            else {
                 return Verdict::RefinedOut(r.refused(&self.g.files[tf], &si.shown, &t.key.id));
-            }
+            };
             format!(
-                "{}{} ({})",
+                "{}{}; {}",
                 si.prefix,
                 chain_reason(self.g, self.spec, &c),
-                r.reaches()
+                r.reaches(&observed)
             )
         } else {
-            format!("{}{}", si.prefix, chain_reason(self.g, self.spec, &c))
+            format!(
+                "{}file-level: {}",
+                si.prefix,
+                chain_reason(self.g, self.spec, &c)
+            )
         };
         Verdict::Select {
             reason,

@@ -6,9 +6,10 @@ use super::types::SuiteSpec;
 use crate::change::{ChangeKind, ChangeSet, ChangedFile};
 use crate::python::{PyGraph, join, parent};
 use crate::symbols::{
-    FileSymbols, SymbolCache, changed_symbols, file_symbols, propagate, test_observes,
+    FileSymbols, Observation, SymbolCache, changed_symbols, file_symbols, propagate_explained,
+    test_observation,
 };
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 /// Above this many dependent files the extra parsing does not pay off.
@@ -20,6 +21,8 @@ pub(super) struct Refinement {
     pub changed: BTreeSet<String>,
     /// Every name that observes one of them, over the dependent files.
     pub affected: HashSet<String>,
+    /// For each affected name that is not a changed definition, the affected name it uses.
+    pub because: HashMap<String, String>,
 }
 
 /// One changed module, as the refinement sees it.
@@ -62,7 +65,8 @@ pub(super) fn refinement(
         cache.get(&suite_dir, f);
     }
     let parsed: Vec<&FileSymbols> = files.iter().filter_map(|f| cache.peek(f)).collect();
-    propagate(&parsed, &mut affected);
+    let mut because = HashMap::new();
+    propagate_explained(&parsed, &mut affected, &mut because);
     if verbose {
         let mut v: Vec<&String> = affected.iter().collect();
         v.sort();
@@ -75,20 +79,21 @@ pub(super) fn refinement(
     Some(Refinement {
         changed: changed.into_iter().collect(),
         affected,
+        because,
     })
 }
 
 impl Refinement {
-    /// Does the test `test_id` in graph file `tf` reach an affected name (through its own file
-    /// or the `conftest.py` files above it)?
-    pub fn observed_by(
+    /// How the test `test_id` in graph file `tf` reaches an affected name (through its own
+    /// file or the `conftest.py` files above it), if it does.
+    pub fn observation(
         &self,
         g: &PyGraph,
         suite_dir: &Path,
         cache: &mut SymbolCache,
         tf: usize,
         test_id: &str,
-    ) -> bool {
+    ) -> Option<Observation> {
         let tfile = &g.files[tf];
         let conf_syms: Vec<FileSymbols> = conftests_of(tfile)
             .into_iter()
@@ -97,7 +102,50 @@ impl Refinement {
             .collect();
         let conf_refs: Vec<&FileSymbols> = conf_syms.iter().collect();
         let fs_t = cache.get(suite_dir, tfile);
-        test_observes(fs_t, &conf_refs, test_symbol(test_id), &self.affected)
+        test_observation(fs_t, &conf_refs, test_symbol(test_id), &self.affected)
+    }
+
+    /// The chain of names from `name` back to a changed definition: `a → b → c (changed)`.
+    fn names_to_change(&self, name: &str) -> String {
+        let mut chain = vec![format!("`{name}`")];
+        let mut at = name;
+        while let Some(next) = self.because.get(at) {
+            if chain.len() > 8 || self.changed.contains(at) {
+                break;
+            }
+            chain.push(format!("`{next}`"));
+            at = next;
+        }
+        let end = if self.changed.contains(at) {
+            "changed"
+        } else {
+            "uses a changed definition"
+        };
+        format!("{} ({end})", chain.join(" → "))
+    }
+
+    /// The symbol-level reason of a test that reaches a changed definition, after its import
+    /// chain; or, when the test's own definition could not be resolved, a plain file-level one.
+    pub fn reaches(&self, observed: &Observation) -> String {
+        match observed {
+            Observation::Test { symbol, name } if symbol == name => {
+                format!("symbols: {}", self.names_to_change(name))
+            }
+            Observation::Test { symbol, name } => {
+                format!("symbols: `{symbol}` → {}", self.names_to_change(name))
+            }
+            Observation::Statement { name } => format!(
+                "symbols: module-level code of the test file → {}",
+                self.names_to_change(name)
+            ),
+            Observation::Autouse { fixture } => {
+                format!("symbols: autouse fixture {}", self.names_to_change(fixture))
+            }
+            Observation::Unresolved { symbol } => format!(
+                "file-level: `{symbol}` is not a top-level definition of the test file, so any use of the module counts (changed {})",
+                list_names(&self.changed)
+            ),
+        }
     }
 
     /// Why a test the graph reaches is left out.
@@ -107,11 +155,6 @@ impl Refinement {
             test_symbol(test_id),
             list_names(&self.changed)
         )
-    }
-
-    /// The reason of a test that reaches a changed definition, after its import chain.
-    pub fn reaches(&self) -> String {
-        format!("reaches changed {}", list_names(&self.changed))
     }
 }
 

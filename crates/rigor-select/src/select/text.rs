@@ -8,17 +8,19 @@ use crate::rust::binary_of;
 use rigor_model::{SuiteKind, TestCase};
 use std::collections::BTreeSet;
 
-/// `imports a.b via tests/test_x.py → a/b.py` along an import chain (file indices, test first).
+/// `via files tests/test_x.py → a/b.py → a/c.py (the test file imports a.b)` along an import
+/// chain (file indices, test first). Files, not names: what the test file imports is said as
+/// such, never as the name that leads to the change.
 pub(super) fn chain_reason(g: &PyGraph, spec: &SuiteSpec, chain: &[usize]) -> String {
-    let what = if chain.len() >= 2 {
-        g.edge_what(chain[0], chain[1])
-            .unwrap_or("imports")
-            .to_string()
-    } else {
-        "imports".into()
-    };
     let path: Vec<String> = chain.iter().map(|&i| spec.global(&g.files[i])).collect();
-    format!("{what} via {}", path.join(" → "))
+    match chain {
+        [a, b, ..] => format!(
+            "via files {} (the test file {})",
+            path.join(" → "),
+            g.edge_what(*a, *b).unwrap_or("imports")
+        ),
+        _ => format!("via files {}", path.join(" → ")),
+    }
 }
 
 /// `{prefix}covers changed lines 3,7-9 of {file} (coverage map at {commit})`.
