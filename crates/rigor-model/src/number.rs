@@ -22,9 +22,59 @@ pub fn significant(v: f64, digits: u32) -> String {
     }
 }
 
+/// Axis ticks for `[lo, hi]`: multiples of a round step (1, 2, 2.5 or 5 × 10^k) chosen so that
+/// about `target` ticks fall in the range, each with its label (as many decimals as the step
+/// needs: `96.7898` is never a tick label). Empty for an empty or non-finite range.
+pub fn ticks(lo: f64, hi: f64, target: usize) -> Vec<(f64, String)> {
+    if !(lo.is_finite() && hi.is_finite()) || hi <= lo || target == 0 {
+        return Vec::new();
+    }
+    let raw = (hi - lo) / target as f64;
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * magnitude);
+    // As many decimals as the step needs: 0.25 two, 2.5 one, 5 none.
+    let decimals = (0..8)
+        .find(|d| {
+            let scaled = step * 10f64.powi(*d);
+            (scaled - scaled.round()).abs() < 1e-6 * scaled.max(1.0)
+        })
+        .unwrap_or(8) as usize;
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    (first..=last)
+        .map(|k| {
+            let v = k as f64 * step;
+            let v = if v.abs() < step * 1e-9 { 0.0 } else { v };
+            (v, format!("{v:.decimals$}"))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ticks_are_round_and_in_range() {
+        let t = ticks(95.3, 101.7, 4);
+        let labels: Vec<&str> = t.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(labels, ["96", "98", "100"]);
+        let t = ticks(0.0, 1.0, 4);
+        let labels: Vec<&str> = t.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(labels, ["0.00", "0.25", "0.50", "0.75", "1.00"]);
+        let t = ticks(0.0, 12.4, 5);
+        let labels: Vec<&str> = t.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(labels, ["0.0", "2.5", "5.0", "7.5", "10.0"]);
+        assert!(ticks(1.0, 1.0, 4).is_empty());
+        assert!(ticks(f64::NAN, 1.0, 4).is_empty());
+        for (v, _) in ticks(-3.7, 8.2, 6) {
+            assert!((-3.7..=8.2).contains(&v));
+        }
+    }
 
     #[test]
     fn significant_digits() {

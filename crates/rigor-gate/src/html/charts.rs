@@ -5,7 +5,7 @@ use crate::history::Evaluation;
 use crate::model::Verdict;
 use rigor_model::Outcome;
 use rigor_model::escape;
-use rigor_store::RunRecord;
+use rigor_store::{RunRecord, RunStatus};
 use std::fmt::Write as _;
 
 /// Horizontal bars: (label, value, color).
@@ -184,40 +184,141 @@ pub fn verdict_grid_svg(evaluations: &[Evaluation]) -> String {
     s
 }
 
-/// Stacked bars of outcomes per recent run (oldest left).
+/// Recent runs (oldest left): each bar is one run's outcomes as shares of its tests, so a run of
+/// two tests is as visible as a run of two thousand; the count of tests stands above each bar,
+/// a failed or interrupted run is marked, and a legend names the colours.
 pub fn runs_svg(runs: &[RunRecord]) -> String {
-    let (w, h, pad) = (760.0, 140.0, 24.0);
-    let totals: Vec<u64> = runs.iter().map(|r| r.counts.values().sum()).collect();
-    let max = totals.iter().copied().max().unwrap_or(1).max(1) as f64;
-    let bw = ((w - 2.0 * pad) / runs.len().max(1) as f64 * 0.8).min(40.0);
+    let (w, h, left, pad, top, bottom) = (760.0, 170.0, 40.0, 12.0, 22.0, 44.0);
+    let plot_h = h - top - bottom;
+    let slot = (w - left - pad) / runs.len().max(1) as f64;
+    let bw = (slot * 0.8).min(40.0);
     let mut s = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-label="outcomes of recent runs" viewBox="0 0 {w} {h}" width="{w}" height="{h}">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-label="outcomes of recent runs, as shares of each run's tests" viewBox="0 0 {w} {h}" width="{w}" height="{h}">"#
     );
+    for (share, label) in [(0.0, "0%"), (0.5, "50%"), (1.0, "100%")] {
+        let y = top + plot_h * (1.0 - share);
+        let _ = write!(
+            s,
+            r##"<line x1="{left}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="#e3e6ea"/><text x="{:.1}" y="{:.1}" font-size="9" text-anchor="end">{label}</text>"##,
+            w - pad,
+            left - 4.0,
+            y + 3.0
+        );
+    }
     for (i, r) in runs.iter().rev().enumerate() {
-        let x = pad + (w - 2.0 * pad) * i as f64 / runs.len().max(1) as f64;
-        let mut y = h - pad;
+        let x = left + slot * i as f64 + (slot - bw) / 2.0;
+        let total: u64 = r.counts.values().sum();
+        let mut y = top + plot_h;
         for o in Outcome::ALL {
             let c = *r.counts.get(o.as_str()).unwrap_or(&0) as f64;
             if c == 0.0 {
                 continue;
             }
-            let bh = (h - 2.0 * pad) * c / max;
+            let bh = plot_h * c / total.max(1) as f64;
             y -= bh;
             let _ = write!(
                 s,
-                r#"<rect x="{x:.1}" y="{y:.1}" width="{bw:.1}" height="{bh:.1}" fill="{}"><title>run {}: {c} {o}</title></rect>"#,
+                r#"<rect x="{x:.1}" y="{y:.1}" width="{bw:.1}" height="{bh:.1}" fill="{}"><title>run #{}: {c} of {total} {o}</title></rect>"#,
                 outcome_color(o),
                 r.id
             );
         }
+        let failed = matches!(
+            r.status,
+            RunStatus::Failed | RunStatus::Interrupted | RunStatus::Error
+        );
         let _ = write!(
             s,
-            r#"<text x="{:.1}" y="{:.1}" font-size="9" text-anchor="middle">#{}</text>"#,
+            r##"<text x="{:.1}" y="{:.1}" font-size="9" text-anchor="middle"{}>{total}</text><text x="{:.1}" y="{:.1}" font-size="9" text-anchor="middle">#{}</text>"##,
             x + bw / 2.0,
-            h - 8.0,
+            top - 6.0,
+            if failed {
+                r##" fill="#d62828" font-weight="bold""##
+            } else {
+                ""
+            },
+            x + bw / 2.0,
+            top + plot_h + 12.0,
             r.id
         );
+        if failed {
+            let _ = write!(
+                s,
+                r##"<rect class="failed-run" x="{:.1}" y="{top}" width="{:.1}" height="{plot_h}" fill="none" stroke="#d62828" stroke-width="1.5"><title>run #{} {}</title></rect>"##,
+                x - 1.0,
+                bw + 2.0,
+                r.id,
+                r.status.as_str()
+            );
+        }
     }
+    let mut lx = left;
+    for o in Outcome::ALL {
+        let _ = write!(
+            s,
+            r#"<rect x="{lx:.1}" y="{:.1}" width="9" height="9" fill="{}"/><text x="{:.1}" y="{:.1}" font-size="9">{o}</text>"#,
+            h - 14.0,
+            outcome_color(o),
+            lx + 12.0,
+            h - 6.0
+        );
+        lx += 80.0;
+    }
+    let _ = write!(
+        s,
+        r#"<text x="{lx:.1}" y="{:.1}" font-size="9">bar = one run's tests (count above; red: failed)</text>"#,
+        h - 6.0
+    );
     s.push_str("</svg>");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn run(id: i64, status: RunStatus, counts: &[(&str, u64)]) -> RunRecord {
+        RunRecord {
+            id,
+            started_at: 0.0,
+            finished_at: Some(1.0),
+            status,
+            commit: None,
+            branch: None,
+            trigger: "local".into(),
+            shard: None,
+            counts: counts
+                .iter()
+                .map(|(k, v)| (k.to_string(), *v))
+                .collect::<HashMap<_, _>>(),
+        }
+    }
+
+    fn heights(svg: &str, run: i64) -> f64 {
+        svg.split("<rect ")
+            .filter(|r| r.contains(&format!("<title>run #{run}: ")))
+            .map(|r| {
+                let h = r.split("height=\"").nth(1).unwrap();
+                h[..h.find('"').unwrap()].parse::<f64>().unwrap()
+            })
+            .sum()
+    }
+
+    /// Issue 17, item 6: a failed run of two tests beside a run of two thousand is as tall, its
+    /// count is written and it is marked; the colours have a legend.
+    #[test]
+    fn small_and_failed_runs_are_visible() {
+        let svg = runs_svg(&[
+            run(2, RunStatus::Failed, &[("passed", 1), ("failed", 1)]),
+            run(1, RunStatus::Passed, &[("passed", 2000)]),
+        ]);
+        let (small, big) = (heights(&svg, 2), heights(&svg, 1));
+        assert!((small - big).abs() < 0.5 && big > 50.0, "{small} vs {big}");
+        assert!(svg.contains("class=\"failed-run\""));
+        assert!(svg.contains(">2</text>") && svg.contains(">2000</text>"));
+        for o in Outcome::ALL {
+            assert!(svg.contains(&format!(">{o}</text>")), "legend for {o}");
+        }
+    }
 }

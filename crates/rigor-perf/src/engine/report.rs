@@ -50,6 +50,19 @@ pub struct Chart {
     pub band: f64,
     /// Regression threshold (fraction) drawn as a dashed line from the baseline.
     pub threshold: f64,
+    /// Open alerts of the series, marked on the chart.
+    pub alerts: Vec<ChartAlert>,
+}
+
+/// An open alert on a chart.
+#[derive(Debug, Clone)]
+pub struct ChartAlert {
+    pub id: i64,
+    /// The alerted point, when its commit is among the chart's points.
+    pub index: Option<usize>,
+    /// Short commit.
+    pub commit: String,
+    pub change_pct: f64,
 }
 
 /// The content of the HTML page.
@@ -154,6 +167,7 @@ fn history_page(
         .map(str::to_string)
         .or_else(|| rigor_vcs::branch(&config.root));
     let mut charts = Vec::new();
+    let all_alerts = store::alerts(st.conn(), None)?;
     for s in store::all_series(st.conn(), bed.as_deref())? {
         let name = series_name(&s.benchmark, &s.measure);
         if filter.is_some_and(|f| !f.is_match(&name)) {
@@ -177,7 +191,7 @@ fn history_page(
         });
         let labels = pts.iter().map(|p| short(&p.commit).to_string()).collect();
         let vals = pts.iter().map(|p| p.value).collect();
-        charts.push(chart(
+        let mut c = chart(
             &name,
             &s.unit,
             s.direction,
@@ -185,7 +199,18 @@ fn history_page(
             labels,
             base_value,
             settings,
-        ));
+        );
+        c.alerts = all_alerts
+            .iter()
+            .filter(|a| a.state == "open" && a.benchmark == name && a.testbed == s.testbed)
+            .map(|a| ChartAlert {
+                id: a.id,
+                index: pts.iter().rposition(|p| p.commit == a.commit),
+                commit: short(&a.commit).to_string(),
+                change_pct: a.change_pct,
+            })
+            .collect();
+        charts.push(c);
     }
     Ok(ReportPage {
         title: format!(
@@ -193,7 +218,7 @@ fn history_page(
             project_name(config).unwrap_or_else(|| "project".into())
         ),
         charts,
-        alerts: store::alerts(st.conn(), None)?,
+        alerts: all_alerts,
         generated: store::now(),
     })
 }
@@ -227,5 +252,6 @@ fn chart(
         baseline,
         band: t.noise,
         threshold: t.max_regression,
+        alerts: Vec::new(),
     }
 }

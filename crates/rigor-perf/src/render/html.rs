@@ -127,6 +127,20 @@ mod tests {
             baseline: Some(101.0),
             band: 0.01,
             threshold: 0.15,
+            alerts: vec![
+                crate::engine::report::ChartAlert {
+                    id: 7,
+                    index: Some(25),
+                    commit: "c25".into(),
+                    change_pct: 492.5,
+                },
+                crate::engine::report::ChartAlert {
+                    id: 8,
+                    index: None,
+                    commit: "feature1".into(),
+                    change_pct: 12.0,
+                },
+            ],
         };
         let p = ReportPage {
             title: "perf".into(),
@@ -138,6 +152,13 @@ mod tests {
         assert!(page.contains("<svg"));
         assert!(page.contains("class=\"change-point\""));
         assert!(page.contains("class=\"rolling-median\""));
+        // The alerted point is ringed; an alert on a commit not shown is said so.
+        assert!(page.contains("class=\"alert\"") && page.contains("+492.5%"));
+        assert!(page.contains("#8 +12.0% at feature1 — not on the branch shown"));
+        // Axis labels are round numbers, never 96.7898-like.
+        for label in ["100", "110", "120"] {
+            assert!(page.contains(&format!(">{label}</text>")), "tick {label}");
+        }
         assert!(page.contains("class=\"baseline-band\""));
         assert_eq!(page.matches("class=\"point\"").count(), 40);
         assert!(page.contains("parse &lt;json&gt;"));

@@ -35,6 +35,7 @@ pub(super) fn chart(chart: &Chart) -> String {
     }
     change_points(&mut s, &f, chart);
     points(&mut s, &f, chart);
+    alerts(&mut s, &f, chart);
     labels(&mut s, chart);
     s.push_str("</svg>");
     s
@@ -94,10 +95,9 @@ impl Frame {
     }
 }
 
-/// Five horizontal grid lines with their values.
+/// Horizontal grid lines at round values, labelled with the digits their step needs.
 fn grid(s: &mut String, f: &Frame) {
-    for k in 0..=4 {
-        let v = f.lo + (f.hi - f.lo) * k as f64 / 4.0;
+    for (v, label) in rigor_model::number::ticks(f.lo, f.hi, 4) {
         let yy = f.y(v);
         let _ = write!(
             s,
@@ -105,7 +105,7 @@ fn grid(s: &mut String, f: &Frame) {
             LEFT + PLOT_WIDTH,
             LEFT - 4.0,
             yy + 3.0,
-            escape(&fmt_num(v))
+            escape(&label)
         );
     }
 }
@@ -160,6 +160,39 @@ fn change_points(s: &mut String, f: &Frame, chart: &Chart) {
             xx + 3.0,
             TOP + 12.0,
             pct
+        );
+    }
+}
+
+/// Open alerts: a ring around the alerted point, or, when the alerted commit is not among the
+/// points shown (another branch), a line saying so at the top of the plot.
+fn alerts(s: &mut String, f: &Frame, chart: &Chart) {
+    let mut elsewhere = Vec::new();
+    for a in &chart.alerts {
+        match a.index.filter(|i| *i < f.n) {
+            Some(i) => {
+                let (x, y) = (f.x(i), f.y(chart.values[i]));
+                let _ = write!(
+                    s,
+                    r##"<circle class="alert" cx="{x:.1}" cy="{y:.1}" r="7" fill="none" stroke="#d62828" stroke-width="2"><title>open alert #{}: {:+.1}% at {}</title></circle><text x="{:.1}" y="{:.1}" font-size="10" fill="#d62828" text-anchor="end">alert {:+.1}%</text>"##,
+                    a.id,
+                    a.change_pct,
+                    escape(&a.commit),
+                    x - 9.0,
+                    (y - 9.0).max(TOP + 10.0),
+                    a.change_pct
+                );
+            }
+            None => elsewhere.push(format!("#{} {:+.1}% at {}", a.id, a.change_pct, a.commit)),
+        }
+    }
+    if !elsewhere.is_empty() {
+        let _ = write!(
+            s,
+            r##"<text class="alert-elsewhere" x="{}" y="{}" font-size="10" fill="#d62828">open alert {} — not on the branch shown</text>"##,
+            LEFT + 6.0,
+            TOP + 24.0,
+            escape(&elsewhere.join(", "))
         );
     }
 }
