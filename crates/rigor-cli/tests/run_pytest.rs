@@ -500,6 +500,54 @@ fn a_test_that_deletes_the_history_makes_the_run_say_so_not_pass() {
     );
 }
 
+/// Issue 18, case 7 after a timeout: the test starts a daemon, then hangs past its timeout.
+/// Killing the timed-out group must not orphan the daemon (the guard kills what it adopted
+/// before the group is killed).
+#[test]
+fn a_daemon_of_a_test_that_times_out_does_not_outlive_the_run() {
+    let marker = format!("rigor-timeout-daemon-{}", std::process::id());
+    let tmp = pytest_project(&[(
+        b"tests/test_daemon.py",
+        "import os, sys, time\n\n\
+         def test_daemon_then_hang():\n    \
+             pid = os.fork()\n    \
+             if pid == 0:\n        \
+                 os.setsid()\n        \
+                 if os.fork() == 0:\n            \
+                     os.execvp(sys.executable, [sys.executable, '-c', 'import time; time.sleep(300)', os.environ['RIGOR_DAEMON_MARKER']])\n        \
+                 os._exit(0)\n    \
+             os.waitpid(pid, 0)\n    \
+             time.sleep(120)\n",
+    )]);
+    let out = rigor(tmp.path())
+        .env("RIGOR_DAEMON_MARKER", &marker)
+        .args(["run", "-j", "1", "--timeout", "3s"])
+        .timeout(Duration::from_secs(90))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the hung test times out: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let left = std::process::Command::new("pgrep")
+        .args(["-f", &marker])
+        .output()
+        .unwrap();
+    let left = String::from_utf8_lossy(&left.stdout).into_owned();
+    for pid in left.split_whitespace() {
+        let _ = std::process::Command::new("kill")
+            .args(["-9", pid])
+            .status();
+    }
+    assert!(
+        left.is_empty(),
+        "the daemon outlived the timed-out test: {left}"
+    );
+}
+
 #[test]
 fn a_daemon_a_test_leaves_behind_does_not_outlive_the_run() {
     let marker = format!("rigor-daemon-{}", std::process::id());

@@ -68,13 +68,22 @@ pub fn guard_main(argv: &[std::ffi::OsString]) -> i32 {
     unsafe {
         libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1);
     }
-    let code = guard_child(prog, args, parent);
+    // rigor asks with SIGUSR2 before it kills the group (a timeout): the guard then kills its
+    // child and every descendant it adopted, which a SIGKILL of the group would orphan.
+    let asked = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let _ = signal_hook::flag::register(libc::SIGUSR2, Arc::clone(&asked));
+    let code = guard_child(prog, args, parent, &asked);
     kill_adopted();
     code
 }
 
 /// Run the guarded child; its exit code (128 + signal when killed).
-fn guard_child(prog: &std::ffi::OsStr, args: &[std::ffi::OsString], parent: i32) -> i32 {
+fn guard_child(
+    prog: &std::ffi::OsStr,
+    args: &[std::ffi::OsString],
+    parent: i32,
+    asked: &std::sync::atomic::AtomicBool,
+) -> i32 {
     let mut child = match Command::new(prog).args(args).spawn() {
         Ok(c) => c,
         Err(e) => {
@@ -88,7 +97,7 @@ fn guard_child(prog: &std::ffi::OsStr, args: &[std::ffi::OsString], parent: i32)
         let _ = tx.send(child.wait());
     });
     loop {
-        match rx.recv_timeout(std::time::Duration::from_millis(200)) {
+        match rx.recv_timeout(std::time::Duration::from_millis(20)) {
             Ok(Ok(status)) => {
                 use std::os::unix::process::ExitStatusExt;
                 return match (status.code(), status.signal()) {
@@ -99,6 +108,17 @@ fn guard_child(prog: &std::ffi::OsStr, args: &[std::ffi::OsString], parent: i32)
             }
             Ok(Err(_)) => return 1,
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                if asked.load(std::sync::atomic::Ordering::Relaxed) {
+                    // SAFETY: plain syscalls on our own child and group.
+                    unsafe {
+                        libc::kill(pid as i32, libc::SIGKILL);
+                    }
+                    // Its descendants, in the group or re-parented to us, then the group.
+                    kill_adopted();
+                    unsafe {
+                        libc::kill(0, libc::SIGKILL);
+                    }
+                }
                 // SAFETY: plain syscalls.
                 if unsafe { libc::getppid() } != parent {
                     kill_adopted();
@@ -155,13 +175,39 @@ fn children_of(ppid: i32) -> Vec<i32> {
 }
 
 /// Kill a whole process group with SIGKILL. Safe to call on a group that is gone.
+///
+/// When the group's leader is rigor's guard, it is first asked (SIGUSR2) to kill its child and
+/// every descendant it adopted — daemons that left the group —, and given up to half a second to
+/// do so; a SIGKILL of the group alone would kill the guard and orphan them.
 pub fn kill_group(pgid: u32) {
-    if pgid > 1 {
-        // SAFETY: plain syscall with a negative pid = process group.
+    if pgid <= 1 {
+        return;
+    }
+    if GUARD.get().is_some() && is_running(pgid as i32) {
+        // SAFETY: plain syscall on the group leader, our child.
         unsafe {
-            libc::kill(-(pgid as i32), libc::SIGKILL);
+            libc::kill(pgid as i32, libc::SIGUSR2);
+        }
+        let deadline = std::time::Instant::now() + std::time::Duration::from_millis(500);
+        while is_running(pgid as i32) && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(5));
         }
     }
+    // SAFETY: plain syscall with a negative pid = process group.
+    unsafe {
+        libc::kill(-(pgid as i32), libc::SIGKILL);
+    }
+}
+
+/// A process that exists and has not exited (a zombie has exited).
+fn is_running(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            let rest = &stat[stat.rfind(')')? + 2..];
+            rest.chars().next()
+        })
+        .is_some_and(|state| state != 'Z' && state != 'X')
 }
 
 /// Shared buffer that keeps at most `cap` bytes of the end of a stream.
