@@ -105,6 +105,14 @@ fn pages_show_the_history_and_link_to_each_other() {
         run.body
     );
     assert_eq!(server.get("/runs/999").status, 404);
+    let failing = server.get(&format!("/test?suite=python&id={}", enc(FAILING_ID)));
+    assert_page(&failing, "quarantined test");
+    assert!(
+        failing.body.contains("Quarantined until")
+            && failing.body.contains("broken &lt;b&gt;upstream&lt;/b&gt;"),
+        "{}",
+        failing.body
+    );
     assert_eq!(server.get("/runs/abc").status, 400);
 
     // the flaky test's page: strip, trend, score with evidence
@@ -154,6 +162,11 @@ fn pages_show_the_history_and_link_to_each_other() {
         board.body
     );
 
+    assert!(
+        board.body.contains("<h2>Quarantined</h2><table>"),
+        "{}",
+        board.body
+    );
     let slow = server.get("/slowest");
     assert_page(&slow, "slowest");
     assert!(

@@ -87,7 +87,7 @@ fn run_ok_or_fail(dir: &Path, args: &[&str]) {
 }
 
 /// A project with a history: 3 runs on main (with retries: the flaky test flakes), one on
-/// branch `feature`, a gate evaluation, and 24 commits of two perf series stepping up 20 %
+/// branch `feature`, a gate evaluation, the failing test quarantined, and 24 commits of two perf series stepping up 20 %
 /// at commit 12 with detection run (change points and open alerts).
 pub fn fixture_history() -> tempfile::TempDir {
     let dir = rigor_testkit::repo(&[
@@ -104,6 +104,18 @@ pub fn fixture_history() -> tempfile::TempDir {
     rigor_testkit::commit_all(d, "feature");
     run_ok_or_fail(d, &["run", "-j", "1"]);
     run_ok_or_fail(d, &["gate"]);
+    run_ok_or_fail(
+        d,
+        &[
+            "flaky",
+            "quarantine",
+            FAILING_ID,
+            "--reason",
+            "broken <b>upstream</b>",
+            "--days",
+            "7",
+        ],
+    );
     for i in 0..24 {
         let f = if i < 12 { 1.0 } else { 1.2 };
         let wiggle = 1.0 + 0.002 * ((i * 7 % 5) as f64 - 2.0);
