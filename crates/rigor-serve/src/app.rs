@@ -26,6 +26,8 @@ pub struct AppState {
     pub db: Arc<Db>,
     pub token: Option<Arc<str>>,
     pub config: Arc<Config>,
+    /// Largest request body accepted (ingestion), in bytes.
+    pub max_body: usize,
 }
 
 impl AppState {
@@ -112,6 +114,7 @@ pub async fn serve_listener(
         db: Arc::new(db),
         token: opts.token.clone().map(Arc::from),
         config: Arc::new(config),
+        max_body: opts.limits.max_body,
     };
     let app = router(state, &opts.limits);
     axum::serve(listener, app)

@@ -161,6 +161,60 @@ mod tests {
         assert!(authorize(Some("s3"), &HeaderMap::new(), Some("s4")).is_err());
     }
 
+    /// A request over a real loopback connection to `app`; the raw answer.
+    async fn roundtrip(app: axum::Router, request: &str) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        s.write_all(request.as_bytes()).await.unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).await.unwrap();
+        out
+    }
+
+    #[tokio::test]
+    async fn a_request_past_the_time_limit_is_stopped_with_503() {
+        use axum::routing::get;
+        let app = axum::Router::new()
+            .route(
+                "/slow",
+                get(|| async {
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    "late"
+                }),
+            )
+            .route("/fast", get(|| async { "fast" }))
+            .layer(axum::middleware::from_fn_with_state(
+                Duration::from_millis(100),
+                time_limit,
+            ))
+            .layer(axum::middleware::from_fn(headers));
+        let started = std::time::Instant::now();
+        let slow = roundtrip(
+            app.clone(),
+            "GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        )
+        .await;
+        assert!(slow.starts_with("HTTP/1.1 503"), "{slow}");
+        assert!(started.elapsed() < Duration::from_secs(3));
+        let fast = roundtrip(
+            app,
+            "GET /fast HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        )
+        .await;
+        assert!(
+            fast.starts_with("HTTP/1.1 200") && fast.ends_with("fast"),
+            "{fast}"
+        );
+        assert!(
+            fast.to_ascii_lowercase()
+                .contains("content-security-policy: default-src 'none'"),
+            "{fast}"
+        );
+    }
+
     #[test]
     fn a_public_bind_without_token_is_warned_about() {
         let lo: SocketAddr = "127.0.0.1:1".parse().unwrap();

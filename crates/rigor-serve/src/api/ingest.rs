@@ -44,17 +44,26 @@ pub async fn post_run(
     req: Request,
 ) -> Result<Response, ApiError> {
     security::authorize(st.token.as_deref(), req.headers(), None)?;
-    let limit = usize::MAX; // DefaultBodyLimit applies to the body stream itself
-    let bytes = to_bytes(req.into_body(), limit).await.map_err(|e| {
-        let too_big = std::error::Error::source(&e)
-            .map(|s| s.to_string().contains("length limit"))
-            .unwrap_or(false)
-            || e.to_string().contains("length limit");
-        if too_big {
-            HttpError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "the body is larger than the server accepts (--max-body)",
-            )
+    let too_big = || {
+        HttpError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "the body is larger than this server accepts ({} bytes; rigor serve --max-body-mib); nothing was written",
+                st.max_body
+            ),
+        )
+    };
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > st.max_body) {
+        return Err(too_big().into());
+    }
+    let bytes = to_bytes(req.into_body(), st.max_body).await.map_err(|e| {
+        if e.to_string().contains("length limit") {
+            too_big()
         } else {
             HttpError::bad_request(format!("cannot read the body: {e}"))
         }
