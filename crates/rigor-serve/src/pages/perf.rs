@@ -304,5 +304,5 @@ pub async fn change_alert(
     security::authorize(st.token.as_deref(), &headers, form.token.as_deref())?;
     let state = parse_state(&form.state)?;
     set_alert_state(&st, id, state, form.note).await?;
-    Ok(Redirect::to(&format!("/perf#alert-{id}")).into_response())
+    Ok(Redirect::to("/perf").into_response())
 }
