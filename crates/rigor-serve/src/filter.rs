@@ -57,3 +57,36 @@ pub fn now() -> f64 {
         .map(|d| d.as_secs_f64())
         .unwrap_or(0.0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(q: &str) -> Result<Filter, String> {
+        let v: Vec<(String, String)> = q
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (k.to_string(), v.to_string())
+            })
+            .collect();
+        let map: serde_json::Map<String, serde_json::Value> = v
+            .into_iter()
+            .map(|(k, v)| (k, serde_json::Value::String(v)))
+            .collect();
+        serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn empty_values_are_no_filter_and_days_must_be_positive() {
+        assert_eq!(parse("branch=&days=").unwrap(), Filter::default());
+        let f = parse("branch=main&days=1.5").unwrap();
+        assert_eq!(f.branch.as_deref(), Some("main"));
+        assert_eq!(f.since(200_000.0), Some(200_000.0 - 129_600.0));
+        assert!(parse("days=-1").is_err());
+        assert!(parse("days=soon").is_err());
+        assert!(parse("days=NaN").is_err());
+        assert_eq!(f.query(), "branch=main&days=1.5");
+    }
+}

@@ -240,3 +240,118 @@ pub(crate) fn median(v: &mut [f64]) -> f64 {
         (v[n / 2 - 1] + v[n / 2]) / 2.0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rigor_model::{Outcome, TestKey, TestResult};
+    use rigor_store::{NewRun, RunStatus};
+
+    /// A history with one run per entry of `runs` (the indexes of the tests it ran, each test
+    /// taking `durations[i]`); branch `main` for even runs, `dev` for odd.
+    fn history(runs: &[Vec<usize>], durations: &[f64]) -> Store {
+        let mut s = Store::in_memory().unwrap();
+        for (i, tests) in runs.iter().enumerate() {
+            let id = s
+                .begin_run(&NewRun {
+                    started_at: 1000.0 + i as f64,
+                    branch: Some(if i % 2 == 0 { "main" } else { "dev" }.into()),
+                    trigger: "local".into(),
+                    ..Default::default()
+                })
+                .unwrap();
+            let results: Vec<TestResult> = tests
+                .iter()
+                .map(|&t| {
+                    TestResult::new(
+                        TestKey::new("py", format!("t{t}")),
+                        Outcome::Passed,
+                        durations[t],
+                    )
+                })
+                .collect();
+            s.record_results(id, &results).unwrap();
+            s.finish_run(id, RunStatus::Passed, 1001.0 + i as f64)
+                .unwrap();
+        }
+        s
+    }
+
+    #[test]
+    fn filters_select_branch_and_window() {
+        let s = history(&[vec![0], vec![0, 1], vec![1]], &[1.0, 2.0]);
+        let all = runs(&s, &Filter::default(), 2000.0, 10, None).unwrap();
+        assert_eq!(all.iter().map(|r| r.id).collect::<Vec<_>>(), vec![3, 2, 1]);
+        let main = Filter {
+            branch: Some("main".into()),
+            days: None,
+        };
+        assert_eq!(runs(&s, &main, 2000.0, 10, None).unwrap().len(), 2);
+        // a window of 1001.5 s back from 2002 keeps the runs started at 1001 and 1002
+        let window = Filter {
+            branch: None,
+            days: Some(1001.5 / 86_400.0),
+        };
+        assert_eq!(
+            runs(&s, &window, 2002.0, 10, None)
+                .unwrap()
+                .iter()
+                .map(|r| r.id)
+                .collect::<Vec<_>>(),
+            vec![3, 2]
+        );
+        assert_eq!(
+            runs(&s, &Filter::default(), 2000.0, 10, Some(3)).unwrap()[0].id,
+            2
+        );
+        let latest = latest_per_branch(&s, &Filter::default(), 2000.0).unwrap();
+        assert_eq!(latest.iter().map(|r| r.id).collect::<Vec<_>>(), vec![3, 2]);
+        assert_eq!(branches(&s).unwrap(), vec!["dev", "main"]);
+        assert_eq!(all[1].counts["passed"], 2);
+        assert_eq!(all[1].test_time_s, 3.0);
+        assert_eq!(all[1].pass_rate, Some(1.0));
+    }
+
+    #[test]
+    fn selection_counts_what_partial_runs_skipped() {
+        let s = history(&[vec![0, 1, 2], vec![0], vec![1, 2]], &[1.0, 2.0, 4.0]);
+        let rs = runs(&s, &Filter::default(), 2000.0, 10, None).unwrap();
+        let sel = selection(&s, &rs).unwrap();
+        assert_eq!(sel.suite_tests, 3);
+        assert_eq!(sel.full_suite_s, 7.0);
+        assert_eq!(sel.selective_runs, 2);
+        // run 2 skipped 6 s, run 3 skipped 1 s
+        assert_eq!(sel.saved_s, 7.0);
+        assert!((sel.selection_ratio - (1.0 + 1.0 / 3.0 + 2.0 / 3.0) / 3.0).abs() < 1e-12);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Saved time is never negative, the ratio is in (0, 1], and adding a full run of the
+        /// same suite changes neither the suite estimate nor what the other runs saved.
+        #[test]
+        fn selection_is_bounded_and_full_runs_save_nothing(
+            picks in prop::collection::vec(prop::collection::btree_set(0usize..6, 1..6), 1..8),
+            durations in prop::collection::vec(0.01f64..5.0, 6),
+        ) {
+            let runs_tests: Vec<Vec<usize>> = picks.iter().map(|p| p.iter().copied().collect()).collect();
+            let s = history(&runs_tests, &durations);
+            let rs = runs(&s, &Filter::default(), 1e6, 100, None).unwrap();
+            let sel = selection(&s, &rs).unwrap();
+            prop_assert!(sel.saved_s >= 0.0);
+            prop_assert!(sel.selection_ratio > 0.0 && sel.selection_ratio <= 1.0 + 1e-12);
+            let seen: std::collections::BTreeSet<usize> = runs_tests.iter().flatten().copied().collect();
+            prop_assert_eq!(sel.suite_tests as usize, seen.len());
+            let mut with_full = runs_tests.clone();
+            with_full.push(seen.iter().copied().collect());
+            let s2 = history(&with_full, &durations);
+            let rs2 = runs(&s2, &Filter::default(), 1e6, 100, None).unwrap();
+            let sel2 = selection(&s2, &rs2).unwrap();
+            prop_assert!((sel2.full_suite_s - sel.full_suite_s).abs() < 1e-9);
+            prop_assert!((sel2.saved_s - sel.saved_s).abs() < 1e-9);
+            prop_assert_eq!(sel2.selective_runs, sel.selective_runs);
+        }
+    }
+}
