@@ -19,10 +19,19 @@ pub struct Db {
 impl Db {
     /// Open the history and bring every area the dashboard reads (core, quarantine, gate,
     /// perf) up to date (their migrations include the indexes the dashboard's queries use).
+    /// A history rigor cannot write is served as it is (read-only); pages over areas it
+    /// never had (no gate or perf tables) then answer with an error.
     pub fn open(path: &Path) -> Result<Db, ServeError> {
-        let mut store = Store::open(path)?;
-        rigor_gate::history::migrate(&mut store).map_err(|e| ServeError::Prepare(e.to_string()))?;
-        store.migrate_area("perf", rigor_perf::store::MIGRATIONS)?;
+        let store = match Store::open(path) {
+            Ok(mut store) => {
+                rigor_gate::history::migrate(&mut store)
+                    .map_err(|e| ServeError::Prepare(e.to_string()))?;
+                store.migrate_area("perf", rigor_perf::store::MIGRATIONS)?;
+                store
+            }
+            Err(e) if path.is_file() => Store::open_for_reading(path).map_err(|_| e)?,
+            Err(e) => return Err(e.into()),
+        };
         Ok(Db {
             path: path.to_path_buf(),
             idle: Mutex::new(vec![store]),
