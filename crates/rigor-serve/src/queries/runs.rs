@@ -126,25 +126,47 @@ pub fn results(store: &Store, id: i64) -> Result<Vec<StoredResult>, HttpError> {
 }
 
 /// The newest run of each branch (runs without a branch count as one branch), newest first.
+/// One index seek per branch (`runs_by_branch`), not a scan of every run.
 pub fn latest_per_branch(store: &Store, f: &Filter, now: f64) -> Result<Vec<RunRow>, HttpError> {
-    let (conds, vals) = run_conditions("x", f, now);
-    let sql = format!(
-        "SELECT {COLS} FROM runs u WHERE u.id IN (SELECT MAX(x.id) FROM runs x {} GROUP BY x.branch)
-         ORDER BY u.id DESC LIMIT 50",
-        where_clause(&conds)
-    );
-    let mut st = store.conn().prepare_cached(&sql)?;
-    let mut out = st
-        .query_map(params_from_iter(vals), row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    add_counts(store, &mut out)?;
+    let names: Vec<Option<String>> = match &f.branch {
+        Some(b) => vec![Some(b.clone())],
+        None => branches(store)?
+            .into_iter()
+            .map(Some)
+            .chain([None])
+            .collect(),
+    };
+    let since = f.since(now);
+    let mut newest = store.conn().prepare_cached(
+        "SELECT id FROM runs WHERE branch IS ?1 AND (?2 IS NULL OR started_at >= ?2)
+         ORDER BY id DESC LIMIT 1",
+    )?;
+    let mut ids = Vec::new();
+    for b in names {
+        if let Some(id) = newest
+            .query_row(params![b, since], |r| r.get::<_, i64>(0))
+            .optional()?
+        {
+            ids.push(id);
+        }
+    }
+    ids.sort_unstable_by(|a, b| b.cmp(a));
+    ids.truncate(50);
+    let mut out = Vec::new();
+    for id in ids {
+        out.extend(run(store, id)?);
+    }
     Ok(out)
 }
 
-/// Every branch with runs, by name.
+/// Every branch with runs, by name: a skip scan over `runs_by_branch` (one seek per branch).
 pub fn branches(store: &Store) -> Result<Vec<String>, HttpError> {
     let mut st = store.conn().prepare_cached(
-        "SELECT DISTINCT branch FROM runs WHERE branch IS NOT NULL ORDER BY branch",
+        "WITH RECURSIVE b(name) AS (
+            SELECT MIN(branch) FROM runs WHERE branch IS NOT NULL
+            UNION ALL
+            SELECT (SELECT MIN(branch) FROM runs WHERE branch > b.name) FROM b WHERE b.name IS NOT NULL
+         ) SELECT name FROM b WHERE name IS NOT NULL",
     )?;
     let out = st
         .query_map([], |r| r.get(0))?
