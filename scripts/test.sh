@@ -20,6 +20,14 @@ export RIGOR_TEST_PYTHON="$VENV/bin/python"
 export PROPTEST_RNG_SEED="${PROPTEST_RNG_SEED:-20261127}"
 export PATH="$VENV/bin:$PATH"
 
+# The dashboard's browser test (rigor serve) drives headless Chromium from Debian.
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "== installing chromium (for the rigor serve browser test)"
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1; then
+    echo "warning: could not install chromium: the rigor serve browser test will fail" >&2
+  fi
+fi
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"

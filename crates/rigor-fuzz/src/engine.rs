@@ -109,7 +109,7 @@ pub fn fuzz(target: Target, budget: Duration, seed: u64) -> Report {
             report.crashes.push(Crash { input, message });
             break;
         }
-        if report.executions % 16 == 0 {
+        if report.executions.is_multiple_of(16) {
             if pool.len() < POOL {
                 pool.push(input);
             } else {
@@ -229,9 +229,12 @@ thread_local! {
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
+/// A panic hook.
+type Hook = Box<dyn Fn(&panic::PanicHookInfo<'_>) + Sync + Send + 'static>;
+
 /// While alive, panics are recorded for [`execute`] instead of printed.
 struct QuietPanics {
-    previous: Option<Box<dyn Fn(&panic::PanicHookInfo<'_>) + Sync + Send + 'static>>,
+    previous: Option<Hook>,
 }
 
 impl QuietPanics {

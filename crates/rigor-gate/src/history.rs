@@ -5,7 +5,8 @@ use crate::model::GateReport;
 use rigor_store::{Migration, Store};
 use rusqlite::{OptionalExtension, params};
 
-pub const MIGRATIONS: &[Migration] = &[r#"
+pub const MIGRATIONS: &[Migration] = &[
+    r#"
 CREATE TABLE gate_evaluations (
     id          INTEGER PRIMARY KEY,
     time        REAL NOT NULL,
@@ -25,7 +26,13 @@ CREATE TABLE gate_results (
     PRIMARY KEY (evaluation_id, gate)
 );
 CREATE INDEX gate_results_by_gate ON gate_results (gate, evaluation_id);
-"#];
+"#,
+    r#"
+-- the dashboard (rigor serve) looks evaluations up by run and by branch
+CREATE INDEX gate_evaluations_by_run ON gate_evaluations (run_id);
+CREATE INDEX gate_evaluations_by_branch ON gate_evaluations (branch, id);
+"#,
+];
 
 pub fn migrate(store: &mut Store) -> Result<()> {
     store.migrate_area("gate", MIGRATIONS)?;

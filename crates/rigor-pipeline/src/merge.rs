@@ -72,12 +72,13 @@ fn one() -> u32 {
 }
 
 /// A file's results and what is known of its run.
+#[derive(Debug, Clone)]
 pub struct Imported {
-    results: Vec<TestResult>,
-    status: RunStatus,
-    commit: Option<String>,
-    branch: Option<String>,
-    wall_s: f64,
+    pub results: Vec<TestResult>,
+    pub status: RunStatus,
+    pub commit: Option<String>,
+    pub branch: Option<String>,
+    pub wall_s: f64,
 }
 
 /// One imported file.
@@ -210,6 +211,12 @@ pub fn read_file(path: &Path) -> Result<Imported, MergeError> {
         path: path.display().to_string(),
         source,
     })?;
+    parse(path, bytes)
+}
+
+/// Read a result file's content (rigor run JSON or JUnit XML); `path` names it in errors
+/// (`path:line:column`). Writes nothing.
+pub fn parse(path: &Path, bytes: Vec<u8>) -> Result<Imported, MergeError> {
     // Not UTF-8 is malformed input (exit 3), located, not an unreadable path.
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
@@ -256,19 +263,11 @@ pub fn merge(
     let now = rigor_runner::run::now_s();
     let checkout = rigor_vcs::Checkout::detect(&config.root);
     let mut out = Vec::new();
-    for (path, one) in imported {
-        let run = store.begin_run(&NewRun {
-            started_at: now - one.wall_s,
-            commit: one.commit.or_else(|| checkout.commit.clone()),
-            branch: one.branch.or_else(|| checkout.branch.clone()),
-            base: None,
-            trigger: "merge".into(),
-            shard: None,
-            env: None,
-            args: Some(format!("rigor merge {}", path.display())),
-        })?;
-        store.record_results(run, &one.results)?;
-        store.finish_run(run, one.status, now)?;
+    for (path, mut one) in imported {
+        one.commit = one.commit.or_else(|| checkout.commit.clone());
+        one.branch = one.branch.or_else(|| checkout.branch.clone());
+        let args = format!("rigor merge {}", path.display());
+        let run = record(store, &one, "merge", &args, now)?;
         out.push(Merged {
             path: path.clone(),
             results: one.results.len(),
@@ -276,4 +275,27 @@ pub fn merge(
         });
     }
     Ok(out)
+}
+
+/// Record one imported file as a finished run (trigger `trigger`), ending at `now`.
+pub fn record(
+    store: &mut Store,
+    one: &Imported,
+    trigger: &str,
+    args: &str,
+    now: f64,
+) -> Result<i64, MergeError> {
+    let run = store.begin_run(&NewRun {
+        started_at: now - one.wall_s,
+        commit: one.commit.clone(),
+        branch: one.branch.clone(),
+        base: None,
+        trigger: trigger.into(),
+        shard: None,
+        env: None,
+        args: Some(args.into()),
+    })?;
+    store.record_results(run, &one.results)?;
+    store.finish_run(run, one.status, now)?;
+    Ok(run)
 }

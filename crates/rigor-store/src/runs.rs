@@ -6,7 +6,8 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use std::collections::HashMap;
 
-pub(crate) const MIGRATIONS: &[Migration] = &[r#"
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    r#"
 CREATE TABLE runs (
     id            INTEGER PRIMARY KEY,
     started_at    REAL NOT NULL,
@@ -42,7 +43,13 @@ CREATE TABLE results (
     PRIMARY KEY (run_id, test_id)
 );
 CREATE INDEX results_by_test ON results (test_id, run_id);
-"#];
+"#,
+    r#"
+-- the dashboard (rigor serve) filters runs by branch and time window on big histories
+CREATE INDEX runs_by_branch ON runs (branch, id);
+CREATE INDEX runs_by_started ON runs (started_at);
+"#,
+];
 
 /// Status of a run. A run left `running` by a killed rigor is shown as unfinished.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

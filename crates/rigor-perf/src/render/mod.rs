@@ -8,7 +8,7 @@ pub mod detect;
 pub mod history;
 pub mod html;
 pub mod ingest;
-mod svg;
+pub mod svg;
 
 use serde::Serialize;
 

@@ -17,7 +17,7 @@ const PLOT_WIDTH: f64 = WIDTH - LEFT - RIGHT;
 const PLOT_HEIGHT: f64 = HEIGHT - TOP - BOTTOM;
 
 /// The chart as an `<svg>` element.
-pub(super) fn chart(chart: &Chart) -> String {
+pub fn chart(chart: &Chart) -> String {
     let f = Frame::new(chart);
     let mut s = String::new();
     let _ = write!(
