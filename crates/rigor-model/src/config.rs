@@ -29,6 +29,7 @@ pub const AREA_SECTIONS: &[&str] = &[
     "alerts",
     "artifacts",
     "report",
+    "mutate",
 ];
 
 /// Workers per CPU rigor may start at most (see [`Config::max_jobs`]).
@@ -76,6 +77,77 @@ pub struct RunConfig {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct PythonConfig {
     pub interpreter: String,
+}
+
+/// `[mutate]`: mutation testing (`rigor mutate`; `rigor ci` runs it on the change in the
+/// advanced tier when the section is present).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default)]
+pub struct MutateConfig {
+    /// Files or directories to mutate, relative to the suite root (empty: every Python file
+    /// outside the tests).
+    pub paths: Vec<String>,
+    /// Globs of files never mutated (relative to the suite root).
+    pub exclude: Vec<String>,
+    /// A mutant's tests may take this many times their measured duration …
+    pub timeout_factor: f64,
+    /// … plus this many seconds, before the mutant counts as a timeout.
+    pub timeout_extra: f64,
+    /// Workers (0: `run.jobs`).
+    pub jobs: u32,
+    /// `rigor mutate` exits 1 when the score is below this (percent); none by default.
+    pub min_score: Option<f64>,
+}
+
+impl Default for MutateConfig {
+    fn default() -> Self {
+        MutateConfig {
+            paths: Vec::new(),
+            exclude: Vec::new(),
+            timeout_factor: 3.0,
+            timeout_extra: 2.0,
+            jobs: 0,
+            min_score: None,
+        }
+    }
+}
+
+impl MutateConfig {
+    /// `[mutate]` of the configuration, with warnings, and whether the section is present.
+    pub fn from_config(config: &Config) -> Result<(MutateConfig, Vec<String>, bool), ConfigError> {
+        let present = config.raw("mutate").is_some();
+        let (c, w): (MutateConfig, _) = config.section("mutate")?;
+        if !(c.timeout_factor >= 1.0 && c.timeout_factor.is_finite()) {
+            return Err(config.error_at(
+                "mutate.timeout_factor",
+                format!(
+                    "timeout_factor must be at least 1, not {}",
+                    c.timeout_factor
+                ),
+                "e.g. timeout_factor = 3.0",
+            ));
+        }
+        if !(c.timeout_extra >= 0.0 && c.timeout_extra.is_finite()) {
+            return Err(config.error_at(
+                "mutate.timeout_extra",
+                format!(
+                    "timeout_extra must be 0 or more seconds, not {}",
+                    c.timeout_extra
+                ),
+                "e.g. timeout_extra = 2.0",
+            ));
+        }
+        if let Some(s) = c.min_score
+            && !(0.0..=100.0).contains(&s)
+        {
+            return Err(config.error_at(
+                "mutate.min_score",
+                format!("min_score is a percentage, not {s}"),
+                "e.g. min_score = 85",
+            ));
+        }
+        Ok((c, w, present))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
