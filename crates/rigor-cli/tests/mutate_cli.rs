@@ -311,3 +311,34 @@ fn min_score_fails_the_command_below_it() {
         "survivors show their diff: {text}"
     );
 }
+
+#[test]
+fn ci_runs_the_changes_mutants_and_the_gate_reads_their_report() {
+    let (_t, dir) = project("pymutate");
+    rigor_testkit::git(&dir, &["init", "-q", "-b", "main"]);
+    rigor_testkit::commit_all(&dir, "base");
+    let p = dir.join("pkg/calc.py");
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(
+        &p,
+        text.replace("return n % 2 == 0", "return n % 2 == 0 and n >= 0"),
+    )
+    .unwrap();
+    let out = rigor(&dir).args(["ci", "--base", "HEAD"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stderr}\n{stdout}");
+    assert!(
+        stderr.contains("rigor ci: mutation: 8 mutants of the change"),
+        "{stderr}"
+    );
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("reports/mutation/mutation.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["schemaVersion"], "1");
+    let all = format!("{stdout}{stderr}");
+    assert!(
+        all.contains("mutation (advisory)") && all.contains("2 survived"),
+        "{all}"
+    );
+}

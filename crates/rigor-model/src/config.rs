@@ -97,6 +97,9 @@ pub struct MutateConfig {
     pub jobs: u32,
     /// `rigor mutate` exits 1 when the score is below this (percent); none by default.
     pub min_score: Option<f64>,
+    /// Where `rigor ci` writes the Stryker report of its `mutate --diff` step (relative to the
+    /// project root; the mutation gate reads this path by default).
+    pub output: String,
 }
 
 impl Default for MutateConfig {
@@ -108,6 +111,7 @@ impl Default for MutateConfig {
             timeout_extra: 2.0,
             jobs: 0,
             min_score: None,
+            output: "reports/mutation/mutation.json".into(),
         }
     }
 }
@@ -842,5 +846,39 @@ mod tests {
             warnings[0].contains(":3: unknown key `gates.max`"),
             "{warnings:?}"
         );
+    }
+}
+
+#[cfg(test)]
+mod mutate_config_tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<(MutateConfig, Vec<String>, bool), ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(CONFIG_FILE);
+        std::fs::write(&p, text).unwrap();
+        let c = Config::load(CORE_DEFAULTS, Some(&p), dir.path(), &[]).unwrap();
+        MutateConfig::from_config(&c)
+    }
+
+    #[test]
+    fn mutate_defaults_values_and_located_errors() {
+        let (c, w, present) = load("").unwrap();
+        assert!(!present && w.is_empty());
+        assert_eq!(c, MutateConfig::default());
+        let (c, w, present) =
+            load("[mutate]\npaths = [\"pkg\"]\nmin_score = 80\nbogus = 1\n").unwrap();
+        assert!(present);
+        assert_eq!(
+            (c.paths, c.min_score),
+            (vec!["pkg".to_string()], Some(80.0))
+        );
+        assert!(w[0].contains(":4: unknown key `mutate.bogus`"), "{w:?}");
+        let e = load("[mutate]\ntimeout_factor = 0.5\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(":2:") && e.contains("timeout_factor"), "{e}");
+        let e = load("[mutate]\nmin_score = 120\n").unwrap_err().to_string();
+        assert!(e.contains("percentage"), "{e}");
     }
 }

@@ -110,6 +110,18 @@ def _read_results(path):
     return done, started
 
 
+def _die_with_parent():
+    """Linux: the child (in its own process group) is killed when the worker dies, e.g. when
+    rigor is interrupted; elsewhere the timeout still bounds it."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _wait(pid, timeout):
     """Wait for the child to exit; False when it is still running after `timeout` seconds."""
     deadline = time.monotonic() + timeout
@@ -146,6 +158,7 @@ def _batch(items, cmd):
         code = 0
         try:
             os.setpgid(0, 0)
+            _die_with_parent()
             _run_child(items, cmd, path)
         except BaseException:  # noqa: BLE001
             code = 1
