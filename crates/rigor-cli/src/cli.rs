@@ -53,6 +53,8 @@ pub enum Command {
     Report(crate::args::gate::ReportArgs),
     /// Dashboard, JSON API (/api/v1/) and Prometheus /metrics over the history.
     Serve(crate::args::serve::ServeArgs),
+    /// Mutation testing: each mutant against only the tests that reach it (`--diff`, `--list`).
+    Mutate(crate::args::mutate::MutateArgs),
 }
 
 pub fn dispatch(cli: Cli) -> Result<i32> {
@@ -78,6 +80,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Gate(args) => commands::gate::run(&args, &config),
         Command::Report(args) => commands::report::run(&args, &config),
         Command::Serve(args) => commands::serve::run(config, &args),
+        Command::Mutate(args) => commands::mutate::run(&config, &args),
     }
 }
 
@@ -133,6 +136,7 @@ fn known_exit_code(e: &(dyn std::error::Error + 'static)) -> Option<i32> {
         code::<rigor_runner::RunnerError>,
         code::<rigor_perf::PerfError>,
         code::<rigor_serve::ServeError>,
+        code::<rigor_mutate::MutateError>,
     ]
     .iter()
     .find_map(|f| f(e))

@@ -29,6 +29,7 @@ pub const AREA_SECTIONS: &[&str] = &[
     "alerts",
     "artifacts",
     "report",
+    "mutate",
 ];
 
 /// Workers per CPU rigor may start at most (see [`Config::max_jobs`]).
@@ -76,6 +77,81 @@ pub struct RunConfig {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct PythonConfig {
     pub interpreter: String,
+}
+
+/// `[mutate]`: mutation testing (`rigor mutate`; `rigor ci` runs it on the change in the
+/// advanced tier when the section is present).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default)]
+pub struct MutateConfig {
+    /// Files or directories to mutate, relative to the suite root (empty: every Python file
+    /// outside the tests).
+    pub paths: Vec<String>,
+    /// Globs of files never mutated (relative to the suite root).
+    pub exclude: Vec<String>,
+    /// A mutant's tests may take this many times their measured duration …
+    pub timeout_factor: f64,
+    /// … plus this many seconds, before the mutant counts as a timeout.
+    pub timeout_extra: f64,
+    /// Workers (0: `run.jobs`).
+    pub jobs: u32,
+    /// `rigor mutate` exits 1 when the score is below this (percent); none by default.
+    pub min_score: Option<f64>,
+    /// Where `rigor ci` writes the Stryker report of its `mutate --diff` step (relative to the
+    /// project root; the mutation gate reads this path by default).
+    pub output: String,
+}
+
+impl Default for MutateConfig {
+    fn default() -> Self {
+        MutateConfig {
+            paths: Vec::new(),
+            exclude: Vec::new(),
+            timeout_factor: 3.0,
+            timeout_extra: 2.0,
+            jobs: 0,
+            min_score: None,
+            output: "reports/mutation/mutation.json".into(),
+        }
+    }
+}
+
+impl MutateConfig {
+    /// `[mutate]` of the configuration, with warnings, and whether the section is present.
+    pub fn from_config(config: &Config) -> Result<(MutateConfig, Vec<String>, bool), ConfigError> {
+        let present = config.raw("mutate").is_some();
+        let (c, w): (MutateConfig, _) = config.section("mutate")?;
+        if !(c.timeout_factor >= 1.0 && c.timeout_factor.is_finite()) {
+            return Err(config.error_at(
+                "mutate.timeout_factor",
+                format!(
+                    "timeout_factor must be at least 1, not {}",
+                    c.timeout_factor
+                ),
+                "e.g. timeout_factor = 3.0",
+            ));
+        }
+        if !(c.timeout_extra >= 0.0 && c.timeout_extra.is_finite()) {
+            return Err(config.error_at(
+                "mutate.timeout_extra",
+                format!(
+                    "timeout_extra must be 0 or more seconds, not {}",
+                    c.timeout_extra
+                ),
+                "e.g. timeout_extra = 2.0",
+            ));
+        }
+        if let Some(s) = c.min_score
+            && !(0.0..=100.0).contains(&s)
+        {
+            return Err(config.error_at(
+                "mutate.min_score",
+                format!("min_score is a percentage, not {s}"),
+                "e.g. min_score = 85",
+            ));
+        }
+        Ok((c, w, present))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -770,5 +846,39 @@ mod tests {
             warnings[0].contains(":3: unknown key `gates.max`"),
             "{warnings:?}"
         );
+    }
+}
+
+#[cfg(test)]
+mod mutate_config_tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<(MutateConfig, Vec<String>, bool), ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(CONFIG_FILE);
+        std::fs::write(&p, text).unwrap();
+        let c = Config::load(CORE_DEFAULTS, Some(&p), dir.path(), &[]).unwrap();
+        MutateConfig::from_config(&c)
+    }
+
+    #[test]
+    fn mutate_defaults_values_and_located_errors() {
+        let (c, w, present) = load("").unwrap();
+        assert!(!present && w.is_empty());
+        assert_eq!(c, MutateConfig::default());
+        let (c, w, present) =
+            load("[mutate]\npaths = [\"pkg\"]\nmin_score = 80\nbogus = 1\n").unwrap();
+        assert!(present);
+        assert_eq!(
+            (c.paths, c.min_score),
+            (vec!["pkg".to_string()], Some(80.0))
+        );
+        assert!(w[0].contains(":4: unknown key `mutate.bogus`"), "{w:?}");
+        let e = load("[mutate]\ntimeout_factor = 0.5\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(":2:") && e.contains("timeout_factor"), "{e}");
+        let e = load("[mutate]\nmin_score = 120\n").unwrap_err().to_string();
+        assert!(e.contains("percentage"), "{e}");
     }
 }

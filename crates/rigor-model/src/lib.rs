@@ -7,7 +7,7 @@ pub mod number;
 pub mod test;
 pub mod time;
 
-pub use config::{Config, ConfigError, SuiteConfig, SuiteKind};
+pub use config::{Config, ConfigError, MutateConfig, SuiteConfig, SuiteKind};
 pub use test::{Outcome, TestCase, TestKey, TestResult};
 
 /// Exit codes shared by every command (documented in docs/exit-codes.md).

@@ -38,6 +38,8 @@ pub enum PipelineError {
     Gate(#[from] rigor_gate::GateError),
     #[error(transparent)]
     Merge(#[from] crate::merge::MergeError),
+    #[error(transparent)]
+    Mutate(#[from] rigor_mutate::MutateError),
 }
 
 impl PipelineError {
@@ -65,6 +67,7 @@ impl HasExitCode for PipelineError {
             PipelineError::Vcs(e) => e.exit_code(),
             PipelineError::Gate(e) => e.exit_code(),
             PipelineError::Merge(e) => e.exit_code(),
+            PipelineError::Mutate(e) => e.exit_code(),
         }
     }
 }

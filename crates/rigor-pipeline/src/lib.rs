@@ -5,6 +5,7 @@ pub mod error;
 pub mod flaky;
 pub mod gates;
 pub mod merge;
+pub mod mutation;
 pub mod options;
 pub mod outputs;
 pub mod pipeline;

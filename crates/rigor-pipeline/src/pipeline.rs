@@ -67,6 +67,9 @@ pub fn run(
     if code == INTERRUPTED || !opts.gates {
         return Ok(code);
     }
+    if opts.mode == Mode::Ci && code == exit::OK {
+        crate::mutation::advanced_step(&config, store, change.as_ref(), opts.jobs)?;
+    }
     let gate_code = gates::run_gates(&config, RunEvidence::Run(report.run_id), change)?;
     Ok(if gate_code > exit::FAILED {
         gate_code

@@ -3,6 +3,7 @@
 
 pub mod gate;
 pub mod history;
+pub mod mutate;
 pub mod perf;
 pub mod project;
 pub mod run;

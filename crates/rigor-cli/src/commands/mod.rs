@@ -8,6 +8,7 @@ pub mod history;
 pub mod init;
 pub mod list;
 pub mod merge;
+pub mod mutate;
 pub mod perf;
 pub mod plan;
 pub mod report;

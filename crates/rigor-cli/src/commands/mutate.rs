@@ -1,0 +1,110 @@
+//! `rigor mutate`: mutation testing scoped to a change, a file or a function.
+
+use crate::args::Format;
+use crate::args::mutate::MutateArgs;
+use anyhow::{Context, Result};
+use rigor_model::{Config, MutateConfig, exit};
+use rigor_mutate::MutateError;
+use rigor_mutate::engine::{self, Request};
+use rigor_mutate::project::PyProject;
+use rigor_mutate::report;
+use rigor_mutate::scope::Scope;
+
+pub fn run(config: &Config, args: &MutateArgs) -> Result<i32> {
+    let (settings, warnings, _) = MutateConfig::from_config(config)?;
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+    let project = PyProject::discover(config)?;
+    let scope = scope(&project, &settings, args)?;
+    let files = engine::generate(&project, &scope)?;
+    if args.list {
+        match args.format {
+            Format::Json => println!(
+                "{}",
+                serde_json::to_string_pretty(&report::json::list(&files))?
+            ),
+            Format::Text => print!("{}", report::text::list(&files)),
+        }
+        return Ok(exit::OK);
+    }
+    if files.is_empty() {
+        return Err(MutateError::Nothing {
+            reason: if scope.diff.is_some() {
+                "the change touches no mutable Python code".into()
+            } else {
+                "no mutable Python code in scope".into()
+            },
+            hint: "mutants are made inside function bodies of the suite's non-test files; `rigor mutate --list` shows them".into(),
+        }
+        .into());
+    }
+    let jobs = args
+        .jobs
+        .or((settings.jobs > 0).then_some(settings.jobs as usize))
+        .unwrap_or_else(|| config.jobs());
+    let min_score = args.min_score.or(settings.min_score);
+    let req = Request {
+        settings,
+        jobs,
+        fresh: args.fresh,
+        progress: args.format == Format::Text,
+    };
+    let mut store = super::open_store(config)?;
+    let out = engine::run(config, &mut store, &project, &files, &req)?;
+    if let Some(path) = &args.output {
+        let text = serde_json::to_string_pretty(&report::stryker::report(&files, &out))?;
+        std::fs::write(path, text)
+            .with_context(|| format!("cannot write the mutation report {}", path.display()))?;
+    }
+    match args.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report::json::run(&files, &out, scope.base.as_deref()))?
+        ),
+        Format::Text => print!("{}", report::text::run(&files, &out)),
+    }
+    let below = match (min_score, out.summary.score) {
+        (Some(min), Some(s)) => s < min,
+        _ => false,
+    };
+    Ok(if below { exit::FAILED } else { exit::OK })
+}
+
+/// `--file` paths relative to the suite root (given relative to it or to the working
+/// directory).
+fn scope(project: &PyProject, settings: &MutateConfig, args: &MutateArgs) -> Result<Scope> {
+    let cwd = std::env::current_dir()?;
+    let files = args
+        .file
+        .iter()
+        .map(|f| {
+            let abs = if f.is_absolute() {
+                f.clone()
+            } else {
+                cwd.join(f)
+            };
+            match std::fs::canonicalize(&abs) {
+                Ok(p) if p.starts_with(&project.root) => p
+                    .strip_prefix(&project.root)
+                    .map(|r| r.to_string_lossy().replace('\\', "/"))
+                    .unwrap_or_default(),
+                _ => f.to_string_lossy().replace('\\', "/"),
+            }
+        })
+        .collect();
+    let (diff, base) = if args.diff {
+        let (d, b) = Scope::diff_lines(&project.root, args.base.as_deref())?;
+        (Some(d), Some(b))
+    } else {
+        (None, None)
+    };
+    Ok(Scope {
+        diff,
+        base,
+        files,
+        functions: args.function.clone(),
+        paths: settings.paths.clone(),
+        exclude: Scope::exclude_globs(&settings.exclude)?,
+    })
+}

@@ -1,0 +1,167 @@
+//! The `mutate` area of the history: each mutant's last verdict, keyed by its file, the
+//! file's content hash and the mutant's place, with a hash of the tests that could reach it.
+//! A re-run keeps the verdict of a mutant whose file and tests did not change.
+
+use crate::error::Result;
+use crate::model::Verdict;
+use rigor_store::Store;
+use rusqlite::params;
+use std::collections::HashMap;
+
+/// Migrations of the `mutate` area. Never edit a released step; append.
+pub const MIGRATIONS: &[&str] = &["CREATE TABLE mutate_verdicts (
+        file TEXT NOT NULL, signature TEXT NOT NULL, file_hash TEXT NOT NULL,
+        tests_hash TEXT NOT NULL, verdict TEXT NOT NULL, tests_run TEXT NOT NULL,
+        killed_by TEXT, duration_s REAL NOT NULL, recorded_at REAL NOT NULL,
+        PRIMARY KEY (file, signature));"];
+
+/// Make sure the area's tables exist.
+pub fn migrate(store: &mut Store) -> Result<()> {
+    store.migrate_area("mutate", MIGRATIONS)?;
+    Ok(())
+}
+
+/// A verdict kept from an earlier run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Kept {
+    pub file_hash: String,
+    pub tests_hash: String,
+    pub verdict: Verdict,
+    pub tests_run: Vec<String>,
+    pub killed_by: Option<String>,
+    pub duration_s: f64,
+}
+
+/// The stored verdicts of `file`: signature → verdict.
+pub fn load(store: &Store, file: &str) -> Result<HashMap<String, Kept>> {
+    let mut stmt = store.conn().prepare(
+        "SELECT signature, file_hash, tests_hash, verdict, tests_run, killed_by, duration_s
+         FROM mutate_verdicts WHERE file = ?1",
+    )?;
+    let rows = stmt.query_map(params![file], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, Option<String>>(5)?,
+            r.get::<_, f64>(6)?,
+        ))
+    })?;
+    let mut out = HashMap::new();
+    for row in rows {
+        let (sig, fh, th, v, tests, killed_by, d) = row?;
+        let Some(verdict) = Verdict::parse(&v) else {
+            continue;
+        };
+        out.insert(
+            sig,
+            Kept {
+                file_hash: fh,
+                tests_hash: th,
+                verdict,
+                tests_run: serde_json::from_str(&tests).unwrap_or_default(),
+                killed_by,
+                duration_s: d,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// One verdict to save.
+pub struct Save<'a> {
+    pub file: &'a str,
+    pub signature: String,
+    pub kept: Kept,
+}
+
+/// Save verdicts (replacing older ones of the same mutants); a file's rows of older versions
+/// are dropped.
+pub fn save(store: &mut Store, rows: &[Save], now: f64) -> Result<()> {
+    let tx = store.conn_mut().transaction()?;
+    {
+        let mut del =
+            tx.prepare("DELETE FROM mutate_verdicts WHERE file = ?1 AND file_hash != ?2")?;
+        let mut ins = tx.prepare(
+            "INSERT OR REPLACE INTO mutate_verdicts
+             (file, signature, file_hash, tests_hash, verdict, tests_run, killed_by, duration_s, recorded_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?;
+        for r in rows {
+            del.execute(params![r.file, r.kept.file_hash])?;
+            ins.execute(params![
+                r.file,
+                r.signature,
+                r.kept.file_hash,
+                r.kept.tests_hash,
+                r.kept.verdict.as_str(),
+                serde_json::to_string(&r.kept.tests_run).expect("strings serialise"),
+                r.kept.killed_by,
+                r.kept.duration_s,
+                now
+            ])?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// FNV-1a 64 of some bytes, as hex: content hashes for the incremental cache.
+pub fn hash(parts: &[&[u8]]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.iter().chain(&[0xff]) {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kept(v: Verdict, fh: &str) -> Kept {
+        Kept {
+            file_hash: fh.into(),
+            tests_hash: "t".into(),
+            verdict: v,
+            tests_run: vec!["tests/test_a.py::test_x".into()],
+            killed_by: None,
+            duration_s: 0.5,
+        }
+    }
+
+    #[test]
+    fn verdicts_round_trip_and_a_new_file_version_drops_the_old_rows() {
+        let mut s = Store::in_memory().unwrap();
+        migrate(&mut s).unwrap();
+        migrate(&mut s).unwrap();
+        let rows = [Save {
+            file: "a.py",
+            signature: "1:2:comparison:<=".into(),
+            kept: kept(Verdict::Survived, "h1"),
+        }];
+        save(&mut s, &rows, 1.0).unwrap();
+        let got = load(&s, "a.py").unwrap();
+        assert_eq!(got["1:2:comparison:<="], kept(Verdict::Survived, "h1"));
+        let rows = [Save {
+            file: "a.py",
+            signature: "5:6:arithmetic:-".into(),
+            kept: kept(Verdict::Killed, "h2"),
+        }];
+        save(&mut s, &rows, 2.0).unwrap();
+        let got = load(&s, "a.py").unwrap();
+        assert_eq!(got.len(), 1);
+        assert!(got.contains_key("5:6:arithmetic:-"));
+    }
+
+    #[test]
+    fn the_hash_separates_parts() {
+        assert_ne!(hash(&[b"ab", b"c"]), hash(&[b"a", b"bc"]));
+        assert_eq!(hash(&[b"x"]), hash(&[b"x"]));
+    }
+}
