@@ -29,6 +29,7 @@ pub const AREA_SECTIONS: &[&str] = &[
     "alerts",
     "artifacts",
     "report",
+    "audit",
 ];
 
 /// Workers per CPU rigor may start at most (see [`Config::max_jobs`]).

@@ -1,0 +1,58 @@
+//! Arguments of `rigor audit` (and `rigor sbom`).
+
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuditFormat {
+    /// A table for terminals.
+    Table,
+    /// The `rigor.audit/1` contract (docs/security.md).
+    Json,
+    /// SARIF 2.1.0 for code-scanning tools.
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl From<FailOn> for rigor_supply::severity::Severity {
+    fn from(f: FailOn) -> Self {
+        use rigor_supply::severity::Severity as S;
+        match f {
+            FailOn::Low => S::Low,
+            FailOn::Medium => S::Medium,
+            FailOn::High => S::High,
+            FailOn::Critical => S::Critical,
+        }
+    }
+}
+
+/// Audit the project's lockfiles and requirement files against advisory databases (offline).
+///
+/// Exit codes: 0 no finding over the policy; 1 findings over the policy; 2 usage or
+/// configuration error (an expired ignore included); 3 a malformed input or advisory; 4 no
+/// lockfile or requirements file found.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AuditArgs {
+    /// Advisory database directory (RustSec or OSV JSON/YAML, detected); repeatable. Replaces
+    /// `[audit] databases`.
+    #[arg(long = "db", value_name = "DIR")]
+    pub db: Vec<PathBuf>,
+    /// Input file (Cargo.lock, requirements*.txt); repeatable. Default: found in the project.
+    #[arg(long = "file", value_name = "FILE")]
+    pub file: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: AuditFormat,
+    /// Also write the output to this file.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The lowest severity that fails the audit (default: `[audit] fail_on`, else low).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+}
