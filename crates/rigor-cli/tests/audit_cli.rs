@@ -226,3 +226,99 @@ fn the_table_is_stable() {
     let text = String::from_utf8_lossy(&out.stdout).replace(db.to_str().unwrap(), "[DB]");
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn python_requirements_against_the_pypa_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(dir.join("base.txt"), "Jinja2==2.10 --hash=sha256:0123\n").unwrap();
+    std::fs::write(
+        dir.join("requirements.txt"),
+        "-r base.txt\nurllib3==1.26.4 ; python_version >= \"3\"  # pinned\nrequests>=2\nurllib3_secure==0.1\n",
+    )
+    .unwrap();
+    let db = advisories::pypa();
+    let (code, v, stderr) = audit_json(dir, &["--db", db.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(v["databases"][0]["kind"], "osv");
+    // urllib3 1.26.4: PYSEC-2023-192 (CVSS 3.1 8.1, fixed 1.26.17 and 2.0.6).
+    let f = finding(&v, "findings", "PYSEC-2023-192", "urllib3");
+    assert_eq!(
+        (f["severity"].as_str(), f["score"].as_f64()),
+        (Some("high"), Some(8.1))
+    );
+    let fixed: Vec<&str> = f["fixed_in"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect();
+    assert!(fixed.contains(&"1.26.17"), "{fixed:?}");
+    assert_eq!(
+        (f["source_file"].as_str(), f["line"].as_u64()),
+        (Some("requirements.txt"), Some(2))
+    );
+    // The included file's pin is audited and located in that file; the name is normalised.
+    let j = finding(&v, "findings", "PYSEC-2019-217", "Jinja2");
+    assert_eq!(j["source_file"], "base.txt");
+    assert!(
+        j["aliases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a.as_str().unwrap().starts_with("CVE-"))
+    );
+    // Unpinned requirements are reported, not skipped silently.
+    assert_eq!(v["unpinned"][0]["requirement"], "requests>=2");
+    assert_eq!(v["summary"]["unpinned"], 1);
+    // A package without advisories gives nothing.
+    assert!(
+        !v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["package"] == "urllib3_secure")
+    );
+}
+
+#[test]
+fn ci_runs_the_configured_audit_and_the_security_gate_reads_it() {
+    let (_t, dir) = common::project("pysel");
+    std::fs::write(dir.join("requirements.txt"), "urllib3==1.26.4\n").unwrap();
+    std::fs::write(dir.join(".gitignore"), ".rigor/\n__pycache__/\n").unwrap();
+    let db = advisories::pypa();
+    std::fs::write(
+        dir.join("rigor.toml"),
+        format!(
+            "[audit]\ndatabases = [{:?}]\n\n[gates]\nsecurity = {{ fail_on = \"high\" }}\n",
+            db.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    rigor_testkit::git(&dir, &["init", "-q", "-b", "main"]);
+    rigor_testkit::git(&dir, &["add", "-A"]);
+    rigor_testkit::git(&dir, &["commit", "-q", "-m", "init"]);
+    let out = rigor(&dir).arg("ci").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("audit: 1 packages, 3 vulnerabilities"),
+        "{stderr}"
+    );
+    let sec = stderr
+        .lines()
+        .find(|l| l.contains("security"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(sec.starts_with("FAIL"), "{sec}");
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(".rigor/audit.json")).unwrap())
+            .unwrap();
+    assert_eq!(written["schema"], "rigor.audit/1");
+
+    // Without [audit], the older audit is removed and the security gate has no input.
+    std::fs::write(dir.join("rigor.toml"), "").unwrap();
+    let out = rigor(&dir).arg("ci").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!dir.join(".rigor/audit.json").exists());
+}
