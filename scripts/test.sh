@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV="${RIGOR_TEST_VENV:-$PWD/target/test-venv}"
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import pytest, coverage, packaging, cvss' 2>/dev/null; then
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import pytest, coverage, packaging, cvss, cyclonedx.validation.json, spdx_tools' 2>/dev/null; then
   echo "== creating $VENV (pinned test tools)"
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/test-requirements.txt

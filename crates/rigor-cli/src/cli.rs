@@ -53,6 +53,8 @@ pub enum Command {
     Report(crate::args::gate::ReportArgs),
     /// Audit lockfiles and requirement files against advisory databases (RustSec, OSV), offline.
     Audit(crate::args::supply::AuditArgs),
+    /// Write a software bill of materials (CycloneDX 1.6/1.5 or SPDX 2.3 JSON).
+    Sbom(crate::args::supply::SbomArgs),
 }
 
 pub fn dispatch(cli: Cli) -> Result<i32> {
@@ -78,6 +80,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Gate(args) => commands::gate::run(&args, &config),
         Command::Report(args) => commands::report::run(&args, &config),
         Command::Audit(args) => commands::audit::run(&args, &config),
+        Command::Sbom(args) => commands::sbom::run(&args, &config),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod config;
 pub mod output;
 pub mod run;
+pub mod sbom;
 
 pub use audit::report::AuditReport;
 pub use config::AuditConfig;

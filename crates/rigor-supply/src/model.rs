@@ -68,7 +68,7 @@ pub struct Package {
     pub origin: Origin,
     /// Hashes given for it (`sha256:…`), lockfile checksums or pinned wheel hashes.
     pub hashes: Vec<String>,
-    /// Names (normalised) of the packages it depends on, when the input says.
+    /// The packages it depends on, when the input says: `name` or `name version`.
     pub dependencies: Vec<String>,
     /// PEP 508 environment marker as written, if any (not evaluated).
     pub marker: Option<String>,

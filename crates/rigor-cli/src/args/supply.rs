@@ -56,3 +56,38 @@ pub struct AuditArgs {
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SbomFormat {
+    /// CycloneDX JSON.
+    CyclonedxJson,
+    /// SPDX 2.3 JSON.
+    SpdxJson,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CycloneSpec {
+    #[value(name = "1.6")]
+    V16,
+    #[value(name = "1.5")]
+    V15,
+}
+
+/// Write a software bill of materials of the project's lockfiles and requirement files.
+///
+/// Exit codes: 0 written; 2 usage error; 3 a malformed input; 4 no lockfile or requirements
+/// file found.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SbomArgs {
+    /// Input file (Cargo.lock, requirements*.txt); repeatable. Default: found in the project.
+    #[arg(long = "file", value_name = "FILE")]
+    pub file: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "cyclonedx-json")]
+    pub format: SbomFormat,
+    /// CycloneDX specification version.
+    #[arg(long, value_enum, default_value = "1.6")]
+    pub spec: CycloneSpec,
+    /// Write to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}

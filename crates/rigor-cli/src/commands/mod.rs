@@ -13,6 +13,7 @@ pub mod perf;
 pub mod plan;
 pub mod report;
 pub mod run;
+pub mod sbom;
 
 use crate::args::Format;
 use rigor_model::Config;

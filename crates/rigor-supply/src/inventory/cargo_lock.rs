@@ -78,10 +78,12 @@ pub fn read(file: &str, text: &str) -> Result<Inventory> {
                 .checksum
                 .map(|c| vec![format!("sha256:{c}")])
                 .unwrap_or_default(),
+            // `name`, or `name version` when several versions are locked (the source, in
+            // parentheses, is left out).
             dependencies: p
                 .dependencies
                 .iter()
-                .map(|d| d.split_whitespace().next().unwrap_or("").to_string())
+                .map(|d| d.split_whitespace().take(2).collect::<Vec<_>>().join(" "))
                 .collect(),
             name: p.name,
             version: p.version,
@@ -129,7 +131,7 @@ source = "git+https://example.invalid/time?rev=1#1"
         let p = &inv.packages;
         assert_eq!(p.len(), 3);
         assert_eq!(p[0].origin, Origin::Path);
-        assert_eq!(p[0].dependencies, vec!["smallvec", "time"]);
+        assert_eq!(p[0].dependencies, vec!["smallvec", "time 0.1.45"]);
         assert_eq!(
             (p[1].name.as_str(), p[1].version.as_str(), p[1].line),
             ("smallvec", "1.6.0", 12)
