@@ -62,7 +62,7 @@ impl Database {
                 path: p.display().to_string(),
                 kind,
                 advisories: advisories.len(),
-                updated: None,
+                updated: newest(p),
             });
             for a in advisories {
                 db.index
@@ -88,6 +88,31 @@ impl Database {
     pub fn is_empty(&self) -> bool {
         self.index.is_empty()
     }
+}
+
+/// The newest modification date (UTC, `YYYY-MM-DD`) of the files under `root` (hidden
+/// directories left out): when the snapshot or checkout was last updated.
+fn newest(root: &Path) -> Option<String> {
+    let mut best: Option<std::time::SystemTime> = None;
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            if e.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let Ok(meta) = e.metadata() else { continue };
+            if meta.is_dir() {
+                dirs.push(e.path());
+            } else if let Ok(m) = meta.modified() {
+                best = Some(best.map_or(m, |b| b.max(m)));
+            }
+        }
+    }
+    let secs = best?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs_f64();
+    Some(rigor_model::time::utc(secs)[..10].to_string())
 }
 
 /// A RustSec database has `crates/<name>/RUSTSEC-*.md`; anything else with JSON or YAML
@@ -164,6 +189,7 @@ mod tests {
         assert_eq!(detect(d.path()).unwrap(), DbKind::Osv);
         std::fs::create_dir(d.path().join("crates")).unwrap();
         assert_eq!(detect(d.path()).unwrap(), DbKind::Rustsec);
+        assert!(newest(d.path()).is_some_and(|u| u.len() == 10 && u.starts_with("20")));
         let e = detect(&d.path().join("nope")).unwrap_err().to_string();
         assert!(e.contains("is not a directory"), "{e}");
     }
