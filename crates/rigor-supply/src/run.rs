@@ -84,7 +84,10 @@ pub fn inputs(config: &Config, cfg: &AuditConfig, opts: &AuditOptions) -> Result
     };
     if files.is_empty() {
         return Err(SupplyError::Nothing {
-            message: format!("no Cargo.lock or requirements*.txt in {}", root.display()),
+            message: format!(
+                "no lockfile (Cargo.lock, poetry.lock, uv.lock, pylock.toml, Pipfile.lock) or requirements*.txt in {}",
+                root.display()
+            ),
             hint: "run in the project directory, or name the file with --file".into(),
         });
     }

@@ -43,7 +43,8 @@ pub struct AuditArgs {
     /// `[audit] databases`.
     #[arg(long = "db", value_name = "DIR")]
     pub db: Vec<PathBuf>,
-    /// Input file (Cargo.lock, requirements*.txt); repeatable. Default: found in the project.
+    /// Input file (Cargo.lock, poetry.lock, uv.lock, pylock.toml, Pipfile.lock, requirements*.txt);
+    /// repeatable. Default: found in the project.
     #[arg(long = "file", value_name = "FILE")]
     pub file: Vec<PathBuf>,
     /// Output format.
@@ -79,7 +80,8 @@ pub enum CycloneSpec {
 /// file found.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SbomArgs {
-    /// Input file (Cargo.lock, requirements*.txt); repeatable. Default: found in the project.
+    /// Input file (Cargo.lock, poetry.lock, uv.lock, pylock.toml, Pipfile.lock, requirements*.txt);
+    /// repeatable. Default: found in the project.
     #[arg(long = "file", value_name = "FILE")]
     pub file: Vec<PathBuf>,
     #[arg(long, value_enum, default_value = "cyclonedx-json")]

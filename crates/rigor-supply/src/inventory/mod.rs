@@ -2,6 +2,7 @@
 //! those inputs in a project directory.
 
 pub mod cargo_lock;
+pub mod python_locks;
 pub mod requirements;
 
 use crate::error::{Result, SupplyError};
@@ -15,6 +16,10 @@ use std::path::{Path, PathBuf};
 pub enum InputKind {
     CargoLock,
     Requirements,
+    PoetryLock,
+    UvLock,
+    Pylock,
+    PipfileLock,
 }
 
 impl InputKind {
@@ -22,6 +27,10 @@ impl InputKind {
         match self {
             InputKind::CargoLock => "cargo-lock",
             InputKind::Requirements => "requirements",
+            InputKind::PoetryLock => "poetry-lock",
+            InputKind::UvLock => "uv-lock",
+            InputKind::Pylock => "pylock",
+            InputKind::PipfileLock => "pipfile-lock",
         }
     }
 
@@ -30,6 +39,15 @@ impl InputKind {
         let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
         if name == "cargo.lock" {
             Some(InputKind::CargoLock)
+        } else if name == "poetry.lock" {
+            Some(InputKind::PoetryLock)
+        } else if name == "uv.lock" {
+            Some(InputKind::UvLock)
+        } else if name == "pipfile.lock" {
+            Some(InputKind::PipfileLock)
+        } else if name == "pylock.toml" || (name.starts_with("pylock.") && name.ends_with(".toml"))
+        {
+            Some(InputKind::Pylock)
         } else if name.starts_with("requirements") && name.ends_with(".txt")
             || path
                 .parent()
@@ -54,7 +72,7 @@ pub struct Input {
     pub inventory: Inventory,
 }
 
-/// The inputs of a project directory: its `Cargo.lock`, `requirements*.txt` and
+/// The inputs of a project directory: its lockfiles (Cargo, poetry, uv, pylock, Pipfile), `requirements*.txt` and
 /// `requirements/*.txt`, in a stable order.
 pub fn discover(root: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
@@ -77,16 +95,25 @@ pub fn read(path: &Path, label: &str) -> Result<Input> {
     let kind = InputKind::of(path).ok_or_else(|| {
         SupplyError::usage(
             format!("{label}: rigor does not know this kind of file"),
-            "give a Cargo.lock or a requirements*.txt",
+            "give a Cargo.lock, poetry.lock, uv.lock, pylock.toml, Pipfile.lock or requirements*.txt",
         )
     })?;
+    if kind == InputKind::Requirements {
+        return Ok(Input {
+            file: label.to_string(),
+            kind,
+            inventory: requirements::read(path, label)?,
+        });
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| SupplyError::read(path, e, "give an existing, readable file"))?;
     let inventory = match kind {
-        InputKind::CargoLock => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| SupplyError::read(path, e, "give an existing, readable file"))?;
-            cargo_lock::read(label, &text)?
-        }
-        InputKind::Requirements => requirements::read(path, label)?,
+        InputKind::CargoLock => cargo_lock::read(label, &text)?,
+        InputKind::PoetryLock => python_locks::read_poetry(label, &text)?,
+        InputKind::UvLock => python_locks::read_uv(label, &text)?,
+        InputKind::Pylock => python_locks::read_pylock(label, &text)?,
+        InputKind::PipfileLock => python_locks::read_pipfile(label, &text)?,
+        InputKind::Requirements => unreachable!("read above"),
     };
     Ok(Input {
         file: label.to_string(),
@@ -114,6 +141,19 @@ mod tests {
             Some(InputKind::Requirements)
         );
         assert_eq!(InputKind::of(Path::new("notes.txt")), None);
+        assert_eq!(InputKind::of(Path::new("uv.lock")), Some(InputKind::UvLock));
+        assert_eq!(
+            InputKind::of(Path::new("Pipfile.lock")),
+            Some(InputKind::PipfileLock)
+        );
+        assert_eq!(
+            InputKind::of(Path::new("pylock.dev.toml")),
+            Some(InputKind::Pylock)
+        );
+        assert_eq!(
+            InputKind::of(Path::new("poetry.lock")),
+            Some(InputKind::PoetryLock)
+        );
     }
 
     #[test]
