@@ -322,3 +322,76 @@ fn ci_runs_the_configured_audit_and_the_security_gate_reads_it() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(!dir.join(".rigor/audit.json").exists());
 }
+
+/// A RustSec-shaped database in a local git repository (file://, no network), cloned; a new
+/// advisory committed upstream reaches the audit through `--update` only.
+#[test]
+fn update_pulls_a_git_checkout_of_the_database() {
+    let (_t, dir) = common::project("audit-rust");
+    let tmp = tempfile::tempdir().unwrap();
+    let upstream = tmp.path().join("upstream");
+    let snapshot = advisories::rustsec();
+    std::fs::create_dir_all(upstream.join("crates/regex")).unwrap();
+    std::fs::copy(
+        snapshot.join("crates/regex/RUSTSEC-2022-0013.md"),
+        upstream.join("crates/regex/RUSTSEC-2022-0013.md"),
+    )
+    .unwrap();
+    let git = rigor_testkit::git;
+    git(&upstream, &["init", "-q", "-b", "main"]);
+    git(&upstream, &["add", "-A"]);
+    git(&upstream, &["commit", "-q", "-m", "one advisory"]);
+    let clone = tmp.path().join("clone");
+    git(
+        tmp.path(),
+        &[
+            "clone",
+            "-q",
+            &format!("file://{}", upstream.display()),
+            "clone",
+        ],
+    );
+    let db = clone.to_str().unwrap();
+    let ids = |v: &Value| -> Vec<String> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, v, _) = audit_json(&dir, &["--db", db]);
+    assert_eq!(ids(&v), ["RUSTSEC-2022-0013"]);
+
+    // Upstream publishes the smallvec advisory.
+    std::fs::create_dir_all(upstream.join("crates/smallvec")).unwrap();
+    std::fs::copy(
+        snapshot.join("crates/smallvec/RUSTSEC-2021-0003.md"),
+        upstream.join("crates/smallvec/RUSTSEC-2021-0003.md"),
+    )
+    .unwrap();
+    git(&upstream, &["add", "-A"]);
+    git(&upstream, &["commit", "-q", "-m", "smallvec"]);
+    let (_, v, _) = audit_json(&dir, &["--db", db, "--offline"]);
+    assert_eq!(
+        ids(&v),
+        ["RUSTSEC-2022-0013"],
+        "offline: the checkout as it is"
+    );
+    let (_, v, stderr) = audit_json(&dir, &["--db", db, "--update"]);
+    assert!(
+        stderr.contains("updated ") && stderr.contains(" → "),
+        "{stderr}"
+    );
+    assert_eq!(ids(&v), ["RUSTSEC-2021-0003", "RUSTSEC-2022-0013"]);
+    assert_eq!(v["databases"][0]["updated"].as_str().unwrap().len(), 10);
+
+    // A directory that is not a checkout cannot be updated: exit 2, nothing printed.
+    let out = rigor(&dir)
+        .args(["audit", "--update", "--db", snapshot.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a git checkout"));
+}

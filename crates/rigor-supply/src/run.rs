@@ -20,6 +20,8 @@ pub struct AuditOptions {
     pub files: Vec<PathBuf>,
     /// `--fail-on`.
     pub fail_on: Option<Severity>,
+    /// `--update`: pull the databases that are git checkouts first.
+    pub update: bool,
 }
 
 /// `[audit]` read and checked: unknown keys become warnings, a bad or expired ignore is an
@@ -113,7 +115,13 @@ pub fn run(config: &Config, cfg: &AuditConfig, opts: &AuditOptions) -> Result<Au
     if let Some(s) = opts.fail_on {
         cfg.fail_on = s;
     }
-    let db = Database::load(&database_paths(config, &cfg, opts)?)?;
+    let paths = database_paths(config, &cfg, opts)?;
+    if opts.update {
+        for line in crate::advisories::update::update(&paths)? {
+            eprintln!("{line}");
+        }
+    }
+    let db = Database::load(&paths)?;
     let inputs = inputs(config, &cfg, opts)?;
     Ok(build(&inputs, &db, &cfg))
 }

@@ -56,6 +56,12 @@ pub struct AuditArgs {
     /// The lowest severity that fails the audit (default: `[audit] fail_on`, else low).
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
+    /// Pull the databases that are git checkouts (`git pull --ff-only`) before auditing.
+    #[arg(long, conflicts_with = "offline")]
+    pub update: bool,
+    /// Never touch the network (the audit itself never does; this refuses --update).
+    #[arg(long)]
+    pub offline: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -17,6 +17,7 @@ pub fn run(args: &AuditArgs, config: &Config) -> Result<i32> {
         databases: args.db.iter().map(|p| cwd.join(p)).collect(),
         files: args.file.iter().map(|p| cwd.join(p)).collect(),
         fail_on: args.fail_on.map(Into::into),
+        update: args.update && !args.offline,
     };
     let report = audit(config, &cfg, &opts)?;
     let text = match args.format {

@@ -4,6 +4,7 @@
 pub mod model;
 pub mod osv;
 pub mod rustsec;
+pub mod update;
 
 use crate::error::{Result, SupplyError};
 use crate::model::Ecosystem;
@@ -90,9 +91,14 @@ impl Database {
     }
 }
 
-/// The newest modification date (UTC, `YYYY-MM-DD`) of the files under `root` (hidden
-/// directories left out): when the snapshot or checkout was last updated.
+/// When a database was last updated (`YYYY-MM-DD`): a checkout's last commit, else the newest
+/// modification date (UTC) of the files under `root` (hidden directories left out).
 fn newest(root: &Path) -> Option<String> {
+    if update::is_checkout(root)
+        && let Some(d) = update::last_commit_date(root)
+    {
+        return Some(d);
+    }
     let mut best: Option<std::time::SystemTime> = None;
     let mut dirs = vec![root.to_path_buf()];
     while let Some(d) = dirs.pop() {
