@@ -395,3 +395,47 @@ fn update_pulls_a_git_checkout_of_the_database() {
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a git checkout"));
 }
+
+#[test]
+fn python_lockfiles_are_found_and_audited() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("uv.lock"),
+        "version = 1\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\nsource = { editable = \".\" }\n\n[[package]]\nname = \"urllib3\"\nversion = \"1.26.4\"\nsource = { registry = \"https://example.invalid/simple\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("Pipfile.lock"),
+        "{\n  \"default\": {\n    \"jinja2\": {\"version\": \"==2.10\"}\n  },\n  \"develop\": {}\n}\n",
+    )
+    .unwrap();
+    let db = advisories::pypa();
+    let (code, v, stderr) = audit_json(dir, &["--db", db.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    let kinds: Vec<&str> = v["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["pipfile-lock", "uv-lock"]);
+    let u = finding(&v, "findings", "PYSEC-2023-192", "urllib3");
+    assert_eq!(
+        (u["source_file"].as_str(), u["line"].as_u64()),
+        (Some("uv.lock"), Some(8))
+    );
+    let j = finding(&v, "findings", "PYSEC-2019-217", "jinja2");
+    assert_eq!(
+        (j["source_file"].as_str(), j["line"].as_u64()),
+        (Some("Pipfile.lock"), Some(3))
+    );
+    // The editable project itself is not audited.
+    assert!(
+        !v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["package"] == "app")
+    );
+}
