@@ -5,7 +5,8 @@ use serde::Serialize;
 /// The package ecosystem a package or advisory belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum Ecosystem {
-    #[serde(rename = "crates.io")]
+    /// Crates of the public Rust registry (OSV's ecosystem of that name).
+    #[serde(rename = "cargo")]
     Crates,
     PyPI,
 }
@@ -13,7 +14,7 @@ pub enum Ecosystem {
 impl Ecosystem {
     pub fn as_str(self) -> &'static str {
         match self {
-            Ecosystem::Crates => "crates.io",
+            Ecosystem::Crates => "cargo",
             Ecosystem::PyPI => "PyPI",
         }
     }
