@@ -55,6 +55,10 @@ pub enum Command {
     Serve(crate::args::serve::ServeArgs),
     /// Mutation testing: each mutant against only the tests that reach it (`--diff`, `--list`).
     Mutate(crate::args::mutate::MutateArgs),
+    /// Audit lockfiles and requirement files against advisory databases (RustSec, OSV), offline.
+    Audit(crate::args::supply::AuditArgs),
+    /// Write a software bill of materials (CycloneDX 1.6/1.5 or SPDX 2.3 JSON).
+    Sbom(crate::args::supply::SbomArgs),
 }
 
 pub fn dispatch(cli: Cli) -> Result<i32> {
@@ -81,6 +85,8 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Report(args) => commands::report::run(&args, &config),
         Command::Serve(args) => commands::serve::run(config, &args),
         Command::Mutate(args) => commands::mutate::run(&config, &args),
+        Command::Audit(args) => commands::audit::run(&args, &config),
+        Command::Sbom(args) => commands::sbom::run(&args, &config),
     }
 }
 
@@ -137,6 +143,7 @@ fn known_exit_code(e: &(dyn std::error::Error + 'static)) -> Option<i32> {
         code::<rigor_perf::PerfError>,
         code::<rigor_serve::ServeError>,
         code::<rigor_mutate::MutateError>,
+        code::<rigor_supply::SupplyError>,
     ]
     .iter()
     .find_map(|f| f(e))

@@ -131,6 +131,8 @@ pub struct SecurityGate {
     pub max_high: Option<u64>,
     /// Findings whose severity is unknown (pip-audit without advisory data); unlimited by default.
     pub max_unknown: Option<u64>,
+    /// Fail on any finding at or above this severity (`low`, `medium`, `high`, `critical`).
+    pub fail_on: Option<rigor_supply::severity::Severity>,
 }
 
 impl Default for SecurityGate {
@@ -141,6 +143,7 @@ impl Default for SecurityGate {
             max_critical: 0,
             max_high: None,
             max_unknown: None,
+            fail_on: None,
         }
     }
 }
@@ -306,7 +309,13 @@ impl Default for ArtifactsConfig {
                 "ruff.sarif",
                 "semgrep.sarif",
             ]),
-            audit: v(&["cargo-audit.json", "pip-audit.json", "osv-scanner.json"]),
+            audit: v(&[
+                ".rigor/audit.json",
+                "rigor-audit.json",
+                "cargo-audit.json",
+                "pip-audit.json",
+                "osv-scanner.json",
+            ]),
             mutation: v(&[
                 "mutants.out/outcomes.json",
                 "reports/mutation/mutation.json",

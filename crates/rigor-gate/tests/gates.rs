@@ -742,3 +742,41 @@ fn changed_files_missing_from_the_report_are_noted() {
     // the measured changed lines are unchanged by it
     assert_eq!(gate(&r, "coverage.changed_lines").value, Some(60.0));
 }
+
+#[test]
+fn security_reads_rigor_audit_and_fails_on_a_threshold() {
+    let real =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real/rigor-audit.json");
+    // The audit of the probe lockfile has 2 criticals: max_critical = 2 lets them pass …
+    let p = Project::new("[gates]\nsecurity = { max_critical = 2 }\n");
+    let r = p.eval(GateRequest {
+        audit: vec![real.clone()],
+        ..Default::default()
+    });
+    let sec = gate(&r, "security");
+    assert_eq!(sec.verdict, Verdict::Pass, "{}", sec.summary);
+    assert!(
+        sec.summary.starts_with("2 critical, 2 high, 5 medium"),
+        "{}",
+        sec.summary
+    );
+    let v = sec
+        .violations
+        .iter()
+        .find(|v| v.rule == "RUSTSEC-2021-0003")
+        .unwrap();
+    assert_eq!((v.file.as_deref(), v.line), (Some("Cargo.lock"), Some(762)));
+    // … a threshold of high fails on the 4 findings at or above it.
+    let p = Project::new("[gates]\nsecurity = { max_critical = 2, fail_on = \"high\" }\n");
+    let r = p.eval(GateRequest {
+        audit: vec![real],
+        ..Default::default()
+    });
+    let sec = gate(&r, "security");
+    assert_eq!(sec.verdict, Verdict::Fail);
+    assert!(
+        sec.summary.ends_with("; 4 at or above high"),
+        "{}",
+        sec.summary
+    );
+}

@@ -3,7 +3,9 @@
 //! (tests/fixtures/samples), plus malformed input for every reader.
 
 use rigor_gate::GateError;
-use rigor_gate::readers::audit::{Advisories, read_cargo_audit, read_osv_scanner, read_pip_audit};
+use rigor_gate::readers::audit::{
+    Advisories, read_cargo_audit, read_osv_scanner, read_pip_audit, read_rigor_audit,
+};
 use rigor_gate::readers::coverage::{
     docstring_lines, read_cobertura, read_coveragepy_json, read_coveragepy_json_with_source,
     read_lcov,
@@ -658,4 +660,47 @@ fn coveragepy_json_excluded_and_docstring_lines_are_not_statements() {
     // without the source only the excluded line goes
     let cov = read_coveragepy_json("c.json", json).unwrap();
     assert_eq!(cov.files["m.py"].measured(), 5);
+}
+
+#[test]
+fn rigor_audit_real_output() {
+    // `rigor audit --format json` on crates/rigor-cli/tests/fixtures/audit-rust with the RustSec
+    // snapshot of shared/data/advisories.
+    let text = fixture("real/rigor-audit.json");
+    assert_eq!(
+        rigor_gate::readers::sniff(std::path::Path::new(".rigor/audit.json"), &text),
+        Some(rigor_gate::readers::Kind::RigorAudit)
+    );
+    let f = read_rigor_audit("audit.json", &text).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(f.len(), doc["findings"].as_array().unwrap().len());
+    let s = f.iter().find(|x| x.id == "RUSTSEC-2021-0003").unwrap();
+    assert_eq!((s.severity, s.score), (Severity::Critical, Some(9.8)));
+    assert_eq!(s.package.as_deref(), Some("smallvec 0.6.10"));
+    assert_eq!((s.file.as_deref(), s.line), (Some("Cargo.lock"), Some(762)));
+    assert!(s.message.contains("CVE-2021-25900"), "{}", s.message);
+    assert!(f.iter().all(|x| x.security && x.tool == "rigor-audit"));
+    // Informational advisories stay out of the security gate.
+    assert!(!f.iter().any(|x| x.id == "RUSTSEC-2024-0375"));
+}
+
+#[test]
+fn rigor_audit_malformed() {
+    let e = read_rigor_audit(
+        "a.json",
+        "{\"schema\": \"rigor.audit/9\", \"findings\": []}",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("a.json:1:") && e.contains("rigor.audit/9"),
+        "{e}"
+    );
+    let e = read_rigor_audit(
+        "a.json",
+        "{\"schema\": \"rigor.audit/1\", \"findings\": [{\"id\": 1}]}",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("a.json:1:"), "{e}");
 }

@@ -30,6 +30,7 @@ pub const AREA_SECTIONS: &[&str] = &[
     "artifacts",
     "report",
     "mutate",
+    "audit",
 ];
 
 /// Workers per CPU rigor may start at most (see [`Config::max_jobs`]).

@@ -8,6 +8,7 @@ pub mod perf;
 pub mod project;
 pub mod run;
 pub mod serve;
+pub mod supply;
 
 pub use history::{FlakyAction, FlakyArgs, HistoryArgs, MergeArgs};
 pub use project::{InitArgs, ListArgs};

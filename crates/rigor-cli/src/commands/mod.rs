@@ -1,6 +1,7 @@
 //! One module per command; commands do not import each other. What several share (the
 //! history, the progress reporter, the command line for the record) is here.
 
+pub mod audit;
 pub mod ci;
 pub mod flaky;
 pub mod gate;
@@ -14,6 +15,7 @@ pub mod plan;
 pub mod report;
 pub mod run;
 pub mod serve;
+pub mod sbom;
 
 use crate::args::Format;
 use rigor_model::Config;

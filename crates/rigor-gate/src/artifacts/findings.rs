@@ -1,5 +1,5 @@
-//! Findings of linters and scanners: SARIF files and dependency audits (cargo-audit, pip-audit,
-//! osv-scanner), with offline advisory data to rate pip-audit's findings.
+//! Findings of linters and scanners: SARIF files and dependency audits (rigor audit, cargo-audit,
+//! pip-audit, osv-scanner), with offline advisory data to rate pip-audit's findings.
 
 use super::file::Finder;
 use crate::error::Result;
@@ -7,7 +7,12 @@ use crate::eval::Inputs;
 use crate::readers::{Kind, audit, sarif};
 use std::path::PathBuf;
 
-const AUDIT_KINDS: &[Kind] = &[Kind::CargoAudit, Kind::PipAudit, Kind::OsvScanner];
+const AUDIT_KINDS: &[Kind] = &[
+    Kind::RigorAudit,
+    Kind::CargoAudit,
+    Kind::PipAudit,
+    Kind::OsvScanner,
+];
 
 /// Read the SARIF files and audits into `inputs` (findings, audit tools, lint read, advisories).
 pub fn read(
@@ -36,6 +41,7 @@ pub fn read(
     for p in audit_files {
         let r = f.read(p, AUDIT_KINDS, "an audit")?;
         let read = match r.kind {
+            Kind::RigorAudit => audit::read_rigor_audit(&r.label, &r.text)?,
             Kind::CargoAudit => audit::read_cargo_audit(&r.label, &r.text)?,
             Kind::PipAudit => audit::read_pip_audit(&r.label, &r.text, advisories.as_ref())?,
             _ => audit::read_osv_scanner(&r.label, &r.text)?,

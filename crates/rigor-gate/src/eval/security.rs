@@ -22,7 +22,7 @@ pub fn evaluate(s: &SecurityGate, inputs: &Inputs, out: &mut Results) {
         out.skip(
             "security",
             s.blocking,
-            "no audit (cargo-audit, pip-audit, osv-scanner) or security SARIF",
+            "no audit (rigor audit, cargo-audit, pip-audit, osv-scanner) or security SARIF",
         );
         return;
     }
@@ -43,6 +43,14 @@ pub fn evaluate(s: &SecurityGate, inputs: &Inputs, out: &mut Results) {
     }
     let mut summary =
         format!("{crit} critical, {high} high, {med} medium, {low} low, {unk} unknown severity");
+    if let Some(t) = s.fail_on {
+        let over = sec
+            .iter()
+            .filter(|f| f.severity >= t && f.severity > Severity::None)
+            .count();
+        ok &= over == 0;
+        summary.push_str(&format!("; {over} at or above {}", t.as_str()));
+    }
     let pip_unrated = sec
         .iter()
         .any(|f| f.severity == Severity::Unknown && f.tool == "pip-audit");

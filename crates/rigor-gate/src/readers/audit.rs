@@ -95,7 +95,7 @@ pub fn read_cargo_audit(file: &str, text: &str) -> Result<Vec<Finding>> {
                             Pos::of_offset(text, off),
                             "cargo-audit JSON",
                             format!("advisory {}: {m}", v.advisory.id),
-                            "cvss must be a CVSS v3.x vector such as CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+                            "cvss must be a CVSS v3.x or v4.0 vector such as CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
                         )
                     })?;
                     (Severity::from_score(s), Some(s))
@@ -111,6 +111,69 @@ pub fn read_cargo_audit(file: &str, text: &str) -> Result<Vec<Finding>> {
             ))
         })
         .collect()
+}
+
+// ---------------------------------------------------------------- rigor audit
+
+const RIGOR_HINT: &str = "expected `rigor audit --format json` output (rigor.audit/1): {\"schema\": \"rigor.audit/1\", \"findings\": [{\"package\", \"version\", \"id\", \"severity\", \"score\", \"source_file\", \"line\"}]}";
+
+#[derive(Deserialize)]
+struct RigorAudit {
+    schema: String,
+    findings: Vec<RigorFinding>,
+}
+#[derive(Deserialize)]
+struct RigorFinding {
+    package: String,
+    version: String,
+    id: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+    severity: Severity,
+    #[serde(default)]
+    score: Option<f64>,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    source_file: Option<String>,
+    #[serde(default)]
+    line: Option<u32>,
+}
+
+/// `rigor audit --format json`: its vulnerabilities (ignored and informational ones are the
+/// audit's policy, not the gate's), located in their lockfile.
+pub fn read_rigor_audit(file: &str, text: &str) -> Result<Vec<Finding>> {
+    let doc: RigorAudit = parse_json(file, text, "rigor audit JSON", RIGOR_HINT)?;
+    if doc.schema != "rigor.audit/1" {
+        return Err(GateError::malformed(
+            file,
+            Pos::of_offset(text, text.find(&doc.schema).unwrap_or(0)),
+            "rigor audit JSON",
+            format!("schema `{}` is not rigor.audit/1", doc.schema),
+            RIGOR_HINT,
+        ));
+    }
+    Ok(doc
+        .findings
+        .into_iter()
+        .map(|f| {
+            let title = if f.aliases.is_empty() {
+                f.title
+            } else {
+                format!("{} ({})", f.title, f.aliases.join(", "))
+            };
+            let mut x = finding(
+                "rigor-audit",
+                f.id,
+                title,
+                (f.severity, f.score),
+                format!("{} {}", f.package, f.version),
+            );
+            x.file = f.source_file;
+            x.line = f.line;
+            x
+        })
+        .collect())
 }
 
 // ---------------------------------------------------------------- pip-audit
@@ -238,12 +301,12 @@ struct OsvGroup {
 }
 
 impl OsvVuln {
-    /// Severity from a CVSS v3 vector, else the database's word (GHSA `severity`).
+    /// Severity from a CVSS v3/v4 vector, else the database's word (GHSA `severity`).
     fn rate(&self) -> (Severity, Option<f64>) {
         let best = self
             .severity
             .iter()
-            .filter(|s| s.kind == "CVSS_V3")
+            .filter(|s| s.kind == "CVSS_V3" || s.kind == "CVSS_V4")
             .filter_map(|s| base_score(&s.score).ok())
             .fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))));
         if let Some(s) = best {

@@ -302,6 +302,7 @@ pub enum Kind {
     Lcov,
     Sarif,
     CargoAudit,
+    RigorAudit,
     PipAudit,
     OsvScanner,
     Stryker,
@@ -319,6 +320,7 @@ impl Kind {
             Kind::Lcov => "LCOV",
             Kind::Sarif => "SARIF",
             Kind::CargoAudit => "cargo-audit JSON",
+            Kind::RigorAudit => "rigor audit JSON",
             Kind::PipAudit => "pip-audit JSON",
             Kind::OsvScanner => "osv-scanner JSON",
             Kind::Stryker => "Stryker mutation report",
@@ -379,6 +381,8 @@ pub fn sniff(path: &Path, text: &str) -> Option<Kind> {
         Some(Kind::Stryker)
     } else if has("killed") && has("survived") {
         Some(Kind::Mutmut)
+    } else if head.contains("\"rigor.audit/1\"") {
+        Some(Kind::RigorAudit)
     } else if has("database") && has("vulnerabilities") {
         Some(Kind::CargoAudit)
     } else if has("dependencies") && has("vulns") {

@@ -1,0 +1,161 @@
+//! `rigor sbom` through the real binary; every output validated with the official tooling
+//! (CycloneDX schemas bundled in cyclonedx-python-lib, spdx-tools), run by the test Python.
+
+mod common;
+
+use common::rigor;
+use serde_json::Value;
+use std::path::Path;
+
+fn validate(kind: &str, file: &Path) -> Result<(), String> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/validate_sbom.py");
+    let out = std::process::Command::new(common::python())
+        .arg(script)
+        .arg(kind)
+        .arg(file)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !text.contains("ModuleNotFoundError"),
+        "the validators are missing: pip install -r scripts/test-requirements.txt\n{text}"
+    );
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(text)
+    }
+}
+
+fn sbom(dir: &Path, args: &[&str], name: &str) -> (std::path::PathBuf, Value) {
+    let path = dir.join(name);
+    let out = rigor(dir)
+        .arg("sbom")
+        .args(args)
+        .arg("-o")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    (path, v)
+}
+
+#[test]
+fn rust_cyclonedx_16_15_and_spdx_are_valid_and_complete() {
+    let (_t, dir) = common::project("audit-rust");
+    let lock = std::fs::read_to_string(dir.join("Cargo.lock")).unwrap();
+    let locked = lock.matches("[[package]]").count();
+    let project_pkgs = lock
+        .split("[[package]]")
+        .skip(1)
+        .filter(|p| !p.contains("source ="))
+        .count();
+
+    let (path, v) = sbom(&dir, &[], "bom.json");
+    validate("cyclonedx", &path).unwrap();
+    assert_eq!(v["specVersion"], "1.6");
+    let comps = v["components"].as_array().unwrap();
+    assert_eq!(
+        comps.len() + project_pkgs,
+        locked,
+        "every locked package once"
+    );
+    assert_eq!(v["metadata"]["component"]["name"], "audit-probe");
+    let sv = comps.iter().find(|c| c["name"] == "smallvec").unwrap();
+    assert_eq!(sv["purl"], "pkg:cargo/smallvec@0.6.10");
+    assert_eq!(sv["scope"], "required");
+    // The hash is the lockfile's checksum.
+    let checksum = sv["hashes"][0]["content"].as_str().unwrap();
+    assert!(lock.contains(&format!("checksum = \"{checksum}\"")));
+    assert_eq!(sv["hashes"][0]["alg"], "SHA-256");
+    // The graph: hyper depends on h2, the project on smallvec.
+    let deps = v["dependencies"].as_array().unwrap();
+    let of = |r: &str| deps.iter().find(|d| d["ref"] == r).unwrap()["dependsOn"].clone();
+    assert!(
+        of("pkg:cargo/hyper@0.14.9")
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("pkg:cargo/h2@0.3.18"))
+    );
+    assert!(
+        of("pkg:cargo/audit-probe@0.0.0")
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("pkg:cargo/smallvec@0.6.10"))
+    );
+
+    let (path, v) = sbom(&dir, &["--spec", "1.5"], "bom15.json");
+    validate("cyclonedx", &path).unwrap();
+    assert_eq!(v["specVersion"], "1.5");
+
+    let (path, v) = sbom(&dir, &["--format", "spdx-json"], "spdx.json");
+    validate("spdx", &path).unwrap();
+    assert_eq!(v["spdxVersion"], "SPDX-2.3");
+    assert_eq!(
+        v["packages"].as_array().unwrap().len(),
+        locked + 1,
+        "the project, then every package"
+    );
+}
+
+#[test]
+fn python_requirements_give_valid_boms_with_pinned_hashes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let hash = "a".repeat(64);
+    std::fs::write(
+        dir.join("requirements.txt"),
+        format!("Jinja2==2.10 --hash=sha256:{hash}\nMarkupSafe==2.1.5\nrequests>=2\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("requirements-dev.txt"), "pytest==8.3.4\n").unwrap();
+    let (path, v) = sbom(dir, &[], "bom.json");
+    validate("cyclonedx", &path).unwrap();
+    let comps = v["components"].as_array().unwrap();
+    let purls: Vec<&str> = comps.iter().map(|c| c["purl"].as_str().unwrap()).collect();
+    assert_eq!(
+        purls,
+        [
+            "pkg:pypi/pytest@8.3.4",
+            "pkg:pypi/jinja2@2.10",
+            "pkg:pypi/markupsafe@2.1.5"
+        ]
+    );
+    assert_eq!(comps[0]["scope"], "optional", "from requirements-dev.txt");
+    assert_eq!(comps[1]["hashes"][0]["content"], hash);
+    let (path, _) = sbom(dir, &["--format", "spdx-json"], "spdx.json");
+    validate("spdx", &path).unwrap();
+}
+
+#[test]
+fn the_validators_reject_a_broken_bom() {
+    // The check above can fail: a bill without its required bomFormat is refused.
+    let tmp = tempfile::tempdir().unwrap();
+    let (path, mut v) = {
+        std::fs::write(tmp.path().join("requirements.txt"), "x==1\n").unwrap();
+        sbom(tmp.path(), &[], "bom.json")
+    };
+    v.as_object_mut().unwrap().remove("bomFormat");
+    std::fs::write(&path, v.to_string()).unwrap();
+    assert!(validate("cyclonedx", &path).is_err());
+}
+
+#[test]
+fn no_input_is_exit_4_and_nothing_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = rigor(tmp.path())
+        .args(["sbom", "-o", "bom.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert!(!tmp.path().join("bom.json").exists());
+}
