@@ -6,6 +6,7 @@ pub mod history;
 pub mod perf;
 pub mod project;
 pub mod run;
+pub mod triage;
 
 pub use history::{FlakyAction, FlakyArgs, HistoryArgs, MergeArgs};
 pub use project::{InitArgs, ListArgs};

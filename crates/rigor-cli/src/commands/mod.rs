@@ -12,6 +12,7 @@ pub mod perf;
 pub mod plan;
 pub mod report;
 pub mod run;
+pub mod triage;
 
 use crate::args::Format;
 use rigor_model::Config;

@@ -1,0 +1,236 @@
+//! `rigor triage` end to end: a real pytest project with a history, a change that breaks a
+//! test, and failures of every cause; the real binary explains them.
+
+mod common;
+
+use common::rigor;
+use rigor_testkit::{commit_all, git, write};
+use serde_json::Value;
+use std::path::Path;
+
+const TOML: &str = "[[suite]]\nname = \"python\"\nkind = \"pytest\"\nroot = \".\"\n";
+const CALC: &str = "def add(a, b):\n    return a + b\n\n\ndef mul(a, b):\n    return a * b\n";
+const TESTS: &str = "from calc import add, mul\n\n\ndef test_add():\n    assert add(2, 3) == 5\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n";
+const BROKEN: &str = r#"import pathlib
+import socket
+
+import pytest
+
+
+def test_env():
+    import yaml_not_installed_anywhere  # noqa: F401
+
+
+@pytest.fixture
+def server():
+    raise RuntimeError("fixture could not start")
+
+
+def test_fixture(server):
+    pass
+
+
+def test_flaky():
+    marker = pathlib.Path(__file__).with_name(".flaky-attempt")
+    if not marker.exists():
+        marker.write_text("1")
+        assert False, "first attempt fails"
+    marker.unlink()
+
+
+def test_port():
+    a = socket.socket()
+    a.bind(("127.0.0.1", 0))
+    a.listen()
+    b = socket.socket()
+    b.bind(("127.0.0.1", a.getsockname()[1]))
+"#;
+
+/// A project with a passing history at its first commit and a second commit that breaks
+/// `mul` and adds failing tests of every other cause. Returns the repository.
+fn red_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write(d, "rigor.toml", TOML);
+    write(d, "conftest.py", "");
+    write(d, "calc.py", CALC);
+    write(d, "tests/test_calc.py", TESTS);
+    write(d, ".gitignore", ".rigor/\n__pycache__/\n.flaky-attempt\n");
+    commit_all(d, "base");
+    rigor(d).args(["run"]).assert().code(0);
+    write(d, "calc.py", &CALC.replace("a * b", "a * b + 1"));
+    write(d, "tests/test_broken.py", BROKEN);
+    commit_all(d, "break mul, add broken tests");
+    rigor(d).args(["run", "--retries", "1"]).assert().code(1);
+    dir
+}
+
+fn triage_json(d: &Path, args: &[&str]) -> Value {
+    let out = rigor(d)
+        .arg("triage")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn cause_of<'a>(doc: &'a Value, test: &str) -> &'a Value {
+    doc["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["test"].as_str().unwrap().ends_with(test))
+        .unwrap_or_else(|| panic!("{test} not in {doc:#}"))
+}
+
+#[test]
+fn every_failure_gets_its_cause_evidence_and_fix() {
+    let dir = red_project();
+    let d = dir.path();
+    let doc = triage_json(d, &[]);
+    assert_eq!(doc["schema"], "rigor.triage/1");
+    let causes: Vec<(String, String)> = doc["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["test"].as_str().unwrap().to_string(),
+                f["cause"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    insta::assert_debug_snapshot!("triage_causes", causes);
+    let reg = cause_of(&doc, "::test_mul");
+    let ev = reg["evidence"].to_string();
+    assert!(ev.contains("passed at"), "{ev}");
+    assert!(ev.contains("calc.py"), "the change reaches the test: {ev}");
+    assert!(reg["confidence"].as_f64().unwrap() >= 0.9);
+    let env = cause_of(&doc, "::test_env");
+    assert_eq!(
+        env["fix"]["commands"][0],
+        "python -m pip install yaml-not-installed-anywhere"
+    );
+    let flaky = cause_of(&doc, "::test_flaky");
+    assert_eq!(flaky["outcome"], "flaky");
+    assert_eq!(flaky["fix"]["safe"]["kind"], "quarantine");
+    let port = cause_of(&doc, "::test_port");
+    assert!(
+        port["evidence"][0].as_str().unwrap().contains("port"),
+        "{port:#}"
+    );
+    // Grouping: every signature is new in this run except none; the regression's signature too.
+    assert!(
+        doc["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["new"] == true)
+    );
+}
+
+#[test]
+fn text_and_markdown_say_the_same_and_a_repeat_is_seen_before() {
+    let dir = red_project();
+    let d = dir.path();
+    rigor(d).args(["run", "--retries", "1"]).assert().code(1);
+    let out = rigor(d).arg("triage").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("REGRESSION ("), "{text}");
+    assert!(text.contains("seen in 2 runs since"), "{text}");
+    assert!(
+        text.contains("fix: install the missing requirement"),
+        "{text}"
+    );
+    let out = rigor(d)
+        .args(["triage", "--format", "markdown"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(md.starts_with("### rigor triage"), "{md}");
+    assert!(md.contains("| **regression** |"), "{md}");
+}
+
+#[test]
+fn a_label_is_inherited_and_apply_quarantines_the_flaky_test() {
+    let dir = red_project();
+    let d = dir.path();
+    let doc = triage_json(d, &[]);
+    let sig = cause_of(&doc, "::test_fixture")["signature"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    rigor(d)
+        .args([
+            "triage",
+            "label",
+            &sig,
+            "--as",
+            "infrastructure",
+            "--note",
+            "the fixture server is down",
+        ])
+        .assert()
+        .code(0);
+    let doc = triage_json(d, &[]);
+    let f = cause_of(&doc, "::test_fixture");
+    assert_eq!(f["cause"], "infrastructure");
+    assert_eq!(f["label"]["similarity"], 1.0);
+    assert!(
+        f["evidence"]
+            .to_string()
+            .contains("the fixture server is down")
+    );
+    let out = rigor(d).args(["triage", "--apply"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("applied: python::tests/test_broken.py::test_flaky: quarantined until"),
+        "{err}"
+    );
+    let flaky = rigor(d)
+        .args(["flaky", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&flaky.stdout).unwrap();
+    assert!(v.to_string().contains("test_flaky"), "{v:#}");
+    // Nothing was committed.
+    assert_eq!(git(d, &["rev-list", "--count", "HEAD"]), "2");
+}
+
+#[test]
+fn bad_input_is_a_clear_usage_error() {
+    let dir = red_project();
+    let d = dir.path();
+    let out = rigor(d).args(["triage", "--run", "999"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no run #999"));
+    let out = rigor(d)
+        .args(["triage", "label", "abc", "--as", "cosmic-rays"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown cause `cosmic-rays`"));
+    let out = rigor(d)
+        .args(["triage", "label", "000000000000", "--as", "flaky"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no failure with signature"));
+}
+
+#[test]
+fn an_empty_history_says_to_run_first() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "rigor.toml", TOML);
+    let out = rigor(dir.path()).arg("triage").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no finished run"));
+}

@@ -1,0 +1,56 @@
+//! How a change reaches a failed test, in words: the traceback passes through a changed file,
+//! the test file itself changed, or the test file imports a changed module (rigor-select's
+//! Python import graph).
+
+use crate::project::Project;
+use crate::signature::Signature;
+use rigor_select::python::PyGraph;
+
+/// At most this many reasons are given.
+const MAX: usize = 3;
+
+pub fn explain(
+    project: &Project,
+    changed: &[String],
+    file: Option<&str>,
+    sig: &Signature,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if changed.is_empty() {
+        return out;
+    }
+    for f in sig.all_frames.iter().rev().filter(|f| f.in_project()) {
+        if changed.iter().any(|c| c == &f.file) && out.len() < MAX {
+            let s = format!(
+                "the traceback passes through {}:{}, which the change modified",
+                f.file, f.line
+            );
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        }
+    }
+    let Some(file) = file else { return out };
+    if changed.iter().any(|c| c == file) {
+        out.push(format!("the test file {file} itself changed"));
+        return out;
+    }
+    let py_changed: Vec<&String> = changed.iter().filter(|c| c.ends_with(".py")).collect();
+    if py_changed.is_empty() || !file.ends_with(".py") {
+        return out;
+    }
+    let graph = PyGraph::build(&project.root, &project.python_files, &[]);
+    let Some(test) = graph.id(file) else {
+        return out;
+    };
+    for c in py_changed {
+        let Some(seed) = graph.id(c) else { continue };
+        let deps = graph.dependents(seed);
+        if deps.contains_key(&test) && out.len() < MAX {
+            out.push(format!(
+                "{file} imports {c} (directly or through other modules), which the change modified"
+            ));
+        }
+    }
+    out
+}
