@@ -53,6 +53,8 @@ pub enum Command {
     Report(crate::args::gate::ReportArgs),
     /// Explain a run's failures: signatures, causes with evidence, fixes (`label` teaches it).
     Triage(crate::args::triage::TriageArgs),
+    /// Find the first bad commit of failing tests (git bisect in a temporary work tree).
+    Bisect(crate::args::triage::BisectArgs),
 }
 
 pub fn dispatch(cli: Cli) -> Result<i32> {
@@ -78,6 +80,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Gate(args) => commands::gate::run(&args, &config),
         Command::Report(args) => commands::report::run(&args, &config),
         Command::Triage(args) => commands::triage::run(&config, &args),
+        Command::Bisect(args) => commands::bisect::run(&config, &args),
     }
 }
 

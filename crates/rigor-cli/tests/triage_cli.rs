@@ -234,3 +234,90 @@ fn an_empty_history_says_to_run_first() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no finished run"));
 }
+
+/// `rigor bisect` on a 64-commit history with one culprit: the history knows the test passed
+/// at the first commit and fails at the last; the culprit is named in at most 7 test runs,
+/// each running only the failing test through rigor, and the user's checkout is untouched.
+#[test]
+fn bisect_names_the_culprit_of_64_commits_in_at_most_7_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write(d, "rigor.toml", TOML);
+    write(d, "conftest.py", "");
+    write(d, ".gitignore", ".rigor/\n__pycache__/\n");
+    write(d, "calc.py", CALC);
+    write(d, "tests/test_calc.py", TESTS);
+    let mut shas = vec![commit_all(d, "commit 0")];
+    rigor(d).arg("run").assert().code(0);
+    for i in 1..64 {
+        write(d, "notes.txt", &format!("note {i}\n"));
+        if i == 41 {
+            write(d, "calc.py", &CALC.replace("a * b", "a * b * 1.0 + 0.5"));
+        }
+        shas.push(commit_all(d, &format!("commit {i}")));
+    }
+    rigor(d).arg("run").assert().code(1);
+    let out = rigor(d)
+        .args([
+            "bisect",
+            "--test",
+            "tests/test_calc.py::test_mul",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["culprit"]["commit"], shas[41].as_str(), "{v:#}");
+    assert_eq!(v["culprit"]["subject"], "commit 41");
+    assert_eq!(v["culprit"]["author"], "t <t@example.invalid>");
+    assert_eq!(
+        v["culprit"]["changed_files"],
+        serde_json::json!(["calc.py", "notes.txt"])
+    );
+    assert_eq!(
+        (v["good"].as_str(), v["bad"].as_str()),
+        (Some(shas[0].as_str()), Some(shas[63].as_str()))
+    );
+    let runs = v["steps"].as_array().unwrap().len();
+    assert!(runs <= 7, "{runs} test runs");
+    assert_eq!(
+        git(d, &["rev-parse", "HEAD"]),
+        shas[63],
+        "the checkout is untouched"
+    );
+    assert_eq!(git(d, &["status", "--porcelain"]), "");
+    assert_eq!(git(d, &["worktree", "list"]).lines().count(), 1);
+    // The text form names the commit, its author and its files.
+    let out = rigor(d)
+        .args([
+            "bisect",
+            "--test",
+            "tests/test_calc.py::test_mul",
+            "--good",
+            &shas[30],
+            "--bad",
+            &shas[50],
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with(&format!("first bad commit: {} commit 41", &shas[41][..10])),
+        "{text}"
+    );
+    assert!(text.contains("author: t <t@example.invalid>"), "{text}");
+    let out = rigor(d)
+        .args(["bisect", "--test", "nope::x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no test `nope::x`"));
+}

@@ -8,6 +8,7 @@
 //! See `docs/triage.md` for the rules, the JSON schema and the measured accuracy.
 
 pub mod apply;
+pub mod bisect;
 pub mod classify;
 pub mod error;
 pub mod evidence;

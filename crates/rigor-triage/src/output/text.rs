@@ -102,3 +102,36 @@ pub fn summary(report: &Report) -> String {
     let _ = writeln!(s, "  details: rigor triage --run {}", report.run.id);
     s
 }
+
+/// The result of `rigor bisect` for people.
+pub fn bisect(r: &crate::bisect::BisectReport) -> String {
+    let mut s = String::new();
+    let short = |c: &str| c.chars().take(10).collect::<String>();
+    match &r.culprit {
+        Some(c) => {
+            let _ = writeln!(s, "first bad commit: {} {}", short(&c.commit), c.subject);
+            let _ = writeln!(s, "  author: {}  ({})", c.author, c.date);
+            let _ = writeln!(s, "  changed: {}", c.changed_files.join(", "));
+        }
+        None => {
+            let _ = writeln!(
+                s,
+                "no single first bad commit: the tests could not run on some commits; it is one of {}",
+                r.candidates
+                    .iter()
+                    .map(|c| short(c))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
+    let _ = writeln!(
+        s,
+        "  {} test run(s) between {} (good) and {} (bad), tests: {}",
+        r.runs(),
+        short(&r.good),
+        short(&r.bad),
+        r.tests.join(", ")
+    );
+    s
+}
