@@ -321,3 +321,38 @@ fn bisect_names_the_culprit_of_64_commits_in_at_most_7_runs() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no test `nope::x`"));
 }
+
+/// A red `rigor ci` ends with the triage summary: each signature's cause, history and fix.
+#[test]
+fn a_red_ci_run_ends_with_the_triage_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write(d, "rigor.toml", TOML);
+    write(d, "conftest.py", "");
+    write(d, ".gitignore", ".rigor/\n__pycache__/\n");
+    write(d, "calc.py", CALC);
+    write(d, "tests/test_calc.py", TESTS);
+    commit_all(d, "base");
+    rigor(d).args(["ci", "--all"]).assert().code(0);
+    write(d, "calc.py", &CALC.replace("a * b", "a * b + 1"));
+    commit_all(d, "break mul");
+    let out = rigor(d).args(["ci"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let tail = &text[text
+        .find("\nTriage of run #2")
+        .unwrap_or_else(|| panic!("no triage summary:\n{text}"))..];
+    assert!(tail.contains("regression"), "{tail}");
+    assert!(tail.contains("tests/test_calc.py::test_mul"), "{tail}");
+    assert!(
+        tail.contains("fix: fix or revert the change to calc.py"),
+        "{tail}"
+    );
+    assert!(tail.contains("details: rigor triage --run 2"), "{tail}");
+    // With JSON on stdout, the summary goes to stderr and stdout stays one JSON document.
+    let out = rigor(d).args(["ci", "--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    serde_json::from_slice::<Value>(&out.stdout).expect("stdout is JSON");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Triage of run #3"));
+}

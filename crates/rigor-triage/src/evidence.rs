@@ -30,6 +30,8 @@ pub struct Evidence {
     pub changed: Vec<String>,
     /// How the change reaches the test, in words (empty when it does not or cannot be told).
     pub reach: Vec<String>,
+    /// The changed files that reach it, nearest to the failure first.
+    pub reach_files: Vec<String>,
 }
 
 pub fn gather(
@@ -93,7 +95,8 @@ pub fn gather(
         same_commit_pass,
         streak_start,
         changed,
-        reach,
+        reach: reach.words,
+        reach_files: reach.files,
     })
 }
 

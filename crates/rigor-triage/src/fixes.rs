@@ -168,14 +168,7 @@ fn regression(f: &Facts, key: &rigor_model::TestKey, cx: &FixContext) -> Fix {
             )],
         );
     }
-    let changed: Vec<&str> = f
-        .sig
-        .all_frames
-        .iter()
-        .rev()
-        .filter(|fr| e.changed.contains(&fr.file))
-        .map(|fr| fr.file.as_str())
-        .collect();
+    let changed: Vec<&str> = e.reach_files.iter().map(String::as_str).collect();
     let target = changed
         .first()
         .map(|c| format!("the change to {c}"))

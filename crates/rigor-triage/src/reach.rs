@@ -9,30 +9,40 @@ use rigor_select::python::PyGraph;
 /// At most this many reasons are given.
 const MAX: usize = 3;
 
+/// The reasons in words, and the changed files they name (nearest to the failure first).
+#[derive(Debug, Default)]
+pub struct Reach {
+    pub words: Vec<String>,
+    pub files: Vec<String>,
+}
+
 pub fn explain(
     project: &Project,
     changed: &[String],
     file: Option<&str>,
     sig: &Signature,
-) -> Vec<String> {
-    let mut out = Vec::new();
+) -> Reach {
+    let mut out = Reach::default();
     if changed.is_empty() {
         return out;
     }
     for f in sig.all_frames.iter().rev().filter(|f| f.in_project()) {
-        if changed.iter().any(|c| c == &f.file) && out.len() < MAX {
+        if changed.iter().any(|c| c == &f.file) && out.words.len() < MAX {
             let s = format!(
                 "the traceback passes through {}:{}, which the change modified",
                 f.file, f.line
             );
-            if !out.contains(&s) {
-                out.push(s);
+            if !out.words.contains(&s) {
+                out.words.push(s);
+                out.files.push(f.file.clone());
             }
         }
     }
     let Some(file) = file else { return out };
     if changed.iter().any(|c| c == file) {
-        out.push(format!("the test file {file} itself changed"));
+        out.words
+            .push(format!("the test file {file} itself changed"));
+        out.files.push(file.to_string());
         return out;
     }
     let py_changed: Vec<&String> = changed.iter().filter(|c| c.ends_with(".py")).collect();
@@ -46,10 +56,11 @@ pub fn explain(
     for c in py_changed {
         let Some(seed) = graph.id(c) else { continue };
         let deps = graph.dependents(seed);
-        if deps.contains_key(&test) && out.len() < MAX {
-            out.push(format!(
+        if deps.contains_key(&test) && out.words.len() < MAX {
+            out.words.push(format!(
                 "{file} imports {c} (directly or through other modules), which the change modified"
             ));
+            out.files.push(c.to_string());
         }
     }
     out

@@ -66,7 +66,7 @@ pub fn summary(report: &Report) -> String {
     }
     let _ = writeln!(
         s,
-        "\nTriage ({}): {}",
+        "\nTriage of {}: {}",
         run_words(report),
         counts_line(report)
     );
