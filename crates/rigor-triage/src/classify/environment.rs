@@ -14,6 +14,11 @@ static CANNOT_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
 static NO_ATTR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"module '([\w.]+)' has no attribute '(\w+)'").expect("valid"));
 
+/// `No such file or directory: 'name'` for a bare name (no directory, no extension): a program
+/// that a subprocess call could not find.
+static MISSING_TOOL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"No such file or directory: '([A-Za-z0-9_+-]+)'").expect("valid"));
+
 const CONFLICTS: &[(&str, &str)] = &[
     (
         "versionconflict",
@@ -89,6 +94,18 @@ pub(super) fn rule(f: &Facts) -> Option<Verdict> {
             vec![format!(
                 "the installed module `{}` has no attribute `{}`: a different version than expected",
                 &c[1], &c[2]
+            )],
+        ));
+    }
+    if s.exception == "FileNotFoundError"
+        && let Some(c) = MISSING_TOOL.captures(msg)
+    {
+        return Some(Verdict::new(
+            Cause::Environment,
+            0.8,
+            vec![format!(
+                "the program `{}` is not installed or not on PATH (FileNotFoundError for a bare command name)",
+                &c[1]
             )],
         ));
     }

@@ -140,6 +140,152 @@ fn unknown(f: &Facts) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rigor_store::PastResult;
+    use std::path::Path;
+
+    fn project() -> Project {
+        Project::from_files(
+            Path::new("/p"),
+            vec![
+                "pkg/__init__.py".into(),
+                "pkg/core.py".into(),
+                "tests/test_core.py".into(),
+            ],
+        )
+    }
+
+    fn evidence(history: Vec<PastResult>, commit: &str) -> Evidence {
+        let passed = |r: &&PastResult| r.outcome == Outcome::Passed;
+        Evidence {
+            same_commit_pass: history
+                .iter()
+                .filter(passed)
+                .find(|r| r.commit.as_deref() == Some(commit))
+                .cloned(),
+            last_pass: history
+                .iter()
+                .filter(passed)
+                .find(|r| r.commit.as_deref() != Some(commit))
+                .cloned(),
+            history,
+            flaky: Default::default(),
+            commit: Some(commit.into()),
+            base: None,
+            streak_start: None,
+            changed: vec!["pkg/core.py".into()],
+            reach: vec!["tests/test_core.py imports pkg/core.py".into()],
+            reach_files: vec!["pkg/core.py".into()],
+        }
+    }
+
+    fn past(run_id: i64, commit: &str, outcome: Outcome) -> PastResult {
+        PastResult {
+            run_id,
+            started_at: 0.0,
+            commit: Some(commit.into()),
+            branch: None,
+            outcome,
+            attempts: 1,
+            duration_s: 0.1,
+            excerpt: None,
+        }
+    }
+
+    fn verdict(excerpt: &str, outcome: Outcome, ev: &Evidence) -> Verdict {
+        let sig = Signature::of(excerpt);
+        let p = project();
+        classify(&Facts {
+            sig: &sig,
+            excerpt,
+            outcome,
+            attempts: 2,
+            file: Some("tests/test_core.py"),
+            evidence: ev,
+            project: &p,
+            lint_command: None,
+        })
+    }
+
+    const ASSERT: &str = "[call] def test_x():\n>       assert core.f() == 2\nE       assert 3 == 2\n\ntests/test_core.py:5: AssertionError";
+
+    #[test]
+    fn each_cause_is_recognised_from_its_own_evidence() {
+        let none = evidence(Vec::new(), "b");
+        let before = evidence(vec![past(1, "a", Outcome::Passed)], "b");
+        let same = evidence(vec![past(1, "b", Outcome::Passed)], "b");
+        let cases: &[(&str, Outcome, &Evidence, Cause)] = &[
+            (ASSERT, Outcome::Flaky, &none, Cause::Flaky),
+            (ASSERT, Outcome::Failed, &before, Cause::Regression),
+            (ASSERT, Outcome::Failed, &same, Cause::Flaky),
+            (ASSERT, Outcome::Failed, &none, Cause::Unknown),
+            (
+                "[call] x\nE       ModuleNotFoundError: No module named 'yaml'\n\ntests/test_core.py:1: ModuleNotFoundError",
+                Outcome::Failed,
+                &before,
+                Cause::Environment,
+            ),
+            (
+                "[call] x\nE       ModuleNotFoundError: No module named 'pkg.gone'\n\ntests/test_core.py:1: ModuleNotFoundError",
+                Outcome::Failed,
+                &before,
+                Cause::Regression,
+            ),
+            (
+                "[call] x\nE       OSError: [Errno 98] Address already in use\n\ntests/test_core.py:1: OSError",
+                Outcome::Failed,
+                &before,
+                Cause::Infrastructure,
+            ),
+            (
+                "the worker process killed by signal 9 while running this test\n..",
+                Outcome::Error,
+                &before,
+                Cause::Infrastructure,
+            ),
+            (
+                "[setup] def f():\n>       raise RuntimeError('x')\nE       RuntimeError: x\n\ntests/test_core.py:3: RuntimeError",
+                Outcome::Error,
+                &before,
+                Cause::TestBug,
+            ),
+            (
+                "[call] def t():\n>       y\nE       NameError: name 'y' is not defined\n\ntests/test_core.py:3: NameError",
+                Outcome::Failed,
+                &before,
+                Cause::TestBug,
+            ),
+            (
+                "[call] def t():\n>       core.f()\n\ntests/test_core.py:3:\n\npkg/core.py:9: in f\nE       TypeError: bad\n\npkg/core.py:9: TypeError",
+                Outcome::Failed,
+                &before,
+                Cause::Regression,
+            ),
+            (
+                "[call] x\nE       FileNotFoundError: [Errno 2] No such file or directory: 'jq'\n\ntests/test_core.py:2: FileNotFoundError",
+                Outcome::Failed,
+                &before,
+                Cause::Environment,
+            ),
+        ];
+        for (text, outcome, ev, want) in cases {
+            let v = verdict(text, *outcome, ev);
+            assert_eq!(v.cause, *want, "{text}: {v:?}");
+            assert!(!v.evidence.is_empty());
+            assert!((0.0..=1.0).contains(&v.confidence));
+        }
+    }
+
+    /// A regression with a flakiness score from earlier flips on other commits stays a
+    /// regression: the score is asked last.
+    #[test]
+    fn a_score_never_hides_a_regression() {
+        let mut ev = evidence(vec![past(1, "a", Outcome::Passed)], "b");
+        ev.flaky.score = 0.9;
+        assert_eq!(
+            verdict(ASSERT, Outcome::Failed, &ev).cause,
+            Cause::Regression
+        );
+    }
 
     #[test]
     fn causes_round_trip_through_their_names() {

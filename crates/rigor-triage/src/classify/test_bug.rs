@@ -56,7 +56,7 @@ pub(super) fn rule(f: &Facts) -> Option<Verdict> {
     let project: Vec<&Frame> = s.all_frames.iter().filter(|fr| fr.in_project()).collect();
     let only_tests = !project.is_empty() && project.iter().all(|fr| fr.in_tests());
     let in_fixture = matches!(s.phase.as_deref(), Some("setup" | "teardown"));
-    if in_fixture && only_tests && s.exception != "AssertionError" {
+    if in_fixture && only_tests {
         let phase = s.phase.as_deref().unwrap_or("setup");
         return Some(Verdict::new(
             Cause::TestBug,
