@@ -356,3 +356,42 @@ fn a_red_ci_run_ends_with_the_triage_summary() {
     serde_json::from_slice::<Value>(&out.stdout).expect("stdout is JSON");
     assert!(String::from_utf8_lossy(&out.stderr).contains("Triage of run #3"));
 }
+
+/// A formatter suite that fails: its cause is the code it checks, its fix the formatter's own
+/// auto-fix, which `--apply` runs (and reports the files it changed) without committing.
+#[test]
+fn apply_runs_the_formatters_auto_fix_and_never_commits() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write(
+        d,
+        "rigor.toml",
+        "[[suite]]\nname = \"lint\"\nkind = \"command\"\ncommands = { fmt = \"cargo fmt --check\" }\n",
+    );
+    write(
+        d,
+        "Cargo.toml",
+        "[package]\nname = \"fmtme\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
+    );
+    write(d, "src/lib.rs", "pub fn   add( a:u32,b :u32)->u32{a+b}\n");
+    write(d, ".gitignore", ".rigor/\ntarget/\n");
+    commit_all(d, "unformatted");
+    rigor(d).arg("run").assert().code(1);
+    let doc = triage_json(d, &[]);
+    let f = cause_of(&doc, "fmt");
+    assert_eq!(f["cause"], "regression", "{f:#}");
+    assert_eq!(f["fix"]["safe"]["command"], "cargo fmt");
+    let out = rigor(d).args(["triage", "--apply"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("applied: lint::fmt: ran `cargo fmt`"), "{err}");
+    assert!(err.contains("changed: src/lib.rs"), "{err}");
+    let lib = std::fs::read_to_string(d.join("src/lib.rs")).unwrap();
+    assert!(lib.contains("pub fn add(a: u32, b: u32) -> u32"), "{lib}");
+    assert_eq!(
+        git(d, &["rev-list", "--count", "HEAD"]),
+        "1",
+        "nothing committed"
+    );
+    rigor(d).arg("run").assert().code(0);
+}
