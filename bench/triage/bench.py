@@ -93,7 +93,7 @@ def setup(name, rigor):
     repo = os.path.join(base, "repo")
     os.rename(src, repo)
     with open(os.path.join(repo, "rigor.toml"), "w") as f:
-        f.write(f'[run]\ntimeout = "60s"\n\n[python]\ninterpreter = "{PY}"\n\n'
+        f.write(f'[run]\ntimeout = "15s"\n\n[python]\ninterpreter = "{PY}"\n\n'
                 f'[[suite]]\nname = "python"\nkind = "pytest"\nroot = "."\nargs = ["{tests}", "-p", "no:cacheprovider"]\n')
     with open(os.path.join(repo, ".gitignore"), "a") as f:
         f.write("\n.rigor/\n__pycache__/\n.attempt-*\n*.xml\n")

@@ -12,6 +12,8 @@ pub struct Project {
     pub modules: BTreeSet<String>,
     /// Python files, relative to the root.
     pub python_files: Vec<String>,
+    /// The import graph, built once on first use.
+    graph: std::sync::OnceLock<rigor_select::python::PyGraph>,
 }
 
 impl Project {
@@ -37,7 +39,15 @@ impl Project {
             root: root.to_path_buf(),
             modules,
             python_files,
+            graph: std::sync::OnceLock::new(),
         }
+    }
+
+    /// rigor-select's Python import graph of the project (built on first use).
+    pub fn graph(&self) -> &rigor_select::python::PyGraph {
+        self.graph.get_or_init(|| {
+            rigor_select::python::PyGraph::build(&self.root, &self.python_files, &[])
+        })
     }
 
     /// Is `module` (dotted) one of the project's own?

@@ -4,7 +4,6 @@
 
 use crate::project::Project;
 use crate::signature::Signature;
-use rigor_select::python::PyGraph;
 
 /// At most this many reasons are given.
 const MAX: usize = 3;
@@ -49,7 +48,7 @@ pub fn explain(
     if py_changed.is_empty() || !file.ends_with(".py") {
         return out;
     }
-    let graph = PyGraph::build(&project.root, &project.python_files, &[]);
+    let graph = project.graph();
     let Some(test) = graph.id(file) else {
         return out;
     };
