@@ -157,6 +157,12 @@ fn text_and_markdown_say_the_same_and_a_repeat_is_seen_before() {
     let md = String::from_utf8_lossy(&out.stdout);
     assert!(md.starts_with("### rigor triage"), "{md}");
     assert!(md.contains("| **regression** |"), "{md}");
+    insta::with_settings!({filters => vec![
+        (r"[0-9a-f]{8,40}", "[hex]"),
+        (r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", "[time]"),
+    ]}, {
+        insta::assert_snapshot!("triage_markdown", md);
+    });
 }
 
 #[test]

@@ -177,11 +177,14 @@ fn regression(f: &Facts, key: &rigor_model::TestKey, cx: &FixContext) -> Fix {
     if let Some(p) = &e.last_pass
         && let Some(c) = &p.commit
     {
-        commands.push(format!(
-            "git diff {} -- {}",
-            short(Some(c)),
-            changed.first().copied().unwrap_or(".")
-        ));
+        commands.insert(
+            0,
+            format!(
+                "git diff {} -- {}",
+                short(Some(c)),
+                changed.first().copied().unwrap_or(".")
+            ),
+        );
     }
     advice(
         format!("fix or revert {target}: the test passed before it"),

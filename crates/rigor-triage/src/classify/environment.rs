@@ -133,7 +133,7 @@ fn shown(modules: &std::collections::BTreeSet<String>) -> String {
     let v: Vec<&str> = modules
         .iter()
         .map(String::as_str)
-        .filter(|m| !m.starts_with("test"))
+        .filter(|m| !m.starts_with("test") && *m != "conftest" && *m != "setup")
         .take(5)
         .collect();
     if v.is_empty() {
