@@ -45,7 +45,7 @@ const DISTRIBUTIONS: &[(&str, &str)] = &[
 ];
 
 static NO_MODULE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"No module named '([\w.]+)'").expect("valid"));
+    LazyLock::new(|| Regex::new(r"No module named '?([\w.]+)'?").expect("valid"));
 static FROM_MODULE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"from '([\w.]+)'").expect("valid"));
 static PORT: LazyLock<Regex> =

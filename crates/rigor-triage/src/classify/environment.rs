@@ -7,7 +7,7 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 static NO_MODULE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"No module named '([\w.]+)'").expect("valid"));
+    LazyLock::new(|| Regex::new(r"No module named '?([\w.]+)'?").expect("valid"));
 static CANNOT_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"cannot import name '(\w+)' from '([\w.]+)'(?: \(([^)]*)\))?").expect("valid")
 });

@@ -48,7 +48,8 @@ pub(super) fn parse(excerpt: &str) -> Option<Parsed> {
     worker.then(|| Parsed {
         kind: Some(Kind::Process),
         exception: "worker died".into(),
-        message: first.to_string(),
+        // The worker's last words say why it could not run (e.g. no pytest installed).
+        message: last_words(&rest).unwrap_or_else(|| first.to_string()),
         ..Default::default()
     })
 }
@@ -75,6 +76,13 @@ mod tests {
         let s = Signature::of("exit code 2\nsrc/a.rs:1: error\nwould reformat src/a.py");
         assert_eq!(s.exception, "exit code 2");
         assert_eq!(s.message, "would reformat src/a.py");
+        let s = Signature::of(
+            "pytest suite `python` could not run its tests: the worker process exited with code 1 while running this test\n/usr/bin/python3: No module named pytest",
+        );
+        assert_eq!(
+            (s.exception.as_str(), s.message.as_str()),
+            ("worker died", "/usr/bin/python<n>: No module named pytest")
+        );
         let s = Signature::of("timed out after 2s; its process group was killed");
         assert_eq!((s.kind, s.exception.as_str()), (Kind::Timeout, "timeout"));
     }
