@@ -25,6 +25,7 @@ pub fn run(config: &Config, args: &TriageArgs) -> Result<i32> {
     }
     let opts = rigor_triage::Options {
         run: args.run,
+        quarantine_days: rigor_pipeline::flaky::FlakyConfig::load(config)?.quarantine_days,
         ..Default::default()
     };
     let report = rigor_triage::triage(&mut store, config, &opts)?;
