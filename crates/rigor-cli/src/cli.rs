@@ -59,6 +59,10 @@ pub enum Command {
     Audit(crate::args::supply::AuditArgs),
     /// Write a software bill of materials (CycloneDX 1.6/1.5 or SPDX 2.3 JSON).
     Sbom(crate::args::supply::SbomArgs),
+    /// Explain a run's failures: signatures, causes with evidence, fixes (`label` teaches it).
+    Triage(crate::args::triage::TriageArgs),
+    /// Find the first bad commit of failing tests (git bisect in a temporary work tree).
+    Bisect(crate::args::triage::BisectArgs),
 }
 
 pub fn dispatch(cli: Cli) -> Result<i32> {
@@ -87,6 +91,8 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Mutate(args) => commands::mutate::run(&config, &args),
         Command::Audit(args) => commands::audit::run(&args, &config),
         Command::Sbom(args) => commands::sbom::run(&args, &config),
+        Command::Triage(args) => commands::triage::run(&config, &args),
+        Command::Bisect(args) => commands::bisect::run(&config, &args),
     }
 }
 
@@ -144,6 +150,7 @@ fn known_exit_code(e: &(dyn std::error::Error + 'static)) -> Option<i32> {
         code::<rigor_serve::ServeError>,
         code::<rigor_mutate::MutateError>,
         code::<rigor_supply::SupplyError>,
+        code::<rigor_triage::TriageError>,
     ]
     .iter()
     .find_map(|f| f(e))

@@ -5,10 +5,12 @@
 //! `schema_versions`, so areas evolve independently and share one file.
 
 mod migrate;
+mod past;
 mod quarantine;
 mod runs;
 
 pub use migrate::Migration;
+pub use past::{PastFailure, PastResult};
 pub use quarantine::Quarantine;
 pub use runs::{DurationStats, FailureRate, NewRun, RunRecord, RunStatus, StoredResult};
 

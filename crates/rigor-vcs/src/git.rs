@@ -105,6 +105,80 @@ pub fn ls_files(dir: &Path) -> Result<Vec<String>> {
     .collect())
 }
 
+/// Add a detached work tree of `rev` at `path` (for work that must not touch the user's
+/// checkout, e.g. bisecting).
+pub fn worktree_add(root: &Path, path: &Path, rev: &str) -> Result<()> {
+    let p = path.to_string_lossy();
+    bytes(root, &["worktree", "add", "--detach", "-q", &p, rev]).map(|_| ())
+}
+
+/// Remove a work tree added by [`worktree_add`] (forcibly: it may hold build output).
+pub fn worktree_remove(root: &Path, path: &Path) -> Result<()> {
+    let p = path.to_string_lossy();
+    bytes(root, &["worktree", "remove", "--force", &p]).map(|_| ())
+}
+
+/// Where `git bisect` stands after a step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BisectStep {
+    /// The next commit to test (checked out in the work tree).
+    Test(String),
+    /// The first bad commit.
+    Found(String),
+    /// Only skipped commits are left: the first bad commit is one of these.
+    Undecided(Vec<String>),
+}
+
+/// Start `git bisect` in the work tree `dir` between a bad and a good revision.
+pub fn bisect_start(dir: &Path, bad: &str, good: &str) -> Result<BisectStep> {
+    let out = text(dir, &["bisect", "start", "--no-checkout", bad, good])?;
+    bisect_state(dir, &out)
+}
+
+/// Mark the commit under test `good`, `bad` or `skip`.
+pub fn bisect_mark(dir: &Path, verdict: &str) -> Result<BisectStep> {
+    let current = line(dir, &["rev-parse", "BISECT_HEAD"]).unwrap_or_default();
+    let out = text(dir, &["bisect", verdict, &current])?;
+    bisect_state(dir, &out)
+}
+
+/// End bisecting in `dir`.
+pub fn bisect_reset(dir: &Path) -> Result<()> {
+    bytes(dir, &["bisect", "reset", "-q"]).map(|_| ())
+}
+
+fn bisect_state(dir: &Path, out: &str) -> Result<BisectStep> {
+    if let Some(first) = out.lines().find(|l| l.ends_with("is the first bad commit")) {
+        let sha = first
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        return Ok(BisectStep::Found(sha));
+    }
+    if out.contains("only skipped commits left") {
+        let shas = out
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|w| w.len() == 40 && w.chars().all(|c| c.is_ascii_hexdigit()))
+            .map(str::to_string)
+            .collect();
+        return Ok(BisectStep::Undecided(shas));
+    }
+    // --no-checkout: the commit to test is BISECT_HEAD; check it out for the test run.
+    let next = line(dir, &["rev-parse", "BISECT_HEAD"]).unwrap_or_default();
+    bytes(dir, &["checkout", "-q", "--detach", &next])?;
+    Ok(BisectStep::Test(next))
+}
+
+/// `Author Name <email>`, the date and the subject of a commit.
+pub fn commit_summary(dir: &Path, rev: &str) -> Result<(String, String, String)> {
+    let out = text(dir, &["show", "-s", "--format=%an <%ae>%x00%aI%x00%s", rev])?;
+    let mut parts = out.trim_end().splitn(3, '\0');
+    let mut next = || parts.next().unwrap_or_default().to_string();
+    Ok((next(), next(), next()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

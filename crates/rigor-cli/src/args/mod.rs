@@ -9,6 +9,7 @@ pub mod project;
 pub mod run;
 pub mod serve;
 pub mod supply;
+pub mod triage;
 
 pub use history::{FlakyAction, FlakyArgs, HistoryArgs, MergeArgs};
 pub use project::{InitArgs, ListArgs};

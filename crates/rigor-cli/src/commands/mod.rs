@@ -2,6 +2,7 @@
 //! history, the progress reporter, the command line for the record) is here.
 
 pub mod audit;
+pub mod bisect;
 pub mod ci;
 pub mod flaky;
 pub mod gate;
@@ -16,6 +17,7 @@ pub mod report;
 pub mod run;
 pub mod serve;
 pub mod sbom;
+pub mod triage;
 
 use crate::args::Format;
 use rigor_model::Config;
