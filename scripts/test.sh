@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV="${RIGOR_TEST_VENV:-$PWD/target/test-venv}"
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import pytest, coverage' 2>/dev/null; then
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import pytest, coverage, toxiproxy' 2>/dev/null; then
   echo "== creating $VENV (pinned test tools)"
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/test-requirements.txt

@@ -51,6 +51,8 @@ pub enum Command {
     Gate(crate::args::gate::GateArgs),
     /// Write a self-contained HTML report of the last run, gates and trends.
     Report(crate::args::gate::ReportArgs),
+    /// Fault-injection proxy with a Toxiproxy-compatible HTTP API (`rigor chaos serve`).
+    Chaos(crate::args::release::ChaosArgs),
 }
 
 pub fn dispatch(cli: Cli) -> Result<i32> {
@@ -75,6 +77,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Perf(args) => Ok(commands::perf::run(&args, &config)?),
         Command::Gate(args) => commands::gate::run(&args, &config),
         Command::Report(args) => commands::report::run(&args, &config),
+        Command::Chaos(args) => commands::chaos::run(&config, &args),
     }
 }
 
@@ -129,6 +132,7 @@ fn known_exit_code(e: &(dyn std::error::Error + 'static)) -> Option<i32> {
         code::<rigor_gate::GateError>,
         code::<rigor_runner::RunnerError>,
         code::<rigor_perf::PerfError>,
+        code::<rigor_release::ReleaseError>,
     ]
     .iter()
     .find_map(|f| f(e))

@@ -5,6 +5,7 @@ pub mod gate;
 pub mod history;
 pub mod perf;
 pub mod project;
+pub mod release;
 pub mod run;
 
 pub use history::{FlakyAction, FlakyArgs, HistoryArgs, MergeArgs};

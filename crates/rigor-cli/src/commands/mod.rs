@@ -1,6 +1,7 @@
 //! One module per command; commands do not import each other. What several share (the
 //! history, the progress reporter, the command line for the record) is here.
 
+pub mod chaos;
 pub mod ci;
 pub mod flaky;
 pub mod gate;
