@@ -53,6 +53,8 @@ pub enum Command {
     Report(crate::args::gate::ReportArgs),
     /// Fault-injection proxy with a Toxiproxy-compatible HTTP API (`rigor chaos serve`).
     Chaos(crate::args::release::ChaosArgs),
+    /// Blue-green rollout behind rigor's proxy, judged and rolled back automatically; status, promote, abort, history, judge.
+    Rollout(crate::args::release::RolloutArgs),
 }
 
 pub fn dispatch(cli: Cli) -> Result<i32> {
@@ -78,6 +80,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Gate(args) => commands::gate::run(&args, &config),
         Command::Report(args) => commands::report::run(&args, &config),
         Command::Chaos(args) => commands::chaos::run(&config, &args),
+        Command::Rollout(args) => commands::rollout::run(&config, &args),
     }
 }
 

@@ -210,7 +210,7 @@ impl Default for RolloutConfig {
             min_requests: 50,
             alpha: 0.01,
             max_error_increase: 2.0,
-            max_latency_increase: 10.0,
+            max_latency_increase: 15.0,
             drain_timeout: "30s".into(),
         }
     }

@@ -33,6 +33,8 @@ pub enum ReleaseError {
     ConfigFile(#[from] rigor_model::ConfigError),
     #[error("{what}\n  hint: {hint}")]
     Refused { what: String, hint: String },
+    #[error("{what}\n  hint: {hint}")]
+    NotReady { what: String, hint: String },
     #[error("{what}: {message}")]
     Input { what: String, message: String },
     #[error("rollout failed: {0}")]
@@ -72,7 +74,7 @@ impl HasExitCode for ReleaseError {
             ReleaseError::Store(e) => e.exit_code(),
             ReleaseError::Sql(_) => exit::USAGE,
             ReleaseError::Input { .. } => exit::BAD_INPUT,
-            ReleaseError::RolledBack(_) => exit::FAILED,
+            ReleaseError::RolledBack(_) | ReleaseError::NotReady { .. } => exit::FAILED,
             ReleaseError::Interrupted => exit::INTERRUPTED,
         }
     }

@@ -7,5 +7,6 @@
 
 pub mod chaos;
 pub mod error;
+pub mod rollout;
 
 pub use error::{ReleaseError, Result};

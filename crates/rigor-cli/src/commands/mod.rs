@@ -12,6 +12,7 @@ pub mod merge;
 pub mod perf;
 pub mod plan;
 pub mod report;
+pub mod rollout;
 pub mod run;
 
 use crate::args::Format;
