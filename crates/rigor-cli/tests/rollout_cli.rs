@@ -470,6 +470,20 @@ fn a_commit_whose_gates_failed_is_not_deployed_unless_forced() {
             .contains("coverage"),
         "{rows}"
     );
+    let out = rigor(dir.path())
+        .args(["report", "--html", "r.html"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+    assert!(
+        page.contains("<h2>Rollouts</h2>") && page.contains("forced past: gates failed"),
+        "no rollouts section"
+    );
 }
 
 #[test]

@@ -83,12 +83,27 @@ fn latency_adds_its_setting_at_the_median() {
     let (_plain_s, plain) = proxy(&up, serde_json::Value::Null);
     let (_s, slow) = proxy(
         &up,
-        json!({"type": "latency", "attributes": {"latency": 100, "jitter": 10}}),
+        json!({"type": "latency", "attributes": {"latency": 100}}),
     );
-    let base = median((0..15).map(|_| roundtrip_ms(&plain)).collect());
-    let with = median((0..15).map(|_| roundtrip_ms(&slow)).collect());
+    let base = median((0..21).map(|_| roundtrip_ms(&plain)).collect());
+    let with = median((0..21).map(|_| roundtrip_ms(&slow)).collect());
     let added = with - base;
     assert!((95.0..=105.0).contains(&added), "added {added:.2} ms");
+}
+
+#[test]
+fn jitter_spreads_the_delay_within_its_band() {
+    let (_s, slow) = proxy(
+        &echo(),
+        json!({"type": "latency", "attributes": {"latency": 60, "jitter": 30}}),
+    );
+    let v: Vec<f64> = (0..30).map(|_| roundtrip_ms(&slow)).collect();
+    let (lo, hi) = (
+        v.iter().cloned().fold(f64::MAX, f64::min),
+        v.iter().cloned().fold(0.0, f64::max),
+    );
+    assert!(lo >= 29.0, "{v:?}");
+    assert!(hi - lo > 10.0, "no spread: {v:?}");
 }
 
 #[test]

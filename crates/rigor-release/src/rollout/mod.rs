@@ -19,6 +19,7 @@ pub mod judge;
 pub mod proxy;
 pub mod readiness;
 pub mod record;
+pub mod report;
 pub mod samples;
 pub mod session;
 pub mod settings;
