@@ -272,3 +272,23 @@ mod bytes_body {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Every window of 1,000 consecutive requests sends the configured share to green,
+        /// within 2 percentage points.
+        #[test]
+        fn routing_follows_the_weight(percent in 0u32..=100, skip in 0u64..100_000) {
+            let r = Router::new("b:1".into(), "g:2".into());
+            r.set_green_percent(percent);
+            r.counter.store(skip, Ordering::Relaxed);
+            let green = (0..1000).filter(|_| r.choose() == Side::Green).count() as i64;
+            prop_assert!((green - percent as i64 * 10).abs() <= 20, "{green} of 1000 at {percent} %");
+        }
+    }
+}
