@@ -6,8 +6,8 @@
 #  3. green answering 5xx to 20 % of requests: time from green's first traffic to the rollback
 #     (goal ≤ 10 s);
 #  4. green 30 % slower: rolled back within the bake (30 s);
-#  5. A/A: false rollbacks of the judge over 200 analyses of neighbouring windows of real
-#     latencies measured through the proxy (goal ≤ 1 %).
+#  5. A/A: false rollbacks of the judge over 200 analyses of real latencies measured through the
+#     proxy, side by side (random halves of a period) and one after the other (goal ≤ 1 %).
 # The services are examples/bench_service.rs (hyper), built here in release mode.
 set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,6 +18,7 @@ if [ -z "${RIGOR_NO_BUILD:-}" ]; then
 fi
 RIGOR="${RIGOR:-$TARGET/release/rigor}"
 SVC="${SVC:-$TARGET/release/examples/bench_service}"
+RIGOR="$(realpath "$RIGOR")"; SVC="$(realpath "$SVC")"
 if ! command -v wrk >/dev/null; then
   apt-get install -y -qq wrk >/dev/null
 fi
@@ -48,7 +49,7 @@ wait_port "$L"
 "${WRK[@]}" -d10s "http://127.0.0.1:$L/" > "$WORK/proxy.txt"
 echo "1. direct:        $(summary "$WORK/direct.txt")"
 echo "   through rigor: $(summary "$WORK/proxy.txt")"
-echo "5. $(python3 "$BENCH_DIR/rollout_aa.py" "127.0.0.1:$L" "$RIGOR" 200 100)"
+echo "5. $(python3 "$BENCH_DIR/rollout_aa.py" "127.0.0.1:$L" "$RIGOR" "${AA_ANALYSES:-200}" 60)"
 "$RIGOR" rollout abort --control "127.0.0.1:$C" >/dev/null 2>&1 || true
 sleep 1
 
@@ -57,16 +58,18 @@ run() { # name green_errors blue_delay green_delay step_time
   local B G L C
   B=$(port); G=$(port); L=$(port); C=$(port)
   svc "$B" 0 "$3"; svc "$G" "$2" "$4"; wait_port "$B"; wait_port "$G"
-  (cd "$WORK" && "$RIGOR" rollout --exit --format json --listen "127.0.0.1:$L" --control "127.0.0.1:$C" \
+  # rigor keeps serving the winner after its decision; the load runs its fixed time through the
+  # proxy (baseline, step and a few seconds after), then rigor is stopped.
+  (cd "$WORK" && exec "$RIGOR" rollout --format json --listen "127.0.0.1:$L" --control "127.0.0.1:$C" \
     --blue "127.0.0.1:$B" --green "127.0.0.1:$G" --baseline-time 5s --step-time "$5" > "$WORK/$1.json" 2>"$WORK/$1.err") &
   local R=$!
   wait_port "$L"
   "${WRK[@]}" -d"$(( ${5%s} + 8 ))s" "http://127.0.0.1:$L/" > "$WORK/$1.txt" || true
+  kill "$R" 2>/dev/null || true
   wait "$R" || true
   python3 - "$WORK/$1.json" "$1" <<'PY'
 import json, sys
 v = json.load(open(sys.argv[1]))
-last = v["analyses"][-1]["verdict"] if v["analyses"] else {}
 print("   %s: %s after %.1f s of green traffic (%d analyses); reason: %s" % (sys.argv[2], v["decision"], v["green_exposure_s"], len(v["analyses"]), v["reason"]))
 PY
   echo "   load: $(summary "$WORK/$1.txt")"

@@ -192,6 +192,8 @@ pub struct RolloutConfig {
     pub max_latency_increase: f64,
     /// Longest wait for in-flight requests of the side traffic leaves.
     pub drain_timeout: String,
+    /// Consecutive failing analyses that roll back (1: the first one does).
+    pub failure_limit: u32,
 }
 
 impl Default for RolloutConfig {
@@ -203,7 +205,7 @@ impl Default for RolloutConfig {
             green: RolloutSide::default(),
             health_path: "/health".into(),
             health_timeout: "30s".into(),
-            steps: vec![100],
+            steps: vec![50, 100],
             step_time: "60s".into(),
             baseline_time: "10s".into(),
             interval: "1s".into(),
@@ -212,6 +214,7 @@ impl Default for RolloutConfig {
             max_error_increase: 2.0,
             max_latency_increase: 15.0,
             drain_timeout: "30s".into(),
+            failure_limit: 2,
         }
     }
 }

@@ -79,6 +79,9 @@ pub struct RolloutStart {
     pub alpha: Option<f64>,
     #[arg(long, value_name = "DURATION")]
     pub drain_timeout: Option<String>,
+    /// Consecutive failing analyses that roll back (default 2).
+    #[arg(long, value_name = "N")]
+    pub failure_limit: Option<u32>,
     /// The commit being deployed (default: HEAD); its gates must have passed.
     #[arg(long, value_name = "SHA")]
     pub commit: Option<String>,

@@ -271,8 +271,11 @@ impl Writer {
             return writer.write_all(piece).await;
         };
         for part in piece.chunks(b.slice_len()) {
+            // A late wake-up (a busy machine) of less than one slice is made up by the next
+            // slices; a stream idle for longer starts afresh, earning no burst.
             let now = Instant::now();
-            if self.pace < now {
+            let slice = b.time_for(b.slice_len()).unwrap_or_default();
+            if self.pace + slice < now {
                 self.pace = now;
             }
             self.pace += b.time_for(part.len()).unwrap_or_default();

@@ -1,6 +1,6 @@
 //! The rollout itself: measure blue alone (the baseline), shift traffic to green step by step,
-//! analyse every interval of each step (the last step's time is the bake), roll back at the
-//! first failing analysis, promote when the bake ends on a passing one. `promote` and `abort`
+//! analyse every interval of each step (the last step's time is the bake), roll back after
+//! `failure_limit` consecutive failing analyses, promote when the bake ends on a passing one. `promote` and `abort`
 //! from the control API cut it short. Each switch waits for the side left to drain.
 
 use super::judge::{self, Outcome, Thresholds, Verdict};
@@ -20,6 +20,8 @@ pub struct Plan {
     pub interval: Duration,
     pub thresholds: Thresholds,
     pub drain_timeout: Duration,
+    /// Consecutive failing analyses that roll back.
+    pub failure_limit: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -150,6 +152,7 @@ pub async fn run(plan: &Plan, router: &Router, control: &Control) -> Report {
     }
     let mut green_start = None;
     let mut last_outcome = Outcome::Inconclusive;
+    let mut failing = 0u32;
     for (i, &pct) in plan.steps.iter().enumerate() {
         router.set_green_percent(pct);
         let step_start = Instant::now();
@@ -185,7 +188,13 @@ pub async fn run(plan: &Plan, router: &Router, control: &Control) -> Report {
                 s.analyses += 1;
                 s.last_analysis = Some(a.clone());
             });
-            let failed = (a.verdict.outcome == Outcome::Fail).then(|| a.verdict.reasons.join("; "));
+            failing = if a.verdict.outcome == Outcome::Fail {
+                failing + 1
+            } else {
+                0
+            };
+            let failed =
+                (failing >= plan.failure_limit.max(1)).then(|| a.verdict.reasons.join("; "));
             analyses.push(a);
             if let Some(reason) = failed {
                 let r = format!("step {} ({pct} %): {reason}", i + 1);

@@ -128,6 +128,7 @@ impl Settings {
                     min_requests: c.min_requests,
                 },
                 drain_timeout: duration("drain_timeout", &c.drain_timeout)?,
+                failure_limit: c.failure_limit.max(1),
             },
         })
     }
@@ -156,7 +157,7 @@ mod tests {
         );
         c.green.addr = Some("127.0.0.1:9002".into());
         let s = Settings::resolve(&c).unwrap();
-        assert_eq!(s.plan.steps, vec![100]);
+        assert_eq!(s.plan.steps, vec![50, 100]);
         assert_eq!(s.plan.step_time, Duration::from_secs(60));
     }
 
