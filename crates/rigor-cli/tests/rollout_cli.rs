@@ -540,3 +540,54 @@ fn the_judge_serves_argo_rollouts_web_metrics() {
     );
     assert!(garbage.starts_with("HTTP/1.1 400"), "{garbage}");
 }
+
+#[test]
+fn the_proxy_speaks_http2_with_prior_knowledge_and_http1() {
+    let curl_ok = std::process::Command::new("curl")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).contains("HTTP2"));
+    assert!(
+        curl_ok,
+        "curl with HTTP/2 is needed: scripts/test.sh installs it (apt-get install curl)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let p = ports();
+    let listen = p.listen.clone();
+    let control = p.control.clone();
+    let client = std::thread::spawn(move || {
+        for _ in 0..200 {
+            if TcpStream::connect(&listen).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let fetch = |h2: bool| {
+            let mut c = std::process::Command::new("curl");
+            c.args([
+                "-s",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_version} %{http_code}",
+            ]);
+            if h2 {
+                c.arg("--http2-prior-knowledge");
+            }
+            let out = c.arg(format!("http://{listen}/")).output().unwrap();
+            String::from_utf8_lossy(&out.stdout).to_string()
+        };
+        let answers = (fetch(true), fetch(false));
+        let dir = tempfile::tempdir().unwrap();
+        rigor(dir.path())
+            .args(["rollout", "abort", "--control", &control])
+            .output()
+            .unwrap();
+        answers
+    });
+    let (out, _) = rollout(dir.path(), &p, 0.0, 2, "30s", &[]);
+    let (h2, h1) = client.join().unwrap();
+    assert_eq!(h2, "2 200");
+    assert_eq!(h1, "1.1 200");
+    assert_eq!(json_of(&out)["reason"], "aborted by hand");
+}
