@@ -14,6 +14,11 @@ if [ ! -x "$VENV/bin/python" ] || ! cmp -s scripts/test-requirements.txt "$VENV/
   "$VENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/test-requirements.txt
   cp scripts/test-requirements.txt "$VENV/rigor-requirements.txt"
 fi
+# The rollout tests drive rigor's proxy over HTTP/2 with curl.
+if ! curl --version 2>/dev/null | grep -q HTTP2; then
+  echo "== installing curl (HTTP/2 client for the rollout tests)"
+  apt-get install -y -qq curl >/dev/null
+fi
 export RIGOR_TEST_PYTHON="$VENV/bin/python"
 # Property tests draw their cases from a fixed seed so that every CI run checks the same cases;
 # explore new ones with e.g. `PROPTEST_RNG_SEED=$RANDOM scripts/test.sh`.

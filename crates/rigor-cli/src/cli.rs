@@ -63,6 +63,10 @@ pub enum Command {
     Triage(crate::args::triage::TriageArgs),
     /// Find the first bad commit of failing tests (git bisect in a temporary work tree).
     Bisect(crate::args::triage::BisectArgs),
+    /// Fault-injection proxy with a Toxiproxy-compatible HTTP API (`rigor chaos serve`).
+    Chaos(crate::args::release::ChaosArgs),
+    /// Blue-green rollout behind rigor's proxy, judged and rolled back automatically; status, promote, abort, history, judge.
+    Rollout(crate::args::release::RolloutArgs),
 }
 
 pub fn dispatch(cli: Cli) -> Result<i32> {
@@ -93,6 +97,8 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Sbom(args) => commands::sbom::run(&args, &config),
         Command::Triage(args) => commands::triage::run(&config, &args),
         Command::Bisect(args) => commands::bisect::run(&config, &args),
+        Command::Chaos(args) => commands::chaos::run(&config, &args),
+        Command::Rollout(args) => commands::rollout::run(&config, &args),
     }
 }
 
@@ -151,6 +157,7 @@ fn known_exit_code(e: &(dyn std::error::Error + 'static)) -> Option<i32> {
         code::<rigor_mutate::MutateError>,
         code::<rigor_supply::SupplyError>,
         code::<rigor_triage::TriageError>,
+        code::<rigor_release::ReleaseError>,
     ]
     .iter()
     .find_map(|f| f(e))

@@ -31,6 +31,8 @@ pub const AREA_SECTIONS: &[&str] = &[
     "report",
     "mutate",
     "audit",
+    "chaos",
+    "rollout",
 ];
 
 /// Workers per CPU rigor may start at most (see [`Config::max_jobs`]).
@@ -197,6 +199,110 @@ pub struct SuiteConfig {
 
 fn dot() -> String {
     ".".into()
+}
+
+/// `[chaos]`: fault-injection proxies that rigor starts before `chaos`-marked tests run
+/// (docs/release.md). Read with `config.section::<ChaosConfig>("chaos")`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ChaosConfig {
+    /// Address of the Toxiproxy-compatible API for the tests (`127.0.0.1:0`: any free port).
+    pub api: Option<String>,
+    /// The proxies (`[[chaos.proxy]]`).
+    pub proxy: Vec<ChaosProxyConfig>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ChaosProxyConfig {
+    pub name: String,
+    /// Where the proxy listens (default `127.0.0.1:0`, any free port).
+    pub listen: Option<String>,
+    /// The real service, `HOST:PORT`.
+    pub upstream: String,
+    pub enabled: Option<bool>,
+    pub toxics: Vec<ChaosToxicConfig>,
+}
+
+/// A toxic with Toxiproxy's fields.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ChaosToxicConfig {
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub stream: Option<String>,
+    pub toxicity: Option<f64>,
+    pub attributes: toml::Table,
+}
+
+/// `[rollout]`: blue-green rollouts behind rigor's reverse proxy (docs/release.md). Durations
+/// are strings like `30s`; flags of `rigor rollout` override each key.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct RolloutConfig {
+    /// Where the reverse proxy listens.
+    pub listen: String,
+    /// Address of the control API (`rigor rollout status|promote|abort`).
+    pub control: String,
+    pub blue: RolloutSide,
+    pub green: RolloutSide,
+    /// GET path answered 2xx by a healthy service.
+    pub health_path: String,
+    /// How long a service may take to become healthy.
+    pub health_timeout: String,
+    /// Share of traffic (percent) sent to green at each step; the last step must be 100.
+    pub steps: Vec<u32>,
+    /// How long each step is analysed before the next (the bake of the last step).
+    pub step_time: String,
+    /// Blue's traffic measured before the first step, the baseline of the analysis.
+    pub baseline_time: String,
+    /// Seconds between two analyses during a step.
+    pub interval: String,
+    /// Fewest requests of each side an analysis needs.
+    pub min_requests: u64,
+    /// Significance level of the tests (Mann-Whitney U, error-rate z-test).
+    pub alpha: f64,
+    /// Largest tolerated rise of green's error rate over blue's, in percentage points.
+    pub max_error_increase: f64,
+    /// Largest tolerated rise of green's median latency over blue's, in percent.
+    pub max_latency_increase: f64,
+    /// Longest wait for in-flight requests of the side traffic leaves.
+    pub drain_timeout: String,
+    /// Consecutive failing analyses that roll back (1: the first one does).
+    pub failure_limit: u32,
+}
+
+impl Default for RolloutConfig {
+    fn default() -> Self {
+        RolloutConfig {
+            listen: "127.0.0.1:8080".into(),
+            control: "127.0.0.1:8479".into(),
+            blue: RolloutSide::default(),
+            green: RolloutSide::default(),
+            health_path: "/health".into(),
+            health_timeout: "30s".into(),
+            steps: vec![50, 100],
+            step_time: "60s".into(),
+            baseline_time: "10s".into(),
+            interval: "1s".into(),
+            min_requests: 50,
+            alpha: 0.01,
+            max_error_increase: 2.0,
+            max_latency_increase: 15.0,
+            drain_timeout: "30s".into(),
+            failure_limit: 2,
+        }
+    }
+}
+
+/// One side of a rollout: a running service's address, or a command that starts it (with
+/// `addr` where it will listen).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct RolloutSide {
+    pub addr: Option<String>,
+    pub command: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

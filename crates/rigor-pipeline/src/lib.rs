@@ -1,6 +1,7 @@
 //! rigor's main job as a library, shared by `rigor run` and `rigor ci`.
 
 pub mod change;
+pub mod chaos;
 pub mod error;
 pub mod flaky;
 pub mod gates;

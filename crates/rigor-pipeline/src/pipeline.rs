@@ -5,7 +5,7 @@ use crate::change::{self, Detected};
 use crate::error::{PipelineError, Result};
 use crate::options::{Mode, Options};
 use crate::planning::{self, PlanRequest, Planned};
-use crate::{gates, outputs, record, signals};
+use crate::{chaos, gates, outputs, record, signals};
 use rigor_gate::RunEvidence;
 use rigor_model::exit::{self, INTERRUPTED};
 use rigor_model::{Config, TestKey};
@@ -32,7 +32,14 @@ pub fn run(
         false => None,
     };
     let change = detected.as_ref().and_then(Detected::change).cloned();
+    let mut scenario = chaos::start(&mut config)?;
     let planned = plan(&config, opts, store, detected)?;
+    if planned.as_ref().is_some_and(|p| !chaos::needed(p)) {
+        scenario = None; // no chaos-marked test in the plan: torn down before any test runs
+    }
+    if let Some(s) = &scenario {
+        chaos::announce(s);
+    }
     if let Some(p) = &planned
         && let Some(code) = nothing_to_run(&config, opts, p)?
     {
@@ -48,6 +55,7 @@ pub fn run(
     };
     let run_opts = run_options(opts, store, change.as_ref(), started)?;
     let report = rigor_runner::run_tests(&config, &run_opts, store, reporter, stop, run_plan)?;
+    drop(scenario);
     record::after_run(
         &config,
         store,

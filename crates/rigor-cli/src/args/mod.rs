@@ -6,6 +6,7 @@ pub mod history;
 pub mod mutate;
 pub mod perf;
 pub mod project;
+pub mod release;
 pub mod run;
 pub mod serve;
 pub mod supply;

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod bisect;
+pub mod chaos;
 pub mod ci;
 pub mod flaky;
 pub mod gate;
@@ -14,6 +15,7 @@ pub mod mutate;
 pub mod perf;
 pub mod plan;
 pub mod report;
+pub mod rollout;
 pub mod run;
 pub mod serve;
 pub mod sbom;

@@ -16,14 +16,27 @@ pub fn run(args: &ReportArgs, config: &Config) -> Result<i32> {
             .map(|c| c.join(p))
             .unwrap_or_else(|_| p.clone())
     });
+    let sections = rollout_section(config)?;
     let path = write_report(
         config,
         &settings,
         &ReportRequest {
             html,
             runs: args.runs,
+            sections,
         },
     )?;
     println!("wrote {}", path.display());
     Ok(exit::OK)
+}
+
+/// The rollouts recorded in the history, as a section of the page.
+fn rollout_section(config: &Config) -> Result<Vec<String>> {
+    let db = config.sqlite_path()?;
+    if !db.exists() {
+        return Ok(Vec::new());
+    }
+    let store = rigor_store::Store::open_for_reading(&db)?;
+    let rows = rigor_release::rollout::record::recent(&store, 20)?;
+    Ok(vec![rigor_release::rollout::report::html_section(&rows)])
 }

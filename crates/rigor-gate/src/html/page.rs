@@ -45,6 +45,11 @@ fn gate_table(r: &GateReport) -> String {
 
 /// Render the page.
 pub fn render(d: &ReportData) -> String {
+    render_with(d, &[])
+}
+
+/// Render the page with `sections` (HTML from other areas, e.g. the rollouts) at its end.
+pub fn render_with(d: &ReportData, sections: &[String]) -> String {
     let mut b = String::new();
     b.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>rigor report</title>\n<style>");
     b.push_str(STYLE);
@@ -70,6 +75,9 @@ pub fn render(d: &ReportData) -> String {
         coverage(&mut b, cov);
     }
     flaky(&mut b, &d.failure_rates);
+    for section in sections {
+        b.push_str(section);
+    }
     b.push_str("</body>\n</html>\n");
     b
 }

@@ -1,7 +1,7 @@
 //! The report command's engine: load the history, render the page, write it.
 
 use super::data::ReportData;
-use super::page::render;
+use super::page::render_with;
 use crate::config::Settings;
 use crate::error::{GateError, Result};
 use crate::publish::write_file;
@@ -15,6 +15,8 @@ pub struct ReportRequest {
     pub html: Option<PathBuf>,
     /// Recent runs and evaluations shown in trends (default: `[report] trend_runs`).
     pub runs: Option<usize>,
+    /// Sections other areas rendered (HTML), appended to the page (e.g. the rollouts).
+    pub sections: Vec<String>,
 }
 
 /// Write the HTML report of the history; returns where. Exit 4 ([`GateError::Nothing`]) when
@@ -47,6 +49,6 @@ pub fn write_report(
         (None, Some(p)) => config.root.join(p),
         (None, None) => config.root.join("rigor-report.html"),
     };
-    write_file(&path, &render(&data))?;
+    write_file(&path, &render_with(&data, &req.sections))?;
     Ok(path)
 }
