@@ -17,8 +17,8 @@ pub mod plan;
 pub mod report;
 pub mod rollout;
 pub mod run;
-pub mod serve;
 pub mod sbom;
+pub mod serve;
 pub mod triage;
 
 use crate::args::Format;
