@@ -61,6 +61,8 @@ const MIN_SEASON_SHARE: f64 = 0.2;
 /// A trend is held to a p-value this many times smaller than `max_pvalue`: several
 /// starting slopes and a search for the steps around it are tried.
 const TREND_STRICTNESS: f64 = 10.0;
+/// A start slope must reach this p-value for the search for a trend to begin.
+const LOOSE_PVALUE: f64 = 0.05;
 /// Alternations of "find steps" and "fit the slope" at most.
 const MAX_ROUNDS: usize = 6;
 
@@ -112,43 +114,57 @@ pub fn analyse(xs: &[f64], settings: &DetectSettings) -> Analysis {
         };
     }
     let level = mean(xs).abs();
-    let mut season = find_season(xs, settings, level)
-        .map(|(s, profile)| (s, refine_profile(xs, profile, settings)));
-    let mut adjusted = xs.to_vec();
-    if let Some((_, profile)) = &season {
-        let deseasonalised: Vec<f64> = xs
-            .iter()
-            .enumerate()
-            .map(|(t, x)| x - profile[t % profile.len()])
-            .collect();
-        // A pattern is kept only when steps plus the pattern explain the series better than
-        // steps alone (BIC, a change point costing three parameters, the pattern P − 1):
-        // evenly spaced steps can pass for a sawtooth, and the ramps that a moving average
-        // leaves around steps for a weak pattern.
-        let n = xs.len();
-        let with: Vec<usize> = detect(&deseasonalised, settings)
-            .iter()
-            .map(|c| c.index)
-            .collect();
-        let without: Vec<usize> = detect(xs, settings).iter().map(|c| c.index).collect();
-        let cost = |rss: f64, cps: usize, extra: usize| bic(rss, n, 3 * cps + 1 + extra);
-        if cost(
-            segments_rss(&deseasonalised, &with),
-            with.len(),
-            profile.len() - 1,
-        ) < cost(segments_rss(xs, &without), without.len(), 0)
-        {
-            adjusted = deseasonalised;
-        } else {
-            season = None;
-        }
+    let plain = detect(xs, settings);
+    let mut season = None;
+    let mut adjusted = None;
+    if let Some((found, profile)) = find_season(xs, settings, level)
+        && pattern_pays(xs, &plain, &profile, settings)
+    {
+        let profile = refine_profile(xs, profile, settings);
+        adjusted = Some(remove_pattern(xs, &profile));
+        season = Some(found);
     }
-    let (change_points, trend) = steps_and_trend(&adjusted, settings, level);
+    let (change_points, trend) = match adjusted {
+        Some(adjusted) => steps_and_trend(&adjusted, detect(&adjusted, settings), settings, level),
+        None => steps_and_trend(xs, plain, settings, level),
+    };
     Analysis {
         change_points,
         trend,
-        season: season.map(|(s, _)| s),
+        season,
     }
+}
+
+/// The series without a periodic pattern.
+fn remove_pattern(xs: &[f64], profile: &[f64]) -> Vec<f64> {
+    xs.iter()
+        .enumerate()
+        .map(|(t, x)| x - profile[t % profile.len()])
+        .collect()
+}
+
+/// Steps plus the pattern explain the series better than steps alone (BIC, a change point
+/// costing three parameters, the pattern P − 1): evenly spaced steps can pass for a sawtooth,
+/// and the ramps that a moving average leaves around steps for a weak pattern.
+fn pattern_pays(
+    xs: &[f64],
+    plain: &[ChangePoint],
+    profile: &[f64],
+    settings: &DetectSettings,
+) -> bool {
+    let n = xs.len();
+    let deseasonalised = remove_pattern(xs, profile);
+    let with: Vec<usize> = detect(&deseasonalised, settings)
+        .iter()
+        .map(|c| c.index)
+        .collect();
+    let without: Vec<usize> = plain.iter().map(|c| c.index).collect();
+    let cost = |rss: f64, cps: usize, extra: usize| bic(rss, n, 3 * cps + 1 + extra);
+    cost(
+        segments_rss(&deseasonalised, &with),
+        with.len(),
+        profile.len() - 1,
+    ) < cost(segments_rss(xs, &without), without.len(), 0)
 }
 
 /// The phase profile estimated together with the steps: alternately, the steps of the series
@@ -198,11 +214,11 @@ fn refine_profile(xs: &[f64], mut profile: Vec<f64>, settings: &DetectSettings) 
 /// than flat segments do (BIC).
 fn steps_and_trend(
     xs: &[f64],
+    plain: Vec<ChangePoint>,
     settings: &DetectSettings,
     level: f64,
 ) -> (Vec<ChangePoint>, Option<Trend>) {
     let n = xs.len();
-    let plain = detect(xs, settings);
     let plain_idx: Vec<usize> = plain.iter().map(|c| c.index).collect();
     let Some(flat) = SlopeFit::within(xs, &plain_idx) else {
         return (plain, None);
@@ -212,7 +228,23 @@ fn steps_and_trend(
     // slope of points a quarter of the series apart (a step against the trend can flatten the
     // other two, but touches only some of these pairs); the best model (information
     // criterion) is kept.
-    let best = [SlopeFit::within(xs, &[]), Some(flat), SlopeFit::robust(xs)]
+    // No trend to look for (a trend-free series costs one detection) unless the slope within
+    // the step detector's segments is loosely significant (p < 0.05) with a drift over the
+    // magnitude floor, or one line over the whole series, as significant, fits better than the
+    // detector's segments (a staircase cut into a trend). Steps alone make the whole series'
+    // slope steep, but a line fits them worse than their segments.
+    let global = SlopeFit::within(xs, &[]);
+    let n_drift = (n - 1) as f64;
+    let promising = |f: &SlopeFit| {
+        f.p_value() < LOOSE_PVALUE
+            && level > 0.0
+            && (f.slope * n_drift).abs() / level >= settings.min_magnitude
+    };
+    let line_fits = global.is_some_and(|g| promising(&g) && g.bic(n) < flat.bic_flat(n));
+    if !promising(&flat) && !line_fits {
+        return (plain, None);
+    }
+    let best = [global, Some(flat), SlopeFit::robust(xs)]
         .into_iter()
         .flatten()
         .filter_map(|f| alternate(xs, settings, f))
@@ -501,8 +533,13 @@ fn find_season(xs: &[f64], settings: &DetectSettings, level: f64) -> Option<(Sea
     }
     let tries = (max_period - 1) as f64;
     let mut best: Option<(usize, Anova)> = None;
+    let mut prefix = Vec::with_capacity(xs.len() + 1);
+    prefix.push(0.0);
+    for x in xs {
+        prefix.push(prefix.last().copied().unwrap_or(0.0) + x);
+    }
     for period in 2..=max_period {
-        let Some(a) = phase_anova(xs, period) else {
+        let Some(a) = phase_anova(xs, period, &prefix) else {
             continue;
         };
         if best.as_ref().is_none_or(|(_, b)| a.p < b.p) {
@@ -538,37 +575,31 @@ struct Anova {
 }
 
 /// One-way ANOVA, grouped by phase, of the series minus its moving average over one period.
-fn phase_anova(xs: &[f64], period: usize) -> Option<Anova> {
+fn phase_anova(xs: &[f64], period: usize, prefix: &[f64]) -> Option<Anova> {
     let n = xs.len();
     if n < 2 * period {
         return None;
     }
-    // x minus its moving average over one period: the average of a whole period cancels the
-    // pattern and keeps levels, steps (but for a ramp of one period around each) and trends.
-    let mut prefix = Vec::with_capacity(n + 1);
-    prefix.push(0.0);
-    for x in xs {
-        prefix.push(prefix.last().copied().unwrap_or(0.0) + x);
-    }
+    // x minus its moving average over one period (centred): the average of a whole period
+    // cancels the pattern and keeps levels, steps (but for a ramp of one period around each)
+    // and trends. One pass: phase sums and counts, and the total sum of squares.
     let half = period / 2;
-    let (first, last) = (half, n - period + half);
-    let residual: Vec<(usize, f64)> = (first..=last.min(n - 1))
-        .filter(|t| t - half + period <= n)
-        .map(|t| {
-            let ma = (prefix[t - half + period] - prefix[t - half]) / period as f64;
-            (t, xs[t] - ma)
-        })
-        .collect();
-    let grand = residual.iter().map(|r| r.1).sum::<f64>() / residual.len() as f64;
     let mut sums = vec![0.0; period];
     let mut counts = vec![0usize; period];
-    for &(t, r) in &residual {
+    let (mut total, mut total_sq, mut m) = (0.0, 0.0, 0usize);
+    for t in half..=(n - period + half) {
+        let ma = (prefix[t - half + period] - prefix[t - half]) / period as f64;
+        let r = xs[t] - ma;
         sums[t % period] += r;
         counts[t % period] += 1;
+        total += r;
+        total_sq += r * r;
+        m += 1;
     }
-    if counts.contains(&0) {
+    if counts.contains(&0) || m <= period {
         return None;
     }
+    let grand = total / m as f64;
     let means: Vec<f64> = sums
         .iter()
         .zip(&counts)
@@ -577,17 +608,11 @@ fn phase_anova(xs: &[f64], period: usize) -> Option<Anova> {
     let ssb: f64 = means
         .iter()
         .zip(&counts)
-        .map(|(m, &c)| c as f64 * (m - grand) * (m - grand))
+        .map(|(mu, &c)| c as f64 * (mu - grand) * (mu - grand))
         .sum();
-    let ssw: f64 = residual
-        .iter()
-        .map(|&(t, r)| (r - means[t % period]).powi(2))
-        .sum();
-    let n = residual.len();
-    let (d1, d2) = ((period - 1) as f64, (n - period) as f64);
-    if d2 < 1.0 {
-        return None;
-    }
+    let sst = (total_sq - total * grand).max(0.0);
+    let ssw = (sst - ssb).max(0.0);
+    let (d1, d2) = ((period - 1) as f64, (m - period) as f64);
     let p = if ssw > 0.0 {
         f_sf((ssb / d1) / (ssw / d2), d1, d2)
     } else if ssb > 0.0 {
@@ -598,12 +623,8 @@ fn phase_anova(xs: &[f64], period: usize) -> Option<Anova> {
     let centre = mean(&means);
     Some(Anova {
         p,
-        r2: if ssb + ssw > 0.0 {
-            ssb / (ssb + ssw)
-        } else {
-            0.0
-        },
-        profile: means.iter().map(|m| m - centre).collect(),
+        r2: if sst > 0.0 { ssb / sst } else { 0.0 },
+        profile: means.iter().map(|mu| mu - centre).collect(),
     })
 }
 
