@@ -92,30 +92,31 @@ pub fn recent(store: &mut Store, limit: usize) -> Result<Vec<Evaluation>> {
     let mut stmt = store
         .conn()
         .prepare("SELECT id, time, commit_sha, branch, report FROM gate_evaluations ORDER BY id DESC LIMIT ?1")?;
-    let rows = stmt.query_map(params![limit as i64], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, f64>(1)?,
-            r.get::<_, Option<String>>(2)?,
-            r.get::<_, Option<String>>(3)?,
-            r.get::<_, String>(4)?,
-        ))
-    })?;
+    let rows = stmt.query_map(params![limit as i64], evaluation_of_row)?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, time, commit, branch, json) = row?;
-        // a report written by another rigor version that no longer parses is skipped
-        if let Ok(report) = serde_json::from_str::<GateReport>(&json) {
-            out.push(Evaluation {
-                id,
-                time,
-                commit,
-                branch,
-                report,
-            });
-        }
+        out.extend(row?);
     }
     Ok(out)
+}
+
+/// An evaluation from a row of `id, time, commit_sha, branch, report` (in that order) of
+/// `gate_evaluations`; `None` for a report written by another rigor version that no longer
+/// parses (it is left out, not an error).
+pub fn evaluation_of_row(r: &rusqlite::Row) -> rusqlite::Result<Option<Evaluation>> {
+    let json: String = r.get(4)?;
+    serde_json::from_str::<GateReport>(&json)
+        .ok()
+        .map(|report| -> rusqlite::Result<Evaluation> {
+            Ok(Evaluation {
+                id: r.get(0)?,
+                time: r.get(1)?,
+                commit: r.get(2)?,
+                branch: r.get(3)?,
+                report,
+            })
+        })
+        .transpose()
 }
 
 /// The last recorded value of `gate` for a commit, else for a branch.

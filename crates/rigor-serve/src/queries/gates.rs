@@ -4,7 +4,6 @@ use super::where_clause;
 use crate::error::HttpError;
 use crate::filter::Filter;
 use rigor_gate::history::Evaluation;
-use rigor_gate::model::GateReport;
 use rigor_store::Store;
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter};
@@ -22,28 +21,13 @@ fn evaluations_where(
         where_clause(&tail_conds)
     );
     let mut st = store.conn().prepare_cached(&sql)?;
-    let rows = st.query_map(params_from_iter(vals), |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, f64>(1)?,
-            r.get::<_, Option<String>>(2)?,
-            r.get::<_, Option<String>>(3)?,
-            r.get::<_, String>(4)?,
-        ))
-    })?;
+    let rows = st.query_map(
+        params_from_iter(vals),
+        rigor_gate::history::evaluation_of_row,
+    )?;
     let mut out = Vec::new();
     for x in rows {
-        let (id, time, commit, branch, json) = x?;
-        // a report another rigor version wrote that no longer parses is left out
-        if let Ok(report) = serde_json::from_str::<GateReport>(&json) {
-            out.push(Evaluation {
-                id,
-                time,
-                commit,
-                branch,
-                report,
-            });
-        }
+        out.extend(x?);
     }
     Ok(out)
 }
