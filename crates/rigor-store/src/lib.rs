@@ -12,7 +12,7 @@ mod runs;
 pub use migrate::Migration;
 pub use past::{PastFailure, PastResult};
 pub use quarantine::Quarantine;
-pub use runs::{DurationStats, FailureRate, NewRun, RunRecord, RunStatus, StoredResult};
+pub use runs::{DurationStats, FailureRate, NewRun, RunRecord, RunStatus, StoredResult, median};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};

@@ -133,13 +133,40 @@ pub struct StoredResult {
     pub tier: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct DurationStats {
     pub suite: String,
     pub id: String,
     pub median_s: f64,
     pub max_s: f64,
     pub runs: u64,
+}
+
+impl DurationStats {
+    /// The `limit` slowest tests by median of their duration samples (keyed by suite and id),
+    /// slowest first, ties by id.
+    pub fn slowest(
+        samples: HashMap<(String, String), Vec<f64>>,
+        limit: usize,
+    ) -> Vec<DurationStats> {
+        let mut out: Vec<DurationStats> = samples
+            .into_iter()
+            .map(|((suite, id), mut v)| DurationStats {
+                suite,
+                id,
+                max_s: v.iter().copied().fold(0.0, f64::max),
+                runs: v.len() as u64,
+                median_s: median(&mut v),
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.median_s
+                .total_cmp(&a.median_s)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        out.truncate(limit);
+        out
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -334,23 +361,7 @@ impl Store {
             let (s, n, d) = row?;
             samples.entry((s, n)).or_default().push(d);
         }
-        let mut out: Vec<DurationStats> = samples
-            .into_iter()
-            .map(|((suite, id), mut v)| DurationStats {
-                suite,
-                id,
-                max_s: v.iter().cloned().fold(0.0, f64::max),
-                runs: v.len() as u64,
-                median_s: median(&mut v),
-            })
-            .collect();
-        out.sort_by(|a, b| {
-            b.median_s
-                .total_cmp(&a.median_s)
-                .then_with(|| a.id.cmp(&b.id))
-        });
-        out.truncate(limit);
-        Ok(out)
+        Ok(DurationStats::slowest(samples, limit))
     }
 
     /// Failure rates over the last `window` runs, highest first (tests that never failed are left out).
@@ -406,7 +417,8 @@ impl Store {
     }
 }
 
-fn median(v: &mut [f64]) -> f64 {
+/// The median of `v` (sorted in place); 0 for none.
+pub fn median(v: &mut [f64]) -> f64 {
     if v.is_empty() {
         return 0.0;
     }

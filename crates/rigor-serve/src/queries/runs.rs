@@ -226,7 +226,7 @@ pub fn selection(store: &Store, runs: &[RunRow]) -> Result<Selection, HttpError>
         }
     }
     let suite_tests = durations.len() as u64;
-    let full: f64 = durations.values_mut().map(|v| median(v)).sum();
+    let full: f64 = durations.values_mut().map(|v| rigor_store::median(v)).sum();
     let mut out = Selection {
         runs: runs.len(),
         suite_tests,
@@ -248,19 +248,6 @@ pub fn selection(store: &Store, runs: &[RunRow]) -> Result<Selection, HttpError>
     }
     out.selection_ratio = ratio / runs.len() as f64;
     Ok(out)
-}
-
-pub(crate) fn median(v: &mut [f64]) -> f64 {
-    if v.is_empty() {
-        return 0.0;
-    }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
 }
 
 #[cfg(test)]

@@ -211,14 +211,7 @@ pub fn list(
 }
 
 /// A test's duration over recent runs.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct SlowRow {
-    pub suite: String,
-    pub id: String,
-    pub median_s: f64,
-    pub max_s: f64,
-    pub runs: u64,
-}
+pub type SlowRow = rigor_store::DurationStats;
 
 /// The slowest tests by median passing duration over the newest `window` runs of the filter.
 pub fn slowest(
@@ -248,21 +241,5 @@ pub fn slowest(
         let (s, n, d) = x?;
         samples.entry((s, n)).or_default().push(d);
     }
-    let mut out: Vec<SlowRow> = samples
-        .into_iter()
-        .map(|((suite, id), mut v)| SlowRow {
-            suite,
-            id,
-            max_s: v.iter().copied().fold(0.0, f64::max),
-            runs: v.len() as u64,
-            median_s: super::runs::median(&mut v),
-        })
-        .collect();
-    out.sort_by(|a, b| {
-        b.median_s
-            .total_cmp(&a.median_s)
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    out.truncate(limit);
-    Ok(out)
+    Ok(SlowRow::slowest(samples, limit))
 }
