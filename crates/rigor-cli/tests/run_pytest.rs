@@ -500,6 +500,23 @@ fn a_test_that_deletes_the_history_makes_the_run_say_so_not_pass() {
     );
 }
 
+/// The processes whose command line holds `marker` a moment after the run (killed, so that a
+/// failing test leaves nothing behind), as pgrep lists them.
+fn kill_left_over(marker: &str) -> String {
+    std::thread::sleep(Duration::from_millis(300));
+    let left = std::process::Command::new("pgrep")
+        .args(["-f", marker])
+        .output()
+        .unwrap();
+    let left = String::from_utf8_lossy(&left.stdout).into_owned();
+    for pid in left.split_whitespace() {
+        let _ = std::process::Command::new("kill")
+            .args(["-9", pid])
+            .status();
+    }
+    left
+}
+
 /// Issue 18, case 7 after a timeout: the test starts a daemon, then hangs past its timeout.
 /// Killing the timed-out group must not orphan the daemon (the guard kills what it adopted
 /// before the group is killed).
@@ -531,17 +548,7 @@ fn a_daemon_of_a_test_that_times_out_does_not_outlive_the_run() {
         "the hung test times out: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    std::thread::sleep(Duration::from_millis(300));
-    let left = std::process::Command::new("pgrep")
-        .args(["-f", &marker])
-        .output()
-        .unwrap();
-    let left = String::from_utf8_lossy(&left.stdout).into_owned();
-    for pid in left.split_whitespace() {
-        let _ = std::process::Command::new("kill")
-            .args(["-9", pid])
-            .status();
-    }
+    let left = kill_left_over(&marker);
     assert!(
         left.is_empty(),
         "the daemon outlived the timed-out test: {left}"
@@ -575,16 +582,6 @@ fn a_daemon_a_test_leaves_behind_does_not_outlive_the_run() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    std::thread::sleep(Duration::from_millis(300));
-    let left = std::process::Command::new("pgrep")
-        .args(["-f", &marker])
-        .output()
-        .unwrap();
-    let left = String::from_utf8_lossy(&left.stdout).into_owned();
-    for pid in left.split_whitespace() {
-        let _ = std::process::Command::new("kill")
-            .args(["-9", pid])
-            .status();
-    }
+    let left = kill_left_over(&marker);
     assert!(left.is_empty(), "the daemon outlived the run: {left}");
 }
