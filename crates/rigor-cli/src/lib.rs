@@ -16,12 +16,7 @@ pub fn main() -> ExitCode {
         // Internal: watch over a test process (see rigor_runner::process::guard_main).
         return ExitCode::from(rigor_runner::process::guard_main(&args[2..]) as u8);
     }
-    // Like other command-line tools, end quietly when the reader of our output goes away
-    // (`rigor list | head`) instead of panicking on a broken pipe.
-    // SAFETY: setting a signal disposition at startup, before any thread exists.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
+    quiet_on_closed_stdout();
     if let Ok(exe) = std::env::current_exe() {
         rigor_runner::process::set_guard(exe);
     }
@@ -34,4 +29,25 @@ pub fn main() -> ExitCode {
         }
     };
     ExitCode::from(code as u8)
+}
+
+/// End quietly (exit 141, as a process killed by SIGPIPE) when the reader of our output goes
+/// away (`rigor list | head`), instead of printing a panic.
+///
+/// SIGPIPE itself stays ignored (Rust's default): the runner writes to workers' pipes, and a
+/// worker killed at a timeout must make that write fail, not kill rigor with the signal.
+fn quiet_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.contains("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
 }

@@ -174,6 +174,67 @@ fn children_of(ppid: i32) -> Vec<i32> {
         .collect()
 }
 
+/// A spawned child that leads its own process group, killed through this handle only while
+/// its pid still belongs to it: the leader is not reaped before its group has been killed, so a
+/// signal never reaches an unrelated process that reused the pid (pids wrap quickly on a busy
+/// machine, and SIGUSR2 ends any process that does not handle it).
+#[derive(Debug)]
+pub struct Group {
+    pid: u32,
+    reaped: Mutex<bool>,
+}
+
+impl Group {
+    pub fn new(pid: u32) -> std::sync::Arc<Group> {
+        std::sync::Arc::new(Group {
+            pid,
+            reaped: Mutex::new(false),
+        })
+    }
+
+    /// Kill the group (see [`kill_group`]) unless its leader has already been reaped.
+    pub fn kill(&self) {
+        let reaped = self.reaped.lock().unwrap_or_else(|e| e.into_inner());
+        if !*reaped {
+            kill_group(self.pid);
+        }
+    }
+
+    /// Wait for the leader to exit (left a zombie, so its pid stays reserved), kill what is left
+    /// of its group, then reap it.
+    pub fn wait(&self, child: &mut Child) -> std::io::Result<std::process::ExitStatus> {
+        wait_exited(self.pid);
+        let mut reaped = self.reaped.lock().unwrap_or_else(|e| e.into_inner());
+        // SAFETY: plain syscall; the group id is still ours while its leader is unreaped.
+        unsafe {
+            libc::kill(-(self.pid as i32), libc::SIGKILL);
+        }
+        let status = child.wait();
+        *reaped = true;
+        status
+    }
+}
+
+/// Block until `pid` (our child) has exited, without reaping it.
+fn wait_exited(pid: u32) {
+    loop {
+        // SAFETY: a zeroed siginfo_t is a valid out-parameter for waitid.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        // SAFETY: waiting on our own child; WNOWAIT leaves it to be reaped by `Child::wait`.
+        let r = unsafe {
+            libc::waitid(
+                libc::P_PID,
+                pid as libc::id_t,
+                &mut info,
+                libc::WEXITED | libc::WNOWAIT,
+            )
+        };
+        if r == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+            return;
+        }
+    }
+}
+
 /// Kill a whole process group with SIGKILL. Safe to call on a group that is gone.
 ///
 /// When the group's leader is rigor's guard, it is first asked (SIGUSR2) to kill its child and
@@ -277,20 +338,21 @@ pub struct Finished {
 pub fn run_captured(
     cmd: Command,
     cap: usize,
-    on_spawn: impl FnOnce(u32),
+    on_spawn: impl FnOnce(std::sync::Arc<Group>),
 ) -> std::io::Result<Finished> {
     let mut cmd = isolate(cmd);
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child: Child = cmd.spawn()?;
-    on_spawn(child.id());
+    let group = Group::new(child.id());
+    on_spawn(group.clone());
     let tail = Tail::new(cap);
     let t1 = drain(child.stdout.take().expect("piped"), tail.clone());
     let t2 = drain(child.stderr.take().expect("piped"), tail.clone());
-    let status = child.wait()?;
-    // A grandchild may keep the pipes open after the child died: don't wait for it forever.
-    kill_group(child.id());
+    // A grandchild may keep the pipes open after the child died: its group is killed before the
+    // child is reaped, so the drains end.
+    let status = group.wait(&mut child)?;
     let _ = t1.join();
     let _ = t2.join();
     let (code, signal) = exit_of(&status);
@@ -330,10 +392,10 @@ mod tests {
         // The grandchild holds stdout open; killing the group must end it.
         c.args(["-c", "sleep 30 & echo started; wait"]);
         let start = std::time::Instant::now();
-        let f = run_captured(c, 1000, |pid| {
+        let f = run_captured(c, 1000, |group| {
             std::thread::spawn(move || {
                 std::thread::sleep(std::time::Duration::from_millis(300));
-                kill_group(pid);
+                group.kill();
             });
         })
         .unwrap();

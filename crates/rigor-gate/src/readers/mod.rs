@@ -160,6 +160,10 @@ fn type_word<T>() -> &'static str {
 }
 
 /// Parse an XML document into a tree; errors (syntax, unclosed elements, empty input) are located.
+/// Deeper nesting than any report format uses is refused while reading: an element tree that
+/// deep would overflow the stack when walked or dropped.
+const MAX_XML_DEPTH: usize = 1_000;
+
 pub(crate) fn parse_xml(
     file: &str,
     text: &str,
@@ -227,6 +231,14 @@ pub(crate) fn parse_xml(
                     pos,
                 };
                 if matches!(ev, Event::Start(_)) {
+                    if stack.len() >= MAX_XML_DEPTH {
+                        return Err(err(
+                            start_of(text),
+                            format!(
+                                "elements nested more than {MAX_XML_DEPTH} deep: no report rigor reads nests like this"
+                            ),
+                        ));
+                    }
                     stack.push(el);
                 } else {
                     close(&mut stack, &mut root, el);

@@ -1,7 +1,7 @@
 //! pytest suites: collection and persistent worker processes driven through rigor's plugin.
 
 use crate::RunnerError;
-use crate::process::{Tail, drain, isolate, kill_group};
+use crate::process::{Group, Tail, drain, isolate};
 use crate::worker::protocol::{self, LineWorker, Message};
 use crate::worker::{Worker, WorkerEvent, WorkerFactory};
 use rigor_model::TestCase;
@@ -159,17 +159,17 @@ impl WorkerFactory for PytestSuite {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = cmd.spawn()?;
-        let pid = child.id();
+        let group = Group::new(child.id());
         let stdin = child.stdin.take().expect("piped");
         let stdout = child.stdout.take().expect("piped");
         let tail = Tail::new(64 * 1024);
         let err_thread = drain(child.stderr.take().expect("piped"), tail.clone());
         let suite = self.name.clone();
         let python = self.python.clone();
+        let waiter = group.clone();
         std::thread::spawn(move || {
             protocol::forward(BufReader::new(stdout), slot, &suite, &tx);
-            let status = child.wait();
-            kill_group(pid);
+            let status = waiter.wait(&mut child);
             let _ = err_thread.join();
             let (code, signal) = match status {
                 Ok(s) => crate::process::exit_of(&s),
@@ -186,7 +186,7 @@ impl WorkerFactory for PytestSuite {
                 stderr,
             });
         });
-        Ok(Box::new(LineWorker::new(stdin, pid)))
+        Ok(Box::new(LineWorker::new(stdin, Some(group))))
     }
 
     fn collects(&self) -> bool {

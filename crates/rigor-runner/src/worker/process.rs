@@ -2,11 +2,10 @@
 //! thread of its own, and reports its start and its result.
 
 use super::{Worker, WorkerEvent, WorkerFactory, last_lines};
-use crate::process::{Finished, kill_group, run_captured};
+use crate::process::{Finished, Group, run_captured};
 use rigor_model::{Outcome, TestCase, TestResult};
 use std::process::Command;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, mpsc};
+use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 
 /// Turns a test into the command that runs it alone, and its exit into a result.
 pub trait TestCommand: Send + Sync {
@@ -53,7 +52,7 @@ impl WorkerFactory for ProcessFactory {
             slot,
             tx,
             runner: self.runner.clone(),
-            pgid: Arc::new(AtomicU32::new(0)),
+            group: Arc::default(),
             keep_output: self.keep_output,
         }))
     }
@@ -72,8 +71,13 @@ struct ProcessWorker {
     slot: usize,
     tx: mpsc::Sender<WorkerEvent>,
     runner: Arc<dyn TestCommand>,
-    pgid: Arc<AtomicU32>,
+    /// The running test's process group, while it runs.
+    group: Arc<Mutex<Option<Arc<Group>>>>,
     keep_output: bool,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Worker for ProcessWorker {
@@ -85,7 +89,7 @@ impl Worker for ProcessWorker {
         let test = test.clone();
         let tx = self.tx.clone();
         let runner = self.runner.clone();
-        let pgid = self.pgid.clone();
+        let group = self.group.clone();
         let slot = self.slot;
         let keep = self.keep_output;
         let cmd = runner.command(&test);
@@ -95,22 +99,21 @@ impl Worker for ProcessWorker {
                 id: test.key.id.clone(),
             });
             let start = std::time::Instant::now();
-            let result =
-                match run_captured(cmd, OUTPUT_CAP, |pid| pgid.store(pid, Ordering::SeqCst)) {
-                    Ok(f) => {
-                        let mut r = runner.interpret(&test, &f, start.elapsed().as_secs_f64());
-                        if keep && r.output.is_none() {
-                            r.output = Some(f.output);
-                        }
-                        r
+            let result = match run_captured(cmd, OUTPUT_CAP, |g| *lock(&group) = Some(g)) {
+                Ok(f) => {
+                    let mut r = runner.interpret(&test, &f, start.elapsed().as_secs_f64());
+                    if keep && r.output.is_none() {
+                        r.output = Some(f.output);
                     }
-                    Err(e) => {
-                        let mut r = TestResult::new(test.key.clone(), Outcome::Error, 0.0);
-                        r.excerpt = Some(format!("cannot start the test process: {e}"));
-                        r
-                    }
-                };
-            pgid.store(0, Ordering::SeqCst);
+                    r
+                }
+                Err(e) => {
+                    let mut r = TestResult::new(test.key.clone(), Outcome::Error, 0.0);
+                    r.excerpt = Some(format!("cannot start the test process: {e}"));
+                    r
+                }
+            };
+            *lock(&group) = None;
             let _ = tx.send(WorkerEvent::Result { slot, result });
         });
         Ok(())
@@ -121,7 +124,9 @@ impl Worker for ProcessWorker {
     }
 
     fn kill(&mut self) {
-        kill_group(self.pgid.load(Ordering::SeqCst));
+        if let Some(g) = lock(&self.group).as_ref() {
+            g.kill();
+        }
     }
 }
 

@@ -15,7 +15,7 @@
 //! that the scheduler settles the test it belonged to instead of waiting for it forever.
 
 use super::{Worker, WorkerEvent};
-use crate::process::kill_group;
+use crate::process::Group;
 use rigor_model::{Outcome, TestCase, TestKey, TestResult};
 use serde::Deserialize;
 use std::io::{BufRead, Write};
@@ -228,15 +228,15 @@ pub fn forward(mut output: impl BufRead, slot: usize, suite: &str, tx: &mpsc::Se
 /// of the session by closing it.
 pub struct LineWorker<W: Write + Send> {
     input: Option<W>,
-    /// The worker's process group.
-    pgid: u32,
+    /// The worker's process group (none in unit tests).
+    group: Option<std::sync::Arc<Group>>,
 }
 
 impl<W: Write + Send> LineWorker<W> {
-    pub fn new(input: W, pgid: u32) -> Self {
+    pub fn new(input: W, group: Option<std::sync::Arc<Group>>) -> Self {
         LineWorker {
             input: Some(input),
-            pgid,
+            group,
         }
     }
 }
@@ -269,7 +269,9 @@ impl<W: Write + Send> Worker for LineWorker<W> {
     }
 
     fn kill(&mut self) {
-        kill_group(self.pgid);
+        if let Some(g) = &self.group {
+            g.kill();
+        }
     }
 }
 
@@ -486,7 +488,7 @@ mod tests {
     #[test]
     fn ids_go_one_per_line_a_flush_is_an_empty_line_and_finishing_closes_the_input() {
         let input = Shared::default();
-        let mut w = LineWorker::new(input.clone(), 0);
+        let mut w = LineWorker::new(input.clone(), None);
         assert_eq!(w.capacity(), 2);
         w.send(&TestCase::new("py", "t.py::a")).unwrap();
         w.send(&TestCase::new("py", "t.py::b[x y]")).unwrap();
