@@ -130,6 +130,26 @@ async fn pump<R, W>(
     tokio::join!(read, write);
 }
 
+/// Wait until `deadline`, exactly: nothing at all when it has passed (a tokio timer set in the
+/// past still waits for the timer's next one-millisecond tick, which made every chunk of a plain
+/// proxy late by up to a millisecond), tokio's timer until just before it (the timer fires on whole
+/// milliseconds, late by up to one), and the last stretch (under 1.5 ms) asleep on this thread.
+async fn sleep_precisely(deadline: Instant) {
+    const FINE: std::time::Duration = std::time::Duration::from_micros(1500);
+    if deadline <= Instant::now() {
+        return;
+    }
+    if let Some(coarse) = deadline.checked_sub(FINE)
+        && coarse > Instant::now()
+    {
+        sleep_until(coarse).await;
+    }
+    let now = Instant::now();
+    if deadline > now {
+        std::thread::sleep(deadline - now);
+    }
+}
+
 /// The writing half of a pump and what it remembers about the toxics it has met.
 struct Writer {
     stream: Stream,
@@ -239,7 +259,7 @@ impl Writer {
                 Kind::SlowClose(_) | Kind::ResetPeer(_) => {}
             }
         }
-        sleep_until(arrived + hold).await;
+        sleep_precisely(arrived + hold).await;
         let cuts = match slicer {
             Some(s) => s.cuts(data.len(), &mut self.rng),
             None => vec![data.len()],
