@@ -64,12 +64,16 @@ run() { # name green_errors blue_delay green_delay step_time
     --blue "127.0.0.1:$B" --green "127.0.0.1:$G" --baseline-time 5s --step-time "$5" > "$WORK/$1.json" 2>"$WORK/$1.err") &
   local R=$!
   wait_port "$L"
-  "${WRK[@]}" -d"$(( ${5%s} + 8 ))s" "http://127.0.0.1:$L/" > "$WORK/$1.txt" || true
+  # the default steps are [50, 100]: baseline, two steps, and a few seconds after the decision
+  "${WRK[@]}" -d"$(( 5 + 2 * ${5%s} + 8 ))s" "http://127.0.0.1:$L/" > "$WORK/$1.txt" || true
   kill "$R" 2>/dev/null || true
   wait "$R" || true
-  python3 - "$WORK/$1.json" "$1" <<'PY'
+  python3 - "$WORK/$1.json" "$1" "$WORK/$1.err" <<'PY'
 import json, sys
-v = json.load(open(sys.argv[1]))
+raw = open(sys.argv[1]).read()
+if not raw.strip():
+    sys.exit("   %s: no decision recorded; rigor said:\n%s" % (sys.argv[2], open(sys.argv[3]).read()))
+v = json.loads(raw)
 print("   %s: %s after %.1f s of green traffic (%d analyses); reason: %s" % (sys.argv[2], v["decision"], v["green_exposure_s"], len(v["analyses"]), v["reason"]))
 PY
   echo "   load: $(summary "$WORK/$1.txt")"

@@ -203,11 +203,27 @@ impl Writer {
         loop {
             let active = self.active();
             let deadline = Self::deadline(&active);
+            // A timer toxic that is due ends the connection before anything more passes (a
+            // tokio timer set in the past would still wait for its next tick).
+            if let Some((at, end)) = deadline
+                && at <= Instant::now()
+            {
+                return Some(end);
+            }
             let far = Instant::now() + std::time::Duration::from_secs(86_400);
             tokio::select! {
+                biased;
+                _ = sleep_until(deadline.map(|d| d.0).unwrap_or(far)), if deadline.is_some() => {
+                    return deadline.map(|d| d.1);
+                }
                 msg = rx.recv() => {
                     let (arrived, data) = msg?;
                     let active = self.active();
+                    if let Some((at, end)) = Self::deadline(&active)
+                        && at <= Instant::now()
+                    {
+                        return Some(end);
+                    }
                     match data {
                         Some(data) => {
                             if let Some(end) = self.pass(&active, arrived, data, writer).await {
@@ -224,9 +240,6 @@ impl Writer {
                     if changed.is_err() {
                         return Some(End::Close);
                     }
-                }
-                _ = sleep_until(deadline.map(|d| d.0).unwrap_or(far)), if deadline.is_some() => {
-                    return deadline.map(|d| d.1);
                 }
             }
         }

@@ -5,7 +5,7 @@
 
 use super::judge::{self, Outcome, Thresholds, Verdict};
 use super::proxy::Router;
-use super::samples::Side;
+use super::samples::{Sample, Side};
 use serde::Serialize;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -153,6 +153,7 @@ pub async fn run(plan: &Plan, router: &Router, control: &Control) -> Report {
     let mut green_start = None;
     let mut last_outcome = Outcome::Inconclusive;
     let mut failing = 0u32;
+    let mut paired_blue = None;
     for (i, &pct) in plan.steps.iter().enumerate() {
         router.set_green_percent(pct);
         let step_start = Instant::now();
@@ -169,14 +170,10 @@ pub async fn run(plan: &Plan, router: &Router, control: &Control) -> Report {
                 return finish(plan, router, control, d, m, r, analyses, green_start).await;
             }
             let now = Instant::now();
-            // Blue measured side by side with green when the step leaves it enough traffic,
-            // else blue since the baseline began.
-            let mut blue = router.recorder.window(Side::Blue, step_start, now);
-            if blue.requests < plan.thresholds.min_requests {
-                blue = router.recorder.window(Side::Blue, t0, now);
-            }
             let green = router.recorder.window(Side::Green, step_start, now);
-            let verdict = judge::judge(&blue, &green, &plan.thresholds);
+            let (blue, thresholds) =
+                reference(plan, router, &mut paired_blue, (t0, step_start, now));
+            let verdict = judge::judge(&blue, &green, &thresholds);
             let a = Analysis {
                 at_s: t0.elapsed().as_secs_f64(),
                 step: i + 1,
@@ -234,6 +231,44 @@ pub async fn run(plan: &Plan, router: &Router, control: &Control) -> Report {
         green_start,
     )
     .await
+}
+
+/// How much slower than blue's side-by-side median green may be in a step where blue gets no
+/// traffic of its own (100 %): there green carries the whole load that the two sides shared
+/// before, at another time, so only a gross slowdown is judged; regressions are judged side by
+/// side in the steps before.
+const UNPAIRED_LATENCY_INCREASE: f64 = 100.0;
+
+/// Blue's sample to judge green's against, and the thresholds for that comparison:
+/// - blue measured side by side with green in this step, when the step leaves it enough traffic;
+/// - else blue's side-by-side sample of the last step that had one, judged on errors as usual and
+///   on latency only for a gross slowdown: comparing one time and load with another mistakes the
+///   machine's drift for a regression (11 % false rollbacks in 200 A/A analyses, docs/release.md);
+/// - else (no side-by-side step, e.g. `steps = [100]`) blue since the baseline began.
+fn reference(
+    plan: &Plan,
+    router: &Router,
+    paired_blue: &mut Option<Sample>,
+    (t0, step_start, now): (Instant, Instant, Instant),
+) -> (Sample, Thresholds) {
+    let blue = router.recorder.window(Side::Blue, step_start, now);
+    if blue.requests >= plan.thresholds.min_requests {
+        *paired_blue = Some(blue.clone());
+        return (blue, plan.thresholds);
+    }
+    match paired_blue {
+        Some(b) => (
+            b.clone(),
+            Thresholds {
+                max_latency_increase: plan
+                    .thresholds
+                    .max_latency_increase
+                    .max(UNPAIRED_LATENCY_INCREASE),
+                ..plan.thresholds
+            },
+        ),
+        None => (router.recorder.window(Side::Blue, t0, now), plan.thresholds),
+    }
 }
 
 /// Sleep `d`, watching for `promote` / `abort`.
