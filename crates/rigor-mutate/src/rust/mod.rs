@@ -11,6 +11,8 @@ pub mod project;
 pub mod run;
 pub mod schemata;
 pub mod span;
+#[cfg(test)]
+mod tests;
 
 use crate::engine::{BaselineInfo, FileMutants, Outcome, Request};
 use crate::error::{MutateError, Result};

@@ -1,5 +1,5 @@
 //! The Rust schemata rewrite: every mutated expression `E` of a file becomes
-//! `(if crate::__rigor_m(7) { E with mutant 7 } else if crate::__rigor_m(8) { … } else { E' })`,
+//! `(if crate::__rigor_m(7) { (E with mutant 7) } else if crate::__rigor_m(8) { … } else { (E') })`,
 //! `E'` holding the switches of the mutants inside `E`; the crate root gets the switch
 //! function ([`SWITCH_FN`]), which reads `RIGOR_MUTANT` once. The whole crate is then built once
 //! with all its mutants.
@@ -8,7 +8,7 @@
 //! to each group's original branch), so that compiler errors can be traced back to the mutants
 //! that cause them.
 
-use crate::model::Mutant;
+use crate::model::{Mutant, Operator};
 
 /// The switch function appended to the crate root (lib.rs or main.rs). The active mutant is
 /// read once from `RIGOR_MUTANT`; without one, `RIGOR_MUTANT_PROBE` names a file where each
@@ -113,11 +113,23 @@ fn render(source: &str, start: usize, end: usize, groups: &[Group], out: &mut Re
             .map_or(groups.len(), |k| i + 1 + k);
         out.text.push_str(&source[pos..g.start]);
         out.text.push('(');
+        // An expression in a block is parenthesised (`if a {..} else {..} + 1` at the start of
+        // a block would be a statement); a function body (return values) is statements.
+        let (open, close) = if g
+            .mutants
+            .iter()
+            .all(|m| m.operator == Operator::ReturnValue)
+        {
+            ("", "")
+        } else {
+            ("(", ")")
+        };
         for (k, m) in g.mutants.iter().enumerate() {
             if k > 0 {
                 out.text.push_str(" else ");
             }
-            out.text.push_str(&format!("if {SWITCH}({}) {{ ", m.id));
+            out.text
+                .push_str(&format!("if {SWITCH}({}) {{ {open}", m.id));
             let at = out.text.len();
             out.text.push_str(&source[g.start..m.start]);
             out.text.push_str(&m.replacement);
@@ -127,9 +139,11 @@ fn render(source: &str, start: usize, end: usize, groups: &[Group], out: &mut Re
                 end: out.text.len(),
                 mutants: vec![m.id],
             });
+            out.text.push_str(close);
             out.text.push_str(" }");
         }
         out.text.push_str(" else { ");
+        out.text.push_str(open);
         let at = out.text.len();
         render(source, g.start, g.end, &groups[i + 1..inner_end], out);
         out.regions.push(Region {
@@ -137,6 +151,7 @@ fn render(source: &str, start: usize, end: usize, groups: &[Group], out: &mut Re
             end: out.text.len(),
             mutants: g.mutants.iter().map(|m| m.id).collect(),
         });
+        out.text.push_str(close);
         out.text.push_str(" })");
         pos = g.end;
         i = inner_end;

@@ -55,7 +55,7 @@ mod tests {
         assert_eq!(
             ix.offset(LineColumn {
                 line: 2,
-                column: 12
+                column: 14
             }),
             lt
         );
