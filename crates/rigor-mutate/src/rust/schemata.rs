@@ -134,9 +134,10 @@ fn render(source: &str, start: usize, end: usize, groups: &[Group], out: &mut Re
             out.text.push_str(&source[g.start..m.start]);
             out.text.push_str(&m.replacement);
             out.text.push_str(&source[m.end..g.end]);
+            // The region holds the parentheses: errors about the whole branch point at them.
             out.regions.push(Region {
-                start: at,
-                end: out.text.len(),
+                start: at - open.len(),
+                end: out.text.len() + close.len(),
                 mutants: vec![m.id],
             });
             out.text.push_str(close);
@@ -147,8 +148,8 @@ fn render(source: &str, start: usize, end: usize, groups: &[Group], out: &mut Re
         let at = out.text.len();
         render(source, g.start, g.end, &groups[i + 1..inner_end], out);
         out.regions.push(Region {
-            start: at,
-            end: out.text.len(),
+            start: at - open.len(),
+            end: out.text.len() + close.len(),
             mutants: g.mutants.iter().map(|m| m.id).collect(),
         });
         out.text.push_str(close);
