@@ -30,6 +30,7 @@ CM="$TOOLS/bin/cargo-mutants"
 if [ ! -x "$CM" ]; then
   nice -n 10 cargo install cargo-mutants --version "$CM_VERSION" --locked --root "$TOOLS"
 fi
+mkdir -p "$WORK/src"
 SRC=$(fetch_crate "$NAME" "$VERSION")
 OUT="$WORK/mutate-rust"
 rm -rf "$OUT" && mkdir -p "$OUT"
