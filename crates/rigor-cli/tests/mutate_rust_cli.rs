@@ -230,6 +230,14 @@ fn the_diff_scope_mutates_only_the_changed_lines() {
 }
 
 #[test]
+fn the_list_of_the_fixture_is_stable() {
+    let (_t, dir) = rustcalc();
+    let (code, v, stderr) = mutate(&dir, &["--list"]);
+    assert_eq!(code, 0, "{stderr}");
+    insta::assert_json_snapshot!("mutate_rust_list", v);
+}
+
+#[test]
 fn list_and_function_scope_need_no_build() {
     let (_t, dir) = rustcalc();
     let (code, v, stderr) = mutate(&dir, &["--list", "--function", "Counter::bump"]);
