@@ -46,6 +46,8 @@ pub enum MutateError {
     Sql(#[from] rusqlite::Error),
     #[error(transparent)]
     Select(#[from] rigor_select::SelectError),
+    #[error("{message}\n  hint: {hint}")]
+    Build { message: String, hint: String },
     #[error("interrupted")]
     Interrupted,
 }
@@ -76,6 +78,7 @@ impl HasExitCode for MutateError {
             | MutateError::Syntax { .. }
             | MutateError::Worker { .. }
             | MutateError::Baseline { .. }
+            | MutateError::Build { .. }
             | MutateError::Sql(_) => exit::USAGE,
         }
     }

@@ -2,6 +2,7 @@
 //! it, fastest likely killer first, in long-lived workers that switch mutants at run time.
 //!
 //! - [`python`]: mutants from syntax trees, the schemata rewrite;
+//! - [`rust`]: the same for Cargo packages (syn, one schemata build, libtest binaries);
 //! - [`operators`]: the replacement tables;
 //! - [`scope`]: `--diff`, `--file`, `--function`, `[mutate]` paths;
 //! - [`tests_for`]: candidate tests per mutant (coverage map, import graph) and their order;
@@ -19,6 +20,7 @@ pub mod operators;
 pub mod project;
 pub mod python;
 pub mod report;
+pub mod rust;
 pub mod scope;
 pub mod store;
 pub mod tests_for;

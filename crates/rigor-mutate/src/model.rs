@@ -175,6 +175,8 @@ pub enum TestSource {
     ImportGraph,
     /// The verdict was kept from an earlier run (file and tests unchanged).
     Cached,
+    /// Rust: the tests the baseline's reach probe saw executing the mutated code.
+    Probe,
 }
 
 impl TestSource {
@@ -183,6 +185,7 @@ impl TestSource {
             TestSource::CoverageMap => "coverage-map",
             TestSource::ImportGraph => "import-graph",
             TestSource::Cached => "cached",
+            TestSource::Probe => "probe",
         }
     }
 }

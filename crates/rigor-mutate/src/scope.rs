@@ -34,7 +34,10 @@ impl Scope {
         let lines = change
             .files
             .iter()
-            .filter(|f| f.kind != ChangeKind::Deleted && f.path.ends_with(".py"))
+            .filter(|f| {
+                f.kind != ChangeKind::Deleted
+                    && (f.path.ends_with(".py") || f.path.ends_with(".rs"))
+            })
             .map(|f| (f.path.clone(), f.added.clone()))
             .filter(|(_, l)| !l.is_empty())
             .collect();
@@ -65,7 +68,7 @@ impl Scope {
         for f in &self.files {
             if !all.contains(f) {
                 return Err(MutateError::usage(
-                    format!("--file {f}: not a Python file of the suite"),
+                    format!("--file {f}: not a source file of the project"),
                     "give a path relative to the suite root, e.g. pkg/module.py",
                 ));
             }
@@ -118,8 +121,10 @@ impl Scope {
 /// `--function f` matches `f`, `Class.f` (any class), `Class` (all its methods) and the
 /// functions nested in any of those.
 pub fn function_matches(qualified: &str, wanted: &str) -> bool {
-    let parts: Vec<&str> = qualified.split('.').collect();
-    let want: Vec<&str> = wanted.split('.').collect();
+    // Python names join with `.`, Rust names with `::`.
+    let (q, w) = (qualified.replace("::", "."), wanted.replace("::", "."));
+    let parts: Vec<&str> = q.split('.').collect();
+    let want: Vec<&str> = w.split('.').collect();
     (0..parts.len()).any(|i| parts[i..].starts_with(&want))
 }
 

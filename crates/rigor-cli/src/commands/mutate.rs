@@ -8,25 +8,24 @@ use rigor_mutate::MutateError;
 use rigor_mutate::engine::{self, Request};
 use rigor_mutate::project::PyProject;
 use rigor_mutate::report;
+use rigor_mutate::rust::project::{RustProject, is_cargo_project};
 use rigor_mutate::scope::Scope;
+use std::path::Path;
 
 pub fn run(config: &Config, args: &MutateArgs) -> Result<i32> {
     let (settings, warnings, _) = MutateConfig::from_config(config)?;
     for w in warnings {
         eprintln!("warning: {w}");
     }
-    let project = PyProject::discover(config)?;
-    let scope = scope(&project, &settings, args)?;
+    let project = match PyProject::discover(config) {
+        Ok(p) => p,
+        Err(_) if is_cargo_project(&config.root) => return run_rust(config, args, settings),
+        Err(e) => return Err(e.into()),
+    };
+    let scope = scope(&project.root, &settings, args)?;
     let files = engine::generate(&project, &scope)?;
     if args.list {
-        match args.format {
-            Format::Json => println!(
-                "{}",
-                serde_json::to_string_pretty(&report::json::list(&files))?
-            ),
-            Format::Text => print!("{}", report::text::list(&files)),
-        }
-        return Ok(exit::OK);
+        return list(&files, args);
     }
     if files.is_empty() {
         return Err(MutateError::Nothing {
@@ -52,17 +51,73 @@ pub fn run(config: &Config, args: &MutateArgs) -> Result<i32> {
     };
     let mut store = super::open_store(config)?;
     let out = engine::run(config, &mut store, &project, &files, &req)?;
+    finish(&files, &out, &scope, args, min_score)
+}
+
+fn list(files: &[engine::FileMutants], args: &MutateArgs) -> Result<i32> {
+    match args.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report::json::list(files))?
+        ),
+        Format::Text => print!("{}", report::text::list(files)),
+    }
+    Ok(exit::OK)
+}
+
+/// A Cargo package: syn mutants, one schemata build, libtest binaries.
+fn run_rust(config: &Config, args: &MutateArgs, settings: MutateConfig) -> Result<i32> {
+    let project = RustProject::discover(&config.root)?;
+    let scope = scope(&project.root, &settings, args)?;
+    let files = rigor_mutate::rust::generate_all(&project, &scope)?;
+    if args.list {
+        return list(&files, args);
+    }
+    if files.is_empty() {
+        return Err(MutateError::Nothing {
+            reason: if scope.diff.is_some() {
+                "the change touches no mutable Rust code".into()
+            } else {
+                "no mutable Rust code in scope".into()
+            },
+            hint: "mutants are made inside function bodies of the package's src/ files; `rigor mutate --list` shows them".into(),
+        }
+        .into());
+    }
+    let jobs = args
+        .jobs
+        .or((settings.jobs > 0).then_some(settings.jobs as usize))
+        .unwrap_or_else(|| config.jobs());
+    let min_score = args.min_score.or(settings.min_score);
+    let req = Request {
+        settings,
+        jobs,
+        fresh: args.fresh,
+        progress: args.format == Format::Text,
+    };
+    let out = rigor_mutate::rust::run(config, &project, &files, &req)?;
+    finish(&files, &out, &scope, args, min_score)
+}
+
+/// Write the report, print the outcome, and say whether the score passes.
+fn finish(
+    files: &[engine::FileMutants],
+    out: &engine::Outcome,
+    scope: &Scope,
+    args: &MutateArgs,
+    min_score: Option<f64>,
+) -> Result<i32> {
     if let Some(path) = &args.output {
-        let text = serde_json::to_string_pretty(&report::stryker::report(&files, &out))?;
+        let text = serde_json::to_string_pretty(&report::stryker::report(files, out))?;
         std::fs::write(path, text)
             .with_context(|| format!("cannot write the mutation report {}", path.display()))?;
     }
     match args.format {
         Format::Json => println!(
             "{}",
-            serde_json::to_string_pretty(&report::json::run(&files, &out, scope.base.as_deref()))?
+            serde_json::to_string_pretty(&report::json::run(files, out, scope.base.as_deref()))?
         ),
-        Format::Text => print!("{}", report::text::run(&files, &out)),
+        Format::Text => print!("{}", report::text::run(files, out)),
     }
     let below = match (min_score, out.summary.score) {
         (Some(min), Some(s)) => s < min,
@@ -73,7 +128,7 @@ pub fn run(config: &Config, args: &MutateArgs) -> Result<i32> {
 
 /// `--file` paths relative to the suite root (given relative to it or to the working
 /// directory).
-fn scope(project: &PyProject, settings: &MutateConfig, args: &MutateArgs) -> Result<Scope> {
+fn scope(root: &Path, settings: &MutateConfig, args: &MutateArgs) -> Result<Scope> {
     let cwd = std::env::current_dir()?;
     let files = args
         .file
@@ -85,8 +140,8 @@ fn scope(project: &PyProject, settings: &MutateConfig, args: &MutateArgs) -> Res
                 cwd.join(f)
             };
             match std::fs::canonicalize(&abs) {
-                Ok(p) if p.starts_with(&project.root) => p
-                    .strip_prefix(&project.root)
+                Ok(p) if p.starts_with(root) => p
+                    .strip_prefix(root)
                     .map(|r| r.to_string_lossy().replace('\\', "/"))
                     .unwrap_or_default(),
                 _ => f.to_string_lossy().replace('\\', "/"),
@@ -94,7 +149,7 @@ fn scope(project: &PyProject, settings: &MutateConfig, args: &MutateArgs) -> Res
         })
         .collect();
     let (diff, base) = if args.diff {
-        let (d, b) = Scope::diff_lines(&project.root, args.base.as_deref())?;
+        let (d, b) = Scope::diff_lines(root, args.base.as_deref())?;
         (Some(d), Some(b))
     } else {
         (None, None)

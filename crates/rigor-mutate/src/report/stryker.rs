@@ -32,7 +32,7 @@ pub fn report(files: &[FileMutants], out: &Outcome) -> Value {
         let mutants = by_file.remove(f.file.as_str()).unwrap_or_default();
         files_obj.insert(
             f.file.clone(),
-            json!({"language": "python", "source": f.source, "mutants": mutants}),
+            json!({"language": language(&f.file), "source": f.source, "mutants": mutants}),
         );
     }
     json!({
@@ -41,4 +41,13 @@ pub fn report(files: &[FileMutants], out: &Outcome) -> Value {
         "framework": {"name": "rigor", "version": env!("CARGO_PKG_VERSION")},
         "files": files_obj,
     })
+}
+
+/// The report's language name for a file.
+fn language(file: &str) -> &'static str {
+    if file.ends_with(".rs") {
+        "rust"
+    } else {
+        "python"
+    }
 }
