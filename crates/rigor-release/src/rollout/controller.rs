@@ -322,3 +322,95 @@ async fn finish(
         drained,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan() -> Plan {
+        Plan {
+            steps: vec![50, 100],
+            step_time: Duration::from_secs(1),
+            baseline_time: Duration::from_secs(1),
+            interval: Duration::from_millis(100),
+            thresholds: Thresholds::default(),
+            drain_timeout: Duration::from_secs(1),
+            failure_limit: 2,
+        }
+    }
+
+    /// A boundary strictly between the samples recorded before and after it (clocks may be
+    /// coarse).
+    fn tick() -> Instant {
+        std::thread::sleep(Duration::from_millis(2));
+        let t = Instant::now();
+        std::thread::sleep(Duration::from_millis(2));
+        t
+    }
+
+    fn record(router: &Router, side: Side, n: usize, ms: f64) {
+        for _ in 0..n {
+            router.recorder.record(side, ms, false);
+        }
+    }
+
+    #[test]
+    fn blue_is_taken_side_by_side_then_from_the_last_shared_step_then_since_the_baseline() {
+        let plan = plan();
+        let router = Router::new("127.0.0.1:1".into(), "127.0.0.1:2".into());
+        let t0 = tick();
+        record(&router, Side::Blue, 80, 10.0); // the baseline
+        let step1 = tick();
+        // No side-by-side step yet and too little blue in this window: since the baseline.
+        let mut paired = None;
+        let (blue, t) = reference(&plan, &router, &mut paired, (t0, step1, tick()));
+        assert_eq!((blue.requests, t), (80, plan.thresholds));
+        assert!(paired.is_none());
+        record(&router, Side::Blue, 60, 12.0); // step 1, side by side
+        let (blue, t) = reference(&plan, &router, &mut paired, (t0, step1, tick()));
+        assert_eq!((blue.requests, t), (60, plan.thresholds));
+        let step2 = tick();
+        record(&router, Side::Blue, 3, 30.0); // step 2 (100 %): stragglers only
+        let (blue, t) = reference(&plan, &router, &mut paired, (t0, step2, tick()));
+        assert_eq!(
+            blue.requests, 60,
+            "the last side-by-side sample, not the stragglers"
+        );
+        assert_eq!(t.max_latency_increase, UNPAIRED_LATENCY_INCREASE);
+        assert_eq!(t.max_error_increase, plan.thresholds.max_error_increase);
+    }
+
+    #[test]
+    fn a_gross_slowdown_still_fails_the_full_switch_and_load_drift_does_not() {
+        let plan = plan();
+        let router = Router::new("127.0.0.1:1".into(), "127.0.0.1:2".into());
+        let t0 = tick();
+        let step1 = tick();
+        for i in 0..200 {
+            router
+                .recorder
+                .record(Side::Blue, 10.0 + (i % 7) as f64 * 0.1, false);
+        }
+        let mut paired = None;
+        let _ = reference(&plan, &router, &mut paired, (t0, step1, tick()));
+        let step2 = tick();
+        for i in 0..200 {
+            // 25 % slower under the whole load: drift, not a regression
+            router
+                .recorder
+                .record(Side::Green, 12.5 + (i % 7) as f64 * 0.1, false);
+        }
+        let green = router.recorder.window(Side::Green, step2, tick());
+        let (blue, t) = reference(&plan, &router, &mut paired, (t0, step2, tick()));
+        assert_ne!(judge::judge(&blue, &green, &t).outcome, Outcome::Fail);
+        let step3 = tick();
+        for i in 0..200 {
+            router
+                .recorder
+                .record(Side::Green, 25.0 + (i % 7) as f64 * 0.1, false);
+        }
+        let green = router.recorder.window(Side::Green, step3, tick());
+        let (blue, t) = reference(&plan, &router, &mut paired, (t0, step3, tick()));
+        assert_eq!(judge::judge(&blue, &green, &t).outcome, Outcome::Fail);
+    }
+}
