@@ -114,15 +114,25 @@ impl Store {
 
     /// Tests whose most recent result on `branch` (any branch when None) is a failure.
     pub fn failing_tests(&self, branch: Option<&str>) -> Result<HashSet<TestKey>> {
+        self.failing_tests_excluding(branch, None)
+    }
+
+    /// [`Store::failing_tests`] without the runs at commit `exclude` (when given).
+    pub fn failing_tests_excluding(
+        &self,
+        branch: Option<&str>,
+        exclude: Option<&str>,
+    ) -> Result<HashSet<TestKey>> {
         let mut stmt = self.conn().prepare(
             "SELECT suite, name, outcome FROM (
                 SELECT t.suite AS suite, t.name AS name, r.outcome AS outcome,
                        ROW_NUMBER() OVER (PARTITION BY r.test_id ORDER BY r.run_id DESC) AS n
                 FROM results r JOIN tests t ON t.id = r.test_id JOIN runs u ON u.id = r.run_id
-                WHERE ?1 IS NULL OR u.branch = ?1 OR u.branch IS NULL
+                WHERE (?1 IS NULL OR u.branch = ?1 OR u.branch IS NULL)
+                  AND (?2 IS NULL OR u.commit_sha IS NULL OR u.commit_sha != ?2)
              ) WHERE n = 1 AND outcome IN ('failed', 'error', 'timeout')",
         )?;
-        let rows = stmt.query_map(params![branch], |r| {
+        let rows = stmt.query_map(params![branch, exclude], |r| {
             Ok(TestKey::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

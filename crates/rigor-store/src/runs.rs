@@ -186,12 +186,15 @@ const ESTIMATE_WINDOW: i64 = 5;
 impl Store {
     /// Record the start of a run; results are added as they finish.
     pub fn begin_run(&self, run: &NewRun) -> Result<i64> {
-        self.conn().execute(
-            "INSERT INTO runs (started_at, status, commit_sha, branch, base, trigger, shard, env, args)
-             VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![run.started_at, run.commit, run.branch, run.base, run.trigger, run.shard, run.env, run.args],
-        )?;
-        Ok(self.conn().last_insert_rowid())
+        let id = crate::retry_busy(|| {
+            self.conn().query_row(
+                "INSERT INTO runs (started_at, status, commit_sha, branch, base, trigger, shard, env, args)
+                 VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+                params![run.started_at, run.commit, run.branch, run.base, run.trigger, run.shard, run.env, run.args],
+                |r| r.get(0),
+            )
+        })?;
+        Ok(id)
     }
 
     /// Add finished results to a run, atomically.
@@ -199,48 +202,20 @@ impl Store {
         if results.is_empty() {
             return Ok(());
         }
-        let tx = self.conn_mut().transaction()?;
-        {
-            let mut upsert = tx.prepare_cached(
-                "INSERT INTO tests (suite, name, file, line) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT(suite, name) DO UPDATE SET
-                   file = COALESCE(excluded.file, tests.file), line = COALESCE(excluded.line, tests.line)
-                 RETURNING id",
-            )?;
-            let mut insert = tx.prepare_cached(
-                "INSERT OR REPLACE INTO results
-                   (run_id, test_id, outcome, duration_s, attempts, excerpt, output, start_s, worker, tier)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?;
-            for r in results {
-                let test_id: i64 = upsert
-                    .query_row(params![r.key.suite, r.key.id, r.file, r.line], |row| {
-                        row.get(0)
-                    })?;
-                insert.execute(params![
-                    run_id,
-                    test_id,
-                    r.outcome.as_str(),
-                    r.duration_s,
-                    r.attempts,
-                    r.excerpt,
-                    r.output,
-                    r.start_s,
-                    r.worker,
-                    r.tier
-                ])?;
-            }
-        }
-        tx.commit()?;
+        // A write transaction from the start (not upgraded from a read, which another writer's
+        // commit can make fail at once), retried while other writers hold the lock.
+        crate::retry_busy(|| record_in(self.conn_mut(), run_id, results))?;
         Ok(())
     }
 
     /// Close a run with its final status.
     pub fn finish_run(&self, run_id: i64, status: RunStatus, finished_at: f64) -> Result<()> {
-        self.conn().execute(
-            "UPDATE runs SET status = ?2, finished_at = ?3 WHERE id = ?1",
-            params![run_id, status.as_str(), finished_at],
-        )?;
+        crate::retry_busy(|| {
+            self.conn().execute(
+                "UPDATE runs SET status = ?2, finished_at = ?3 WHERE id = ?1",
+                params![run_id, status.as_str(), finished_at],
+            )
+        })?;
         Ok(())
     }
 
@@ -323,16 +298,28 @@ impl Store {
 
     /// Expected duration per test of a suite: median of its last passing durations.
     pub fn duration_estimates(&self, suite: &str) -> Result<HashMap<TestKey, f64>> {
+        self.duration_estimates_excluding(suite, None)
+    }
+
+    /// [`Store::duration_estimates`] without the results of runs at commit `exclude` (when
+    /// given): what shards of one commit plan with, so that a shard that recorded first does
+    /// not shift the split of those that plan after it.
+    pub fn duration_estimates_excluding(
+        &self,
+        suite: &str,
+        exclude: Option<&str>,
+    ) -> Result<HashMap<TestKey, f64>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT name, duration_s FROM (
                 SELECT t.name AS name, r.duration_s AS duration_s,
                        ROW_NUMBER() OVER (PARTITION BY r.test_id ORDER BY r.run_id DESC) AS n
-                FROM results r JOIN tests t ON t.id = r.test_id
+                FROM results r JOIN tests t ON t.id = r.test_id JOIN runs u ON u.id = r.run_id
                 WHERE t.suite = ?1 AND r.outcome IN ('passed', 'flaky', 'failed', 'xfailed', 'xpassed')
+                  AND (?3 IS NULL OR u.commit_sha IS NULL OR u.commit_sha != ?3)
              ) WHERE n <= ?2",
         )?;
         let mut samples: HashMap<String, Vec<f64>> = HashMap::new();
-        for row in stmt.query_map(params![suite, ESTIMATE_WINDOW], |r| {
+        for row in stmt.query_map(params![suite, ESTIMATE_WINDOW, exclude], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?))
         })? {
             let (name, d) = row?;
@@ -399,10 +386,17 @@ impl Store {
 
     /// Known tests of a suite (ever recorded).
     pub fn known_tests(&self, suite: &str) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn()
-            .prepare_cached("SELECT name FROM tests WHERE suite = ?1")?;
-        let rows = stmt.query_map(params![suite], |r| r.get(0))?;
+        self.known_tests_excluding(suite, None)
+    }
+
+    /// Known tests of a suite, leaving out those only recorded by runs at commit `exclude`.
+    pub fn known_tests_excluding(&self, suite: &str, exclude: Option<&str>) -> Result<Vec<String>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT name FROM tests t WHERE suite = ?1 AND (?2 IS NULL OR EXISTS (
+                SELECT 1 FROM results r JOIN runs u ON u.id = r.run_id
+                WHERE r.test_id = t.id AND (u.commit_sha IS NULL OR u.commit_sha != ?2)))",
+        )?;
+        let rows = stmt.query_map(params![suite, exclude], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -415,6 +409,47 @@ impl Store {
             })
             .optional()?)
     }
+}
+
+/// One batch of results in one write transaction.
+fn record_in(
+    conn: &mut rusqlite::Connection,
+    run_id: i64,
+    results: &[TestResult],
+) -> rusqlite::Result<()> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    {
+        let mut upsert = tx.prepare_cached(
+            "INSERT INTO tests (suite, name, file, line) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(suite, name) DO UPDATE SET
+               file = COALESCE(excluded.file, tests.file), line = COALESCE(excluded.line, tests.line)
+             RETURNING id",
+        )?;
+        let mut insert = tx.prepare_cached(
+            "INSERT OR REPLACE INTO results
+               (run_id, test_id, outcome, duration_s, attempts, excerpt, output, start_s, worker, tier)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?;
+        for r in results {
+            let test_id: i64 = upsert
+                .query_row(params![r.key.suite, r.key.id, r.file, r.line], |row| {
+                    row.get(0)
+                })?;
+            insert.execute(params![
+                run_id,
+                test_id,
+                r.outcome.as_str(),
+                r.duration_s,
+                r.attempts,
+                r.excerpt,
+                r.output,
+                r.start_s,
+                r.worker,
+                r.tier
+            ])?;
+        }
+    }
+    tx.commit()
 }
 
 /// The median of `v` (sorted in place); 0 for none.
@@ -483,6 +518,36 @@ mod tests {
         let est = s.duration_estimates("py").unwrap();
         // last five: 2.0, 100.0, 3.0, 2.5, 2.0 → median 2.5
         assert_eq!(est[&TestKey::new("py", "a")], 2.5);
+    }
+
+    #[test]
+    fn estimates_for_a_commit_leave_out_that_commits_runs() {
+        let mut s = Store::in_memory().unwrap();
+        for (commit, d) in [("c1", 1.0), ("c2", 9.0)] {
+            let run = s
+                .begin_run(&NewRun {
+                    commit: Some(commit.into()),
+                    ..Default::default()
+                })
+                .unwrap();
+            s.record_results(
+                run,
+                &[
+                    result("a", Outcome::Passed, d),
+                    result(&format!("only-{commit}"), Outcome::Passed, d),
+                ],
+            )
+            .unwrap();
+        }
+        let a = TestKey::new("py", "a");
+        assert_eq!(s.duration_estimates("py").unwrap()[&a], 5.0);
+        let before = s.duration_estimates_excluding("py", Some("c2")).unwrap();
+        assert_eq!(before[&a], 1.0);
+        assert!(!before.contains_key(&TestKey::new("py", "only-c2")));
+        let mut known = s.known_tests_excluding("py", Some("c2")).unwrap();
+        known.sort();
+        assert_eq!(known, ["a", "only-c1"]);
+        assert_eq!(s.known_tests("py").unwrap().len(), 3);
     }
 
     #[test]
