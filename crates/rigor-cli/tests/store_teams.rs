@@ -230,3 +230,85 @@ fn history_is_empty(dir: &Path) -> bool {
     );
     v.as_array().unwrap().is_empty()
 }
+
+#[test]
+fn store_backup_restore_check_and_prune_through_the_cli() {
+    let (_t, dir) = project("pyproj");
+    std::fs::remove_file(dir.join("tests/test_slow.py")).unwrap();
+    for _ in 0..3 {
+        run_json(&dir, &[]);
+    }
+    let store = |args: &[&str]| rigor(&dir).arg("store").args(args).output().unwrap();
+    let check = json_of(&store(&["check", "--format", "json"]));
+    assert_eq!(
+        (check["engine"].as_str(), check["ok"].as_bool()),
+        (Some("sqlite"), Some(true))
+    );
+    assert_eq!(check["runs"], 3);
+    let results = check["results"].as_u64().unwrap();
+    assert!(
+        check["areas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["area"] == "core")
+    );
+    // A backup taken now; a later run; the restore brings back the three runs.
+    let out = store(&["backup", "backup.db"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = store(&["backup", "backup.db"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an existing backup is not overwritten"
+    );
+    run_json(&dir, &[]);
+    assert_eq!(json_of(&store(&["check", "--format", "json"]))["runs"], 4);
+    let out = store(&["restore", "backup.db"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let check = json_of(&store(&["check", "--format", "json"]));
+    assert_eq!(
+        (check["runs"].as_u64(), check["results"].as_u64()),
+        (Some(3), Some(results))
+    );
+    // Restoring something that is not a history changes nothing.
+    std::fs::write(dir.join("junk.db"), "not sqlite").unwrap();
+    let out = store(&["restore", "junk.db"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(json_of(&store(&["check", "--format", "json"]))["runs"], 3);
+    // Retention: without a limit it refuses; a dry run removes nothing; then the oldest go.
+    let out = store(&["prune"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--keep-runs"));
+    let dry = json_of(&store(&[
+        "prune",
+        "--keep-runs",
+        "1",
+        "--dry-run",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(
+        (dry["runs_removed"].as_u64(), dry["dry_run"].as_bool()),
+        (Some(2), Some(true))
+    );
+    assert_eq!(json_of(&store(&["check", "--format", "json"]))["runs"], 3);
+    let done = json_of(&store(&["prune", "--keep-runs", "1", "--format", "json"]));
+    assert_eq!(done["runs_removed"], 2);
+    assert_eq!(done["results_removed"], dry["results_removed"]);
+    let history = json_of(
+        &rigor(&dir)
+            .args(["history", "--format", "json"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(history.as_array().unwrap().len(), 1);
+}
