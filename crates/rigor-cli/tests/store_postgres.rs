@@ -235,3 +235,57 @@ fn areas_not_on_postgres_yet_and_unreachable_servers_fail_clearly() {
         "{err}"
     );
 }
+
+#[test]
+fn store_check_and_prune_work_on_postgres_and_backup_points_to_pg_dump() {
+    let pg = PgCluster::start();
+    let url = pg.database("ops");
+    let (_t, dir) = project("pyproj");
+    std::fs::remove_file(dir.join("tests/test_slow.py")).unwrap();
+    for _ in 0..3 {
+        let out = rigor(&dir)
+            .env("RIGOR_STORE_URL", &url)
+            .args(["run", "--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let store = |args: &[&str]| {
+        rigor(&dir)
+            .env("RIGOR_STORE_URL", &url)
+            .arg("store")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let check = json_of(&store(&["check", "--format", "json"]));
+    assert_eq!(
+        (check["engine"].as_str(), check["ok"].as_bool()),
+        (Some("postgres"), Some(true))
+    );
+    assert_eq!(
+        (check["runs"].as_u64(), check["unfinished_runs"].as_u64()),
+        (Some(3), Some(0))
+    );
+    assert!(!check["location"].as_str().unwrap().contains("password"));
+    let done = json_of(&store(&["prune", "--keep-runs", "1", "--format", "json"]));
+    assert_eq!(done["runs_removed"], 2);
+    assert_eq!(done["runs_kept"], 1);
+    let after = json_of(&store(&["check", "--format", "json"]));
+    assert_eq!(after["runs"], 1);
+    assert_eq!(
+        after["results"].as_u64().unwrap() * 3,
+        check["results"].as_u64().unwrap(),
+        "the kept run keeps its results"
+    );
+    let out = store(&["backup", "b.db"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("pg_dump"), "{err}");
+    assert!(!dir.join("b.db").exists());
+}

@@ -1,7 +1,7 @@
 //! Runs and per-test results (the core area).
 
 use crate::db::{Sql, Value};
-use crate::{Migration, Result, Store, values};
+use crate::{Migration, Result, Store, StoreError, values};
 use rigor_model::{Outcome, TestKey, TestResult};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -431,41 +431,105 @@ impl Store {
     }
 }
 
-/// One batch of results, inside the caller's write transaction.
+/// Results per statement: few round trips to a server, well under both engines' limits on
+/// parameters (SQLite 32,766; PostgreSQL 65,535).
+const CHUNK: usize = 200;
+
+/// One batch of results, inside the caller's write transaction: multi-row statements, a chunk
+/// at a time. A test recorded twice in a batch keeps its last result.
 fn record_in(db: &mut dyn Sql, run_id: i64, results: &[TestResult]) -> Result<()> {
-    for r in results {
-        let test_id: i64 = db
-            .query_opt(
-                "INSERT INTO tests (suite, name, file, line) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (suite, name) DO UPDATE SET
-                   file = COALESCE(excluded.file, tests.file), line = COALESCE(excluded.line, tests.line)
-                 RETURNING id",
-                &values![&r.key.suite, &r.key.id, &r.file, r.line],
-            )?
-            .expect("INSERT … RETURNING gives a row")
-            .get(0)?;
-        db.exec(
-            "INSERT INTO results
-               (run_id, test_id, outcome, duration_s, attempts, excerpt, output, start_s, worker, tier)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-             ON CONFLICT (run_id, test_id) DO UPDATE SET
-               outcome = excluded.outcome, duration_s = excluded.duration_s,
-               attempts = excluded.attempts, excerpt = excluded.excerpt, output = excluded.output,
-               start_s = excluded.start_s, worker = excluded.worker, tier = excluded.tier",
-            &values![
-                run_id,
-                test_id,
-                r.outcome.as_str(),
-                r.duration_s,
-                r.attempts,
-                &r.excerpt,
-                &r.output,
-                r.start_s,
-                r.worker,
-                &r.tier
-            ],
-        )?;
+    let mut last: HashMap<(&str, &str), usize> = HashMap::new();
+    for (i, r) in results.iter().enumerate() {
+        last.insert((r.key.suite.as_str(), r.key.id.as_str()), i);
     }
+    let kept: Vec<&TestResult> = results
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| last[&(r.key.suite.as_str(), r.key.id.as_str())] == *i)
+        .map(|(_, r)| r)
+        .collect();
+    for chunk in kept.chunks(CHUNK) {
+        let ids = upsert_tests(db, chunk)?;
+        insert_results(db, run_id, chunk, &ids)?;
+    }
+    Ok(())
+}
+
+/// `(?1, ?2, …), (…)`: `rows` groups of `width` placeholders.
+fn placeholders(rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let cols: Vec<String> = (1..=width).map(|c| format!("?{}", r * width + c)).collect();
+            format!("({})", cols.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The `tests` rows of a chunk (inserted or updated) and their ids. The rows are written in
+/// (suite, name) order, so that concurrent writers lock them in one order (no deadlocks).
+fn upsert_tests(db: &mut dyn Sql, chunk: &[&TestResult]) -> Result<HashMap<(String, String), i64>> {
+    let mut sorted: Vec<&TestResult> = chunk.to_vec();
+    sorted.sort_by(|a, b| (&a.key.suite, &a.key.id).cmp(&(&b.key.suite, &b.key.id)));
+    let sql = format!(
+        "INSERT INTO tests (suite, name, file, line) VALUES {}
+         ON CONFLICT (suite, name) DO UPDATE SET
+           file = COALESCE(excluded.file, tests.file), line = COALESCE(excluded.line, tests.line)
+         RETURNING id, suite, name",
+        placeholders(sorted.len(), 4)
+    );
+    let params: Vec<Value> = sorted
+        .iter()
+        .flat_map(|r| values![&r.key.suite, &r.key.id, &r.file, r.line])
+        .collect();
+    let mut ids = HashMap::new();
+    for row in db.query(&sql, &params)? {
+        ids.insert((row.get(1)?, row.get(2)?), row.get(0)?);
+    }
+    Ok(ids)
+}
+
+/// The results of a chunk, in recording order.
+fn insert_results(
+    db: &mut dyn Sql,
+    run_id: i64,
+    chunk: &[&TestResult],
+    ids: &HashMap<(String, String), i64>,
+) -> Result<()> {
+    let sql = format!(
+        "INSERT INTO results
+           (run_id, test_id, outcome, duration_s, attempts, excerpt, output, start_s, worker, tier)
+         VALUES {}
+         ON CONFLICT (run_id, test_id) DO UPDATE SET
+           outcome = excluded.outcome, duration_s = excluded.duration_s,
+           attempts = excluded.attempts, excerpt = excluded.excerpt, output = excluded.output,
+           start_s = excluded.start_s, worker = excluded.worker, tier = excluded.tier",
+        placeholders(chunk.len(), 10)
+    );
+    let mut params = Vec::with_capacity(chunk.len() * 10);
+    for r in chunk {
+        let test_id = ids
+            .get(&(r.key.suite.clone(), r.key.id.clone()))
+            .copied()
+            .ok_or_else(|| StoreError::Decode {
+                column: 0,
+                found: format!("no id returned for test {}", r.key),
+                wanted: "a tests row for every result",
+            })?;
+        params.extend(values![
+            run_id,
+            test_id,
+            r.outcome.as_str(),
+            r.duration_s,
+            r.attempts,
+            &r.excerpt,
+            &r.output,
+            r.start_s,
+            r.worker,
+            &r.tier
+        ]);
+    }
+    db.exec(&sql, &params)?;
     Ok(())
 }
 
@@ -535,6 +599,32 @@ mod tests {
         let est = s.duration_estimates("py").unwrap();
         // last five: 2.0, 100.0, 3.0, 2.5, 2.0 → median 2.5
         assert_eq!(est[&TestKey::new("py", "a")], 2.5);
+    }
+
+    #[test]
+    fn big_batches_are_recorded_in_order_and_a_repeated_test_keeps_its_last_result() {
+        let mut s = Store::in_memory().unwrap();
+        let run = s.begin_run(&NewRun::default()).unwrap();
+        let mut batch: Vec<TestResult> = (0..450)
+            .map(|i| result(&format!("t{:03}", 449 - i), Outcome::Passed, i as f64))
+            .collect();
+        batch.push(result("t449", Outcome::Failed, 9.0));
+        s.record_results(run, &batch).unwrap();
+        let stored = s.run_results(run).unwrap();
+        assert_eq!(stored.len(), 450);
+        assert_eq!(
+            stored[0].id, "t448",
+            "recording order, the repeated test last"
+        );
+        assert_eq!(stored[449].id, "t449");
+        assert_eq!(
+            (stored[449].outcome, stored[449].duration_s),
+            (Outcome::Failed, 9.0)
+        );
+        // Recorded again (a re-run of the batch): replaced, not doubled.
+        s.record_results(run, &batch[..10]).unwrap();
+        assert_eq!(s.run_results(run).unwrap().len(), 450);
+        assert_eq!(s.known_tests("py").unwrap().len(), 450);
     }
 
     #[test]
