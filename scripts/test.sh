@@ -33,6 +33,14 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+# The PostgreSQL store tests start throwaway clusters with Debian's server (initdb, pg_ctl).
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "== installing postgresql (for the PostgreSQL store tests)"
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } >/dev/null 2>&1; then
+    echo "warning: could not install postgresql: the PostgreSQL store tests will fail" >&2
+  fi
+fi
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"

@@ -67,6 +67,8 @@ pub enum Command {
     Chaos(crate::args::release::ChaosArgs),
     /// Blue-green rollout behind rigor's proxy, judged and rolled back automatically; status, promote, abort, history, judge.
     Rollout(crate::args::release::RolloutArgs),
+    /// The history itself: backup, restore, check, prune (retention).
+    Store(crate::args::store::StoreArgs),
 }
 
 pub fn dispatch(cli: Cli) -> Result<i32> {
@@ -99,6 +101,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Bisect(args) => commands::bisect::run(&config, &args),
         Command::Chaos(args) => commands::chaos::run(&config, &args),
         Command::Rollout(args) => commands::rollout::run(&config, &args),
+        Command::Store(args) => commands::store::run(&config, &args),
     }
 }
 

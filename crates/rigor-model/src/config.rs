@@ -66,6 +66,12 @@ pub enum ConfigError {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct StoreConfig {
     pub url: String,
+    /// `rigor store prune`: keep runs started within this many days…
+    #[serde(default)]
+    pub keep_days: Option<f64>,
+    /// …and the newest this many runs (see docs/store.md).
+    #[serde(default)]
+    pub keep_runs: Option<u64>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -557,11 +563,36 @@ impl Config {
                 self.root.join(p)
             });
         }
+        if self.postgres_url().is_some() {
+            return Err(self.error_at(
+                "store.url",
+                "this command needs the SQLite history for now; store.url is PostgreSQL",
+                "run it with RIGOR_STORE_URL=sqlite://.rigor/history.db; on PostgreSQL rigor keeps runs, results, quarantines and flaky scores (see docs/store.md)",
+            ));
+        }
         Err(self.error_at(
             "store.url",
-            format!("store URL `{url}` is not supported by this build"),
-            "use sqlite://PATH (PostgreSQL support is planned)",
+            format!("store URL `{}` is not supported", redact_url(url)),
+            "use sqlite://PATH or postgres://USER@HOST:PORT/DATABASE",
         ))
+    }
+
+    /// The PostgreSQL URL when store.url names a PostgreSQL history.
+    pub fn postgres_url(&self) -> Option<&str> {
+        let url = self.store.url.as_str();
+        (url.starts_with("postgres://") || url.starts_with("postgresql://")).then_some(url)
+    }
+}
+
+/// A URL without the password of its user information.
+fn redact_url(url: &str) -> String {
+    match url.split_once("://").and_then(|(scheme, rest)| {
+        let (userinfo, host) = rest.split_once('@')?;
+        let (user, _) = userinfo.split_once(':')?;
+        Some(format!("{scheme}://{user}:***@{host}"))
+    }) {
+        Some(r) => r,
+        None => url.to_string(),
     }
 }
 

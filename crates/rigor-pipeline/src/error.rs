@@ -20,6 +20,10 @@ pub enum PipelineError {
         message: String,
         hint: String,
     },
+    #[error(
+        "{path}: {message}\n  hint: write the plan with `rigor plan --shards N --format json > plan.json`"
+    )]
+    PlanFile { path: String, message: String },
     #[error(transparent)]
     Config(#[from] rigor_model::ConfigError),
     #[error(transparent)]
@@ -62,6 +66,7 @@ impl HasExitCode for PipelineError {
             | PipelineError::Store(_)
             | PipelineError::Tier(_)
             | PipelineError::Shard(_) => exit::USAGE,
+            PipelineError::PlanFile { .. } => exit::BAD_INPUT,
             PipelineError::Runner(e) => e.exit_code(),
             PipelineError::Select(e) => e.exit_code(),
             PipelineError::Vcs(e) => e.exit_code(),

@@ -39,6 +39,8 @@ pub struct Flags {
     pub all: bool,
     /// `rigor ci --no-gates`.
     pub no_gates: bool,
+    /// `rigor run --plan FILE`: run shard K of this plan file.
+    pub plan: Option<PathBuf>,
     pub extra: Vec<String>,
     /// The command line, for the record.
     pub args_text: String,
@@ -55,6 +57,8 @@ pub struct Options {
     /// Per-test timeout, as written (e.g. `5m`).
     pub timeout: String,
     pub shard: Option<ShardSpec>,
+    /// The shard of a pinned plan file (`--plan FILE --shard K/N`).
+    pub pinned: Option<crate::planning::Pinned>,
     pub suites: Vec<String>,
     pub extra: Vec<String>,
     pub keep_output: bool,
@@ -97,6 +101,17 @@ impl Options {
             Some(s) => Some(ShardSpec::parse(s)?),
             None => ShardSpec::from_env(&|k| std::env::var(k).ok())?,
         };
+        let pinned = match (&flags.plan, shard) {
+            (Some(path), Some(spec)) => Some(crate::planning::load_pinned(path, spec)?),
+            (Some(path), None) => {
+                return Err(PipelineError::Usage {
+                    what: format!("--plan {}", path.display()),
+                    message: "a plan file runs one of its shards".into(),
+                    hint: "add --shard K/N (or set RIGOR_SHARD)".into(),
+                });
+            }
+            (None, _) => None,
+        };
         let on_gitlab = std::env::var("GITLAB_CI").is_ok();
         let junit = flags
             .junit
@@ -112,6 +127,7 @@ impl Options {
             fail_fast: mode == Mode::Run && (flags.fail_fast || config.run.fail_fast),
             timeout,
             shard,
+            pinned,
             suites: flags.suites,
             extra: flags.extra,
             keep_output: flags.keep_output,

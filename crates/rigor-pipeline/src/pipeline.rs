@@ -108,6 +108,8 @@ fn plan(
         keep_output: opts.keep_output,
         coverage_map: opts.coverage_map.clone(),
         change: detected,
+        stable_facts: false,
+        pinned: opts.pinned.clone(),
     };
     let planned = planning::plan(config, store, &req)?;
     if let Some(sel) = &planned.selection {

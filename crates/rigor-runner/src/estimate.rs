@@ -41,7 +41,16 @@ impl Estimates {
 
 /// Expected durations for a suite's tests, and the value for unknown tests (the suite's median).
 pub fn estimates(store: &Store, suite: &str) -> Result<(HashMap<TestKey, f64>, f64), RunnerError> {
-    let known = store.duration_estimates(suite)?;
+    estimates_excluding(store, suite, None)
+}
+
+/// [`estimates`] without the results of runs at commit `exclude` (stable shard plans).
+pub fn estimates_excluding(
+    store: &Store,
+    suite: &str,
+    exclude: Option<&str>,
+) -> Result<(HashMap<TestKey, f64>, f64), RunnerError> {
+    let known = store.duration_estimates_excluding(suite, exclude)?;
     let mut v: Vec<f64> = known.values().copied().collect();
     v.sort_by(f64::total_cmp);
     let typical = if v.is_empty() { 0.0 } else { v[v.len() / 2] };

@@ -1,15 +1,20 @@
-//! The history store: SQLite (WAL) at `.rigor/history.db` by default.
+//! The history store: SQLite (WAL) at `.rigor/history.db` by default, or a shared PostgreSQL
+//! database (`store.url = "postgres://…"`) for the core areas (runs, results, quarantine).
 //!
 //! Each area (core runs and results, perf, gates, …) owns its tables and registers its own
 //! ordered migrations with [`Store::migrate_area`]; applied versions are kept per area in
 //! `schema_versions`, so areas evolve independently and share one file.
 
+pub mod db;
 mod migrate;
+mod ops;
 mod past;
+mod pg;
 mod quarantine;
 mod runs;
 
 pub use migrate::Migration;
+pub use ops::{AreaVersion, CheckReport, PruneReport, Retention};
 pub use past::{PastFailure, PastResult};
 pub use quarantine::Quarantine;
 pub use runs::{DurationStats, FailureRate, NewRun, RunRecord, RunStatus, StoredResult, median};
@@ -59,6 +64,52 @@ pub enum StoreError {
     Vanished { path: String, what: &'static str },
     #[error("history query failed: {0}")]
     Sql(#[from] rusqlite::Error),
+    #[error(
+        "history migration `{area}` v{version} failed on PostgreSQL: {}",
+        pg::describe(source)
+    )]
+    PgMigration {
+        area: String,
+        version: usize,
+        #[source]
+        source: postgres::Error,
+    },
+    #[error("history query failed (PostgreSQL): {}", pg::describe(.0))]
+    Postgres(#[from] postgres::Error),
+    #[error(
+        "cannot connect to the PostgreSQL history at {target}: {}\n  hint: {hint}",
+        pg::describe(source)
+    )]
+    Connect {
+        target: String,
+        hint: String,
+        #[source]
+        source: postgres::Error,
+    },
+    #[error(
+        "invalid PostgreSQL store URL {url}: {message}\n  hint: write store.url as postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
+    )]
+    BadUrl { url: String, message: String },
+    #[error(
+        "the `{area}` area ({what}) needs the SQLite store for now: store.url is PostgreSQL ({url})\n  hint: run this command with RIGOR_STORE_URL=sqlite://.rigor/history.db; on PostgreSQL rigor keeps runs, results, quarantines and flaky scores (see docs/store.md)"
+    )]
+    NeedsSqlite {
+        area: String,
+        what: &'static str,
+        url: String,
+    },
+    #[error("{what}: {message}\n  hint: {hint}")]
+    Ops {
+        what: String,
+        message: String,
+        hint: String,
+    },
+    #[error("history column {column} holds {found}, not {wanted}")]
+    Decode {
+        column: usize,
+        found: String,
+        wanted: &'static str,
+    },
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -102,13 +153,57 @@ fn retry_busy<T>(mut op: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Resul
     }
 }
 
+/// One attempt of [`Store::with_tx`] on SQLite: a write transaction from the start.
+fn sqlite_tx<T>(
+    conn: &mut Connection,
+    f: &mut impl FnMut(&mut dyn db::Sql) -> Result<T>,
+) -> Result<T> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let out = f(&mut db::SqliteSql(&tx))?;
+    tx.commit()?;
+    Ok(out)
+}
+
+/// Whether an error is a conflict with another writer that a new attempt can get past.
+fn is_conflict(e: &StoreError) -> bool {
+    match e {
+        StoreError::Sql(rusqlite::Error::SqliteFailure(f, _)) => matches!(
+            f.code,
+            rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+        ),
+        StoreError::Postgres(p) => pg::is_conflict(p),
+        _ => false,
+    }
+}
+
+/// Run `op` again while it conflicts with another writer, for at most [`BUSY_TIMEOUT`].
+fn retry<T>(mut op: impl FnMut() -> Result<T>) -> Result<T> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match op() {
+            Err(e) if is_conflict(&e) && std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// An open history.
 pub struct Store {
+    /// The SQLite history; with PostgreSQL an empty in-memory database that areas not ported
+    /// to PostgreSQL never reach ([`Store::migrate_area`] refuses them first).
     conn: Connection,
+    /// The PostgreSQL history, when store.url names one.
+    pg: Option<std::cell::RefCell<postgres::Client>>,
+    /// The SQLite file, or the PostgreSQL URL without its password.
     path: PathBuf,
     /// The file's (device, inode) when opened; None in memory.
     file_id: Option<(u64, u64)>,
 }
+
+/// The areas whose tables PostgreSQL holds.
+const PORTED: &[&str] = &["core", "quarantine"];
 
 /// The (device, inode) of a file, or None when it does not exist.
 fn file_id(path: &Path) -> Option<(u64, u64)> {
@@ -143,6 +238,7 @@ impl Store {
             .map_err(open_err)?;
         let mut store = Store {
             conn,
+            pg: None,
             path: path.to_path_buf(),
             file_id: file_id(path),
         };
@@ -187,6 +283,7 @@ impl Store {
                 Ok(conn) => {
                     let mut store = Store {
                         conn,
+                        pg: None,
                         path: path.to_path_buf(),
                         file_id: file_id(path),
                     };
@@ -209,6 +306,7 @@ impl Store {
         let conn = Connection::open_in_memory()?;
         let mut store = Store {
             conn,
+            pg: None,
             path: PathBuf::from(":memory:"),
             file_id: None,
         };
@@ -247,9 +345,64 @@ impl Store {
         &mut self.conn
     }
 
-    /// Apply the not-yet-applied migrations of `area`, each in its own transaction.
+    /// Apply the not-yet-applied migrations of `area`, each in its own transaction. On
+    /// PostgreSQL, an area not ported to it yet is an error naming it.
     pub fn migrate_area(&mut self, area: &str, migrations: &[Migration]) -> Result<()> {
-        migrate::apply(&mut self.conn, &self.path, area, migrations)
+        match &self.pg {
+            None => migrate::apply(&mut self.conn, &self.path, area, migrations),
+            Some(_) if !PORTED.contains(&area) => Err(StoreError::NeedsSqlite {
+                area: area.into(),
+                what: pg::area_name(area),
+                url: self.path.display().to_string(),
+            }),
+            Some(client) => pg::migrate(&mut client.borrow_mut(), &self.path, area, migrations),
+        }
+    }
+
+    /// Open the PostgreSQL history at `url` and apply the core migrations.
+    pub fn open_postgres(url: &str) -> Result<Store> {
+        let (client, shown) = pg::connect(url)?;
+        let mut store = Store {
+            conn: Connection::open_in_memory()?,
+            pg: Some(std::cell::RefCell::new(client)),
+            path: PathBuf::from(shown),
+            file_id: None,
+        };
+        store.migrate_area("core", runs::MIGRATIONS)?;
+        store.migrate_area("quarantine", quarantine::MIGRATIONS)?;
+        Ok(store)
+    }
+
+    /// Whether this history is PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.pg.is_some()
+    }
+
+    /// Run `f` with statements on this history's engine.
+    pub fn with_sql<T>(&self, f: impl FnOnce(&mut dyn db::Sql) -> Result<T>) -> Result<T> {
+        match &self.pg {
+            None => f(&mut db::SqliteSql(&self.conn)),
+            Some(client) => f(&mut db::PgSql::new(&mut *client.borrow_mut())),
+        }
+    }
+
+    /// Run `f` in one write transaction, again from the start while the engine reports a
+    /// conflict with another writer (SQLite busy, PostgreSQL serialization failure or
+    /// deadlock), for at most [`BUSY_TIMEOUT`].
+    pub fn with_tx<T>(&mut self, mut f: impl FnMut(&mut dyn db::Sql) -> Result<T>) -> Result<T> {
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        loop {
+            let attempt = match &self.pg {
+                None => sqlite_tx(&mut self.conn, &mut f),
+                Some(client) => pg::tx(&mut client.borrow_mut(), &mut f),
+            };
+            match attempt {
+                Err(e) if is_conflict(&e) && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => return other,
+            }
+        }
     }
 }
 

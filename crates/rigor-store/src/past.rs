@@ -1,9 +1,8 @@
 //! Reads of earlier results for explaining failures (`rigor triage`): a test's past results
 //! with their runs' commits, and the failures of a window of runs.
 
-use crate::{Result, Store};
+use crate::{Result, Store, values};
 use rigor_model::Outcome;
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 /// One result of a test in some run, with what the run knew about its code.
@@ -39,60 +38,65 @@ impl Store {
         up_to_run: i64,
         limit: usize,
     ) -> Result<Vec<PastResult>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT u.id, u.started_at, u.commit_sha, u.branch, r.outcome, r.attempts, r.duration_s, r.excerpt
-             FROM results r JOIN tests t ON t.id = r.test_id JOIN runs u ON u.id = r.run_id
-             WHERE t.suite = ?1 AND t.name = ?2 AND u.id <= ?3
-             ORDER BY u.id DESC LIMIT ?4",
-        )?;
-        let rows = stmt.query_map(params![suite, id, up_to_run, limit as i64], |r| {
-            Ok(PastResult {
-                run_id: r.get(0)?,
-                started_at: r.get(1)?,
-                commit: r.get(2)?,
-                branch: r.get(3)?,
-                outcome: Outcome::parse(&r.get::<_, String>(4)?).unwrap_or(Outcome::Error),
-                attempts: r.get(5)?,
-                duration_s: r.get(6)?,
-                excerpt: r.get(7)?,
+        self.with_sql(|db| {
+            db.query(
+                "SELECT u.id, u.started_at, u.commit_sha, u.branch, r.outcome, r.attempts, r.duration_s, r.excerpt
+                 FROM results r JOIN tests t ON t.id = r.test_id JOIN runs u ON u.id = r.run_id
+                 WHERE t.suite = ?1 AND t.name = ?2 AND u.id <= ?3
+                 ORDER BY u.id DESC LIMIT ?4",
+                &values![suite, id, up_to_run, limit],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(PastResult {
+                    run_id: r.get(0)?,
+                    started_at: r.get(1)?,
+                    commit: r.get(2)?,
+                    branch: r.get(3)?,
+                    outcome: Outcome::parse(&r.get::<String>(4)?).unwrap_or(Outcome::Error),
+                    attempts: r.get(5)?,
+                    duration_s: r.get(6)?,
+                    excerpt: r.get(7)?,
+                })
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            .collect()
+        })
     }
 
     /// Failed, errored, timed-out and passed-on-retry results of the `runs` newest runs up to
     /// and including `up_to_run`, oldest first.
     pub fn failures_window(&self, up_to_run: i64, runs: usize) -> Result<Vec<PastFailure>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT u.id, u.started_at, t.suite, t.name, r.excerpt
-             FROM results r JOIN tests t ON t.id = r.test_id JOIN runs u ON u.id = r.run_id
-             WHERE u.id IN (SELECT id FROM runs WHERE id <= ?1 ORDER BY id DESC LIMIT ?2)
-               AND r.outcome IN ('failed', 'error', 'timeout', 'flaky')
-             ORDER BY u.id, r.rowid",
-        )?;
-        let rows = stmt.query_map(params![up_to_run, runs as i64], |r| {
-            Ok(PastFailure {
-                run_id: r.get(0)?,
-                started_at: r.get(1)?,
-                suite: r.get(2)?,
-                id: r.get(3)?,
-                excerpt: r.get(4)?,
+        self.with_sql(|db| {
+            db.query(
+                "SELECT u.id, u.started_at, t.suite, t.name, r.excerpt
+                 FROM results r JOIN tests t ON t.id = r.test_id JOIN runs u ON u.id = r.run_id
+                 WHERE u.id IN (SELECT id FROM runs WHERE id <= ?1 ORDER BY id DESC LIMIT ?2)
+                   AND r.outcome IN ('failed', 'error', 'timeout', 'flaky')
+                 ORDER BY u.id, r.rowid",
+                &values![up_to_run, runs],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(PastFailure {
+                    run_id: r.get(0)?,
+                    started_at: r.get(1)?,
+                    suite: r.get(2)?,
+                    id: r.get(3)?,
+                    excerpt: r.get(4)?,
+                })
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            .collect()
+        })
     }
 
     /// The base revision a run was recorded with (`rigor ci`, `--base`), if any.
     pub fn run_base(&self, run_id: i64) -> Result<Option<String>> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT base FROM runs WHERE id = ?1",
-                params![run_id],
-                |r| r.get::<_, Option<String>>(0),
-            )
-            .optional()?
-            .flatten())
+        self.with_sql(|db| {
+            match db.query_opt("SELECT base FROM runs WHERE id = ?1", &values![run_id])? {
+                Some(r) => r.get(0),
+                None => Ok(None),
+            }
+        })
     }
 }
 

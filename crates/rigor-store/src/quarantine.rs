@@ -1,9 +1,8 @@
 //! Quarantined tests (they still run; their failures do not fail the build) and the per-test
 //! result sequences that flakiness scores are computed from.
 
-use crate::{Migration, Result, Store};
+use crate::{Migration, Result, Store, values};
 use rigor_model::{Outcome, TestKey};
-use rusqlite::params;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -44,88 +43,104 @@ impl Store {
         expires_at: f64,
         auto: bool,
     ) -> Result<()> {
-        let tx = self.conn_mut().transaction()?;
-        tx.execute(
-            "UPDATE quarantine SET released_at = ?3 WHERE suite = ?1 AND name = ?2 AND released_at IS NULL",
-            params![key.suite, key.id, now],
-        )?;
-        tx.execute(
-            "INSERT INTO quarantine (suite, name, reason, created_at, expires_at, auto) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![key.suite, key.id, reason, now, expires_at, auto],
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.with_tx(|db| {
+            db.exec(
+                "UPDATE quarantine SET released_at = ?3 WHERE suite = ?1 AND name = ?2 AND released_at IS NULL",
+                &values![&key.suite, &key.id, now],
+            )?;
+            db.exec(
+                "INSERT INTO quarantine (suite, name, reason, created_at, expires_at, auto) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                &values![&key.suite, &key.id, reason, now, expires_at, auto],
+            )?;
+            Ok(())
+        })
     }
 
     /// Release a test's active quarantine. Returns whether there was one.
     pub fn release(&self, key: &TestKey, now: f64) -> Result<bool> {
-        let n = self.conn().execute(
-            "UPDATE quarantine SET released_at = ?3 WHERE suite = ?1 AND name = ?2 AND released_at IS NULL AND expires_at > ?3",
-            params![key.suite, key.id, now],
-        )?;
+        let n = self.with_sql(|db| {
+            db.exec(
+                "UPDATE quarantine SET released_at = ?3 WHERE suite = ?1 AND name = ?2 AND released_at IS NULL AND expires_at > ?3",
+                &values![&key.suite, &key.id, now],
+            )
+        })?;
         Ok(n > 0)
     }
 
     /// Quarantines in force at `now` (not released, not expired).
     pub fn active_quarantines(&self, now: f64) -> Result<Vec<Quarantine>> {
-        let mut stmt = self.conn().prepare(
-            "SELECT suite, name, reason, created_at, expires_at, auto FROM quarantine
-             WHERE released_at IS NULL AND expires_at > ?1 ORDER BY suite, name",
-        )?;
-        let rows = stmt.query_map(params![now], |r| {
-            Ok(Quarantine {
-                suite: r.get(0)?,
-                id: r.get(1)?,
-                reason: r.get(2)?,
-                created_at: r.get(3)?,
-                expires_at: r.get(4)?,
-                auto: r.get(5)?,
+        self.with_sql(|db| {
+            db.query(
+                "SELECT suite, name, reason, created_at, expires_at, auto FROM quarantine
+                 WHERE released_at IS NULL AND expires_at > ?1 ORDER BY suite, name",
+                &values![now],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(Quarantine {
+                    suite: r.get(0)?,
+                    id: r.get(1)?,
+                    reason: r.get(2)?,
+                    created_at: r.get(3)?,
+                    expires_at: r.get(4)?,
+                    auto: r.get(5)?,
+                })
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            .collect()
+        })
     }
 
     /// Each test's last `window` results, oldest first, with the run's commit.
     pub fn observations(&self, window: usize) -> Result<HashMap<TestKey, Vec<Observed>>> {
-        let mut stmt = self.conn().prepare(
-            "SELECT suite, name, commit_sha, outcome FROM (
-                SELECT t.suite AS suite, t.name AS name, u.commit_sha AS commit_sha, r.outcome AS outcome, r.run_id AS run_id,
-                       ROW_NUMBER() OVER (PARTITION BY r.test_id ORDER BY r.run_id DESC) AS n
-                FROM results r JOIN tests t ON t.id = r.test_id JOIN runs u ON u.id = r.run_id
-             ) WHERE n <= ?1 ORDER BY run_id",
-        )?;
-        let mut out: HashMap<TestKey, Vec<Observed>> = HashMap::new();
-        let rows = stmt.query_map(params![window as i64], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, String>(3)?,
-            ))
+        let rows = self.with_sql(|db| {
+            db.query(
+                "SELECT suite, name, commit_sha, outcome FROM (
+                    SELECT t.suite AS suite, t.name AS name, u.commit_sha AS commit_sha, r.outcome AS outcome, r.run_id AS run_id,
+                           ROW_NUMBER() OVER (PARTITION BY r.test_id ORDER BY r.run_id DESC) AS n
+                    FROM results r JOIN tests t ON t.id = r.test_id JOIN runs u ON u.id = r.run_id
+                 ) recent WHERE n <= ?1 ORDER BY run_id",
+                &values![window],
+            )
         })?;
-        for row in rows {
-            let (suite, name, commit, outcome) = row?;
-            out.entry(TestKey::new(suite, name))
+        let mut out: HashMap<TestKey, Vec<Observed>> = HashMap::new();
+        for r in rows {
+            let outcome: String = r.get(3)?;
+            out.entry(TestKey::new(r.get::<String>(0)?, r.get::<String>(1)?))
                 .or_default()
-                .push((commit, Outcome::parse(&outcome).unwrap_or(Outcome::Error)));
+                .push((
+                    r.get(2)?,
+                    Outcome::parse(&outcome).unwrap_or(Outcome::Error),
+                ));
         }
         Ok(out)
     }
 
     /// Tests whose most recent result on `branch` (any branch when None) is a failure.
     pub fn failing_tests(&self, branch: Option<&str>) -> Result<HashSet<TestKey>> {
-        let mut stmt = self.conn().prepare(
-            "SELECT suite, name, outcome FROM (
-                SELECT t.suite AS suite, t.name AS name, r.outcome AS outcome,
-                       ROW_NUMBER() OVER (PARTITION BY r.test_id ORDER BY r.run_id DESC) AS n
-                FROM results r JOIN tests t ON t.id = r.test_id JOIN runs u ON u.id = r.run_id
-                WHERE ?1 IS NULL OR u.branch = ?1 OR u.branch IS NULL
-             ) WHERE n = 1 AND outcome IN ('failed', 'error', 'timeout')",
-        )?;
-        let rows = stmt.query_map(params![branch], |r| {
-            Ok(TestKey::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.failing_tests_excluding(branch, None)
+    }
+
+    /// [`Store::failing_tests`] without the runs at commit `exclude` (when given).
+    pub fn failing_tests_excluding(
+        &self,
+        branch: Option<&str>,
+        exclude: Option<&str>,
+    ) -> Result<HashSet<TestKey>> {
+        self.with_sql(|db| {
+            db.query(
+                "SELECT suite, name, outcome FROM (
+                    SELECT t.suite AS suite, t.name AS name, r.outcome AS outcome,
+                           ROW_NUMBER() OVER (PARTITION BY r.test_id ORDER BY r.run_id DESC) AS n
+                    FROM results r JOIN tests t ON t.id = r.test_id JOIN runs u ON u.id = r.run_id
+                    WHERE (CAST(?1 AS TEXT) IS NULL OR u.branch = ?1 OR u.branch IS NULL)
+                      AND (CAST(?2 AS TEXT) IS NULL OR u.commit_sha IS NULL OR u.commit_sha != ?2)
+                 ) latest WHERE n = 1 AND outcome IN ('failed', 'error', 'timeout')",
+                &values![branch, exclude],
+            )?
+            .iter()
+            .map(|r| Ok(TestKey::new(r.get::<String>(0)?, r.get::<String>(1)?)))
+            .collect()
+        })
     }
 }
 

@@ -48,3 +48,4 @@ pub fn commit_all(dir: &Path, msg: &str) -> String {
     git(dir, &["commit", "-q", "-m", msg]);
     git(dir, &["rev-parse", "HEAD"])
 }
+pub mod pg;

@@ -9,6 +9,7 @@ pub mod project;
 pub mod release;
 pub mod run;
 pub mod serve;
+pub mod store;
 pub mod supply;
 pub mod triage;
 

@@ -58,6 +58,10 @@ pub struct RunArgs {
     /// Giving --base implies it.
     #[arg(long)]
     pub changed: bool,
+    /// Run shard K (--shard K/N) of this plan file (`rigor plan --shards N --format json`):
+    /// every job runs the same split, whatever the history recorded since.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
     /// Extra arguments for the runner (after `--`), e.g. pytest paths or `-k expr`.
     #[arg(last = true)]
     pub extra: Vec<String>,

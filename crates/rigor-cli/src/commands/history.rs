@@ -7,8 +7,11 @@ use rigor_model::duration::human;
 use rigor_model::{Config, exit};
 
 pub fn run(config: &Config, args: &HistoryArgs) -> Result<i32> {
-    let path = config.sqlite_path()?;
-    if !path.exists() {
+    let path = match config.postgres_url() {
+        Some(_) => None,
+        None => Some(config.sqlite_path()?),
+    };
+    if let Some(path) = path.filter(|p| !p.exists()) {
         bail!(
             "no history at {}\n  hint: `rigor run` records one",
             path.display()

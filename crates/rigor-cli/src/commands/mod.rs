@@ -19,6 +19,7 @@ pub mod rollout;
 pub mod run;
 pub mod sbom;
 pub mod serve;
+pub mod store;
 pub mod triage;
 
 use crate::args::Format;
@@ -29,12 +30,18 @@ use std::io::IsTerminal;
 
 /// Open the configured history.
 pub fn open_store(config: &Config) -> anyhow::Result<Store> {
+    if let Some(url) = config.postgres_url() {
+        return Ok(Store::open_postgres(url)?);
+    }
     Ok(Store::open(&config.sqlite_path()?)?)
 }
 
 /// Open the configured history for a command that only reads it: read-only when it cannot be
 /// written (see [`Store::open_for_reading`]).
 pub fn open_store_for_reading(config: &Config) -> anyhow::Result<Store> {
+    if let Some(url) = config.postgres_url() {
+        return Ok(Store::open_postgres(url)?);
+    }
     Ok(Store::open_for_reading(&config.sqlite_path()?)?)
 }
 

@@ -36,6 +36,9 @@ pub fn run(config: &Config, args: &PlanArgs) -> Result<i32> {
                 args.base.as_deref(),
             )?),
         },
+        // Sharded plans read the history without this commit's runs, as `run --shard` does.
+        stable_facts: args.shards.is_some(),
+        pinned: None,
     };
     let mut planned = planning::plan(config, &mut store, &req)?;
     if let Some(n) = args.shards {

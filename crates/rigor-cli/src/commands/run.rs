@@ -14,6 +14,7 @@ pub fn run(config: Config, args: &RunArgs) -> Result<i32> {
         coverage_map: args.coverage_map,
         expr: args.expr.clone(),
         changed: args.changed,
+        plan: args.plan.clone(),
         extra: args.extra.clone(),
         ..args.common.flags()
     };

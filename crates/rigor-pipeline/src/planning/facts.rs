@@ -19,16 +19,28 @@ pub struct HistoryFacts {
 
 impl HistoryFacts {
     pub fn load(store: &Store, suites: &[&str], branch: Option<&str>) -> Result<HistoryFacts> {
+        HistoryFacts::load_excluding(store, suites, branch, None)
+    }
+
+    /// The facts of the whole history, or with `exclude`, of the history without the runs at
+    /// that commit: shards of one commit then plan from the same facts whenever they start,
+    /// whatever the shards that ran before them recorded.
+    pub fn load_excluding(
+        store: &Store,
+        suites: &[&str],
+        branch: Option<&str>,
+        exclude: Option<&str>,
+    ) -> Result<HistoryFacts> {
         let mut estimates = HashMap::new();
         let mut typical = HashMap::new();
         let mut known = HashSet::new();
         for s in suites {
-            let (e, t) = rigor_runner::run::estimates(store, s)?;
+            let (e, t) = rigor_runner::run::estimates_excluding(store, s, exclude)?;
             typical.insert(s.to_string(), if e.is_empty() { UNKNOWN_TEST_S } else { t });
             estimates.extend(e);
             known.extend(
                 store
-                    .known_tests(s)?
+                    .known_tests_excluding(s, exclude)?
                     .into_iter()
                     .map(|id| TestKey::new(*s, id)),
             );
@@ -36,7 +48,7 @@ impl HistoryFacts {
         Ok(HistoryFacts {
             estimates,
             typical,
-            failing: store.failing_tests(branch)?,
+            failing: store.failing_tests_excluding(branch, exclude)?,
             known,
         })
     }

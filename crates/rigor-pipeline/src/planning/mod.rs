@@ -3,9 +3,11 @@
 
 mod facts;
 mod order;
+mod pinned;
 mod selection;
 
 pub use facts::{HistoryFacts, UNKNOWN_TEST_S};
+pub use pinned::load_pinned;
 pub use selection::{SelectionInfo, selection_header, short};
 
 use crate::change::Detected;
@@ -63,6 +65,22 @@ pub struct PlanRequest {
     /// Change-aware selection: only the tests the change can break (the change detected once
     /// by the caller).
     pub change: Option<Detected>,
+    /// Plan from the history without the runs at the current commit (sharded plans: every
+    /// shard of a commit computes the same split, whenever it starts). Implied by `shard`.
+    pub stable_facts: bool,
+    /// A plan pinned by `rigor run --plan FILE --shard K/N`: exactly that shard's tests.
+    pub pinned: Option<Pinned>,
+}
+
+/// One shard of a plan file (`rigor plan --shards N --format json`).
+#[derive(Debug, Clone)]
+pub struct Pinned {
+    /// 1-based shard.
+    pub index: usize,
+    /// The shard's tests.
+    pub tests: std::collections::HashSet<rigor_model::TestKey>,
+    /// Every shard's estimated load, as planned.
+    pub loads: Vec<f64>,
 }
 
 /// One planned test.
@@ -169,6 +187,20 @@ fn with_collection_errors(mut batches: Vec<Batch>, discovered: &[Discovered]) ->
     batches
 }
 
+/// A pinned plan's shard: only its tests (those still discovered) run; a note names the
+/// planned tests that are gone.
+fn pinned_shard(all: &mut Vec<(usize, TestCase)>, p: &Pinned) -> (Vec<Option<usize>>, Vec<f64>) {
+    all.retain(|(_, t)| p.tests.contains(&t.key));
+    if all.len() < p.tests.len() {
+        eprintln!(
+            "note: {} tests of shard {} of the plan are not among the discovered tests (removed or renamed since planning, or filtered out)",
+            p.tests.len() - all.len(),
+            p.index
+        );
+    }
+    (vec![Some(p.index); all.len()], p.loads.clone())
+}
+
 /// Discover, select by the change, filter, shard, tier and order: everything `rigor run`,
 /// `rigor plan` and `rigor ci` run, in run order and as batches for the runner.
 pub fn plan(config: &Config, store: &mut Store, req: &PlanRequest) -> Result<Planned> {
@@ -196,7 +228,11 @@ pub fn plan(config: &Config, store: &mut Store, req: &PlanRequest) -> Result<Pla
     )?;
     let names: Vec<&str> = discovered.iter().map(|d| d.suite.name.as_str()).collect();
     let branch = rigor_vcs::branch(&config.root);
-    let facts = HistoryFacts::load(store, &names, branch.as_deref())?;
+    let exclude = match req.stable_facts || req.shard.is_some() {
+        true => rigor_vcs::commit(&config.root),
+        false => None,
+    };
+    let facts = HistoryFacts::load_excluding(store, &names, branch.as_deref(), exclude.as_deref())?;
     let selection = match &req.change {
         Some(c) => Some(selection::select_by_change(
             config,
@@ -207,8 +243,11 @@ pub fn plan(config: &Config, store: &mut Store, req: &PlanRequest) -> Result<Pla
         )?),
         None => None,
     };
-    let all = candidates(&discovered, expr.as_ref(), selection.as_ref(), &facts);
-    let (shard_of, shard_loads) = order::split_shards(&all, &facts, req.shard);
+    let mut all = candidates(&discovered, expr.as_ref(), selection.as_ref(), &facts);
+    let (shard_of, shard_loads) = match &req.pinned {
+        Some(p) => pinned_shard(&mut all, p),
+        None => order::split_shards(&all, &facts, req.shard),
+    };
     let chosen = order::Chosen {
         all: &all,
         mine: (0..all.len())

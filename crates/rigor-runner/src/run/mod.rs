@@ -18,7 +18,7 @@ mod work;
 #[cfg(test)]
 mod tests;
 
-pub use crate::estimate::{Estimates, estimates, order_longest_first};
+pub use crate::estimate::{Estimates, estimates, estimates_excluding, order_longest_first};
 pub use crate::outcome::{RunReport, SuiteRun, TierRun};
 pub use crate::prepare::{
     Discovered, PrepareOptions, Prepared, discover, discover_with, suites_for,

@@ -1,0 +1,89 @@
+//! `rigor store`: backup, restore, check and prune the history (engine work in rigor-store).
+
+use crate::args::Format;
+use crate::args::store::{StoreAction, StoreArgs};
+use anyhow::{Result, bail};
+use rigor_model::{Config, exit};
+use rigor_store::Retention;
+
+pub fn run(config: &Config, args: &StoreArgs) -> Result<i32> {
+    match &args.action {
+        StoreAction::Backup { file } => {
+            let store = super::open_store(config)?;
+            store.backup_to(file)?;
+            eprintln!("backed up {} to {}", store.path().display(), file.display());
+            Ok(exit::OK)
+        }
+        StoreAction::Restore { file } => {
+            let mut store = super::open_store(config)?;
+            store.restore_from(file)?;
+            eprintln!(
+                "restored {} from {}",
+                store.path().display(),
+                file.display()
+            );
+            Ok(exit::OK)
+        }
+        StoreAction::Check { format } => check(config, *format),
+        StoreAction::Prune {
+            keep_days,
+            keep_runs,
+            dry_run,
+            format,
+        } => {
+            let keep = Retention {
+                keep_days: keep_days.or(config.store.keep_days),
+                keep_runs: keep_runs.or(config.store.keep_runs),
+            };
+            if keep.keep_days.is_none() && keep.keep_runs.is_none() {
+                bail!(
+                    "rigor store prune: no retention given\n  hint: pass --keep-days N and/or --keep-runs N, or set [store] keep_days / keep_runs in rigor.toml"
+                );
+            }
+            if keep.keep_days.is_some_and(|d| d.is_nan() || d < 0.0) {
+                bail!("--keep-days must be a number of days ≥ 0");
+            }
+            let mut store = super::open_store(config)?;
+            let now = rigor_runner::run::now_s();
+            let r = store.prune(keep, now, *dry_run)?;
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&r)?),
+                Format::Text => println!(
+                    "{} {} runs ({} results); {} runs kept",
+                    if r.dry_run { "would remove" } else { "removed" },
+                    r.runs_removed,
+                    r.results_removed,
+                    r.runs_kept
+                ),
+            }
+            Ok(exit::OK)
+        }
+    }
+}
+
+fn check(config: &Config, format: Format) -> Result<i32> {
+    let store = super::open_store_for_reading(config)?;
+    let r = store.check()?;
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&r)?),
+        Format::Text => {
+            println!("{} history at {}", r.engine, r.location);
+            println!(
+                "integrity: {}",
+                if r.ok {
+                    "ok".into()
+                } else {
+                    r.integrity.join("; ")
+                }
+            );
+            for a in &r.areas {
+                println!("  schema {:<12} v{}", a.area, a.version);
+            }
+            println!(
+                "{} runs ({} unfinished), {} results",
+                r.runs, r.unfinished_runs, r.results
+            );
+        }
+    }
+    Ok(if r.ok { exit::OK } else { exit::FAILED })
+}
