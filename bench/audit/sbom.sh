@@ -55,7 +55,9 @@ echo
 echo "wall time, median of $ROUNDS alternating runs:"
 "$PY" "$HERE/timing.py" "$ROUNDS" \
   "cyclonedx-py environment" "$CDX environment $PROBE/venv/bin/python --of JSON -o /dev/null" \
-  "rigor sbom --venv" "$RIGOR sbom --venv $PROBE/venv -o /dev/null"
+  "rigor sbom --venv" "$RIGOR sbom --venv $PROBE/venv -o /dev/null" \
+  "cyclonedx-py requirements" "$CDX requirements $PROBE/requirements.txt --of JSON -o /dev/null" \
+  "rigor sbom --file" "$RIGOR sbom --file $PROBE/requirements.txt -o /dev/null"
 
 # Rust, when cargo-cyclonedx is installed.
 CARGO_CYCLONEDX="${CARGO_CYCLONEDX:-$(command -v cargo-cyclonedx || true)}"
