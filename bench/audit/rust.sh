@@ -4,7 +4,8 @@
 # A probe project pins real crate versions with known advisories; cargo resolves its lockfile
 # (by name and version, nothing is built). cargo-audit is installed with cargo into a
 # bench-local root. Findings are compared one to one, then wall times (median of ROUNDS).
-# Usage: bench/audit/rust.sh [ROUNDS]   (RIGOR=path/to/release/rigor to skip the build)
+# Usage: bench/audit/rust.sh [ROUNDS]   (RIGOR=path/to/release/rigor to skip the build;
+#        RIGOR_BENCH_TOOLS=DIR where cargo-audit is or goes, DIR/bin/cargo-audit)
 set -euo pipefail
 ROUNDS="${1:-7}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,8 +20,8 @@ if [ ! -x "$RIGOR" ]; then
   (cd "$ROOT" && cargo build --release --quiet -p rigor-cli)
 fi
 
-# cargo-audit, pinned, into a bench-local root.
-TOOLS="$ROOT/bench/work/tools"
+# cargo-audit, pinned, into a bench-local root (RIGOR_BENCH_TOOLS to share one install root).
+TOOLS="${RIGOR_BENCH_TOOLS:-$ROOT/bench/work/tools}"
 if [ ! -x "$TOOLS/bin/cargo-audit" ]; then
   cargo install --quiet cargo-audit --version "$CARGO_AUDIT_VERSION" --locked --root "$TOOLS"
 fi

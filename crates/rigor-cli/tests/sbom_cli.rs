@@ -159,3 +159,155 @@ fn no_input_is_exit_4_and_nothing_written() {
     assert_eq!(out.status.code(), Some(4));
     assert!(!tmp.path().join("bom.json").exists());
 }
+
+/// A Cargo home whose registry source cache holds two of the fixture's crates, as a build
+/// leaves it (`registry/src/<index>/<name>-<version>/Cargo.toml`).
+fn cargo_home_with(dir: &Path) -> std::path::PathBuf {
+    let home = dir.join("cargo-home");
+    let idx = home.join("registry/src/index.test-0123456789abcdef");
+    for (krate, license) in [
+        ("smallvec-0.6.10", "MIT/Apache-2.0"),
+        ("hyper-0.14.9", "MIT"),
+    ] {
+        std::fs::create_dir_all(idx.join(krate)).unwrap();
+        std::fs::write(
+            idx.join(krate).join("Cargo.toml"),
+            format!("[package]\nname = \"x\"\nlicense = \"{license}\"\n"),
+        )
+        .unwrap();
+    }
+    home
+}
+
+#[test]
+fn crate_licences_come_from_the_registry_cache_and_validate() {
+    let (_t, dir) = common::project("audit-rust");
+    let home = cargo_home_with(&dir);
+    let run = |args: &[&str], name: &str| {
+        let path = dir.join(name);
+        let out = rigor(&dir)
+            .env("CARGO_HOME", &home)
+            .arg("sbom")
+            .args(args)
+            .arg("-o")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        (path, v)
+    };
+    for spec in ["1.6", "1.5"] {
+        let (path, v) = run(&["--spec", spec], "bom.json");
+        validate("cyclonedx", &path).unwrap();
+        let comp = |n: &str| {
+            v["components"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["name"] == n)
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(
+            comp("smallvec")["licenses"],
+            serde_json::json!([{"expression": "MIT OR Apache-2.0"}])
+        );
+        assert_eq!(
+            comp("hyper")["licenses"],
+            serde_json::json!([{"expression": "MIT"}])
+        );
+        assert!(
+            comp("h2").get("licenses").is_none(),
+            "not in the cache: none"
+        );
+    }
+    let (path, v) = run(&["--format", "spdx-json"], "spdx.json");
+    validate("spdx", &path).unwrap();
+    let declared = |n: &str| {
+        v["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == n)
+            .unwrap()["licenseDeclared"]
+            .clone()
+    };
+    assert_eq!(declared("smallvec"), "MIT OR Apache-2.0");
+    assert_eq!(declared("h2"), "NOASSERTION");
+}
+
+#[test]
+fn a_venv_bill_carries_metadata_licences_and_the_graph() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let site = dir.join(".venv/lib/python3.12/site-packages");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::write(dir.join(".venv/pyvenv.cfg"), "home = /usr/bin\n").unwrap();
+    for (d, meta) in [
+        (
+            "requests-2.25.1.dist-info",
+            "Name: requests\nVersion: 2.25.1\nLicense: Apache 2.0\nRequires-Dist: urllib3 (<1.27)\n",
+        ),
+        (
+            "urllib3-1.26.4.dist-info",
+            "Name: urllib3\nVersion: 1.26.4\nClassifier: License :: OSI Approved :: MIT License\n",
+        ),
+        (
+            "packaging-24.2.dist-info",
+            "Name: packaging\nVersion: 24.2\nLicense-Expression: Apache-2.0 OR BSD-2-Clause\n",
+        ),
+    ] {
+        std::fs::create_dir_all(site.join(d)).unwrap();
+        std::fs::write(site.join(d).join("METADATA"), meta).unwrap();
+    }
+    let (path, v) = sbom(dir, &[], "bom.json");
+    validate("cyclonedx", &path).unwrap();
+    let comp = |n: &str| {
+        v["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == n)
+            .unwrap_or_else(|| panic!("{n} in {v:#}"))
+            .clone()
+    };
+    assert_eq!(
+        comp("requests")["licenses"],
+        serde_json::json!([{"license": {"name": "Apache 2.0"}}])
+    );
+    assert_eq!(
+        comp("urllib3")["licenses"],
+        serde_json::json!([{"license": {"name": "MIT License"}}])
+    );
+    assert_eq!(
+        comp("packaging")["licenses"],
+        serde_json::json!([{"expression": "Apache-2.0 OR BSD-2-Clause"}])
+    );
+    let deps = v["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["ref"] == "pkg:pypi/requests@2.25.1")
+        .unwrap();
+    assert_eq!(
+        deps["dependsOn"],
+        serde_json::json!(["pkg:pypi/urllib3@1.26.4"])
+    );
+    let (path, v) = sbom(dir, &["--format", "spdx-json"], "spdx.json");
+    validate("spdx", &path).unwrap();
+    let declared: Vec<&str> = v["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["licenseDeclared"].as_str().unwrap())
+        .collect();
+    assert!(
+        declared.contains(&"Apache-2.0 OR BSD-2-Clause"),
+        "{declared:?}"
+    );
+}

@@ -19,6 +19,11 @@ pub struct AuditConfig {
     pub fail_on_informational: bool,
     /// Where `--update` keeps fetched databases (relative to the project root).
     pub cache: String,
+    /// OSV ecosystems whose export `--update` downloads into the cache (`PyPI`, `crates.io`);
+    /// each downloaded export is audited against like a `databases` entry.
+    pub exports: Vec<String>,
+    /// Where an export is downloaded from; `{ecosystem}` is replaced by the ecosystem.
+    pub export_url: String,
     /// Accepted advisories, each with a reason and an expiry date.
     pub ignore: Vec<Ignore>,
 }
@@ -32,6 +37,8 @@ impl Default for AuditConfig {
             fail_on_unknown: true,
             fail_on_informational: false,
             cache: ".rigor/advisories".into(),
+            exports: Vec::new(),
+            export_url: crate::advisories::export::DEFAULT_URL.into(),
             ignore: Vec::new(),
         }
     }

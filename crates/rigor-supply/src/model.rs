@@ -73,6 +73,18 @@ pub struct Package {
     pub dependencies: Vec<String>,
     /// PEP 508 environment marker as written, if any (not evaluated).
     pub marker: Option<String>,
+    /// The licence the package declares, when the input says (installed dist METADATA).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub licenses: Vec<License>,
+}
+
+/// A declared licence: an SPDX expression (Cargo `license`, PEP 639 `License-Expression`) or a
+/// free-text name (a METADATA `License:` line, a trove classifier).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum License {
+    Expression(String),
+    Name(String),
 }
 
 /// Where a package comes from.

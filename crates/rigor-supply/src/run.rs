@@ -1,7 +1,7 @@
 //! One audit as the commands and the pipeline ask for it: settings from `[audit]` (ignores
 //! checked, located in rigor.toml), databases and inputs resolved, the report built.
 
-use crate::advisories::Database;
+use crate::advisories::{Database, DbInfo, export};
 use crate::audit::policy::check_ignores;
 use crate::audit::report::{AuditReport, build};
 use crate::config::AuditConfig;
@@ -20,7 +20,7 @@ pub struct AuditOptions {
     pub files: Vec<PathBuf>,
     /// `--fail-on`.
     pub fail_on: Option<Severity>,
-    /// `--update`: pull the databases that are git checkouts first.
+    /// `--update`: pull the databases that are git checkouts and download the exports first.
     pub update: bool,
 }
 
@@ -38,12 +38,14 @@ pub fn settings(config: &Config, today: &str) -> Result<(AuditConfig, Vec<String
     Ok((cfg, warnings))
 }
 
-/// Whether the project configures an audit (`[audit]` with at least one database).
+/// Whether the project configures an audit (`[audit]` with at least one database or export).
 pub fn configured(config: &Config) -> bool {
-    config
-        .raw("audit.databases")
-        .and_then(|v| v.as_array())
-        .is_some_and(|a| !a.is_empty())
+    ["audit.databases", "audit.exports"].iter().any(|k| {
+        config
+            .raw(k)
+            .and_then(|v| v.as_array())
+            .is_some_and(|a| !a.is_empty())
+    })
 }
 
 /// Today's date (UTC) as `YYYY-MM-DD`.
@@ -54,17 +56,47 @@ pub fn today() -> String {
     rigor_model::time::utc(now)[..10].to_string()
 }
 
-/// The database directories: `--db`, else `[audit] databases` (relative to the root).
+/// The database directories given: `--db`, else `[audit] databases` (relative to the root).
+fn given_databases(config: &Config, cfg: &AuditConfig, opts: &AuditOptions) -> Vec<PathBuf> {
+    if opts.databases.is_empty() {
+        cfg.databases.iter().map(|d| config.root.join(d)).collect()
+    } else {
+        opts.databases.clone()
+    }
+}
+
+/// The export directories in the cache (`[audit] exports`; none when `--db` names the databases).
+fn export_dirs(config: &Config, cfg: &AuditConfig, opts: &AuditOptions) -> Vec<(String, PathBuf)> {
+    if !opts.databases.is_empty() {
+        return Vec::new();
+    }
+    let cache = config.root.join(&cfg.cache);
+    cfg.exports
+        .iter()
+        .map(|e| (e.clone(), export::dir(&cache, e)))
+        .collect()
+}
+
+/// The database directories: `--db`, else `[audit] databases` (relative to the root) and the
+/// downloaded `[audit] exports`.
 pub fn database_paths(
     config: &Config,
     cfg: &AuditConfig,
     opts: &AuditOptions,
 ) -> Result<Vec<PathBuf>> {
-    let paths: Vec<PathBuf> = if opts.databases.is_empty() {
-        cfg.databases.iter().map(|d| config.root.join(d)).collect()
-    } else {
-        opts.databases.clone()
-    };
+    let mut paths = given_databases(config, cfg, opts);
+    for (eco, dir) in export_dirs(config, cfg, opts) {
+        if !dir.is_dir() {
+            return Err(SupplyError::usage(
+                format!(
+                    "the {eco} export is not downloaded yet (no {})",
+                    dir.display()
+                ),
+                "run `rigor audit --update` once with network access, or remove it from [audit] exports",
+            ));
+        }
+        paths.push(dir);
+    }
     if paths.is_empty() {
         return Err(SupplyError::usage(
             "no advisory database to audit against",
@@ -115,13 +147,112 @@ pub fn run(config: &Config, cfg: &AuditConfig, opts: &AuditOptions) -> Result<Au
     if let Some(s) = opts.fail_on {
         cfg.fail_on = s;
     }
-    let paths = database_paths(config, &cfg, opts)?;
     if opts.update {
-        for line in crate::advisories::update::update(&paths)? {
+        for line in refresh(config, &cfg, opts)? {
             eprintln!("{line}");
         }
     }
+    let paths = database_paths(config, &cfg, opts)?;
     let db = Database::load(&paths)?;
+    if opts.update {
+        for line in ages(&db.infos, &today()) {
+            eprintln!("{line}");
+        }
+    }
     let inputs = inputs(config, &cfg, opts)?;
     Ok(build(&inputs, &db, &cfg))
+}
+
+/// `--update`: pull the given databases that are git checkouts, download the exports.
+pub fn refresh(config: &Config, cfg: &AuditConfig, opts: &AuditOptions) -> Result<Vec<String>> {
+    let mut lines = crate::advisories::update::update(&given_databases(config, cfg, opts))?;
+    let cache = config.root.join(&cfg.cache);
+    let now = rigor_model::time::utc(now_secs());
+    for (eco, _) in export_dirs(config, cfg, opts) {
+        std::fs::create_dir_all(&cache).map_err(|e| SupplyError::Write {
+            path: cache.display().to_string(),
+            source: e,
+        })?;
+        let url = export::url(&cfg.export_url, &eco);
+        lines.push(export::update(&cache, &eco, &url, &now)?);
+    }
+    Ok(lines)
+}
+
+fn now_secs() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// One line per database with its age on `today` (`YYYY-MM-DD`).
+pub fn ages(infos: &[DbInfo], today: &str) -> Vec<String> {
+    infos
+        .iter()
+        .map(|i| {
+            let age = match (&i.updated, days(today)) {
+                (Some(u), Some(t)) => match days(u) {
+                    Some(d) => format!("updated {u}, {} days old", t - d),
+                    None => format!("updated {u}"),
+                },
+                _ => "age unknown".to_string(),
+            };
+            format!(
+                "database {} ({}, {} advisories): {age}",
+                i.path,
+                i.kind.as_str(),
+                i.advisories
+            )
+        })
+        .collect()
+}
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date (proleptic Gregorian).
+pub fn days(date: &str) -> Option<i64> {
+    let mut it = date.get(..10)?.split('-');
+    let y: i64 = it.next()?.parse().ok()?;
+    let m: i64 = it.next()?.parse().ok()?;
+    let d: i64 = it.next()?.parse().ok()?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn ages_in_days() {
+        assert_eq!(days("1970-01-01"), Some(0));
+        assert_eq!(days("2000-03-01"), Some(11_017));
+        assert_eq!(days("2026-13-01"), None);
+        let info = DbInfo {
+            path: "db".into(),
+            kind: crate::advisories::DbKind::Osv,
+            advisories: 3,
+            updated: Some("2026-11-20".into()),
+        };
+        assert_eq!(
+            ages(&[info], "2026-11-28"),
+            vec!["database db (osv, 3 advisories): updated 2026-11-20, 8 days old"]
+        );
+    }
+
+    proptest! {
+        /// The day count agrees with rigor's own calendar (`time::utc`) for every day.
+        #[test]
+        fn days_agree_with_utc(n in 0i64..200_000) {
+            let date = rigor_model::time::utc(n as f64 * 86_400.0);
+            prop_assert_eq!(days(&date), Some(n));
+        }
+    }
 }

@@ -47,6 +47,10 @@ pub struct AuditArgs {
     /// repeatable. Default: found in the project.
     #[arg(long = "file", value_name = "FILE")]
     pub file: Vec<PathBuf>,
+    /// An installed Python environment to read (`*.dist-info/METADATA`): a virtual environment
+    /// or a site-packages directory; repeatable. Default: `.venv/` or `venv/` in the project.
+    #[arg(long = "venv", value_name = "DIR")]
+    pub venv: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: AuditFormat,
@@ -56,7 +60,8 @@ pub struct AuditArgs {
     /// The lowest severity that fails the audit (default: `[audit] fail_on`, else low).
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
-    /// Pull the databases that are git checkouts (`git pull --ff-only`) before auditing.
+    /// Before auditing, pull the databases that are git checkouts (`git pull --ff-only`) and
+    /// download the OSV exports of `[audit] exports` into `[audit] cache`; shows each database's age.
     #[arg(long, conflicts_with = "offline")]
     pub update: bool,
     /// Never touch the network (the audit itself never does; this refuses --update).
@@ -90,6 +95,10 @@ pub struct SbomArgs {
     /// repeatable. Default: found in the project.
     #[arg(long = "file", value_name = "FILE")]
     pub file: Vec<PathBuf>,
+    /// An installed Python environment to read (`*.dist-info/METADATA`): a virtual environment
+    /// or a site-packages directory; repeatable. Default: `.venv/` or `venv/` in the project.
+    #[arg(long = "venv", value_name = "DIR")]
+    pub venv: Vec<PathBuf>,
     #[arg(long, value_enum, default_value = "cyclonedx-json")]
     pub format: SbomFormat,
     /// CycloneDX specification version.

@@ -15,7 +15,12 @@ pub fn run(args: &AuditArgs, config: &Config) -> Result<i32> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| config.root.clone());
     let opts = AuditOptions {
         databases: args.db.iter().map(|p| cwd.join(p)).collect(),
-        files: args.file.iter().map(|p| cwd.join(p)).collect(),
+        files: args
+            .file
+            .iter()
+            .chain(&args.venv)
+            .map(|p| cwd.join(p))
+            .collect(),
         fail_on: args.fail_on.map(Into::into),
         update: args.update && !args.offline,
     };

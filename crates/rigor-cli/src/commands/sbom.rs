@@ -14,7 +14,12 @@ pub fn run(args: &SbomArgs, config: &Config) -> Result<i32> {
     }
     let cwd = std::env::current_dir().unwrap_or_else(|_| config.root.clone());
     let opts = AuditOptions {
-        files: args.file.iter().map(|p| cwd.join(p)).collect(),
+        files: args
+            .file
+            .iter()
+            .chain(&args.venv)
+            .map(|p| cwd.join(p))
+            .collect(),
         ..AuditOptions::default()
     };
     let inputs = inputs(config, &cfg, &opts)?;

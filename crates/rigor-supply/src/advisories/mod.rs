@@ -1,10 +1,13 @@
 //! Advisory databases: a RustSec directory or any OSV directory (JSON or YAML), the kind
 //! detected from the contents; loaded into an index by ecosystem and package name.
 
+pub mod export;
+pub mod fetch;
 pub mod model;
 pub mod osv;
 pub mod rustsec;
 pub mod update;
+pub mod zip;
 
 use crate::error::{Result, SupplyError};
 use crate::model::Ecosystem;
@@ -91,9 +94,13 @@ impl Database {
     }
 }
 
-/// When a database was last updated (`YYYY-MM-DD`): a checkout's last commit, else the newest
+/// When a database was last updated (`YYYY-MM-DD`): a downloaded export's date, a checkout's
+/// last commit, else the newest
 /// modification date (UTC) of the files under `root` (hidden directories left out).
 fn newest(root: &Path) -> Option<String> {
+    if let Some(d) = export::downloaded(root) {
+        return Some(d[..10].to_string());
+    }
     if update::is_checkout(root)
         && let Some(d) = update::last_commit_date(root)
     {

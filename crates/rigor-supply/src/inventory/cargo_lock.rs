@@ -90,6 +90,7 @@ pub fn read(file: &str, text: &str) -> Result<Inventory> {
             source_file: file.to_string(),
             line: lines.get(i).copied().unwrap_or(1),
             marker: None,
+            licenses: vec![],
         })
         .collect();
     Ok(Inventory {

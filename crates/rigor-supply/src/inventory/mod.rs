@@ -2,8 +2,10 @@
 //! those inputs in a project directory.
 
 pub mod cargo_lock;
+pub mod metadata;
 pub mod python_locks;
 pub mod requirements;
+pub mod venv;
 
 use crate::error::{Result, SupplyError};
 use crate::model::Inventory;
@@ -20,6 +22,8 @@ pub enum InputKind {
     UvLock,
     Pylock,
     PipfileLock,
+    /// An installed environment (a venv's `*.dist-info/METADATA`).
+    Venv,
 }
 
 impl InputKind {
@@ -31,11 +35,15 @@ impl InputKind {
             InputKind::UvLock => "uv-lock",
             InputKind::Pylock => "pylock",
             InputKind::PipfileLock => "pipfile-lock",
+            InputKind::Venv => "venv",
         }
     }
 
     /// The kind of a file, from its name.
     pub fn of(path: &Path) -> Option<InputKind> {
+        if venv::is_environment(path) {
+            return Some(InputKind::Venv);
+        }
         let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
         if name == "cargo.lock" {
             Some(InputKind::CargoLock)
@@ -73,8 +81,20 @@ pub struct Input {
 }
 
 /// The inputs of a project directory: its lockfiles (Cargo, poetry, uv, pylock, Pipfile), `requirements*.txt` and
-/// `requirements/*.txt`, in a stable order.
+/// `requirements/*.txt`, in a stable order, then its virtual environment (`.venv/` or `venv/`
+/// holding `pyvenv.cfg`).
 pub fn discover(root: &Path) -> Vec<PathBuf> {
+    let mut found = discover_files(root);
+    found.extend(
+        [".venv", "venv"]
+            .iter()
+            .map(|d| root.join(d))
+            .filter(|d| d.join("pyvenv.cfg").is_file()),
+    );
+    found
+}
+
+fn discover_files(root: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     for dir in [root.to_path_buf(), root.join("requirements")] {
         let Ok(entries) = std::fs::read_dir(&dir) else {
@@ -82,7 +102,7 @@ pub fn discover(root: &Path) -> Vec<PathBuf> {
         };
         let mut files: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file() && InputKind::of(p).is_some())
+            .filter(|p| p.is_file() && InputKind::of(p).is_some_and(|k| k != InputKind::Venv))
             .collect();
         files.sort();
         found.extend(files);
@@ -95,9 +115,16 @@ pub fn read(path: &Path, label: &str) -> Result<Input> {
     let kind = InputKind::of(path).ok_or_else(|| {
         SupplyError::usage(
             format!("{label}: rigor does not know this kind of file"),
-            "give a Cargo.lock, poetry.lock, uv.lock, pylock.toml, Pipfile.lock or requirements*.txt",
+            "give a Cargo.lock, poetry.lock, uv.lock, pylock.toml, Pipfile.lock, requirements*.txt or a virtual environment directory",
         )
     })?;
+    if kind == InputKind::Venv {
+        return Ok(Input {
+            file: label.to_string(),
+            kind,
+            inventory: venv::read(path, label)?,
+        });
+    }
     if kind == InputKind::Requirements {
         return Ok(Input {
             file: label.to_string(),
@@ -113,7 +140,7 @@ pub fn read(path: &Path, label: &str) -> Result<Input> {
         InputKind::UvLock => python_locks::read_uv(label, &text)?,
         InputKind::Pylock => python_locks::read_pylock(label, &text)?,
         InputKind::PipfileLock => python_locks::read_pipfile(label, &text)?,
-        InputKind::Requirements => unreachable!("read above"),
+        InputKind::Requirements | InputKind::Venv => unreachable!("read above"),
     };
     Ok(Input {
         file: label.to_string(),
@@ -169,6 +196,9 @@ mod tests {
         }
         std::fs::create_dir(d.path().join("requirements")).unwrap();
         std::fs::write(d.path().join("requirements/prod.txt"), "").unwrap();
+        std::fs::create_dir(d.path().join(".venv")).unwrap();
+        std::fs::write(d.path().join(".venv/pyvenv.cfg"), "").unwrap();
+        std::fs::create_dir(d.path().join("venv")).unwrap();
         let names: Vec<String> = discover(d.path())
             .iter()
             .map(|p| p.strip_prefix(d.path()).unwrap().display().to_string())
@@ -179,7 +209,8 @@ mod tests {
                 "Cargo.lock",
                 "requirements-dev.txt",
                 "requirements.txt",
-                "requirements/prod.txt"
+                "requirements/prod.txt",
+                ".venv"
             ]
         );
     }

@@ -32,6 +32,7 @@ fn package(file: &str, line: usize, name: &str, version: &str, origin: Origin) -
         hashes: Vec::new(),
         dependencies: Vec::new(),
         marker: None,
+        licenses: vec![],
     }
 }
 

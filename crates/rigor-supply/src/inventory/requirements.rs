@@ -184,6 +184,7 @@ fn parse_line(file: &str, line_no: usize, line: &str, inv: &mut Inventory) -> Re
             hashes,
             dependencies: Vec::new(),
             marker,
+            licenses: vec![],
         }),
         None => {
             if !specifiers.is_empty() && !specifiers.starts_with(['=', '<', '>', '!', '~', '(']) {

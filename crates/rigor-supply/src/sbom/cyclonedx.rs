@@ -2,6 +2,7 @@
 //! component, one `library` component per package, and the dependency graph.
 
 use super::{Bill, Component, timestamp, uuid};
+use crate::model::License;
 use serde_json::{Value, json};
 
 /// The specification versions written.
@@ -50,7 +51,29 @@ fn component(c: &Component, kind: &str) -> Value {
     if !hashes.is_empty() {
         v["hashes"] = json!(hashes);
     }
+    if let Some(l) = licenses(&c.licenses) {
+        v["licenses"] = l;
+    }
     v
+}
+
+/// CycloneDX `licenses`: one SPDX expression alone (the schema allows no mix), else the
+/// licences by name.
+fn licenses(ls: &[License]) -> Option<Value> {
+    if let Some(e) = ls.iter().find_map(|l| match l {
+        License::Expression(e) => Some(e),
+        License::Name(_) => None,
+    }) {
+        return Some(json!([{ "expression": e }]));
+    }
+    let names: Vec<Value> = ls
+        .iter()
+        .filter_map(|l| match l {
+            License::Name(n) => Some(json!({"license": {"name": n}})),
+            License::Expression(_) => None,
+        })
+        .collect();
+    (!names.is_empty()).then(|| json!(names))
 }
 
 pub fn render(bill: &Bill, spec: Spec) -> String {

@@ -3,10 +3,12 @@
 //! hashes), scope, and the dependency graph where the input records it (Cargo.lock).
 
 pub mod cyclonedx;
+pub mod licenses;
 pub mod spdx;
 
 use crate::inventory::Input;
-use crate::model::{Ecosystem, Origin, Package};
+use crate::model::{Ecosystem, License, Origin, Package};
+use std::path::PathBuf;
 
 /// One component of the bill.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +25,8 @@ pub struct Component {
     pub depends_on: Vec<String>,
     /// A package of the project itself (a workspace member), not a dependency.
     pub is_project: bool,
+    /// Declared licences (dist METADATA, Cargo's registry source cache); empty when unknown.
+    pub licenses: Vec<License>,
 }
 
 /// The project and its components, in input order without duplicates.
@@ -68,8 +72,28 @@ fn scope_of(file: &str) -> &'static str {
     }
 }
 
-/// The bill of `inputs` for the project `name`.
+/// The bill of `inputs` for the project `name`, crate licences from Cargo's local registry
+/// source cache when there is one.
 pub fn bill(name: &str, inputs: &[Input]) -> Bill {
+    let sources = licenses::cargo_home()
+        .map(|h| licenses::registry_sources(&h))
+        .unwrap_or_default();
+    bill_with(name, inputs, &sources)
+}
+
+/// The licences of a package: as its input declares them, else (a crate from the registry)
+/// from the registry sources.
+fn licenses_of(p: &Package, sources: &[PathBuf]) -> Vec<License> {
+    if !p.licenses.is_empty() || p.ecosystem != Ecosystem::Crates || p.origin != Origin::Registry {
+        return p.licenses.clone();
+    }
+    licenses::crate_license(sources, &p.name, &p.version)
+        .into_iter()
+        .collect()
+}
+
+/// The bill of `inputs` with crate licences looked up in `sources` (`registry/src/*`).
+pub fn bill_with(name: &str, inputs: &[Input], sources: &[PathBuf]) -> Bill {
     let mut components: Vec<Component> = Vec::new();
     for input in inputs {
         let pkgs = &input.inventory.packages;
@@ -102,6 +126,7 @@ pub fn bill(name: &str, inputs: &[Input]) -> Bill {
                 scope: scope_of(&p.source_file),
                 depends_on,
                 is_project: p.origin == Origin::Path && p.ecosystem == Ecosystem::Crates,
+                licenses: licenses_of(p, sources),
                 purl,
             });
         }
@@ -167,6 +192,7 @@ mod tests {
             hashes: vec![],
             dependencies: vec![],
             marker: None,
+            licenses: vec![],
         };
         assert_eq!(purl(&p), "pkg:pypi/zope-interface@5.0%2Blocal");
     }

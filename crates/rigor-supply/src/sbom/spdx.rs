@@ -2,6 +2,7 @@
 //! checksums; the document describes the project, which depends on its packages.
 
 use super::{Bill, Component, timestamp, uuid};
+use crate::model::License;
 use serde_json::{Value, json};
 
 fn algorithm(a: &str) -> Option<&'static str> {
@@ -30,6 +31,17 @@ fn spdx_id(i: usize, c: &Component) -> String {
     format!("SPDXRef-Package-{i}-{clean}")
 }
 
+/// SPDX `licenseDeclared`: the declared SPDX expression; a licence known only by a free-text
+/// name is not an SPDX expression, so it stays NOASSERTION.
+fn declared(ls: &[License]) -> &str {
+    ls.iter()
+        .find_map(|l| match l {
+            License::Expression(e) => Some(e.as_str()),
+            License::Name(_) => None,
+        })
+        .unwrap_or("NOASSERTION")
+}
+
 fn package(id: &str, c: &Component) -> Value {
     let mut v = json!({
         "name": c.name,
@@ -38,7 +50,7 @@ fn package(id: &str, c: &Component) -> Value {
         "downloadLocation": "NOASSERTION",
         "filesAnalyzed": false,
         "licenseConcluded": "NOASSERTION",
-        "licenseDeclared": "NOASSERTION",
+        "licenseDeclared": declared(&c.licenses),
         "copyrightText": "NOASSERTION",
         "externalRefs": [{
             "referenceCategory": "PACKAGE-MANAGER",
