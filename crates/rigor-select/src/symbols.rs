@@ -25,6 +25,9 @@ pub struct Refs {
     /// Why the code cannot be resolved statically (`getattr` with a computed name, `exec`,
     /// monkeypatching): the definition then counts as reaching whatever its module reaches.
     pub dynamic: Option<Dynamic>,
+    /// Names used only inside nested functions, classes or lambdas: they run when those run,
+    /// not when this definition is called.
+    pub nested_only: HashSet<String>,
 }
 
 /// What an import binds a local name to.
@@ -258,6 +261,7 @@ fn references(node: Node, src: &[u8]) -> Refs {
     }
     let own_name = def.child_by_field_name("name");
     let mut out = Refs::default();
+    let (mut direct, mut nested) = (HashSet::new(), HashSet::new());
     let mut stack = vec![node];
     while let Some(n) = stack.pop() {
         if let Some(name) = string_name(n, src) {
@@ -296,10 +300,18 @@ fn references(node: Node, src: &[u8]) -> Refs {
                 _ => false,
             });
             let binds_here = (is_param && !fixture_like) || (in_own_scope && bound.contains(t));
+            let used = (is_attr || (is_param && fixture_like)) || (!is_kwarg && !binds_here);
             if is_attr || (is_param && fixture_like) {
                 out.global.insert(t.to_string());
             } else if !is_kwarg && !binds_here {
                 out.bare.insert(t.to_string());
+            }
+            if used {
+                if nested_scope(n, def) {
+                    nested.insert(t.to_string());
+                } else {
+                    direct.insert(t.to_string());
+                }
             }
             continue;
         }
@@ -308,7 +320,26 @@ fn references(node: Node, src: &[u8]) -> Refs {
             stack.push(c);
         }
     }
+    out.nested_only = nested.difference(&direct).cloned().collect();
     out
+}
+
+/// Is `n` inside a function, class or lambda nested in `def`'s body?
+fn nested_scope(n: Node, def: Node) -> bool {
+    let mut at = n.parent();
+    while let Some(p) = at {
+        if p == def {
+            return false;
+        }
+        if matches!(
+            p.kind(),
+            "function_definition" | "class_definition" | "lambda"
+        ) {
+            return true;
+        }
+        at = p.parent();
+    }
+    false
 }
 
 /// Why a call defeats static resolution, if it does: `getattr(x, name)` with a computed name,
@@ -416,8 +447,8 @@ fn split_idents_no_calls(node: Node, src: &[u8], refs: &mut Refs, _calls: &mut H
     }
 }
 
-/// Names called while a definition is created at import: its decorators (all names), a class's
-/// bases, and calls in parameter defaults.
+/// Names called while a definition is created at import: its decorators (all names), calls in
+/// a class's base list and in parameter defaults.
 fn definition_time_calls(node: Node, src: &[u8], out: &mut HashSet<String>) {
     let def = definition(node);
     let mut r = Refs::default();
@@ -440,10 +471,9 @@ fn definition_time_calls(node: Node, src: &[u8], out: &mut HashSet<String>) {
         }
     }
     if let Some(sup) = def.child_by_field_name("superclasses") {
-        let mut calls = HashSet::new();
-        split_idents(sup, src, &mut r, &mut calls);
-        out.extend(calls);
-        out.extend(r.bare.drain());
+        // Bases are not called (only a metaclass or `__init_subclass__` would run), but calls
+        // in the base list are (`class K(make_base()):`).
+        split_idents(sup, src, &mut r, out);
     }
     if let Some(params) = def.child_by_field_name("parameters") {
         let mut pc = params.walk();
@@ -708,10 +738,17 @@ fn bindings(root: Node, src: &[u8], out: &mut FileSymbols) {
                     let aliased = name.kind() == "aliased_import";
                     let (orig, module) = if from {
                         let path = dotted.replace('.', "/");
-                        let module = if base.is_empty() { path } else { format!("{base}/{path}") };
+                        let module = if base.is_empty() {
+                            path
+                        } else {
+                            format!("{base}/{path}")
+                        };
                         (dotted.rsplit('.').next().unwrap_or("").to_string(), module)
                     } else if aliased {
-                        (dotted.rsplit('.').next().unwrap_or("").to_string(), dotted.replace('.', "/"))
+                        (
+                            dotted.rsplit('.').next().unwrap_or("").to_string(),
+                            dotted.replace('.', "/"),
+                        )
                     } else {
                         (local.clone(), local.clone())
                     };
@@ -758,10 +795,7 @@ pub fn changed_defs(fs: &FileSymbols, lines: &[(u32, u32)]) -> Option<BTreeSet<S
                 out.insert(sym.name.clone());
                 continue;
             }
-            let m = sym
-                .methods
-                .iter()
-                .find(|(m, _, _)| inside(m.body, line))?;
+            let m = sym.methods.iter().find(|(m, _, _)| inside(m.body, line))?;
             out.insert(format!("{}.{}", sym.name, m.0.name));
         }
     }
@@ -788,4 +822,3 @@ impl SymbolCache {
         })
     }
 }
-

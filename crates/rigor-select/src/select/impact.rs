@@ -261,8 +261,7 @@ impl<'c> SuiteImpact<'c> {
         let reason = if own {
             format!("{}its own file {} changed", si.prefix, si.shown)
         } else if let Some(r) = &si.refine {
-            let Some(observed) = r.observation(self.g, tf, &t.key.id)
-            else {
+            let Some(observed) = r.observation(self.g, tf, &t.key.id) else {
                 return Verdict::RefinedOut(r.refused(&self.g.files[tf], &si.shown, &t.key.id));
             };
             format!(

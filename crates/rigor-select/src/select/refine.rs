@@ -87,7 +87,11 @@ pub(super) fn refinement(
             "select: {}: changed {changed:?}, {} affected definitions: {v:?}; import-time: {:?}",
             module.local,
             v.len(),
-            impact.import_time.keys().map(|f| &files[*f].path).collect::<Vec<_>>()
+            impact
+                .import_time
+                .keys()
+                .map(|f| &files[*f].path)
+                .collect::<Vec<_>>()
         );
     }
     Some(Refinement {

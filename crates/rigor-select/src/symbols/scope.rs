@@ -172,7 +172,14 @@ impl Impact {
     /// Decide a function, method or module-level value: it runs changed code when called (it
     /// uses a definition that does), or it is affected (it names an affected definition, e.g.
     /// a class whose methods changed, without running it).
-    fn judge(&mut self, files: &[ScopeFile], fi: usize, key: &Def, refs: &Refs, class: Option<&str>) {
+    fn judge(
+        &mut self,
+        files: &[ScopeFile],
+        fi: usize,
+        key: &Def,
+        refs: &Refs,
+        class: Option<&str>,
+    ) {
         if self.run.contains(key) {
             return;
         }
@@ -223,7 +230,8 @@ impl Impact {
         }
         let f = &files[fi];
         if let Some(b) = f.fs.bindings.get(name) {
-            let module = b.is_module || f.deps.iter().any(|&d| is_module(&files[d].path, &b.module));
+            let module =
+                b.is_module || f.deps.iter().any(|&d| is_module(&files[d].path, &b.module));
             // A module binding is used through its attributes (matched by name).
             if !module {
                 for &d in &f.deps {
@@ -267,31 +275,31 @@ impl Impact {
         {
             return Some(c);
         }
-        for n in &refs.bare {
+        // Code of nested functions runs when they are called, not when this definition is.
+        let live = |n: &&String| !running || !refs.nested_only.contains(*n);
+        for n in refs.bare.iter().filter(live) {
             if let Some(c) = self.resolve_bare(files, fi, n, running) {
                 return Some(c);
             }
         }
         refs.global
             .iter()
-            .find_map(|n| self.by_attribute(files, fi, n, running))
+            .filter(live)
+            .find_map(|n| self.by_attribute(fi, n, running))
             .map(Cause::Uses)
     }
 
     /// An affected definition named `name` that code of file `fi` can reach as an attribute:
-    /// a top-level one anywhere, a method of a class in `fi` or a file it imports.
-    fn by_attribute(
-        &self,
-        files: &[ScopeFile],
-        fi: usize,
-        name: &str,
-        running: bool,
-    ) -> Option<Def> {
+    /// a top-level one anywhere (`module.f`), a method of a class of `fi` (`self.m()`). A
+    /// method of another file's class is reached through its class: code that gets an
+    /// instance names the class (or calls code that does), and a class is affected when one of
+    /// its methods is.
+    fn by_attribute(&self, fi: usize, name: &str, running: bool) -> Option<Def> {
         self.by_name
             .get(name)?
             .iter()
             .filter(|d| self.counts(d, running))
-            .find(|d| !d.1.contains('.') || d.0 == fi || files[fi].deps.contains(&d.0))
+            .find(|d| !d.1.contains('.') || d.0 == fi)
             .cloned()
     }
 
@@ -322,9 +330,15 @@ impl Impact {
                         .copied()
                         .find(|&d| is_module(&files[d].path, &b.module))
                 });
-                let hit = match module {
-                    Some(m) => self.files_hit.contains(&m),
-                    None => {
+                let hit = match (module, on) {
+                    (Some(m), _) => self.files_hit.contains(&m),
+                    // An attribute computed on some object: the methods of the classes of its
+                    // own file (the object's class is not known).
+                    (None, Some(_)) => self
+                        .run
+                        .iter()
+                        .any(|(file, n)| *file == fi && n.contains('.')),
+                    (None, None) => {
                         self.files_hit.contains(&fi)
                             || f.deps.iter().any(|d| self.files_hit.contains(d))
                     }
@@ -338,11 +352,18 @@ impl Impact {
 
     /// A name called at import that runs changed code: a definition that runs it, or a class
     /// whose creation does.
-    fn resolve_calls(&self, files: &[ScopeFile], fi: usize, calls: &HashSet<String>) -> Option<Def> {
-        calls.iter().find_map(|n| match self.resolve_bare(files, fi, n, true) {
-            Some(Cause::Uses(d)) => Some(d),
-            _ => self.by_attribute(files, fi, n, true),
-        })
+    fn resolve_calls(
+        &self,
+        files: &[ScopeFile],
+        fi: usize,
+        calls: &HashSet<String>,
+    ) -> Option<Def> {
+        calls
+            .iter()
+            .find_map(|n| match self.resolve_bare(files, fi, n, true) {
+                Some(Cause::Uses(d)) => Some(d),
+                _ => self.by_attribute(fi, n, true),
+            })
     }
 
     /// The chain of names from `d` to a changed definition: `` `a` → `b` (changed)``.

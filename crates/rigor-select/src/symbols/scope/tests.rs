@@ -38,7 +38,8 @@ const B: &str = "def f():\n    return 1\n\ndef g():\n    return 2\n";
 
 #[test]
 fn an_import_inside_a_function_counts_only_when_the_function_is_reached() {
-    let a = "def lazy():\n    from pkg import b\n    return b.f()\n\ndef plain(x):\n    return x + 1\n";
+    let a =
+        "def lazy():\n    from pkg import b\n    return b.f()\n\ndef plain(x):\n    return x + 1\n";
     let t = "from pkg.a import plain, lazy\n\ndef test_plain():\n    assert plain(1) == 2\n\ndef test_lazy():\n    assert lazy() == 1\n";
     let files = scope(&[
         ("pkg/b.py", B, &[]),
@@ -46,7 +47,10 @@ fn an_import_inside_a_function_counts_only_when_the_function_is_reached() {
         ("tests/test_a.py", t, &["pkg/a.py"]),
     ]);
     assert_eq!(observed(&files, 0, &["f"], 2), ["test_lazy"]);
-    assert!(observed(&files, 0, &["g"], 2).is_empty(), "g is used by nobody");
+    assert!(
+        observed(&files, 0, &["g"], 2).is_empty(),
+        "g is used by nobody"
+    );
     let im = Impact::propagate(&files, 0, &["f".to_string()]);
     let why = im.chain(&files, &(2, "test_lazy".to_string()));
     assert_eq!(
@@ -105,14 +109,20 @@ fn decorators_and_class_bodies_keep_module_level_reach() {
         })
     );
     let im = Impact::propagate(&files, 0, &["g".to_string()]);
-    assert!(im.import_time.contains_key(&2), "a class body runs at import");
+    assert!(
+        im.import_time.contains_key(&2),
+        "a class body runs at import"
+    );
     assert!(im.observe(&files, 4, &[], &[2], "test_k").is_some());
     // A change on a decorator line, a default or a class-body line is not a body change.
     let fs = file_symbols(
         "@deco\ndef f(x=g()):\n    return x\n\nclass K:\n    X = 1\n\n    def m(self):\n        return 2\n",
     );
     assert!(changed_defs(&fs, &[(1, 1)]).is_none());
-    assert!(changed_defs(&fs, &[(2, 2)]).is_none(), "a default calls g()");
+    assert!(
+        changed_defs(&fs, &[(2, 2)]).is_none(),
+        "a default calls g()"
+    );
     assert!(changed_defs(&fs, &[(6, 6)]).is_none());
     assert_eq!(
         changed_defs(&fs, &[(3, 3), (9, 9)])
@@ -122,9 +132,23 @@ fn decorators_and_class_bodies_keep_module_level_reach() {
         ["K.m", "f"]
     );
     // A signature without calls is part of the definition: a rename or a constant default.
-    let fs = file_symbols("def f(x=1):\n    return x\n\nclass K:\n    def m(self, y=2):\n        return y\n");
-    assert_eq!(changed_defs(&fs, &[(1, 1)]).unwrap().into_iter().collect::<Vec<_>>(), ["f"]);
-    assert_eq!(changed_defs(&fs, &[(5, 5)]).unwrap().into_iter().collect::<Vec<_>>(), ["K.m"]);
+    let fs = file_symbols(
+        "def f(x=1):\n    return x\n\nclass K:\n    def m(self, y=2):\n        return y\n",
+    );
+    assert_eq!(
+        changed_defs(&fs, &[(1, 1)])
+            .unwrap()
+            .into_iter()
+            .collect::<Vec<_>>(),
+        ["f"]
+    );
+    assert_eq!(
+        changed_defs(&fs, &[(5, 5)])
+            .unwrap()
+            .into_iter()
+            .collect::<Vec<_>>(),
+        ["K.m"]
+    );
 }
 
 #[test]
