@@ -108,13 +108,18 @@ pub struct FileSymbols {
     pub module_getattr: bool,
 }
 
-/// A string literal that is an identifier (`usefixtures("db")`, `getattr(m, "name")`) counts as
-/// a mention of that name.
+/// A string literal that is an identifier (`usefixtures("db")`, `getattr(m, "name")`) or a
+/// dotted path (`patch("pkg.mod.name")`) counts as a mention of that (last) name.
 fn string_name(n: Node, src: &[u8]) -> Option<String> {
     if n.kind() != "string_content" {
         return None;
     }
     let t = n.utf8_text(src).ok()?;
+    // A dotted target (`patch("pkg.mod.f")`, `setattr("pkg.mod.f", …)`) names its last part.
+    let t = match t.rsplit_once('.') {
+        Some((head, last)) if !head.is_empty() && !head.contains([' ', '/']) => last,
+        _ => t,
+    };
     let mut chars = t.chars();
     let ok = matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || c == '_');
@@ -343,8 +348,9 @@ fn nested_scope(n: Node, def: Node) -> bool {
 }
 
 /// Why a call defeats static resolution, if it does: `getattr(x, name)` with a computed name,
-/// `exec`/`eval`, `importlib.import_module(name)`/`__import__(name)` with a computed name,
-/// monkeypatching (`monkeypatch.setattr`, `mock.patch`, `mocker.patch`).
+/// `exec`/`eval`, `importlib.import_module(name)`/`__import__(name)` with a computed name.
+/// Monkeypatching names its target (`setattr(m, "f", …)`, `patch("pkg.mod.f")`): the name
+/// counts as a reference by name (see [`string_name`]).
 fn dynamic_call(call: Node, src: &[u8]) -> Option<Dynamic> {
     let func = call.child_by_field_name("function")?;
     let text = func.utf8_text(src).ok()?;
@@ -361,7 +367,6 @@ fn dynamic_call(call: Node, src: &[u8]) -> Option<Dynamic> {
     match last {
         "getattr" | "hasattr" if func.kind() == "identifier" && !literal(arg(1)) => {
             let on = arg(0)
-                .filter(|a| a.kind() == "identifier")
                 .and_then(|a| a.utf8_text(src).ok())
                 .map(str::to_string);
             dynamic(format!("`{last}` with a computed name"), on)
@@ -369,12 +374,6 @@ fn dynamic_call(call: Node, src: &[u8]) -> Option<Dynamic> {
         "exec" | "eval" if func.kind() == "identifier" => dynamic(format!("`{last}`"), None),
         "import_module" | "__import__" if !literal(arg(0)) => {
             dynamic(format!("`{last}` with a computed name"), None)
-        }
-        "setattr" if text.contains("monkeypatch") => {
-            dynamic(format!("monkeypatching (`{text}`)"), None)
-        }
-        "patch" | "object" | "dict" if text.contains("patch") && text != "patch.dict" => {
-            dynamic(format!("monkeypatching (`{text}`)"), None)
         }
         _ => None,
     }
