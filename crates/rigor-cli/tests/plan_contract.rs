@@ -175,8 +175,10 @@ fn a_class_decorator_that_raises_is_a_collection_error_in_the_plan() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.lines().any(|l| l.starts_with("collection error: python::tests/test_k.py")
-            && l.contains("register is broken")),
+        text.lines().any(
+            |l| l.starts_with("collection error: python::tests/test_k.py")
+                && l.contains("register is broken")
+        ),
         "{text}"
     );
 }
@@ -206,7 +208,10 @@ fn explain_shows_the_function_level_chain_and_a_lazy_import_selects_only_its_fun
     // `plain` is in a module that imports pkg.b only inside `loud`: its test is not selected.
     assert_eq!(
         ids,
-        ["tests/test_b.py::test_shout", "tests/test_lazy.py::test_loud"],
+        [
+            "tests/test_b.py::test_shout",
+            "tests/test_lazy.py::test_loud"
+        ],
         "{v}"
     );
     let loud = v["tests"]
@@ -217,7 +222,9 @@ fn explain_shows_the_function_level_chain_and_a_lazy_import_selects_only_its_fun
         .unwrap();
     let reason = loud["reasons"][0].as_str().unwrap();
     assert!(
-        reason.ends_with("symbols: `test_loud` → `loud` (pkg/lazy.py) → `shout` (pkg/b.py) (changed)"),
+        reason.ends_with(
+            "symbols: `test_loud` → `loud` (pkg/lazy.py) → `shout` (pkg/b.py) (changed)"
+        ),
         "{reason}"
     );
     let skipped = v["skipped"].as_array().unwrap();
@@ -225,7 +232,10 @@ fn explain_shows_the_function_level_chain_and_a_lazy_import_selects_only_its_fun
         skipped
             .iter()
             .any(|s| s["id"] == "tests/test_lazy.py::test_plain"
-                && s["why"].as_str().unwrap().contains("reaches none of the changed definitions")),
+                && s["why"]
+                    .as_str()
+                    .unwrap()
+                    .contains("reaches none of the changed definitions")),
         "{v}"
     );
 }
