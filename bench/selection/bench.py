@@ -55,12 +55,21 @@ MODES = {
     "rigor-coverage": {"RIGOR_SELECT_COVERAGE_MAP": "true", "RIGOR_SELECT_SYMBOLS": "true"},
 }
 
-PIP_PINS = ["pytest==8.3.4", "coverage==7.6.10", "pytest-testmon==2.2.0", "pytest-timeout==2.4.0"]
+PIP_PINS = ["pytest==8.3.4", "coverage==7.6.10", "pytest-testmon==2.2.0", "pytest-timeout==2.4.0",
+            # python-dateutil's test suite needs these (its own runtime dependency six included).
+            "six==1.16.0", "freezegun==1.5.1", "hypothesis==6.112.0"]
 
 # name: (version, package dir inside the sdist, pytest args)
 PROJECTS = {
     "more-itertools": ("10.5.0", "more_itertools", ["tests"]),
     "boltons": ("24.1.0", "boltons", ["tests"]),
+    # Interconnected packages: a re-exporting `__init__` and imports inside function bodies
+    # (click: `from .shell_completion import …` in functions; dateutil: a lazy module
+    # `__getattr__`, rrule ↔ tz ↔ parser). src layouts: `pythonpath=src` puts the unpacked
+    # sources first (an installed copy — freezegun pulls one for dateutil — must not win).
+    "click": ("8.1.7", "src/click", ["-o", "pythonpath=src", "tests"]),
+    "python-dateutil": ("2.9.0.post0", "src/dateutil",
+                        ["-o", "pythonpath=src", "-W", "ignore::pytest.PytestUnknownMarkWarning", "tests"]),
 }
 
 
@@ -385,7 +394,7 @@ def evaluate(project, n_mutants, seed):
         }
         rows.append(row)
         status = " ".join(f"{t}:{'ok' if row[t]['caught'] else 'MISS'}/{row[t]['selected']}"
-                          for t in ("rigor-files", "rigor-static", "rigor-coverage", "testmon")) if failing else "undetectable"
+                          for t in ("rigor-files", "rigor-static", "rigor-coverage", "testmon") if t in row) if failing else "undetectable"
         print(f"  [{project} {k + 1}/{len(mutants)}] {m['file']}:{m['line']} {m['desc']}: "
               f"{len(failing)} failing; {status}", flush=True)
     return {
@@ -542,6 +551,7 @@ def summarize(res):
                 "median_selected": statistics.median(r[tool]["selected"] for r in p["mutants"]),
                 "median_ratio": statistics.median(r[tool]["selected"] / p["tests"] for r in p["mutants"]),
                 "median_time_share": statistics.median(r[tool]["time_share"] for r in p["mutants"]),
+                "mean_time_share": statistics.mean(r[tool]["time_share"] for r in p["mutants"]),
                 "mean_apfd": statistics.mean(apfds) if apfds else None,
                 "median_apfd": statistics.median(apfds) if apfds else None,
                 "median_plan_s": statistics.median(r[tool].get("plan_s", r[tool].get("run_s", 0)) for r in p["mutants"]),
@@ -550,13 +560,14 @@ def summarize(res):
 
 
 def table(summary):
-    lines = ["| project | tests | tool | mutants (detectable) | safety | median selected (ratio) | median share of test time | mean APFD | median APFD |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| project | tests | tool | mutants (detectable) | safety | median selected (ratio) | median share of test time | mean share of test time | mean APFD | median APFD | median planning s |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for s in summary:
         lines.append(
             f"| {s['project']} | {s['tests']} | {s['tool']} | {s['mutants']} ({s['detectable']}) | "
             f"{100 * s['safety']:.1f} % | {s['median_selected']:g} ({100 * s['median_ratio']:.1f} %) | "
-            f"{100 * s['median_time_share']:.2f} % | {s['mean_apfd']:.3f} | {s['median_apfd']:.3f} |")
+            f"{100 * s['median_time_share']:.2f} % | {100 * s['mean_time_share']:.2f} % | "
+            f"{s['mean_apfd']:.3f} | {s['median_apfd']:.3f} | {s['median_plan_s']:.1f} |")
     return "\n".join(lines)
 
 
@@ -569,7 +580,10 @@ def main():
     ap.add_argument("--rust-mutants", type=int, default=15)
     ap.add_argument("--out", default=os.path.join(WORK, "results.json"))
     ap.add_argument("--rigor", help="the rigor binary to measure (default: build target/release/rigor)")
+    ap.add_argument("--modes", default=",".join(MODES), help="rigor plan modes to measure")
     a = ap.parse_args()
+    for m in set(MODES) - set(a.modes.split(",")):
+        del MODES[m]
     t0 = time.monotonic()
     global RIGOR
     if a.rigor:

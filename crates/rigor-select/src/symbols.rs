@@ -1,26 +1,70 @@
-//! Symbol-level refinement of the static graph (no coverage map needed).
+//! What each top-level definition of a Python file names (parsed with tree-sitter-python), for
+//! the definition-level impact in [`scope`].
 //!
-//! When a change touches only the bodies of top-level functions and classes of a module, the
-//! tests that can observe it are those whose code reaches one of those names. Names are
-//! propagated, by name, over the files that depend on the changed module: a top-level function
-//! or class whose body mentions an affected name (as an identifier or an attribute, so
-//! `mi.chunked`, `obj.method` and fixture parameters all count) becomes affected; so do the
-//! targets of module-level statements that mention one, and import aliases of one. A test is
-//! kept when its function or class is affected, when module-level code of its file is, when an
-//! affected fixture is `autouse`, or when its symbol cannot be found. Any change outside a
-//! function or class body (module-level code, imports, decorators of a top-level definition are
-//! inside it) disables the refinement for that file: the file-level graph decides.
-//!
-//! Matching by name over-approximates (a name used elsewhere selects more); dynamic access by
-//! computed strings (`getattr(mod, name)`) is not seen — the mutation bench measures the effect.
+//! Per function, class and method: the free names of its code (resolved in its file), the
+//! attribute names, identifier-like strings and fixture parameters (matched by name), the calls
+//! made at import (decorators, bases, defaults, class bodies) and, when its code cannot be
+//! resolved statically (`getattr` with a computed name, `exec`, monkeypatching), why. Per file:
+//! module-level statements with the names they bind and call, every import binding (function
+//! bodies included), star imports and a module-level `__getattr__`. [`changed_defs`] names the
+//! definitions whose bodies a change touches, or says that the change runs at import.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+pub mod scope;
 use tree_sitter::{Node, Parser};
+
+/// What a definition's code names, split by how a name can be resolved.
+#[derive(Debug, Clone, Default)]
+pub struct Refs {
+    /// Free identifiers: resolved in the definition's own file (its definitions and imports).
+    pub bare: HashSet<String>,
+    /// Attribute names (`obj.name`), identifier-like string literals (`getattr(m, "name")`,
+    /// `usefixtures("db")`) and fixture parameters: matched by name against every file.
+    pub global: HashSet<String>,
+    /// Why the code cannot be resolved statically (`getattr` with a computed name, `exec`,
+    /// monkeypatching): the definition then counts as reaching whatever its module reaches.
+    pub dynamic: Option<Dynamic>,
+    /// Names used only inside nested functions, classes or lambdas: they run when those run,
+    /// not when this definition is called.
+    pub nested_only: HashSet<String>,
+}
+
+/// What an import binds a local name to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    /// The imported name (last part).
+    pub orig: String,
+    /// The module it would be if it is one, as a path without extension (`import a.b as c` →
+    /// `a/b`; `from a import b` → `a/b`; `from . import b` → `b`).
+    pub module: String,
+    /// Certainly a module (`import a.b`, `import a.b as c`).
+    pub is_module: bool,
+}
+
+/// Code that cannot be resolved statically, and what it can reach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dynamic {
+    /// What defeats resolution (`` `getattr` with a computed name ``).
+    pub why: String,
+    /// The object looked into: `self`/`cls` (its own class), an imported name (that module),
+    /// or `None` (anything the file imports).
+    pub on: Option<String>,
+}
+
+impl Refs {
+    fn all(&self) -> HashSet<String> {
+        self.bare.union(&self.global).cloned().collect()
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Method {
     pub name: String,
     pub refs: HashSet<String>,
+    pub split: Refs,
+    /// Lines of its body (what runs when it is called, not at import).
+    pub body: (u32, u32),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -32,6 +76,16 @@ pub struct Symbol {
     pub refs: HashSet<String>,
     pub methods: Vec<(Method, u32, u32)>,
     pub autouse: bool,
+    /// A class (else a function).
+    pub class: bool,
+    /// Function: its body's references. Class: what its bases, decorators and body statements
+    /// (not its methods) name.
+    pub split: Refs,
+    /// Names called while the module is imported: decorators, bases, calls in defaults and in
+    /// class bodies.
+    pub import_time: HashSet<String>,
+    /// A function's body lines; `None` for a class.
+    pub body: Option<(u32, u32)>,
 }
 
 /// Top-level structure of one Python file.
@@ -42,15 +96,30 @@ pub struct FileSymbols {
     pub statements: Vec<(HashSet<String>, HashSet<String>, u32, u32)>,
     /// `from m import a as b` / `import a as b`: (original last name, binding).
     pub aliases: Vec<(String, String)>,
+    /// Per statement (same order as `statements`): its names split by resolution, and the
+    /// names it calls while the module is imported.
+    pub statement_refs: Vec<(Refs, HashSet<String>)>,
+    /// Every import binding of the file, at any depth (function bodies included):
+    /// local name → the imported name (`from m import a as b` → `b` → `a`; `import a.b` → `a`).
+    pub bindings: HashMap<String, Binding>,
+    /// `from m import *` somewhere in the file.
+    pub star: bool,
+    /// A module-level `__getattr__`: attributes the module does not define are computed.
+    pub module_getattr: bool,
 }
 
-/// A string literal that is an identifier (`usefixtures("db")`, `getattr(m, "name")`) counts as
-/// a mention of that name.
+/// A string literal that is an identifier (`usefixtures("db")`, `getattr(m, "name")`) or a
+/// dotted path (`patch("pkg.mod.name")`) counts as a mention of that (last) name.
 fn string_name(n: Node, src: &[u8]) -> Option<String> {
     if n.kind() != "string_content" {
         return None;
     }
     let t = n.utf8_text(src).ok()?;
+    // A dotted target (`patch("pkg.mod.f")`, `setattr("pkg.mod.f", …)`) names its last part.
+    let t = match t.rsplit_once('.') {
+        Some((head, last)) if !head.is_empty() && !head.contains([' ', '/']) => last,
+        _ => t,
+    };
     let mut chars = t.chars();
     let ok = matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || c == '_');
@@ -173,7 +242,7 @@ fn local_bindings(scope: Node, src: &[u8]) -> HashSet<String> {
 /// The names a function or class mentions that can refer to something outside it: every
 /// attribute name, and every other identifier not bound locally (a local of the same name
 /// shadows the global one for the whole function).
-fn references(node: Node, src: &[u8]) -> HashSet<String> {
+fn references(node: Node, src: &[u8]) -> Refs {
     let def = definition(node);
     // pytest injects fixtures by parameter name: in tests and fixtures, parameters are references.
     let name = def
@@ -196,12 +265,16 @@ fn references(node: Node, src: &[u8]) -> HashSet<String> {
         bound.retain(|b| !names.contains(b));
     }
     let own_name = def.child_by_field_name("name");
-    let mut out = HashSet::new();
+    let mut out = Refs::default();
+    let (mut direct, mut nested) = (HashSet::new(), HashSet::new());
     let mut stack = vec![node];
     while let Some(n) = stack.pop() {
         if let Some(name) = string_name(n, src) {
-            out.insert(name);
+            out.global.insert(name);
             continue;
+        }
+        if n.kind() == "call" && out.dynamic.is_none() {
+            out.dynamic = dynamic_call(n, src);
         }
         if n.kind() == "identifier" {
             let Ok(t) = n.utf8_text(src) else { continue };
@@ -232,8 +305,18 @@ fn references(node: Node, src: &[u8]) -> HashSet<String> {
                 _ => false,
             });
             let binds_here = (is_param && !fixture_like) || (in_own_scope && bound.contains(t));
-            if is_attr || (!is_kwarg && !binds_here) {
-                out.insert(t.to_string());
+            let used = (is_attr || (is_param && fixture_like)) || (!is_kwarg && !binds_here);
+            if is_attr || (is_param && fixture_like) {
+                out.global.insert(t.to_string());
+            } else if !is_kwarg && !binds_here {
+                out.bare.insert(t.to_string());
+            }
+            if used {
+                if nested_scope(n, def) {
+                    nested.insert(t.to_string());
+                } else {
+                    direct.insert(t.to_string());
+                }
             }
             continue;
         }
@@ -242,7 +325,163 @@ fn references(node: Node, src: &[u8]) -> HashSet<String> {
             stack.push(c);
         }
     }
+    out.nested_only = nested.difference(&direct).cloned().collect();
     out
+}
+
+/// Is `n` inside a function, class or lambda nested in `def`'s body?
+fn nested_scope(n: Node, def: Node) -> bool {
+    let mut at = n.parent();
+    while let Some(p) = at {
+        if p == def {
+            return false;
+        }
+        if matches!(
+            p.kind(),
+            "function_definition" | "class_definition" | "lambda"
+        ) {
+            return true;
+        }
+        at = p.parent();
+    }
+    false
+}
+
+/// Why a call defeats static resolution, if it does: `getattr(x, name)` with a computed name,
+/// `exec`/`eval`, `importlib.import_module(name)`/`__import__(name)` with a computed name.
+/// Monkeypatching names its target (`setattr(m, "f", …)`, `patch("pkg.mod.f")`): the name
+/// counts as a reference by name (see [`string_name`]).
+fn dynamic_call(call: Node, src: &[u8]) -> Option<Dynamic> {
+    let func = call.child_by_field_name("function")?;
+    let text = func.utf8_text(src).ok()?;
+    let last = text.rsplit('.').next().unwrap_or(text);
+    let args = call.child_by_field_name("arguments");
+    let arg = |i: usize| {
+        args.and_then(|a| {
+            let mut c = a.walk();
+            a.named_children(&mut c).nth(i)
+        })
+    };
+    let literal = |n: Option<Node>| n.is_some_and(|n| n.kind() == "string");
+    let dynamic = |why: String, on: Option<String>| Some(Dynamic { why, on });
+    match last {
+        "getattr" | "hasattr" if func.kind() == "identifier" && !literal(arg(1)) => {
+            let on = arg(0)
+                .and_then(|a| a.utf8_text(src).ok())
+                .map(str::to_string);
+            dynamic(format!("`{last}` with a computed name"), on)
+        }
+        "exec" | "eval" if func.kind() == "identifier" => dynamic(format!("`{last}`"), None),
+        "import_module" | "__import__" if !literal(arg(0)) => {
+            dynamic(format!("`{last}` with a computed name"), None)
+        }
+        _ => None,
+    }
+}
+
+/// Free names of `node` split by resolution (as [`references`] for code outside any scope),
+/// and the names it calls.
+fn split_idents(node: Node, src: &[u8], refs: &mut Refs, calls: &mut HashSet<String>) {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if let Some(name) = string_name(n, src) {
+            refs.global.insert(name);
+            continue;
+        }
+        match n.kind() {
+            "identifier" => {
+                let Ok(t) = n.utf8_text(src) else { continue };
+                let parent = n.parent();
+                let is_attr = parent.is_some_and(|p| {
+                    p.kind() == "attribute" && p.child_by_field_name("attribute") == Some(n)
+                });
+                let is_kwarg = parent.is_some_and(|p| {
+                    p.kind() == "keyword_argument" && p.child_by_field_name("name") == Some(n)
+                });
+                if is_attr {
+                    refs.global.insert(t.to_string());
+                } else if !is_kwarg {
+                    refs.bare.insert(t.to_string());
+                }
+                continue;
+            }
+            "call" => {
+                if refs.dynamic.is_none() {
+                    refs.dynamic = dynamic_call(n, src);
+                }
+                if let Some(f) = n.child_by_field_name("function") {
+                    let f = if f.kind() == "attribute" {
+                        f.child_by_field_name("attribute").unwrap_or(f)
+                    } else {
+                        f
+                    };
+                    if let Ok(t) = f.utf8_text(src) {
+                        calls.insert(t.to_string());
+                    }
+                }
+            }
+            // A nested scope's code does not run at import; its names still count as references.
+            "lambda" => {
+                let mut ignored = HashSet::new();
+                let mut r = Refs::default();
+                split_idents_no_calls(n, src, &mut r, &mut ignored);
+                refs.bare.extend(r.bare);
+                refs.global.extend(r.global);
+                continue;
+            }
+            _ => {}
+        }
+        let mut cur = n.walk();
+        for c in n.named_children(&mut cur) {
+            stack.push(c);
+        }
+    }
+}
+
+fn split_idents_no_calls(node: Node, src: &[u8], refs: &mut Refs, _calls: &mut HashSet<String>) {
+    let mut cur = node.walk();
+    for c in node.named_children(&mut cur) {
+        let mut calls = HashSet::new();
+        split_idents(c, src, refs, &mut calls);
+    }
+}
+
+/// Names called while a definition is created at import: its decorators (all names), calls in
+/// a class's base list and in parameter defaults.
+fn definition_time_calls(node: Node, src: &[u8], out: &mut HashSet<String>) {
+    let def = definition(node);
+    let mut r = Refs::default();
+    let mut dc = node.walk();
+    for d in node
+        .named_children(&mut dc)
+        .filter(|d| d.kind() == "decorator")
+    {
+        // The decorator itself is called: every identifier of it counts, string arguments
+        // (`usefixtures("db")`) do not.
+        let mut stack = vec![d];
+        while let Some(n) = stack.pop() {
+            if n.kind() == "identifier"
+                && let Ok(t) = n.utf8_text(src)
+            {
+                out.insert(t.to_string());
+            }
+            let mut c = n.walk();
+            stack.extend(n.named_children(&mut c));
+        }
+    }
+    if let Some(sup) = def.child_by_field_name("superclasses") {
+        // Bases are not called (only a metaclass or `__init_subclass__` would run), but calls
+        // in the base list are (`class K(make_base()):`).
+        split_idents(sup, src, &mut r, out);
+    }
+    if let Some(params) = def.child_by_field_name("parameters") {
+        let mut pc = params.walk();
+        for p in params.named_children(&mut pc) {
+            if let Some(v) = p.child_by_field_name("value") {
+                split_idents(v, src, &mut Refs::default(), out);
+            }
+        }
+    }
 }
 
 fn definition(node: Node) -> Node {
@@ -305,76 +544,15 @@ pub fn file_symbols(source: &str) -> FileSymbols {
     };
     let src = source.as_bytes();
     let root = tree.root_node();
+    bindings(root, src, &mut out);
     let mut cur = root.walk();
     for node in root.named_children(&mut cur) {
         let def = definition(node);
         match def.kind() {
             "function_definition" | "class_definition" => {
-                let name = def
-                    .child_by_field_name("name")
-                    .and_then(|n| n.utf8_text(src).ok())
-                    .unwrap_or("")
-                    .to_string();
-                let (start, end) = rows(node);
-                let mut refs = references(node, src);
-                let mut methods = Vec::new();
-                if def.kind() == "class_definition"
-                    && let Some(body) = def.child_by_field_name("body")
-                {
-                    // A class mentions what its methods mention (each with its own locals), what
-                    // its other body statements, bases and decorators mention.
-                    let mut class_refs = HashSet::new();
-                    if let Some(sup) = def.child_by_field_name("superclasses") {
-                        idents(sup, src, &mut class_refs);
-                    }
-                    let mut dc = node.walk();
-                    for d in node
-                        .named_children(&mut dc)
-                        .filter(|d| d.kind() == "decorator")
-                    {
-                        idents(d, src, &mut class_refs);
-                    }
-                    let mut bc = body.walk();
-                    for m in body.named_children(&mut bc) {
-                        let md = definition(m);
-                        if md.kind() != "function_definition" {
-                            idents(m, src, &mut class_refs);
-                        }
-                        if md.kind() == "function_definition" {
-                            let mname = md
-                                .child_by_field_name("name")
-                                .and_then(|n| n.utf8_text(src).ok())
-                                .unwrap_or("")
-                                .to_string();
-                            let mrefs = references(m, src);
-                            class_refs.extend(mrefs.iter().cloned());
-                            let (ms, me) = rows(m);
-                            methods.push((
-                                Method {
-                                    name: mname,
-                                    refs: mrefs,
-                                },
-                                ms,
-                                me,
-                            ));
-                        }
-                    }
-                    refs = class_refs;
-                }
-                let autouse = node.kind() == "decorated_definition"
-                    && node.utf8_text(src).is_ok_and(|t| {
-                        let head = &t[..t.find("def ").unwrap_or(t.len())];
-                        let compact: String = head.split_whitespace().collect();
-                        compact.contains("autouse=True") || compact.contains("autouse=1")
-                    });
-                out.symbols.push(Symbol {
-                    name,
-                    start,
-                    end,
-                    refs,
-                    methods,
-                    autouse,
-                });
+                let sym = symbol(node, src);
+                out.module_getattr |= sym.name == "__getattr__" && !sym.class;
+                out.symbols.push(sym);
             }
             "import_statement" | "import_from_statement" => {
                 let mut c2 = node.walk();
@@ -401,167 +579,226 @@ pub fn file_symbols(source: &str) -> FileSymbols {
             _ => {
                 let mut targets = HashSet::new();
                 assigned(node, src, &mut targets);
-                let mut refs = HashSet::new();
-                idents(node, src, &mut refs);
+                let mut split = Refs::default();
+                let mut calls = HashSet::new();
+                split_idents(node, src, &mut split, &mut calls);
                 let (s, e) = rows(node);
-                out.statements.push((targets, refs, s, e));
+                out.statements.push((targets, split.all(), s, e));
+                out.statement_refs.push((split, calls));
             }
         }
     }
     out
 }
 
-/// The names a change defines: for each changed line, the enclosing top-level function or
-/// class (and method). `None` when a changed line is outside every top-level definition, or in
-/// one that is called implicitly (a `pytest_*` hook, a module-level dunder such as `__getattr__`).
-pub fn changed_symbols(fs: &FileSymbols, lines: &[(u32, u32)]) -> Option<HashSet<String>> {
-    let mut out = HashSet::new();
+/// One top-level function or class.
+fn symbol(node: Node, src: &[u8]) -> Symbol {
+    let def = definition(node);
+    let name = def
+        .child_by_field_name("name")
+        .and_then(|n| n.utf8_text(src).ok())
+        .unwrap_or("")
+        .to_string();
+    let (start, end) = rows(node);
+    let class = def.kind() == "class_definition";
+    let mut import_time = HashSet::new();
+    definition_time_calls(node, src, &mut import_time);
+    let mut split = if class {
+        Refs::default()
+    } else {
+        references(node, src)
+    };
+    let mut refs = split.all();
+    let mut methods = Vec::new();
+    if class && let Some(body) = def.child_by_field_name("body") {
+        // A class mentions what its methods mention (each with its own locals), what its other
+        // body statements, bases and decorators mention.
+        let mut calls = HashSet::new();
+        if let Some(sup) = def.child_by_field_name("superclasses") {
+            split_idents(sup, src, &mut split, &mut calls);
+        }
+        let mut dc = node.walk();
+        for d in node
+            .named_children(&mut dc)
+            .filter(|d| d.kind() == "decorator")
+        {
+            split_idents(d, src, &mut split, &mut calls);
+        }
+        let mut bc = body.walk();
+        for m in body.named_children(&mut bc) {
+            let md = definition(m);
+            if md.kind() != "function_definition" {
+                // Class-body statements run when the class is created, at import.
+                split_idents(m, src, &mut split, &mut import_time);
+                continue;
+            }
+            definition_time_calls(m, src, &mut import_time);
+            let mname = md
+                .child_by_field_name("name")
+                .and_then(|n| n.utf8_text(src).ok())
+                .unwrap_or("")
+                .to_string();
+            let msplit = references(m, src);
+            let (ms, me) = rows(m);
+            methods.push((
+                Method {
+                    name: mname,
+                    refs: msplit.all(),
+                    split: msplit,
+                    body: called_range(md).unwrap_or((0, 0)),
+                },
+                ms,
+                me,
+            ));
+        }
+        refs = split.all();
+        for (m, _, _) in &methods {
+            refs.extend(m.refs.iter().cloned());
+        }
+    }
+    let autouse = node.kind() == "decorated_definition"
+        && node.utf8_text(src).is_ok_and(|t| {
+            let head = &t[..t.find("def ").unwrap_or(t.len())];
+            let compact: String = head.split_whitespace().collect();
+            compact.contains("autouse=True") || compact.contains("autouse=1")
+        });
+    Symbol {
+        name,
+        start,
+        end,
+        refs,
+        methods,
+        autouse,
+        class,
+        split,
+        import_time,
+        body: (!class).then(|| called_range(def)).flatten(),
+    }
+}
+
+/// The lines of a function whose change only matters when it is called: its body, and its
+/// `def` line and signature unless a default calls something (defaults run at import).
+/// Decorators are never part of it.
+fn called_range(def: Node) -> Option<(u32, u32)> {
+    let body = def.child_by_field_name("body")?;
+    let mut calls_in_defaults = false;
+    if let Some(params) = def.child_by_field_name("parameters") {
+        let mut stack = vec![params];
+        while let Some(n) = stack.pop() {
+            calls_in_defaults |= n.kind() == "call";
+            let mut c = n.walk();
+            stack.extend(n.named_children(&mut c));
+        }
+    }
+    let start = if calls_in_defaults { body } else { def };
+    Some((rows(start).0, rows(body).1))
+}
+
+/// Every import binding of the file, at any depth, and whether it star-imports.
+fn bindings(root: Node, src: &[u8], out: &mut FileSymbols) {
+    let text = |n: Node| n.utf8_text(src).unwrap_or("").to_string();
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        match n.kind() {
+            "import_statement" | "import_from_statement" => {
+                let from = n.kind() == "import_from_statement";
+                let base = n
+                    .child_by_field_name("module_name")
+                    .map(|m| text(m).trim_start_matches('.').replace('.', "/"))
+                    .unwrap_or_default();
+                let mut c = n.walk();
+                for child in n.named_children(&mut c) {
+                    if child.kind() == "wildcard_import" {
+                        out.star = true;
+                    }
+                }
+                let mut c2 = n.walk();
+                for name in n.children_by_field_name("name", &mut c2) {
+                    let (dotted, local) = match name.kind() {
+                        "aliased_import" => {
+                            let (Some(a), Some(b)) = (
+                                name.child_by_field_name("name"),
+                                name.child_by_field_name("alias"),
+                            ) else {
+                                continue;
+                            };
+                            (text(a), text(b))
+                        }
+                        _ => {
+                            let t = text(name);
+                            let local = if from {
+                                t.rsplit('.').next().unwrap_or("").to_string()
+                            } else {
+                                t.split('.').next().unwrap_or("").to_string()
+                            };
+                            (t, local)
+                        }
+                    };
+                    let aliased = name.kind() == "aliased_import";
+                    let (orig, module) = if from {
+                        let path = dotted.replace('.', "/");
+                        let module = if base.is_empty() {
+                            path
+                        } else {
+                            format!("{base}/{path}")
+                        };
+                        (dotted.rsplit('.').next().unwrap_or("").to_string(), module)
+                    } else if aliased {
+                        (
+                            dotted.rsplit('.').next().unwrap_or("").to_string(),
+                            dotted.replace('.', "/"),
+                        )
+                    } else {
+                        (local.clone(), local.clone())
+                    };
+                    let binding = Binding {
+                        orig,
+                        module,
+                        is_module: !from,
+                    };
+                    out.bindings.insert(local, binding);
+                }
+                continue;
+            }
+            _ => {}
+        }
+        let mut cur = n.walk();
+        for c in n.named_children(&mut cur) {
+            stack.push(c);
+        }
+    }
+}
+
+/// The definitions a change touches, qualified (`f`, `Cls`, `Cls.m`), when every changed line
+/// is inside a function or method body; `None` when a line runs at import (module-level code,
+/// a decorator, a signature with its defaults, a class body outside its methods) or is in a
+/// definition called implicitly (a `pytest_*` hook, a module-level dunder such as `__getattr__`).
+pub fn changed_defs(fs: &FileSymbols, lines: &[(u32, u32)]) -> Option<BTreeSet<String>> {
+    let mut out = BTreeSet::new();
+    let inside = |(a, b): (u32, u32), line: u32| a <= line && line <= b && a > 0;
     for &(a, b) in lines {
         for line in a..=b {
             let sym = fs
                 .symbols
                 .iter()
                 .find(|s| s.start <= line && line <= s.end)?;
-            // Called by name from outside the code: pytest hooks, module `__getattr__`/`__dir__`.
             if sym.name.starts_with("pytest_")
                 || (sym.name.starts_with("__") && sym.name.ends_with("__"))
             {
                 return None;
             }
-            out.insert(sym.name.clone());
-            for (m, ms, me) in &sym.methods {
-                if *ms <= line && line <= *me {
-                    out.insert(m.name.clone());
+            if let Some(body) = sym.body {
+                if !inside(body, line) {
+                    return None;
                 }
+                out.insert(sym.name.clone());
+                continue;
             }
+            let m = sym.methods.iter().find(|(m, _, _)| inside(m.body, line))?;
+            out.insert(format!("{}.{}", sym.name, m.0.name));
         }
     }
     Some(out)
-}
-
-/// Propagate affected names over `files` until nothing changes.
-pub fn propagate(files: &[&FileSymbols], affected: &mut HashSet<String>) {
-    propagate_explained(files, affected, &mut HashMap::new());
-}
-
-/// [`propagate`], recording for each newly affected name the affected name it uses
-/// (`because[name] = used`), so that a chain of names leads back to a changed definition.
-pub fn propagate_explained(
-    files: &[&FileSymbols],
-    affected: &mut HashSet<String>,
-    because: &mut HashMap<String, String>,
-) {
-    let mut mark = |affected: &mut HashSet<String>, name: &str, used: &str| {
-        if affected.insert(name.to_string()) {
-            because.insert(name.to_string(), used.to_string());
-        }
-    };
-    loop {
-        let before = affected.len();
-        for fs in files {
-            for s in &fs.symbols {
-                for (m, _, _) in &s.methods {
-                    if affected.contains(&m.name) {
-                        continue;
-                    }
-                    if let Some(r) = m.refs.iter().find(|r| affected.contains(*r)).cloned() {
-                        mark(affected, &m.name, &r);
-                        mark(affected, &s.name, &m.name);
-                    }
-                }
-                if !affected.contains(&s.name)
-                    && let Some(r) = s
-                        .refs
-                        .iter()
-                        .find(|r| *r != &s.name && affected.contains(*r))
-                        .cloned()
-                {
-                    mark(affected, &s.name, &r);
-                }
-            }
-            for (targets, refs, _, _) in &fs.statements {
-                if let Some(r) = refs.iter().find(|r| affected.contains(*r)).cloned() {
-                    for t in targets {
-                        mark(affected, t, &r);
-                    }
-                }
-            }
-            for (orig, alias) in &fs.aliases {
-                if affected.contains(orig) {
-                    mark(affected, alias, orig);
-                }
-            }
-        }
-        if affected.len() == before {
-            break;
-        }
-    }
-}
-
-/// How a test observes an affected name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Observation {
-    /// Module-level code of the test's file uses `name`.
-    Statement { name: String },
-    /// An autouse fixture (in the test's file or a conftest above it) is affected.
-    Autouse { fixture: String },
-    /// The test's own definition `symbol` is, or uses, the affected `name`.
-    Test { symbol: String, name: String },
-    /// The test's definition is not found in its file: any use of the module counts.
-    Unresolved { symbol: String },
-}
-
-/// Does a test (its top-level symbol name in its file) observe the affected names?
-pub fn test_observes(
-    fs: &FileSymbols,
-    conftests: &[&FileSymbols],
-    symbol: &str,
-    affected: &HashSet<String>,
-) -> bool {
-    test_observation(fs, conftests, symbol, affected).is_some()
-}
-
-/// How a test (its top-level symbol name in its file) observes the affected names, if it does.
-pub fn test_observation(
-    fs: &FileSymbols,
-    conftests: &[&FileSymbols],
-    symbol: &str,
-    affected: &HashSet<String>,
-) -> Option<Observation> {
-    if let Some(name) = fs
-        .statements
-        .iter()
-        .find_map(|(_, refs, _, _)| refs.iter().find(|r| affected.contains(*r)))
-    {
-        return Some(Observation::Statement { name: name.clone() });
-    }
-    let autouse_hit = |f: &FileSymbols| {
-        f.symbols
-            .iter()
-            .find(|s| s.autouse && affected.contains(&s.name))
-            .map(|s| s.name.clone())
-    };
-    if let Some(fixture) = autouse_hit(fs).or_else(|| conftests.iter().find_map(|c| autouse_hit(c)))
-    {
-        return Some(Observation::Autouse { fixture });
-    }
-    match fs.symbols.iter().find(|s| s.name == symbol) {
-        None => Some(Observation::Unresolved {
-            symbol: symbol.to_string(),
-        }),
-        Some(s) if affected.contains(&s.name) => Some(Observation::Test {
-            symbol: s.name.clone(),
-            name: s.name.clone(),
-        }),
-        Some(s) => s
-            .refs
-            .iter()
-            .find(|r| affected.contains(*r))
-            .map(|r| Observation::Test {
-                symbol: s.name.clone(),
-                name: r.clone(),
-            }),
-    }
 }
 
 /// Cache of parsed files (by suite-relative path).
@@ -582,104 +819,5 @@ impl SymbolCache {
                 .map(|s| file_symbols(&s))
                 .unwrap_or_default()
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const LIB: &str = "import os\n\ndef chunked(xs, n):\n    return [xs[i:i + n] for i in range(0, len(xs), n)]\n\ndef first(xs):\n    return xs[0]\n\ndef pairs(xs):\n    return chunked(xs, 2)\n\nclass Box:\n    def __init__(self, v):\n        self.v = v\n\n    def get(self):\n        return self.v\n\nALIAS = pairs\nLIMIT = 3\n";
-
-    #[test]
-    fn changed_names_and_propagation() {
-        let fs = file_symbols(LIB);
-        assert_eq!(
-            changed_symbols(&fs, &[(4, 4)]).unwrap(),
-            HashSet::from(["chunked".to_string()])
-        );
-        assert_eq!(
-            changed_symbols(&fs, &[(17, 17)]).unwrap(),
-            HashSet::from(["Box".to_string(), "get".to_string()])
-        );
-        let hooks = file_symbols(
-            "def pytest_configure(config):\n    config.x = 1\n\ndef __getattr__(name):\n    return 1\n",
-        );
-        assert!(
-            changed_symbols(&hooks, &[(2, 2)]).is_none(),
-            "pytest hooks run implicitly"
-        );
-        assert!(
-            changed_symbols(&hooks, &[(5, 5)]).is_none(),
-            "module __getattr__ runs implicitly"
-        );
-        assert!(
-            changed_symbols(&fs, &[(20, 20)]).is_none(),
-            "module-level change: no refinement"
-        );
-        let mut a = changed_symbols(&fs, &[(4, 4)]).unwrap();
-        let tests = file_symbols(
-            "from lib import pairs as p, first\nimport pytest\n\n@pytest.fixture(autouse=False)\ndef data():\n    return p([1, 2])\n\ndef test_first():\n    assert first([1]) == 1\n\ndef test_data(data):\n    assert data\n\nclass TestAlias:\n    def test_it(self):\n        assert ALIAS\n",
-        );
-        propagate(&[&fs, &tests], &mut a);
-        for n in [
-            "chunked",
-            "pairs",
-            "ALIAS",
-            "p",
-            "data",
-            "test_data",
-            "TestAlias",
-        ] {
-            assert!(a.contains(n), "{n} in {a:?}");
-        }
-        assert!(!a.contains("first") && !a.contains("test_first"));
-        assert!(test_observes(&tests, &[], "test_data", &a));
-        assert!(test_observes(&tests, &[], "TestAlias", &a));
-        assert!(!test_observes(&tests, &[], "test_first", &a));
-        assert!(
-            test_observes(&tests, &[], "test_generated_elsewhere", &a),
-            "unknown symbols are kept"
-        );
-    }
-
-    #[test]
-    fn locals_shadow_globals_but_attributes_and_nested_scopes_count() {
-        let fs = file_symbols(
-            "def bucket(x):\n    return x\n\ndef uses_local(items):\n    for bucket in items:\n        print(bucket)\n\ndef uses_param(bucket):\n    return bucket\n\ndef uses_global():\n    return bucket(1)\n\ndef uses_attr(o):\n    bucket = 1\n    return o.bucket\n\ndef nested(items):\n    def inner():\n        bucket = 2\n        return bucket\n    return bucket(inner())\n\ndef declared():\n    global bucket\n    bucket = 3\n\nclass K:\n    def m(self):\n        bucket = 1\n        return bucket\n    def n(self):\n        return bucket(2)\n",
-        );
-        let mut a = HashSet::from(["bucket".to_string()]);
-        propagate(&[&fs], &mut a);
-        for yes in ["uses_global", "uses_attr", "nested", "declared", "K", "n"] {
-            assert!(a.contains(yes), "{yes} in {a:?}");
-        }
-        for no in ["uses_local", "uses_param", "m"] {
-            assert!(!a.contains(no), "{no} not in {a:?}");
-        }
-    }
-
-    #[test]
-    fn fixtures_named_in_strings_count() {
-        let mut a = HashSet::from(["db".to_string()]);
-        let t = file_symbols(
-            "import pytest\n\n@pytest.mark.usefixtures(\"db\")\ndef test_uses():\n    pass\n\ndef test_dyn(request):\n    request.getfixturevalue('db')\n\ndef test_other():\n    pass\n",
-        );
-        propagate(&[&t], &mut a);
-        assert!(test_observes(&t, &[], "test_uses", &a));
-        assert!(test_observes(&t, &[], "test_dyn", &a));
-        assert!(!test_observes(&t, &[], "test_other", &a));
-    }
-
-    #[test]
-    fn autouse_fixtures_and_module_level_uses_keep_every_test() {
-        let mut a = HashSet::from(["helper".to_string()]);
-        let conftest = file_symbols(
-            "import pytest\n@pytest.fixture(autouse=True)\ndef env():\n    helper()\n",
-        );
-        let t = file_symbols("def test_x():\n    pass\n");
-        propagate(&[&conftest, &t], &mut a);
-        assert!(test_observes(&t, &[&conftest], "test_x", &a));
-        let t2 = file_symbols("VALUE = helper()\n\ndef test_y():\n    pass\n");
-        assert!(test_observes(&t2, &[], "test_y", &a));
     }
 }

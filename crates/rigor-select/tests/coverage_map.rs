@@ -209,7 +209,7 @@ fn a_fresh_map_narrows_the_static_selection() {
     let symbolic = plan(d.path(), &mut store, false, true);
     assert_eq!(ids(&symbolic), vec!["tests/test_mod.py::test_f"]);
     assert!(
-        symbolic.selected[0].reasons[0].ends_with("symbols: `test_f` → `f` (changed)"),
+        symbolic.selected[0].reasons[0].ends_with("symbols: `test_f` → `f` (pkg/mod.py) (changed)"),
         "{:?}",
         symbolic.selected[0].reasons
     );

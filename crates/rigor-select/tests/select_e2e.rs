@@ -128,7 +128,7 @@ fn a_module_change_selects_its_importers_with_reasons() {
     assert_eq!(ids(&s), vec!["tests/test_prices.py::test_total"]);
     let reasons = &s.selected[0].reasons;
     assert!(
-        reasons.iter().any(|r| r == "via files tests/test_prices.py → src/shop/prices.py → src/shop/money.py (the test file imports shop.total); symbols: `test_total` → `total` → `cents` (changed)"),
+        reasons.iter().any(|r| r == "via files tests/test_prices.py → src/shop/prices.py → src/shop/money.py (the test file imports shop.total); symbols: `test_total` → `total` (src/shop/prices.py) → `cents` (src/shop/money.py) (changed)"),
         "{reasons:?}"
     );
     let why = s.explain(&key("tests/test_text.py::test_slug"));

@@ -16,7 +16,6 @@ use crate::python::PyGraph;
 use crate::symbols::SymbolCache;
 use rigor_model::{TestCase, TestKey};
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
 
 /// Select the tests that depend on a seed; tests the symbol refinement leaves out are
 /// remembered in `refined_out` with why.
@@ -48,7 +47,6 @@ struct SuiteImpact<'c> {
     spec: &'c SuiteSpec,
     /// The suite's tests with their file's id in the graph.
     tests: Vec<(&'c TestCase, Option<usize>)>,
-    dir: PathBuf,
     symbols: SymbolCache,
     coverage: Option<&'c CoverageMap>,
 }
@@ -111,7 +109,6 @@ impl<'c> SuiteImpact<'c> {
                 .filter(|t| t.key.suite == spec.name)
                 .map(|t| (t, g.id(&test_file(t))))
                 .collect(),
-            dir: ctx.input.root.join(spec.global("")),
             symbols: SymbolCache::default(),
             coverage: if ctx.cfg.coverage_map {
                 ctx.input.history.coverage.get(&spec.name)
@@ -264,8 +261,7 @@ impl<'c> SuiteImpact<'c> {
         let reason = if own {
             format!("{}its own file {} changed", si.prefix, si.shown)
         } else if let Some(r) = &si.refine {
-            let Some(observed) = r.observation(self.g, &self.dir, &mut self.symbols, tf, &t.key.id)
-            else {
+            let Some(observed) = r.observation(self.g, tf, &t.key.id) else {
                 return Verdict::RefinedOut(r.refused(&self.g.files[tf], &si.shown, &t.key.id));
             };
             format!(
