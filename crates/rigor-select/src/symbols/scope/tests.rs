@@ -393,3 +393,23 @@ proptest! {
         prop_assert_eq!(before, after);
     }
 }
+
+#[test]
+fn a_patched_definition_selects_the_tests_that_patch_it() {
+    // The tests never call `f` themselves: they patch it, by attribute and by dotted target.
+    let a = "from pkg import b\n\ndef run():\n    return 0\n";
+    let t = "import pkg.a\nfrom unittest import mock\n\ndef test_setattr(monkeypatch):\n    monkeypatch.setattr(pkg.a.b, \"f\", lambda: 5)\n    assert pkg.a.run() == 0\n\n@mock.patch(\"pkg.b.f\")\ndef test_dotted(m):\n    assert pkg.a.run() == 0\n\ndef test_other():\n    assert pkg.a.run() == 0\n";
+    let files = scope(&[
+        ("pkg/b.py", B, &[]),
+        ("pkg/a.py", a, &["pkg/b.py"]),
+        ("tests/test_p.py", t, &["pkg/a.py"]),
+    ]);
+    assert_eq!(
+        observed(&files, 0, &["f"], 2),
+        ["test_dotted", "test_setattr"]
+    );
+    assert!(
+        observed(&files, 0, &["g"], 2).is_empty(),
+        "g is patched by nobody"
+    );
+}
