@@ -28,16 +28,34 @@ pub fn run(config: &Config, args: &MutateArgs) -> Result<i32> {
         return list(&files, args);
     }
     if files.is_empty() {
-        return Err(MutateError::Nothing {
-            reason: if scope.diff.is_some() {
-                "the change touches no mutable Python code".into()
-            } else {
-                "no mutable Python code in scope".into()
-            },
-            hint: "mutants are made inside function bodies of the suite's non-test files; `rigor mutate --list` shows them".into(),
-        }
-        .into());
+        return Err(nothing(
+            &scope,
+            "Python",
+            "mutants are made inside function bodies of the suite's non-test files",
+        ));
     }
+    let (req, min_score) = request(config, args, settings);
+    let mut store = super::open_store(config)?;
+    let out = engine::run(config, &mut store, &project, &files, &req)?;
+    finish(&files, &out, &scope, args, min_score)
+}
+
+/// Nothing to mutate in scope: exit 4 with what was looked at.
+fn nothing(scope: &Scope, language: &str, where_made: &str) -> anyhow::Error {
+    MutateError::Nothing {
+        reason: if scope.diff.is_some() {
+            format!("the change touches no mutable {language} code")
+        } else {
+            format!("no mutable {language} code in scope")
+        },
+        hint: format!("{where_made}; `rigor mutate --list` shows them"),
+    }
+    .into()
+}
+
+/// The run's request (workers from `--jobs`, `[mutate] jobs`, else the machine) and the score
+/// threshold.
+fn request(config: &Config, args: &MutateArgs, settings: MutateConfig) -> (Request, Option<f64>) {
     let jobs = args
         .jobs
         .or((settings.jobs > 0).then_some(settings.jobs as usize))
@@ -49,9 +67,7 @@ pub fn run(config: &Config, args: &MutateArgs) -> Result<i32> {
         fresh: args.fresh,
         progress: args.format == Format::Text,
     };
-    let mut store = super::open_store(config)?;
-    let out = engine::run(config, &mut store, &project, &files, &req)?;
-    finish(&files, &out, &scope, args, min_score)
+    (req, min_score)
 }
 
 fn list(files: &[engine::FileMutants], args: &MutateArgs) -> Result<i32> {
@@ -74,27 +90,13 @@ fn run_rust(config: &Config, args: &MutateArgs, settings: MutateConfig) -> Resul
         return list(&files, args);
     }
     if files.is_empty() {
-        return Err(MutateError::Nothing {
-            reason: if scope.diff.is_some() {
-                "the change touches no mutable Rust code".into()
-            } else {
-                "no mutable Rust code in scope".into()
-            },
-            hint: "mutants are made inside function bodies of the package's src/ files; `rigor mutate --list` shows them".into(),
-        }
-        .into());
+        return Err(nothing(
+            &scope,
+            "Rust",
+            "mutants are made inside function bodies of the package's src/ files",
+        ));
     }
-    let jobs = args
-        .jobs
-        .or((settings.jobs > 0).then_some(settings.jobs as usize))
-        .unwrap_or_else(|| config.jobs());
-    let min_score = args.min_score.or(settings.min_score);
-    let req = Request {
-        settings,
-        jobs,
-        fresh: args.fresh,
-        progress: args.format == Format::Text,
-    };
+    let (req, min_score) = request(config, args, settings);
     let out = rigor_mutate::rust::run(config, &project, &files, &req)?;
     finish(&files, &out, &scope, args, min_score)
 }
