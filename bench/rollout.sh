@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# rigor rollout on loopback under bounded load (wrk, ≤ 2,000 requests/s: 20 connections that
+# rigor rollout on loopback under bounded load (wrk, ≈ 2,000 requests/s: 24 connections that
 # each wait 10 ms between requests):
 #  1. proxy overhead: p50/p99 through rigor's proxy vs a direct connection (the peer);
 #  2. blue → green switch under load: failed requests (goal 0);
@@ -29,7 +29,7 @@ trap cleanup EXIT
 cat > "$WORK/pace.lua" <<'LUA'
 function delay() return 10 end
 LUA
-WRK=(wrk -t2 -c20 --latency -s "$WORK/pace.lua")
+WRK=(wrk -t2 -c24 --latency -s "$WORK/pace.lua")
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 svc() { "$SVC" "127.0.0.1:$1" "${2:-0}" "${3:-0}" & PIDS+=($!); }
 wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }

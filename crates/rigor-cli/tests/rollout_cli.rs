@@ -237,6 +237,69 @@ fn a_healthy_green_is_promoted_and_recorded_and_a_failing_one_rolled_back() {
         .map(|r| r["decision"].as_str().unwrap())
         .collect();
     assert_eq!(decisions, ["rolled_back", "promoted"]);
+    dashboard_shows_both(dir.path());
+}
+
+/// `rigor serve` over the same history lists both rollouts, on its page and in its API.
+fn dashboard_shows_both(dir: &Path) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rigor"))
+        .current_dir(dir)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut addr = None;
+    let mut line = String::new();
+    while addr.is_none() && lines.read_line(&mut line).unwrap() > 0 {
+        addr = line
+            .split("listening on http://")
+            .nth(1)
+            .map(|r| r.split('/').next().unwrap().to_string());
+        line.clear();
+    }
+    let addr = addr.expect("rigor serve listens");
+    let fetch = |path: &str| {
+        let mut s = TcpStream::connect(&addr).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    };
+    let page = fetch("/rollouts");
+    let api = fetch("/api/v1/rollouts");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(
+        page.contains("2 rollouts, 1 promoted, 1 rolled back"),
+        "{page}"
+    );
+    assert!(page.contains("error rate"), "{page}");
+    assert!(
+        page.contains("href=\"/rollouts\""),
+        "the navigation links the page"
+    );
+    let body = &api[api.find("\r\n\r\n").unwrap() + 4..];
+    let body = body
+        .find('{')
+        .map(|i| &body[i..body.rfind('}').unwrap() + 1])
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(v["api"], "rigor.serve/v1");
+    let decisions: Vec<&str> = v["rollouts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["decision"].as_str().unwrap())
+        .collect();
+    assert_eq!(decisions, ["rolled_back", "promoted"]);
 }
 
 #[test]

@@ -49,7 +49,8 @@ pub fn router(state: AppState, limits: &Limits) -> Router {
         .route("/perf", get(pages::perf::list))
         .route("/perf/series/{id}", get(pages::perf::page))
         .route("/perf/alerts/{id}", post(pages::perf::change_alert))
-        .route("/gates", get(pages::gates::page));
+        .route("/gates", get(pages::gates::page))
+        .route("/rollouts", get(pages::rollouts::page));
     let api = Router::new()
         .route("/api/v1/", get(api::read::index))
         .route(
@@ -64,7 +65,8 @@ pub fn router(state: AppState, limits: &Limits) -> Router {
         .route("/api/v1/perf/series/{id}", get(api::read::perf_one))
         .route("/api/v1/alerts", get(api::read::alerts))
         .route("/api/v1/alerts/{id}", post(api::ingest::post_alert))
-        .route("/api/v1/gates", get(api::read::gates));
+        .route("/api/v1/gates", get(api::read::gates))
+        .route("/api/v1/rollouts", get(api::read::rollouts));
     pages
         .merge(api)
         .route("/metrics", get(metrics::handler))

@@ -72,6 +72,12 @@ impl From<rigor_store::StoreError> for HttpError {
     }
 }
 
+impl From<rigor_release::ReleaseError> for HttpError {
+    fn from(e: rigor_release::ReleaseError) -> Self {
+        HttpError::internal(e.to_string())
+    }
+}
+
 impl From<rigor_perf::PerfError> for HttpError {
     fn from(e: rigor_perf::PerfError) -> Self {
         HttpError::internal(e.to_string())

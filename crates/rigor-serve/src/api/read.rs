@@ -195,3 +195,13 @@ pub async fn gates(State(st): State<AppState>, Query(p): Query<Page>) -> ApiResu
         .collect();
     Ok(answer("evaluations", out))
 }
+
+/// Recent rollouts, newest first (`rigor rollout` records them).
+pub async fn rollouts(State(st): State<AppState>, Query(p): Query<Page>) -> ApiResult {
+    let limit = p.limit(50);
+    let rows = st
+        .db
+        .with(move |s| Ok(rigor_release::rollout::record::recent(s, limit)?))
+        .await?;
+    Ok(answer("rollouts", rows))
+}

@@ -5,6 +5,7 @@ pub mod flaky;
 pub mod gates;
 pub mod overview;
 pub mod perf;
+pub mod rollouts;
 pub mod run;
 pub mod slowest;
 pub mod test;

@@ -15,9 +15,10 @@ pub enum Section {
     Slowest,
     Perf,
     Gates,
+    Rollouts,
 }
 
-const SECTIONS: [(Section, &str, &str); 7] = [
+const SECTIONS: [(Section, &str, &str); 8] = [
     (Section::Overview, "/", "Overview"),
     (Section::Runs, "/runs", "Runs"),
     (Section::Tests, "/tests", "Tests"),
@@ -25,6 +26,7 @@ const SECTIONS: [(Section, &str, &str); 7] = [
     (Section::Slowest, "/slowest", "Slowest"),
     (Section::Perf, "/perf", "Performance"),
     (Section::Gates, "/gates", "Gates"),
+    (Section::Rollouts, "/rollouts", "Rollouts"),
 ];
 
 /// Style rules of the dashboard on top of the HTML report's.
