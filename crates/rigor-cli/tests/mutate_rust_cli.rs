@@ -275,3 +275,27 @@ fn a_crate_that_does_not_compile_is_a_clear_error_and_nothing_is_written() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("src/calc.rs:1: cannot mutate"), "{stderr}");
 }
+
+#[test]
+fn ci_mutates_a_rust_change_and_writes_the_report_the_gate_reads() {
+    let (_t, dir) = rustcalc();
+    std::fs::write(dir.join("rigor.toml"), "[mutate]\ntimeout_factor = 3.0\n").unwrap();
+    let lib = dir.join("src/lib.rs");
+    let text = std::fs::read_to_string(&lib)
+        .unwrap()
+        .replace("age >= 18", "age >= 18 && age < 200");
+    std::fs::write(&lib, text).unwrap();
+    let out = rigor(&dir).args(["ci", "--base", "HEAD"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stderr.contains("rigor ci: mutation:") && stderr.contains("mutants of the change"),
+        "{stderr}\n{stdout}"
+    );
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("reports/mutation/mutation.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["schemaVersion"], "1");
+    let all = format!("{stdout}{stderr}");
+    assert!(all.contains("mutation"), "{all}");
+}

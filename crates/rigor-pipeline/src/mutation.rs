@@ -4,8 +4,9 @@
 
 use crate::error::{PipelineError, Result};
 use rigor_model::{Config, MutateConfig};
-use rigor_mutate::engine::{self, Request};
+use rigor_mutate::engine::{self, FileMutants, Request};
 use rigor_mutate::project::PyProject;
+use rigor_mutate::rust::project::{RustProject, is_cargo_project};
 use rigor_mutate::scope::Scope;
 use rigor_store::Store;
 use rigor_vcs::{ChangeKind, ChangeSet};
@@ -27,9 +28,15 @@ pub fn advanced_step(
     let Some(change) = change else {
         return Ok(());
     };
-    let project = PyProject::discover(config)?;
+    let project = match PyProject::discover(config) {
+        Ok(p) => Project::Python(p),
+        Err(_) if is_cargo_project(&config.root) => {
+            Project::Rust(RustProject::discover(&config.root)?)
+        }
+        Err(e) => return Err(e.into()),
+    };
     let prefix = project
-        .root
+        .root()
         .strip_prefix(std::fs::canonicalize(&config.root).unwrap_or(config.root.clone()))
         .map(|p| p.to_string_lossy().replace('\\', "/"))
         .unwrap_or_default();
@@ -52,9 +59,15 @@ pub fn advanced_step(
         exclude: Scope::exclude_globs(&settings.exclude)?,
         ..Scope::default()
     };
-    let files = engine::generate(&project, &scope)?;
+    let files: Vec<FileMutants> = match &project {
+        Project::Python(p) => engine::generate(p, &scope)?,
+        Project::Rust(p) => rigor_mutate::rust::generate_all(p, &scope)?,
+    };
     if files.is_empty() {
-        eprintln!("rigor ci: mutation: the change touches no mutable Python code");
+        eprintln!(
+            "rigor ci: mutation: the change touches no mutable {} code",
+            project.language()
+        );
         return Ok(());
     }
     let output = config.root.join(&settings.output);
@@ -68,7 +81,10 @@ pub fn advanced_step(
         fresh: false,
         progress: false,
     };
-    let out = engine::run(config, store, &project, &files, &req)?;
+    let out = match &project {
+        Project::Python(p) => engine::run(config, store, p, &files, &req)?,
+        Project::Rust(p) => rigor_mutate::rust::run(config, p, &files, &req)?,
+    };
     let report = rigor_mutate::report::stryker::report(&files, &out);
     if let Some(dir) = output.parent() {
         std::fs::create_dir_all(dir).map_err(|e| PipelineError::io("create", dir, e))?;
@@ -84,4 +100,26 @@ pub fn advanced_step(
         output.display()
     );
     Ok(())
+}
+
+/// The project whose change is mutated: a pytest suite's package, else a Cargo package.
+enum Project {
+    Python(PyProject),
+    Rust(RustProject),
+}
+
+impl Project {
+    fn root(&self) -> &std::path::Path {
+        match self {
+            Project::Python(p) => &p.root,
+            Project::Rust(p) => &p.root,
+        }
+    }
+
+    fn language(&self) -> &'static str {
+        match self {
+            Project::Python(_) => "Python",
+            Project::Rust(_) => "Rust",
+        }
+    }
 }
