@@ -299,3 +299,49 @@ fn ci_mutates_a_rust_change_and_writes_the_report_the_gate_reads() {
     let all = format!("{stdout}{stderr}");
     assert!(all.contains("mutation"), "{all}");
 }
+
+#[test]
+fn an_unchanged_crate_keeps_its_verdicts_and_any_change_runs_them_again() {
+    let (_t, dir) = rustcalc();
+    let scope = ["--file", "src/lib.rs"];
+    let (code, first, stderr) = mutate(&dir, &scope);
+    assert_eq!(code, 0, "{stderr}");
+    let verdicts = |v: &Value| -> Vec<(u64, String)> {
+        v["mutants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["line"].as_u64().unwrap(),
+                    m["verdict"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let cached = |v: &Value| {
+        v["mutants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["cached"] == true)
+            .count()
+    };
+    assert_eq!(cached(&first), 0);
+    let (code, again, stderr) = mutate(&dir, &scope);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(verdicts(&again), verdicts(&first), "the same verdicts");
+    let n = again["mutants"].as_array().unwrap().len();
+    assert_eq!(cached(&again), n, "every verdict kept: {again:#}");
+    // A change anywhere in the crate (here a test file) makes every verdict stale.
+    let api = dir.join("tests/api.rs");
+    let text = std::fs::read_to_string(&api).unwrap();
+    std::fs::write(&api, format!("{text}\n// touched\n")).unwrap();
+    let (code, third, stderr) = mutate(&dir, &scope);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(cached(&third), 0);
+    assert_eq!(verdicts(&third), verdicts(&first));
+    // --fresh ignores kept verdicts.
+    let (_, fresh, _) = mutate(&dir, &["--file", "src/lib.rs", "--fresh"]);
+    assert_eq!(cached(&fresh), 0);
+}

@@ -83,7 +83,7 @@ pub fn advanced_step(
     };
     let out = match &project {
         Project::Python(p) => engine::run(config, store, p, &files, &req)?,
-        Project::Rust(p) => rigor_mutate::rust::run(config, p, &files, &req)?,
+        Project::Rust(p) => rigor_mutate::rust::run(config, store, p, &files, &req)?,
     };
     let report = rigor_mutate::report::stryker::report(&files, &out);
     if let Some(dir) = output.parent() {

@@ -97,7 +97,8 @@ fn run_rust(config: &Config, args: &MutateArgs, settings: MutateConfig) -> Resul
         ));
     }
     let (req, min_score) = request(config, args, settings);
-    let out = rigor_mutate::rust::run(config, &project, &files, &req)?;
+    let mut store = super::open_store(config)?;
+    let out = rigor_mutate::rust::run(config, &mut store, &project, &files, &req)?;
     finish(&files, &out, &scope, args, min_score)
 }
 

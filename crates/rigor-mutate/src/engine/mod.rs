@@ -2,7 +2,7 @@
 //! rest in the sandbox against the tests that reach them, save the verdicts.
 
 mod baseline;
-mod cache;
+pub(crate) mod cache;
 mod execute;
 
 use crate::error::{MutateError, Result};

@@ -7,6 +7,7 @@ pub mod build;
 pub mod cargo;
 pub mod exec;
 pub mod generate;
+pub mod kept;
 pub mod project;
 pub mod run;
 pub mod schemata;
@@ -65,6 +66,40 @@ pub fn target_dir(project: &RustProject) -> PathBuf {
 
 /// Run the mutants of `files`.
 pub fn run(
+    config: &Config,
+    store: &mut rigor_store::Store,
+    project: &RustProject,
+    files: &[FileMutants],
+    req: &Request,
+) -> Result<Outcome> {
+    crate::store::migrate(store)?;
+    let split = kept::split(store, files, &kept::crate_hash(&project.root), req.fresh)?;
+    let mut out = if split.pending.iter().all(|f| f.mutants.is_empty()) {
+        Outcome {
+            summary: Summary::of(&[]),
+            results: Vec::new(),
+            baseline: None,
+            workers: 0,
+            notes: Vec::new(),
+        }
+    } else {
+        run_pending(config, project, &split.pending, req)?
+    };
+    crate::engine::cache::save(store, &split.plan, &out.results)?;
+    if !split.kept.is_empty() {
+        out.notes.push(format!(
+            "{} verdict(s) kept from an earlier run (the crate is unchanged since; --fresh runs them again)",
+            split.kept.len()
+        ));
+    }
+    out.results.extend(split.kept);
+    out.results.sort_by_key(|r| r.mutant.id);
+    out.summary = Summary::of(&out.results);
+    Ok(out)
+}
+
+/// Build the schemata of `files` once and run their mutants.
+fn run_pending(
     config: &Config,
     project: &RustProject,
     files: &[FileMutants],
