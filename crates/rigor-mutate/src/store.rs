@@ -32,6 +32,22 @@ pub struct Kept {
     pub duration_s: f64,
 }
 
+impl Kept {
+    /// The kept verdict as `m`'s result of this run.
+    pub fn result_for(&self, m: &crate::model::Mutant) -> crate::model::MutantResult {
+        crate::model::MutantResult {
+            mutant: m.clone(),
+            verdict: self.verdict,
+            tests_run: self.tests_run.clone(),
+            killed_by: self.killed_by.clone(),
+            source: crate::model::TestSource::Cached,
+            candidates: self.tests_run.len(),
+            duration_s: self.duration_s,
+            cached: true,
+        }
+    }
+}
+
 /// The stored verdicts of `file`: signature → verdict.
 pub fn load(store: &Store, file: &str) -> Result<HashMap<String, Kept>> {
     let mut stmt = store.conn().prepare(

@@ -3,7 +3,7 @@
 
 use super::{FileMutants, Request};
 use crate::error::Result;
-use crate::model::{MutantResult, TestSource};
+use crate::model::MutantResult;
 use crate::project::PyProject;
 use crate::store::{self, Kept, Save};
 use crate::tests_for::{self, FileTests};
@@ -57,16 +57,7 @@ pub fn plan(
         };
         for m in &f.mutants {
             match stored.get(&m.signature()) {
-                Some(k) if k.file_hash == fh && k.tests_hash == th => p.kept.push(MutantResult {
-                    mutant: m.clone(),
-                    verdict: k.verdict,
-                    tests_run: k.tests_run.clone(),
-                    killed_by: k.killed_by.clone(),
-                    source: TestSource::Cached,
-                    candidates: k.tests_run.len(),
-                    duration_s: k.duration_s,
-                    cached: true,
-                }),
+                Some(k) if k.file_hash == fh && k.tests_hash == th => p.kept.push(k.result_for(m)),
                 _ => p.pending.push(m.id),
             }
         }

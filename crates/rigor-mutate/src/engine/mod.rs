@@ -24,16 +24,31 @@ pub struct FileMutants {
 
 /// Generate the mutants in scope, numbered 1.. in file order.
 pub fn generate(project: &PyProject, scope: &Scope) -> Result<Vec<FileMutants>> {
-    let files = scope.select_files(&project.files)?;
+    mutants_in_scope(
+        &project.root,
+        &project.files,
+        scope,
+        python::generate::mutants,
+    )
+}
+
+/// Read each of `files` in scope (relative to `root`), make its mutants with `make`, keep those
+/// in scope and number them 1.. in file order — for either language.
+pub fn mutants_in_scope(
+    root: &std::path::Path,
+    files: &[String],
+    scope: &Scope,
+    make: impl Fn(&str, &str) -> Result<Vec<Mutant>>,
+) -> Result<Vec<FileMutants>> {
     let mut out = Vec::new();
     let mut next = 1u32;
-    for file in files {
-        let path = project.root.join(&file);
+    for file in scope.select_files(files)? {
+        let path = root.join(&file);
         let source = std::fs::read_to_string(&path).map_err(|source| MutateError::Read {
             path: path.display().to_string(),
             source,
         })?;
-        let mut mutants = python::generate::mutants(&file, &source)?;
+        let mut mutants = make(&file, &source)?;
         mutants.retain(|m| scope.keeps(m));
         if mutants.is_empty() {
             continue;

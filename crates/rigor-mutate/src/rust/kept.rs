@@ -7,7 +7,7 @@
 use crate::engine::FileMutants;
 use crate::engine::cache::Plan;
 use crate::error::Result;
-use crate::model::{MutantResult, TestSource};
+use crate::model::MutantResult;
 use crate::store;
 use rigor_store::Store;
 use std::collections::HashMap;
@@ -81,16 +81,7 @@ pub fn split(store: &Store, files: &[FileMutants], crate_hash: &str, fresh: bool
         for m in &f.mutants {
             match stored.get(&m.signature()) {
                 Some(k) if k.file_hash == fh && k.tests_hash == crate_hash => {
-                    out.kept.push(MutantResult {
-                        mutant: m.clone(),
-                        verdict: k.verdict,
-                        tests_run: k.tests_run.clone(),
-                        killed_by: k.killed_by.clone(),
-                        source: TestSource::Cached,
-                        candidates: k.tests_run.len(),
-                        duration_s: k.duration_s,
-                        cached: true,
-                    })
+                    out.kept.push(k.result_for(m))
                 }
                 _ => left.mutants.push(m.clone()),
             }

@@ -28,31 +28,7 @@ use std::path::PathBuf;
 
 /// Generate the mutants in scope, numbered 1.. in file order.
 pub fn generate_all(project: &RustProject, scope: &Scope) -> Result<Vec<FileMutants>> {
-    let files = scope.select_files(&project.files)?;
-    let mut out = Vec::new();
-    let mut next = 1u32;
-    for file in files {
-        let path = project.root.join(&file);
-        let source = std::fs::read_to_string(&path).map_err(|source| MutateError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
-        let mut mutants = generate::mutants(&file, &source)?;
-        mutants.retain(|m| scope.keeps(m));
-        if mutants.is_empty() {
-            continue;
-        }
-        for m in &mut mutants {
-            m.id = next;
-            next += 1;
-        }
-        out.push(FileMutants {
-            file,
-            source,
-            mutants,
-        });
-    }
-    Ok(out)
+    crate::engine::mutants_in_scope(&project.root, &project.files, scope, generate::mutants)
 }
 
 /// Where the schemata builds go: `$CARGO_TARGET_DIR/rigor-mutate`, else
