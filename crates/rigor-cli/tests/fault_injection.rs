@@ -266,15 +266,10 @@ fn a_test_that_ignores_sigterm_is_killed_at_its_timeout() {
     let summary: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(outcome_of(&summary, "test_stubborn"), "timeout");
     assert_eq!(outcome_of(&summary, "test_after"), "passed");
-    std::thread::sleep(Duration::from_millis(300));
-    let left = std::process::Command::new("pgrep")
-        .args(["-f", &marker])
-        .output()
-        .unwrap();
+    let left = kill_left_over(&marker);
     assert!(
-        left.stdout.is_empty(),
-        "a process ignoring SIGTERM outlived the run: {}",
-        String::from_utf8_lossy(&left.stdout)
+        left.is_empty(),
+        "a process ignoring SIGTERM outlived the run: {left}"
     );
 }
 

@@ -500,23 +500,6 @@ fn a_test_that_deletes_the_history_makes_the_run_say_so_not_pass() {
     );
 }
 
-/// The processes whose command line holds `marker` a moment after the run (killed, so that a
-/// failing test leaves nothing behind), as pgrep lists them.
-fn kill_left_over(marker: &str) -> String {
-    std::thread::sleep(Duration::from_millis(300));
-    let left = std::process::Command::new("pgrep")
-        .args(["-f", marker])
-        .output()
-        .unwrap();
-    let left = String::from_utf8_lossy(&left.stdout).into_owned();
-    for pid in left.split_whitespace() {
-        let _ = std::process::Command::new("kill")
-            .args(["-9", pid])
-            .status();
-    }
-    left
-}
-
 /// Issue 18, case 7 after a timeout: the test starts a daemon, then hangs past its timeout.
 /// Killing the timed-out group must not orphan the daemon (the guard kills what it adopted
 /// before the group is killed).

@@ -148,3 +148,20 @@ pub fn rigor_counts(summary: &serde_json::Value) -> std::collections::BTreeMap<S
         })
         .collect()
 }
+
+/// The processes whose command line holds `marker` a moment after the run (killed, so that a
+/// failing test leaves nothing behind), as pgrep lists them.
+pub fn kill_left_over(marker: &str) -> String {
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let left = std::process::Command::new("pgrep")
+        .args(["-f", marker])
+        .output()
+        .unwrap();
+    let left = String::from_utf8_lossy(&left.stdout).into_owned();
+    for pid in left.split_whitespace() {
+        let _ = std::process::Command::new("kill")
+            .args(["-9", pid])
+            .status();
+    }
+    left
+}
