@@ -112,6 +112,11 @@ fn plan(
         pinned: opts.pinned.clone(),
     };
     let planned = planning::plan(config, store, &req)?;
+    for d in &planned.discovered {
+        if let Some(used) = &d.cache {
+            eprintln!("discovery: suite `{}`: {used}", d.suite.name);
+        }
+    }
     if let Some(sel) = &planned.selection {
         eprintln!("{}", planning::selection_header(sel, planned.tests.len()));
     }

@@ -7,7 +7,12 @@ Loaded by rigor with ``-p rigor_pytest``. It does nothing unless RIGOR_MODE is s
   line, reporting each result as it finishes. EOF on stdin ends the session. When rigor knows
   which tests the worker may be given (a planned selection), ``RIGOR_ONLY_FILES`` lists their
   files (node-id paths, relative to the rootdir, one per line) and the worker collects only those
-  (pytest >= 7); conftest.py and __init__.py files load as usual.
+  (pytest >= 7); conftest.py and __init__.py files load as usual. ``RIGOR_ONLY_NAMES`` narrows
+  further to the module-level classes and functions of the planned tests (``file::name`` lines).
+  In collect mode, ``RIGOR_ONLY_FILES`` narrows the collection the same way (rigor re-collects
+  only the files its discovery cache cannot vouch for), and the ``collected`` message carries
+  ``inputs``: the project modules imported while collecting, the directories looked into and the
+  site-packages directories (what the cache must watch).
 
 The protocol channel is the process's original stdout; stdout is then pointed at stderr so that
 anything tests print cannot corrupt it. The original stdin is kept privately for commands and fd 0
@@ -60,8 +65,11 @@ if _MODE == "worker" and _COV_DIR:
     _COV.start()
 
 
-_ONLY_FILES = os.environ.get("RIGOR_ONLY_FILES", "") if _MODE == "worker" else ""
+_ONLY_FILES = os.environ.get("RIGOR_ONLY_FILES", "") if _MODE in ("collect", "worker") else ""
 _only = None
+# Worker mode: "file::name" lines — the module-level classes and functions of the planned tests.
+# Other names of those files are not collected (their items are never built).
+_ONLY_NAMES = os.environ.get("RIGOR_ONLY_NAMES", "") if _MODE == "worker" else ""
 
 
 def _only_paths(root):
@@ -83,19 +91,89 @@ def _only_paths(root):
     return files, dirs
 
 
-if _ONLY_FILES and int(pytest.__version__.split(".")[0]) >= 7:
+if _ONLY_NAMES:
+    _names = {}
+    for _line in _ONLY_NAMES.split("\n"):
+        _file, _sep, _name = _line.rpartition("::")
+        if _sep:
+            _names.setdefault(_file, set()).add(_name)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pycollect_makeitem(collector, name, obj):
+        wanted = _names.get(collector.nodeid) if isinstance(collector, pytest.Module) else None
+        if wanted is not None and name not in wanted:
+            return []
+        return None
+
+
+# Collect mode: what the collection depended on, for rigor's discovery cache — the project's
+# modules imported while collecting, the directories pytest collected from, site-packages.
+_considered = set()
+_NARROW = bool(_ONLY_FILES) and int(pytest.__version__.split(".")[0]) >= 7
+
+if _MODE == "collect" or _NARROW:
 
     def pytest_ignore_collect(collection_path, config):
         global _only
+        path = str(collection_path)
+        if not _NARROW:
+            return None
         if _only is None:
             _only = _only_paths(config.rootpath)
         files, dirs = _only
-        path = str(collection_path)
         if path in files or path in dirs or collection_path.name in ("conftest.py", "__init__.py"):
             return None
         if os.path.realpath(path) in files or os.path.realpath(path) in dirs:
             return None
         return True
+
+
+if _MODE == "collect":
+
+    def pytest_collect_file(file_path, parent):
+        _considered.add(os.path.dirname(str(file_path)))
+        return None
+
+    if int(pytest.__version__.split(".")[0]) >= 8:
+
+        def pytest_collect_directory(path, parent):
+            _considered.add(str(path))
+            return None
+
+
+def _collection_inputs(config):
+    root = str(config.rootpath)
+    site = set()
+    try:
+        import site as _site
+
+        site.update(_site.getsitepackages())
+        site.add(_site.getusersitepackages())
+    except Exception:
+        pass
+    site.update(p for p in sys.path if p.endswith(("site-packages", "dist-packages")))
+    modules = {}
+    for name, mod in list(sys.modules.items()):
+        path = getattr(mod, "__file__", None)
+        if not isinstance(path, str) or not path.endswith(".py"):
+            continue
+        path = os.path.abspath(path)
+        if not path.startswith(root + os.sep) or "site-packages" in path or "dist-packages" in path:
+            continue
+        if os.path.dirname(os.path.abspath(__file__)) == os.path.dirname(path):
+            continue
+        modules[name] = os.path.relpath(path, root)
+    dirs = set(_considered)
+    for a in config.args:
+        p = os.path.abspath(os.path.join(str(config.invocation_params.dir), a.split("::")[0]))
+        if os.path.isdir(p):
+            dirs.add(p)
+    return {
+        "root": root,
+        "modules": modules,
+        "dirs": sorted(d for d in dirs if d == root or d.startswith(root + os.sep)),
+        "site": sorted(s for s in site if isinstance(s, str)),
+    }
 
 
 def _wire(value):
@@ -168,6 +246,7 @@ def pytest_collection_finish(session):
             "errors": _collect_errors,
             "python": sys.version.split()[0],
             "pytest": pytest.__version__,
+            "inputs": _collection_inputs(session.config) if _MODE == "collect" else None,
         }
     )
 
@@ -278,14 +357,20 @@ def pytest_runtestloop(session):
         item = index.get(nodeid)
         if item is None:
             _emit({"ev": "start", "id": nodeid})
+            file = nodeid.split("::")[0]
+            errors = [e["text"] or "" for e in _collect_errors if e["id"].split("::")[0] == file]
+            why = (
+                "collecting its file failed here:\n" + "\n".join(errors)
+                if errors
+                else "(collection differs between processes?)"
+            )
             _emit(
                 {
                     "ev": "result",
                     "id": nodeid,
                     "outcome": "error",
                     "duration": 0.0,
-                    "excerpt": "rigor asked this worker for %r, which it did not collect "
-                    "(collection differs between processes?)" % nodeid,
+                    "excerpt": _trim("rigor asked this worker for %r, which it did not collect: %s" % (nodeid, why)),
                     "output": None,
                 }
             )

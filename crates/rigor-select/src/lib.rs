@@ -14,6 +14,7 @@
 //! See `docs/selection.md` for the design, the JSON contract and the measured evaluation.
 
 pub mod change;
+pub mod collection;
 pub mod config;
 pub mod coverage;
 pub mod error;

@@ -217,7 +217,23 @@ pub fn plan(config: &Config, store: &mut Store, req: &PlanRequest) -> Result<Pla
         None => None,
     };
     let tiers = requested_tiers(config, req)?;
-    let discovered = rigor_runner::run::discover_with(
+    // A change-aware plan re-collects only the test files the change can alter.
+    let judge = |root: &std::path::Path,
+                 changed: &std::collections::BTreeSet<String>,
+                 test_files: &std::collections::BTreeSet<String>,
+                 modules: &std::collections::BTreeMap<String, String>| {
+        let view = rigor_select::collection::CollectionView {
+            root,
+            test_files,
+            modules,
+        };
+        match rigor_select::collection::recollect(&view, changed) {
+            rigor_select::collection::Recollect::All(why) => Err(why),
+            rigor_select::collection::Recollect::Files(files) => Ok(files),
+        }
+    };
+    let cached = matches!(req.change, Some(Detected::Change(_)));
+    let discovered = rigor_runner::run::discover_cached(
         config,
         &req.suites,
         &req.extra,
@@ -225,6 +241,7 @@ pub fn plan(config: &Config, store: &mut Store, req: &PlanRequest) -> Result<Pla
             keep_output: req.keep_output,
             coverage_map: req.coverage_map.clone(),
         },
+        cached.then_some(&judge as rigor_runner::run::DiscoveryJudge),
     )?;
     let names: Vec<&str> = discovered.iter().map(|d| d.suite.name.as_str()).collect();
     let branch = rigor_vcs::branch(&config.root);

@@ -1,6 +1,7 @@
 //! Suites made ready to run: which suites, their adapters, discovery of their tests, and their
 //! setup commands ([`setup`]).
 
+pub mod cache;
 pub mod setup;
 
 use crate::suite::command::ShellCommands;
@@ -67,6 +68,7 @@ fn pytest_suite(
         plugin_dir,
         keep_output,
         only_files: Vec::new(),
+        only_names: Vec::new(),
     })
 }
 
@@ -143,6 +145,8 @@ pub struct Discovered {
     pub tests: Vec<TestCase>,
     pub errors: Vec<(String, String)>,
     pub(crate) prepared: Prepared,
+    /// How a pytest suite's collection used the discovery cache (None: not asked to).
+    pub cache: Option<cache::CacheUse>,
 }
 
 pub fn discover(
@@ -160,12 +164,37 @@ pub fn discover_with(
     extra: &[String],
     popts: &PrepareOptions,
 ) -> Result<Vec<Discovered>, RunnerError> {
+    discover_cached(config, only, extra, popts, None)
+}
+
+/// [`discover_with`], collecting pytest suites through their discovery cache when `judge` is
+/// given (see [`cache`]): change-aware runs re-collect only what the change can alter.
+pub fn discover_cached(
+    config: &Config,
+    only: &[String],
+    extra: &[String],
+    popts: &PrepareOptions,
+    judge: Option<cache::Judge>,
+) -> Result<Vec<Discovered>, RunnerError> {
     let mut out = Vec::new();
     for s in suites_for(config, only)? {
         let prepared = prepare(config, &s, extra, popts)?;
+        let mut used = None;
         let (tests, errors) = match &prepared {
             Prepared::Pytest(p) => {
-                let c = p.collect()?;
+                let path = cache::path_for(&config.root, &s.name);
+                let c = match judge {
+                    Some(j) if std::env::var_os("RIGOR_NO_DISCOVERY_CACHE").is_none() => {
+                        let (c, u) = cache::collect_cached(p, &path, j)?;
+                        used = Some(u);
+                        c
+                    }
+                    _ => {
+                        let c = p.collect()?;
+                        cache::remember(p, &path, &c);
+                        c
+                    }
+                };
                 (c.items, c.errors)
             }
             Prepared::Process { tests, .. } => (tests.clone(), Vec::new()),
@@ -175,6 +204,7 @@ pub fn discover_with(
             tests,
             errors,
             prepared,
+            cache: used,
         });
     }
     Ok(out)

@@ -20,8 +20,9 @@ mod tests;
 
 pub use crate::estimate::{Estimates, estimates, estimates_excluding, order_longest_first};
 pub use crate::outcome::{RunReport, SuiteRun, TierRun};
+pub use crate::prepare::cache::{CacheUse, Judge as DiscoveryJudge};
 pub use crate::prepare::{
-    Discovered, PrepareOptions, Prepared, discover, discover_with, suites_for,
+    Discovered, PrepareOptions, Prepared, discover, discover_cached, discover_with, suites_for,
 };
 pub use crate::record::now_s;
 pub use options::{Batch, RunOptions, RunPlan};

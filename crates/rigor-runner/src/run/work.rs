@@ -117,6 +117,67 @@ fn narrow_collection(suites: &mut [Discovered], batches: &[Batch]) {
         if !planned.is_empty() && planned.len() < all.len() {
             p.only_files = planned.into_iter().map(str::to_string).collect();
         }
+        let planned_tests = batches
+            .iter()
+            .filter(|b| b.suite == i)
+            .map(|b| b.tests.len())
+            .sum::<usize>();
+        if planned_tests > 0 && planned_tests < d.tests.len() {
+            p.only_names = module_names(
+                batches
+                    .iter()
+                    .filter(|b| b.suite == i)
+                    .flat_map(|b| b.tests.iter().map(|(t, _)| t.key.id.as_str())),
+            );
+            if p.only_files.is_empty() {
+                p.only_files = all.iter().map(|f| f.to_string()).collect();
+            }
+        }
+    }
+}
+
+/// `file::name` for the module-level class or function of each test id (`f.py::C::t[1]` →
+/// `f.py::C`); a file with an id that names none (a whole-file item) is left out entirely, so
+/// that its collection is not narrowed.
+fn module_names<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut by_file: std::collections::BTreeMap<&str, Option<BTreeSet<&str>>> = Default::default();
+    for id in ids {
+        let mut parts = id.split("::");
+        let file = parts.next().unwrap_or(id);
+        let name = parts.next().map(|n| n.split('[').next().unwrap_or(n));
+        let entry = by_file.entry(file).or_insert_with(|| Some(BTreeSet::new()));
+        match (name, entry.as_mut()) {
+            (Some(n), Some(set)) if !n.is_empty() => {
+                set.insert(n);
+            }
+            _ => *entry = None,
+        }
+    }
+    by_file
+        .into_iter()
+        .filter_map(|(f, names)| names.map(|n| (f, n)))
+        .flat_map(|(f, names)| names.into_iter().map(move |n| format!("{f}::{n}")))
+        .collect()
+}
+
+#[cfg(test)]
+mod narrow_tests {
+    use super::module_names;
+
+    #[test]
+    fn module_names_are_the_top_level_names_of_the_planned_ids() {
+        let ids = [
+            "t/a.py::TestX::test_1",
+            "t/a.py::TestX::test_2[x]",
+            "t/a.py::test_f[1-2]",
+            "t/b.py::test_g",
+            "t/c.txt",
+            "t/c.txt::x",
+        ];
+        assert_eq!(
+            module_names(ids.into_iter()),
+            ["t/a.py::TestX", "t/a.py::test_f", "t/b.py::test_g"]
+        );
     }
 }
 

@@ -28,6 +28,9 @@ pub struct PytestSuite {
     /// The files (node-id paths, relative to pytest's rootdir) of every test the workers may be
     /// given; the workers collect only these. Empty: the whole suite.
     pub only_files: Vec<String>,
+    /// `file::name` of the module-level classes and functions of those tests: the workers
+    /// build only their items. Empty: every name of the files.
+    pub only_names: Vec<String>,
 }
 
 /// Above this size the file list is not passed (an environment variable has limits): workers
@@ -46,6 +49,8 @@ pub struct Collected {
     pub errors: Vec<(String, String)>,
     pub python: Option<String>,
     pub pytest: Option<String>,
+    /// What the collection depended on (for the discovery cache).
+    pub inputs: Option<protocol::Inputs>,
 }
 
 /// Write the plugin where the interpreter can import it (only when its content changed).
@@ -76,8 +81,12 @@ impl PytestSuite {
         cmd.env("PYTHONPATH", pythonpath);
         cmd.env("RIGOR_MODE", mode);
         let only = self.only_files.join("\n");
-        if mode == "worker" && !only.is_empty() && only.len() <= ONLY_FILES_MAX_BYTES {
+        if !only.is_empty() && only.len() <= ONLY_FILES_MAX_BYTES {
             cmd.env("RIGOR_ONLY_FILES", only);
+            let names = self.only_names.join("\n");
+            if mode == "worker" && !names.is_empty() && names.len() <= ONLY_FILES_MAX_BYTES {
+                cmd.env("RIGOR_ONLY_NAMES", names);
+            }
         }
         if self.keep_output {
             cmd.env("RIGOR_KEEP_OUTPUT", "1");
@@ -104,6 +113,7 @@ impl PytestSuite {
                 errors,
                 python,
                 pytest,
+                inputs,
             }) = protocol::parse(line)
             {
                 return Ok(Collected {
@@ -111,6 +121,7 @@ impl PytestSuite {
                     errors: protocol::errors_of(errors),
                     python,
                     pytest,
+                    inputs,
                 });
             }
         }
@@ -225,6 +236,7 @@ mod tests {
             plugin_dir: dir.join("plugin"),
             keep_output: false,
             only_files: Vec::new(),
+            only_names: Vec::new(),
         }
     }
 

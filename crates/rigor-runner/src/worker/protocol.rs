@@ -38,6 +38,20 @@ pub struct CollectError {
     pub text: Option<String>,
 }
 
+/// What a collection depended on (collect mode only): the project modules imported while
+/// collecting (module name → file relative to `root`, pytest's rootdir), the directories pytest
+/// looked into and the site-packages directories. rigor's discovery cache watches them.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Inputs {
+    pub root: String,
+    #[serde(default)]
+    pub modules: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub dirs: Vec<String>,
+    #[serde(default)]
+    pub site: Vec<String>,
+}
+
 /// One line the worker writes.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "ev", rename_all = "lowercase")]
@@ -48,6 +62,8 @@ pub enum Message {
         errors: Vec<CollectError>,
         python: Option<String>,
         pytest: Option<String>,
+        #[serde(default)]
+        inputs: Option<Inputs>,
     },
     Start {
         id: String,
