@@ -267,8 +267,10 @@ fn references(node: Node, src: &[u8]) -> Refs {
     let own_name = def.child_by_field_name("name");
     let mut out = Refs::default();
     let (mut direct, mut nested) = (HashSet::new(), HashSet::new());
-    let mut stack = vec![node];
-    while let Some(n) = stack.pop() {
+    // Each node with its parent and whether it is inside a scope nested in `def` (carried down
+    // the walk: tree-sitter's `parent()` searches from the root, which is slow on big files).
+    let mut stack = vec![(node, node.parent(), nested_scope(node, def))];
+    while let Some((n, parent, in_nested)) = stack.pop() {
         if let Some(name) = string_name(n, src) {
             out.global.insert(name);
             continue;
@@ -281,7 +283,6 @@ fn references(node: Node, src: &[u8]) -> Refs {
             if Some(n) == own_name {
                 continue;
             }
-            let parent = n.parent();
             let is_attr = parent.is_some_and(|p| {
                 p.kind() == "attribute" && p.child_by_field_name("attribute") == Some(n)
             });
@@ -312,7 +313,7 @@ fn references(node: Node, src: &[u8]) -> Refs {
                 out.bare.insert(t.to_string());
             }
             if used {
-                if nested_scope(n, def) {
+                if in_nested {
                     nested.insert(t.to_string());
                 } else {
                     direct.insert(t.to_string());
@@ -320,9 +321,15 @@ fn references(node: Node, src: &[u8]) -> Refs {
             }
             continue;
         }
+        let child_nested = n != def
+            && (in_nested
+                || matches!(
+                    n.kind(),
+                    "function_definition" | "class_definition" | "lambda"
+                ));
         let mut cur = n.walk();
         for c in n.named_children(&mut cur) {
-            stack.push(c);
+            stack.push((c, Some(n), child_nested));
         }
     }
     out.nested_only = nested.difference(&direct).cloned().collect();
@@ -382,8 +389,8 @@ fn dynamic_call(call: Node, src: &[u8]) -> Option<Dynamic> {
 /// Free names of `node` split by resolution (as [`references`] for code outside any scope),
 /// and the names it calls.
 fn split_idents(node: Node, src: &[u8], refs: &mut Refs, calls: &mut HashSet<String>) {
-    let mut stack = vec![node];
-    while let Some(n) = stack.pop() {
+    let mut stack = vec![(node, node.parent())];
+    while let Some((n, parent)) = stack.pop() {
         if let Some(name) = string_name(n, src) {
             refs.global.insert(name);
             continue;
@@ -391,7 +398,6 @@ fn split_idents(node: Node, src: &[u8], refs: &mut Refs, calls: &mut HashSet<Str
         match n.kind() {
             "identifier" => {
                 let Ok(t) = n.utf8_text(src) else { continue };
-                let parent = n.parent();
                 let is_attr = parent.is_some_and(|p| {
                     p.kind() == "attribute" && p.child_by_field_name("attribute") == Some(n)
                 });
@@ -433,7 +439,7 @@ fn split_idents(node: Node, src: &[u8], refs: &mut Refs, calls: &mut HashSet<Str
         }
         let mut cur = n.walk();
         for c in n.named_children(&mut cur) {
-            stack.push(c);
+            stack.push((c, Some(n)));
         }
     }
 }
