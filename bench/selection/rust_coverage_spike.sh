@@ -58,7 +58,7 @@ if [ ! -d "$SRC" ]; then
   cp -r "$(dirname "$MANIFEST")" "$SRC"
   printf '\n[workspace]\n' >> "$SRC/Cargo.toml"
 fi
-BINARY="$(cd "$SRC" && RUSTFLAGS="-C instrument-coverage" CARGO_TARGET_DIR="$TARGET/instrumented" cargo test --no-run --message-format=json 2>/dev/null \
+BINARY="$(cd "$SRC" && LLVM_PROFILE_FILE="$WORK/build-%p.profraw" RUSTFLAGS="-C instrument-coverage" CARGO_TARGET_DIR="$TARGET/instrumented" cargo test --no-run --message-format=json 2>/dev/null \
   | python3 -c "import json,sys
 for l in sys.stdin:
     m = json.loads(l)
@@ -68,7 +68,7 @@ python3 - "$BINARY" "$READER" "$SRC/src" "$WORK/profiles" <<'PY'
 import collections, os, statistics, subprocess, sys, time
 binary, reader, filt, profs = sys.argv[1:5]
 os.makedirs(profs, exist_ok=True)
-tests = [l[: -len(": test")] for l in subprocess.run([binary, "--list"], capture_output=True, text=True).stdout.splitlines() if l.endswith(": test")]
+tests = [l[: -len(": test")] for l in subprocess.run([binary, "--list"], capture_output=True, text=True, env={**os.environ, "LLVM_PROFILE_FILE": os.path.join(profs, "list.profraw")}).stdout.splitlines() if l.endswith(": test")]
 cover, run_s, read_s = {}, 0.0, 0.0
 for t in tests:
     prof = os.path.join(profs, t.replace(":", "_") + ".profraw")
