@@ -19,6 +19,11 @@ if ! curl --version 2>/dev/null | grep -q HTTP2; then
   echo "== installing curl (HTTP/2 client for the rollout tests)"
   apt-get install -y -qq curl >/dev/null
 fi
+# rigor audit's https --update test serves over TLS with Debian's `openssl s_server`.
+if ! command -v openssl >/dev/null 2>&1; then
+  echo "== installing openssl (for the rigor audit https test)"
+  apt-get install -y -qq openssl >/dev/null 2>&1 || echo "warning: could not install openssl: the audit https test will fail" >&2
+fi
 export RIGOR_TEST_PYTHON="$VENV/bin/python"
 # Property tests draw their cases from a fixed seed so that every CI run checks the same cases;
 # explore new ones with e.g. `PROPTEST_RNG_SEED=$RANDOM scripts/test.sh`.

@@ -6,7 +6,8 @@
 # version into a bench venv); its `pip freeze` is the requirements file. cyclonedx-py
 # (cyclonedx-bom, pinned) reads both the requirements file and the installed environment.
 # Rust: the probe project of rust.sh with `cargo cyclonedx` when it is installed
-# (CARGO_CYCLONEDX=path, e.g. from `cargo install cargo-cyclonedx --locked`).
+# (CARGO_CYCLONEDX=path, e.g. from `cargo install cargo-cyclonedx --locked`); rigor's bill is
+# cargo's resolved graph for the host (`cargo metadata --filter-platform`), as cargo-cyclonedx's.
 # Usage: bench/audit/sbom.sh [ROUNDS]   (RIGOR=path/to/release/rigor to skip the build)
 set -euo pipefail
 ROUNDS="${1:-5}"
@@ -67,6 +68,13 @@ if [ -n "$CARGO_CYCLONEDX" ] && [ -f "$RPROBE/Cargo.lock" ]; then
   "$CARGO_CYCLONEDX" cyclonedx --format json --spec-version 1.5 --override-filename cdx-rust >/dev/null
   "$RIGOR" sbom --file Cargo.lock --spec 1.5 -o "$WORK/rigor-rust.json" 2>/dev/null
   "$PY" "$HERE/compare_sbom.py" "probe-rust Cargo.lock (cargo cyclonedx)" cdx-rust.json "$WORK/rigor-rust.json" || ok=1
+  echo "  rigor --all-platforms (the whole lockfile): $("$RIGOR" sbom --file Cargo.lock --all-platforms 2>/dev/null | "$PY" -c "import json,sys; print(len(json.load(sys.stdin)['components']))") components"
+  echo
+  echo "wall time (Rust), median of $ROUNDS alternating runs:"
+  "$PY" "$HERE/timing.py" "$ROUNDS" \
+    "cargo cyclonedx" "$CARGO_CYCLONEDX cyclonedx --format json --spec-version 1.5 --override-filename cdx-timing" \
+    "rigor sbom (host graph)" "$RIGOR sbom --file Cargo.lock --spec 1.5 -o /dev/null" \
+    "rigor sbom --all-platforms" "$RIGOR sbom --file Cargo.lock --spec 1.5 --all-platforms -o /dev/null"
 else
   echo "cargo-cyclonedx not installed (or bench/audit/rust.sh not run yet): the Rust comparison is skipped"
 fi

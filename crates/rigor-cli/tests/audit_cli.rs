@@ -219,8 +219,11 @@ fn sarif_locates_findings_in_the_lockfile() {
 fn the_table_is_stable() {
     let (_t, dir) = common::project("audit-rust");
     let db = advisories::rustsec();
+    // No registry index cache (an empty Cargo home): the yank check says so.
+    let home = tempfile::tempdir().unwrap();
     let out = rigor(&dir)
         .args(["audit", "--db", db.to_str().unwrap()])
+        .env("CARGO_HOME", home.path())
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout).replace(db.to_str().unwrap(), "[DB]");
@@ -438,4 +441,83 @@ fn python_lockfiles_are_found_and_audited() {
             .iter()
             .any(|f| f["package"] == "app")
     );
+}
+
+#[test]
+fn yanked_crates_come_from_the_local_registry_index_cache() {
+    use rigor_supply::advisories::yanked::{index_path, write_cache};
+    let (_t, dir) = common::project("audit-rust");
+    let db = advisories::rustsec();
+    // A fabricated index cache: smallvec 0.6.10 yanked, hyper 0.14.9 not; nothing else listed.
+    let index = dir.join("index");
+    for (name, versions) in [
+        ("smallvec", vec![("0.6.9", false), ("0.6.10", true)]),
+        ("hyper", vec![("0.14.9", false)]),
+    ] {
+        let file = index.join(".cache").join(index_path(name));
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, write_cache(&versions, name)).unwrap();
+    }
+    std::fs::write(
+        dir.join("rigor.toml"),
+        "[audit]\nregistry_index = \"index\"\n",
+    )
+    .unwrap();
+    let (_, v, _) = audit_json(&dir, &["--db", db.to_str().unwrap()]);
+    assert_eq!(
+        v["yanked"],
+        serde_json::json!([{"package": "smallvec", "version": "0.6.10", "source_file": "Cargo.lock", "line": v["yanked"][0]["line"]}])
+    );
+    let lock = std::fs::read_to_string(dir.join("Cargo.lock")).unwrap();
+    let line = v["yanked"][0]["line"].as_u64().unwrap() as usize;
+    assert_eq!(lock.lines().nth(line), Some("name = \"smallvec\""));
+    assert_eq!(v["yank_check"]["status"], "checked");
+    let checked = v["yank_check"]["checked"].as_u64().unwrap();
+    assert_eq!(v["yank_check"]["unknown"].as_u64().unwrap(), checked - 2);
+    assert_eq!(v["summary"]["yanked"], 1);
+    let failing = v["summary"]["failing"].as_u64().unwrap();
+    // fail_on_yanked counts it against the policy.
+    std::fs::write(
+        dir.join("rigor.toml"),
+        "[audit]\nregistry_index = \"index\"\nfail_on_yanked = true\n",
+    )
+    .unwrap();
+    let (_, v, _) = audit_json(&dir, &["--db", db.to_str().unwrap()]);
+    assert_eq!(v["summary"]["failing"].as_u64().unwrap(), failing + 1);
+    // The table lists it.
+    let out = rigor(&dir)
+        .args(["audit", "--db", db.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "yanked (withdrawn from the registry by their authors):\n  smallvec 0.6.10  Cargo.lock:"
+        ),
+        "{text}"
+    );
+    // A configured index that is not there: exit 2, nothing printed.
+    std::fs::write(
+        dir.join("rigor.toml"),
+        "[audit]\nregistry_index = \"nope\"\n",
+    )
+    .unwrap();
+    let out = rigor(&dir)
+        .args(["audit", "--db", db.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("registry_index"));
+    // No index at all: said, never fetched.
+    std::fs::remove_file(dir.join("rigor.toml")).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let out = rigor(&dir)
+        .args(["audit", "--format", "json", "--db", db.to_str().unwrap()])
+        .env("CARGO_HOME", home.path())
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["yank_check"]["status"], "unavailable");
+    assert_eq!(v["yanked"], serde_json::json!([]));
 }

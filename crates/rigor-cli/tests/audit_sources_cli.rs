@@ -285,3 +285,129 @@ fn update_downloads_the_osv_export_and_offline_never_asks() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("404"), "{err}");
 }
+
+/// A loopback HTTPS server: Debian's `openssl s_server -WWW` serving `root` with a self-signed
+/// certificate for 127.0.0.1 made here; returns the base URL, the certificate and the child.
+fn serve_https(root: &Path) -> (String, std::path::PathBuf, std::process::Child) {
+    let openssl = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(root)
+            .output()
+            .expect("this test needs Debian's openssl (apt-get install openssl)");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        "key.pem",
+        "-out",
+        "cert.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+    ]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new("openssl")
+        .args([
+            "s_server", "-quiet", "-WWW", "-cert", "cert.pem", "-key", "key.pem",
+        ])
+        .args(["-accept", &format!("127.0.0.1:{port}")])
+        .current_dir(root)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("openssl s_server");
+    let start = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed().as_secs() < 20,
+            "openssl s_server did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    (
+        format!("https://127.0.0.1:{port}"),
+        root.join("cert.pem"),
+        child,
+    )
+}
+
+#[test]
+fn update_over_https_goes_through_curl_and_trusts_only_the_given_ca() {
+    assert!(
+        std::process::Command::new("curl")
+            .arg("--version")
+            .output()
+            .is_ok(),
+        "this test needs curl (apt-get install curl)"
+    );
+    let www = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(www.path().join("PyPI")).unwrap();
+    std::fs::write(www.path().join("PyPI/all.zip"), export_zip()).unwrap();
+    let (base, cert, mut server) = serve_https(www.path());
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(dir.join("requirements.txt"), "urllib3==1.26.4\n").unwrap();
+    configure(dir, &base);
+    let cache = dir.join(".rigor/advisories/osv-PyPI");
+    let https = |ca: Option<&Path>| {
+        let mut c = rigor(dir);
+        c.args(["audit", "--update", "--format", "json"]);
+        c.env_remove("RIGOR_CA_BUNDLE").env_remove("CURL_CA_BUNDLE");
+        if let Some(ca) = ca {
+            c.env("RIGOR_CA_BUNDLE", ca);
+        }
+        let out = c.output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    // The self-signed certificate is not trusted by default: exit 2, nothing cached.
+    let (code, out, err) = https(None);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(
+        err.contains("curl failed") && err.contains("certificate"),
+        "{err}"
+    );
+    assert!(!cache.exists());
+    // A CA bundle that is not there: said before curl runs.
+    let (code, _, err) = https(Some(&dir.join("missing.pem")));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("RIGOR_CA_BUNDLE") && err.contains("is not a file"),
+        "{err}"
+    );
+    // Trusting it: the export is downloaded over TLS and audited.
+    let (code, out, err) = https(Some(&cert));
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("downloaded the PyPI export: 2 records"),
+        "{err}"
+    );
+    assert_eq!(ids_of(&json(&out, &err), "urllib3"), ["PYSEC-2023-192"]);
+    assert!(cache.join("PYSEC-2023-192.json").is_file());
+}

@@ -311,3 +311,153 @@ fn a_venv_bill_carries_metadata_licences_and_the_graph() {
         "{declared:?}"
     );
 }
+
+/// The scope, by name, of every component of a CycloneDX bill.
+fn scopes(v: &Value) -> Vec<(String, String)> {
+    let mut s: Vec<(String, String)> = v["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["scope"].as_str().unwrap_or("-").to_string(),
+            )
+        })
+        .collect();
+    s.sort();
+    s
+}
+
+fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+    v.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+#[test]
+fn rust_bills_follow_cargos_resolved_graph_for_the_host() {
+    // app: lib (normal) → shared; build-helper (build) → shared, codegen; test-helper (dev);
+    // win-only (cfg(windows)). Only path dependencies: cargo answers offline.
+    let (_t, root) = common::project("cargo-platform");
+    let dir = root.join("app");
+    let (path, v) = sbom(&dir, &[], "bom.json");
+    validate("cyclonedx", &path).unwrap();
+    assert_eq!(
+        scopes(&v),
+        pairs(&[
+            ("build-helper", "excluded"),
+            ("codegen", "excluded"),
+            ("lib", "required"),
+            ("shared", "required"),
+        ]),
+        "dev-only and Windows-only crates left out, build-only ones excluded"
+    );
+    assert_eq!(v["metadata"]["component"]["name"], "app");
+    let lib = v["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "lib")
+        .unwrap();
+    assert_eq!(lib["purl"], "pkg:cargo/lib@1.2.3%2Bmeta.1");
+    let deps = v["dependencies"].as_array().unwrap();
+    let app = deps
+        .iter()
+        .find(|d| d["ref"] == "pkg:cargo/app@0.1.0")
+        .unwrap();
+    assert_eq!(
+        app["dependsOn"],
+        serde_json::json!([
+            "pkg:cargo/build-helper@0.3.0",
+            "pkg:cargo/lib@1.2.3%2Bmeta.1"
+        ])
+    );
+    let prop = &v["metadata"]["properties"][0];
+    assert_eq!(prop["name"], "rigor:cargo-scope");
+    assert!(
+        prop["value"]
+            .as_str()
+            .unwrap()
+            .contains("cargo's resolved graph for "),
+        "{prop}"
+    );
+
+    // --all-platforms: the whole lockfile again.
+    let (path, v) = sbom(&dir, &["--all-platforms"], "all.json");
+    validate("cyclonedx", &path).unwrap();
+    let names: Vec<String> = scopes(&v).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(
+        names,
+        [
+            "build-helper",
+            "codegen",
+            "lib",
+            "shared",
+            "test-helper",
+            "win-only"
+        ]
+    );
+    assert!(
+        v["metadata"]["properties"][0]["value"]
+            .as_str()
+            .unwrap()
+            .contains("--all-platforms")
+    );
+
+    // Without cargo: the lockfile closure, said in the bill and on stderr.
+    let out = rigor(&dir)
+        .args(["sbom", "--format", "spdx-json", "-o", "fallback.json"])
+        .env("CARGO", dir.join("no-such-cargo"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("fallback: cannot run"), "{err}");
+    let path = dir.join("fallback.json");
+    validate("spdx", &path).unwrap();
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(
+        v["packages"].as_array().unwrap().len(),
+        1 + 7,
+        "the project, then every locked package"
+    );
+    assert!(
+        v["creationInfo"]["comment"]
+            .as_str()
+            .unwrap()
+            .contains("every package of the lockfile, all platforms (fallback: cannot run")
+    );
+}
+
+#[test]
+fn a_lockfile_whose_manifest_disagrees_falls_back_and_says_why() {
+    // `--locked`: cargo refuses a lockfile that would need changing; nothing is rewritten.
+    let (_t, root) = common::project("cargo-platform");
+    let dir = root.join("app");
+    let manifest = dir.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace(
+            "[dev-dependencies]\ntest-helper",
+            "[dev-dependencies]\ncodegen = { path = \"../codegen\" }\ntest-helper",
+        ),
+    )
+    .unwrap();
+    let lock_before = std::fs::read_to_string(dir.join("Cargo.lock")).unwrap();
+    let out = rigor(&dir)
+        .args(["sbom", "-o", "bom.json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("fallback: `cargo metadata --offline --locked` failed"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("Cargo.lock")).unwrap(),
+        lock_before
+    );
+}

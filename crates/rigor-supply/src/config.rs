@@ -26,6 +26,12 @@ pub struct AuditConfig {
     pub export_url: String,
     /// Accepted advisories, each with a reason and an expiry date.
     pub ignore: Vec<Ignore>,
+    /// A registry index cache to read yanked versions from (an index directory holding
+    /// `.cache`, or that `.cache`), relative to the root; default: every
+    /// `$CARGO_HOME/registry/index/*/.cache`.
+    pub registry_index: Option<String>,
+    /// Whether a yanked crate fails the audit.
+    pub fail_on_yanked: bool,
 }
 
 impl Default for AuditConfig {
@@ -40,6 +46,8 @@ impl Default for AuditConfig {
             exports: Vec::new(),
             export_url: crate::advisories::export::DEFAULT_URL.into(),
             ignore: Vec::new(),
+            registry_index: None,
+            fail_on_yanked: false,
         }
     }
 }

@@ -160,7 +160,28 @@ pub fn run(config: &Config, cfg: &AuditConfig, opts: &AuditOptions) -> Result<Au
         }
     }
     let inputs = inputs(config, &cfg, opts)?;
-    Ok(build(&inputs, &db, &cfg))
+    let caches = index_caches(config, &cfg)?;
+    Ok(build(&inputs, &db, &cfg, &caches))
+}
+
+/// The registry index caches to read yanks from: `[audit] registry_index` (which must exist),
+/// else those under Cargo's home.
+pub fn index_caches(config: &Config, cfg: &AuditConfig) -> Result<Vec<PathBuf>> {
+    if let Some(dir) = &cfg.registry_index {
+        let dir = config.root.join(dir);
+        if !dir.is_dir() {
+            return Err(SupplyError::usage(
+                format!(
+                    "[audit] registry_index {} is not a directory",
+                    dir.display()
+                ),
+                "name a registry index directory (e.g. ~/.cargo/registry/index/<registry>) or its .cache, or remove the key to use Cargo's own",
+            ));
+        }
+        return Ok(crate::advisories::yanked::caches(Some(&dir), None));
+    }
+    let home = crate::sbom::licenses::cargo_home();
+    Ok(crate::advisories::yanked::caches(None, home.as_deref()))
 }
 
 /// `--update`: pull the given databases that are git checkouts, download the exports.

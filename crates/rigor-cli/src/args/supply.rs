@@ -107,4 +107,8 @@ pub struct SbomArgs {
     /// Write to this file instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// List every package of a Cargo.lock (all platforms, build and dev dependencies) instead
+    /// of cargo's resolved graph for the host platform.
+    #[arg(long)]
+    pub all_platforms: bool,
 }

@@ -28,7 +28,15 @@ pub fn run(args: &SbomArgs, config: &Config) -> Result<i32> {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "project".into());
-    let bill = sbom::bill(&name, &inputs);
+    let opts = sbom::BillOptions {
+        all_platforms: args.all_platforms,
+    };
+    let bill = sbom::bill(&name, &inputs, &opts);
+    for (k, v) in &bill.properties {
+        if k == "rigor:cargo-scope" && v.contains("(fallback: ") {
+            eprintln!("note: {v}");
+        }
+    }
     let text = match args.format {
         SbomFormat::CyclonedxJson => cyclonedx::render(
             &bill,

@@ -70,11 +70,25 @@ async fn get_http(mut url: String) -> Result<Vec<u8>, String> {
     Err("more than 5 redirects".into())
 }
 
+/// The environment variable naming a PEM file of CA certificates that https downloads trust
+/// instead of the system's (a private mirror behind an internal CA).
+pub const CA_BUNDLE_ENV: &str = "RIGOR_CA_BUNDLE";
+
 fn get_curl(url: &str) -> Result<Vec<u8>, String> {
-    let out = std::process::Command::new("curl")
-        .args(["--fail", "--silent", "--show-error", "--location"])
+    let mut cmd = std::process::Command::new("curl");
+    cmd.args(["--fail", "--silent", "--show-error", "--location"])
         .args(["--max-time", &TIMEOUT.as_secs().to_string()])
-        .args(["--max-filesize", &LIMIT.to_string()])
+        .args(["--max-filesize", &LIMIT.to_string()]);
+    if let Some(ca) = std::env::var_os(CA_BUNDLE_ENV).filter(|v| !v.is_empty()) {
+        if !std::path::Path::new(&ca).is_file() {
+            return Err(format!(
+                "{CA_BUNDLE_ENV}={} is not a file (a PEM file of CA certificates)",
+                ca.to_string_lossy()
+            ));
+        }
+        cmd.arg("--cacert").arg(ca);
+    }
+    let out = cmd
         .arg(url)
         .output()
         .map_err(|e| {

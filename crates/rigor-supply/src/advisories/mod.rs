@@ -7,6 +7,7 @@ pub mod model;
 pub mod osv;
 pub mod rustsec;
 pub mod update;
+pub mod yanked;
 pub mod zip;
 
 use crate::error::{Result, SupplyError};

@@ -3,12 +3,14 @@
 
 use super::policy::{Ignored, fails, ignore_for};
 use super::{Finding, find};
+use crate::advisories::yanked::{self, YankCheck, Yanked};
 use crate::advisories::{Database, DbInfo};
 use crate::config::AuditConfig;
 use crate::inventory::{Input, InputKind};
 use crate::model::Unpinned;
 use crate::severity::Severity;
 use serde::Serialize;
+use std::path::PathBuf;
 
 /// The JSON contract's name and version.
 pub const SCHEMA: &str = "rigor.audit/1";
@@ -25,6 +27,10 @@ pub struct AuditReport {
     pub ignored: Vec<Ignored>,
     /// Requirements that pin no version: not audited.
     pub unpinned: Vec<Unpinned>,
+    /// Crate versions the local registry index cache marks yanked.
+    pub yanked: Vec<Yanked>,
+    /// What the yank check could do (`checked`, `unavailable`, `not-applicable`).
+    pub yank_check: YankCheck,
     pub summary: Summary,
     /// No finding fails the policy.
     pub passed: bool,
@@ -53,12 +59,19 @@ pub struct Summary {
     pub informational: usize,
     pub ignored: usize,
     pub unpinned: usize,
-    /// Findings that fail the policy.
+    pub yanked: usize,
+    /// Findings (and yanked crates with `fail_on_yanked`) that fail the policy.
     pub failing: usize,
 }
 
-/// Audit `inputs` against `db` under the policy in `cfg` (ignores already checked).
-pub fn build(inputs: &[Input], db: &Database, cfg: &AuditConfig) -> AuditReport {
+/// Audit `inputs` against `db` under the policy in `cfg` (ignores already checked), yanked
+/// crates from the registry index `caches`.
+pub fn build(
+    inputs: &[Input],
+    db: &Database,
+    cfg: &AuditConfig,
+    caches: &[PathBuf],
+) -> AuditReport {
     let mut findings = Vec::new();
     let mut informational = Vec::new();
     let mut ignored = Vec::new();
@@ -91,11 +104,14 @@ pub fn build(inputs: &[Input], db: &Database, cfg: &AuditConfig) -> AuditReport 
         .iter()
         .flat_map(|i| i.inventory.unpinned.iter().cloned())
         .collect();
+    let packages: Vec<_> = inputs.iter().flat_map(|i| &i.inventory.packages).collect();
+    let (yanked, yank_check) = yanked::check(&packages, caches);
     let failing = findings
         .iter()
         .chain(&informational)
         .filter(|f| fails(f, cfg))
-        .count();
+        .count()
+        + if cfg.fail_on_yanked { yanked.len() } else { 0 };
     let n = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     let summary = Summary {
         packages: inputs.iter().map(|i| i.inventory.packages.len()).sum(),
@@ -109,6 +125,7 @@ pub fn build(inputs: &[Input], db: &Database, cfg: &AuditConfig) -> AuditReport 
         informational: informational.len(),
         ignored: ignored.len(),
         unpinned: unpinned.len(),
+        yanked: yanked.len(),
         failing,
     };
     AuditReport {
@@ -127,6 +144,8 @@ pub fn build(inputs: &[Input], db: &Database, cfg: &AuditConfig) -> AuditReport 
         informational,
         ignored,
         unpinned,
+        yanked,
+        yank_check,
         passed: failing == 0,
         fail_on: cfg.fail_on,
         summary,

@@ -76,6 +76,9 @@ pub struct Input {
     /// The path as shown (relative to the project root when found there).
     pub file: String,
     pub kind: InputKind,
+    /// Where it was read from.
+    #[serde(skip)]
+    pub path: PathBuf,
     #[serde(skip)]
     pub inventory: Inventory,
 }
@@ -122,6 +125,7 @@ pub fn read(path: &Path, label: &str) -> Result<Input> {
         return Ok(Input {
             file: label.to_string(),
             kind,
+            path: path.to_path_buf(),
             inventory: venv::read(path, label)?,
         });
     }
@@ -129,6 +133,7 @@ pub fn read(path: &Path, label: &str) -> Result<Input> {
         return Ok(Input {
             file: label.to_string(),
             kind,
+            path: path.to_path_buf(),
             inventory: requirements::read(path, label)?,
         });
     }
@@ -145,6 +150,7 @@ pub fn read(path: &Path, label: &str) -> Result<Input> {
     Ok(Input {
         file: label.to_string(),
         kind,
+        path: path.to_path_buf(),
         inventory,
     })
 }

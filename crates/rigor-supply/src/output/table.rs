@@ -97,10 +97,23 @@ pub fn render(r: &AuditReport) -> String {
             let _ = writeln!(out, "  {}:{}  {}", u.source_file, u.line, u.requirement);
         }
     }
+    if !r.yanked.is_empty() {
+        out.push_str("\nyanked (withdrawn from the registry by their authors):\n");
+        for y in &r.yanked {
+            let _ = writeln!(
+                out,
+                "  {} {}  {}:{}",
+                y.package, y.version, y.source_file, y.line
+            );
+        }
+    }
+    if r.yank_check.status != "not-applicable" {
+        let _ = writeln!(out, "\n{}", r.yank_check.message);
+    }
     let s = &r.summary;
     let _ = writeln!(
         out,
-        "\n{}: {} vulnerabilities ({} critical, {} high, {} medium, {} low, {} unknown) in {} packages; {} informational, {} ignored, {} unpinned; {} over the policy (fail on {})",
+        "\n{}: {} vulnerabilities ({} critical, {} high, {} medium, {} low, {} unknown) in {} packages; {} informational, {} ignored, {} unpinned, {} yanked; {} over the policy (fail on {})",
         if r.passed { "PASSED" } else { "FAILED" },
         s.vulnerabilities,
         s.critical,
@@ -112,6 +125,7 @@ pub fn render(r: &AuditReport) -> String {
         s.informational,
         s.ignored,
         s.unpinned,
+        s.yanked,
         s.failing,
         r.fail_on.as_str()
     );

@@ -116,6 +116,14 @@ pub fn render(bill: &Bill, spec: Spec) -> String {
         "components": libraries.iter().map(|c| component(c, if c.is_project { "application" } else { "library" })).collect::<Vec<_>>(),
         "dependencies": dependencies,
     });
+    let mut doc = doc;
+    if !bill.properties.is_empty() {
+        doc["metadata"]["properties"] = bill
+            .properties
+            .iter()
+            .map(|(k, v)| json!({"name": k, "value": v}))
+            .collect();
+    }
     let mut s = serde_json::to_string_pretty(&doc).expect("a bill serialises");
     s.push('\n');
     s

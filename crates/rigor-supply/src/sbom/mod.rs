@@ -4,10 +4,12 @@
 
 pub mod cyclonedx;
 pub mod licenses;
+pub mod platform;
 pub mod spdx;
 
-use crate::inventory::Input;
+use crate::inventory::{Input, InputKind};
 use crate::model::{Ecosystem, License, Origin, Package};
+use platform::Resolved;
 use std::path::PathBuf;
 
 /// One component of the bill.
@@ -34,6 +36,62 @@ pub struct Component {
 pub struct Bill {
     pub name: String,
     pub components: Vec<Component>,
+    /// How the bill was made, as (name, value) pairs: CycloneDX `metadata.properties`, the
+    /// SPDX creation comment (`rigor:cargo-scope` says which Rust packages are listed).
+    pub properties: Vec<(String, String)>,
+}
+
+/// Choices of `rigor sbom`.
+#[derive(Debug, Clone, Default)]
+pub struct BillOptions {
+    /// List every package of a Cargo.lock (all platforms, build and dev dependencies) instead
+    /// of cargo's resolved graph for the host.
+    pub all_platforms: bool,
+}
+
+/// How the packages of one Cargo.lock were chosen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CargoScope {
+    /// Cargo's resolved graph for this target triple.
+    Host(Resolved),
+    /// The whole lockfile, as asked (`--all-platforms`).
+    AllPlatforms,
+    /// The whole lockfile because cargo could not answer offline (the reason).
+    Fallback(String),
+}
+
+impl CargoScope {
+    /// The scope of the lockfile at `input` (its manifest is the `Cargo.toml` beside it).
+    pub fn of(input: &Input, opts: &BillOptions) -> CargoScope {
+        if opts.all_platforms {
+            return CargoScope::AllPlatforms;
+        }
+        let manifest = input
+            .path
+            .parent()
+            .unwrap_or(std::path::Path::new("."))
+            .join("Cargo.toml");
+        match platform::host_triple().and_then(|t| platform::resolve(&manifest, &t)) {
+            Ok(r) => CargoScope::Host(r),
+            Err(reason) => CargoScope::Fallback(reason),
+        }
+    }
+
+    /// The `rigor:cargo-scope` property of the bill.
+    pub fn describe(&self, file: &str) -> String {
+        match self {
+            CargoScope::Host(r) => format!(
+                "{file}: cargo's resolved graph for {} (build-only dependencies excluded, dev-dependencies left out)",
+                r.triple
+            ),
+            CargoScope::AllPlatforms => {
+                format!("{file}: every package of the lockfile, all platforms (--all-platforms)")
+            }
+            CargoScope::Fallback(why) => {
+                format!("{file}: every package of the lockfile, all platforms (fallback: {why})")
+            }
+        }
+    }
 }
 
 /// A package URL: `pkg:cargo/name@version`, `pkg:pypi/normalised-name@version`.
@@ -50,11 +108,14 @@ pub fn purl(p: &Package) -> String {
     )
 }
 
-/// Percent-encoding of the characters a purl segment may not hold.
-fn encode(s: &str) -> String {
+/// Percent-encoding of a purl name or version as the purl specification's "Character
+/// encoding" section asks: the UTF-8 bytes of everything but the alphanumerics, the punctuation
+/// `.-_~` and the colon (which must never be encoded) become `%XX` — so `+` (semver build
+/// metadata, PEP 440 local versions) is `%2B`, `!` (PEP 440 epochs) `%21`, a space `%20`.
+pub fn encode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+        if b.is_ascii_alphanumeric() || b"-._~:".contains(&b) {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
@@ -73,12 +134,17 @@ fn scope_of(file: &str) -> &'static str {
 }
 
 /// The bill of `inputs` for the project `name`, crate licences from Cargo's local registry
-/// source cache when there is one.
-pub fn bill(name: &str, inputs: &[Input]) -> Bill {
+/// source cache when there is one; each Cargo.lock narrowed to cargo's resolved graph for the
+/// host unless `opts.all_platforms` (or cargo cannot answer offline).
+pub fn bill(name: &str, inputs: &[Input], opts: &BillOptions) -> Bill {
     let sources = licenses::cargo_home()
         .map(|h| licenses::registry_sources(&h))
         .unwrap_or_default();
-    bill_with(name, inputs, &sources)
+    let scopes: Vec<Option<CargoScope>> = inputs
+        .iter()
+        .map(|i| (i.kind == InputKind::CargoLock).then(|| CargoScope::of(i, opts)))
+        .collect();
+    bill_with(name, inputs, &scopes, &sources)
 }
 
 /// The licences of a package: as its input declares them, else (a crate from the registry)
@@ -92,27 +158,68 @@ fn licenses_of(p: &Package, sources: &[PathBuf]) -> Vec<License> {
         .collect()
 }
 
-/// The bill of `inputs` with crate licences looked up in `sources` (`registry/src/*`).
-pub fn bill_with(name: &str, inputs: &[Input], sources: &[PathBuf]) -> Bill {
+/// The purls of what `p` depends on: from the resolved graph when there is one, else as its
+/// input records them.
+fn depends_on(p: &Package, pkgs: &[Package], resolved: Option<&Resolved>) -> Vec<String> {
+    if let Some(r) = resolved {
+        let key = (p.name.clone(), p.version.clone());
+        return r
+            .edges
+            .get(&key)
+            .map(|ds| {
+                ds.iter()
+                    .filter_map(|(n, v)| pkgs.iter().find(|q| &q.name == n && &q.version == v))
+                    .map(purl)
+                    .collect()
+            })
+            .unwrap_or_default();
+    }
+    p.dependencies
+        .iter()
+        .filter_map(|d| {
+            let mut it = d.split_whitespace();
+            let (n, v) = (it.next()?, it.next());
+            pkgs.iter()
+                .find(|q| q.name == n && v.is_none_or(|v| q.version == v))
+                .map(self::purl)
+        })
+        .collect()
+}
+
+/// The bill of `inputs` (with the Cargo scope of each Cargo.lock input, `None` for others)
+/// with crate licences looked up in `sources` (`registry/src/*`).
+pub fn bill_with(
+    name: &str,
+    inputs: &[Input],
+    scopes: &[Option<CargoScope>],
+    sources: &[PathBuf],
+) -> Bill {
     let mut components: Vec<Component> = Vec::new();
-    for input in inputs {
+    let mut properties = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let scope = scopes.get(i).and_then(Option::as_ref);
+        if let Some(s) = scope {
+            properties.push(("rigor:cargo-scope".to_string(), s.describe(&input.file)));
+        }
+        let resolved = match scope {
+            Some(CargoScope::Host(r)) => Some(r),
+            _ => None,
+        };
         let pkgs = &input.inventory.packages;
         for p in pkgs {
+            let key = (p.name.clone(), p.version.clone());
+            let resolved_scope = match resolved {
+                Some(r) => match r.scopes.get(&key) {
+                    Some(s) => Some(*s),
+                    None => continue,
+                },
+                None => None,
+            };
             let purl = purl(p);
             if components.iter().any(|c| c.purl == purl) {
                 continue;
             }
-            let depends_on = p
-                .dependencies
-                .iter()
-                .filter_map(|d| {
-                    let mut it = d.split_whitespace();
-                    let (n, v) = (it.next()?, it.next());
-                    pkgs.iter()
-                        .find(|q| q.name == n && v.is_none_or(|v| q.version == v))
-                        .map(self::purl)
-                })
-                .collect();
+            let depends_on = depends_on(p, pkgs, resolved);
             components.push(Component {
                 ecosystem: p.ecosystem,
                 name: p.name.clone(),
@@ -123,9 +230,12 @@ pub fn bill_with(name: &str, inputs: &[Input], sources: &[PathBuf]) -> Bill {
                     .filter_map(|h| h.split_once(':'))
                     .map(|(a, d)| (a.to_ascii_lowercase(), d.to_ascii_lowercase()))
                     .collect(),
-                scope: scope_of(&p.source_file),
+                scope: resolved_scope.unwrap_or_else(|| scope_of(&p.source_file)),
                 depends_on,
-                is_project: p.origin == Origin::Path && p.ecosystem == Ecosystem::Crates,
+                is_project: match resolved {
+                    Some(r) => r.members.contains(&key),
+                    None => p.origin == Origin::Path && p.ecosystem == Ecosystem::Crates,
+                },
                 licenses: licenses_of(p, sources),
                 purl,
             });
@@ -134,6 +244,7 @@ pub fn bill_with(name: &str, inputs: &[Input], sources: &[PathBuf]) -> Bill {
     Bill {
         name: name.to_string(),
         components,
+        properties,
     }
 }
 
@@ -195,6 +306,43 @@ mod tests {
             licenses: vec![],
         };
         assert_eq!(purl(&p), "pkg:pypi/zope-interface@5.0%2Blocal");
+    }
+
+    #[test]
+    fn purl_encoding_follows_the_specification() {
+        assert_eq!(encode("0.12.20+1.1.0"), "0.12.20%2B1.1.0");
+        assert_eq!(encode("1!2.0.post1"), "1%212.0.post1");
+        assert_eq!(encode("sha256:ab"), "sha256:ab");
+        assert_eq!(encode("a b/c@d?e#f"), "a%20b%2Fc%40d%3Fe%23f");
+        assert_eq!(encode("é"), "%C3%A9");
+        assert_eq!(encode("1.0.0-rc.1~x_y"), "1.0.0-rc.1~x_y");
+    }
+
+    fn decode(s: &str) -> Vec<u8> {
+        let b = s.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'%' {
+                out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+                i += 3;
+            } else {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// Any string round-trips through encode/decode, and the encoded form holds only the
+        /// specification's permitted characters, no separator but `:`.
+        #[test]
+        fn purl_encoding_round_trips(s in "\\PC{0,24}") {
+            let e = encode(&s);
+            proptest::prop_assert_eq!(decode(&e), s.as_bytes().to_vec());
+            proptest::prop_assert!(e.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~:%".contains(&b)), "{}", e);
+        }
     }
 
     #[test]

@@ -119,6 +119,15 @@ pub fn render(bill: &Bill) -> String {
         "packages": packages,
         "relationships": rel,
     });
+    let mut doc = doc;
+    if !bill.properties.is_empty() {
+        let lines: Vec<String> = bill
+            .properties
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
+        doc["creationInfo"]["comment"] = json!(lines.join("\n"));
+    }
     let mut s = serde_json::to_string_pretty(&doc).expect("a bill serialises");
     s.push('\n');
     s
