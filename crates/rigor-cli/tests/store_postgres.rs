@@ -20,14 +20,30 @@ fn json_of(out: &std::process::Output) -> serde_json::Value {
     })
 }
 
+/// Keys whose values differ between two recordings of the same data: timestamps, and row ids
+/// (identity columns may skip numbers on PostgreSQL).
+const REDACTED: &[&str] = &[
+    "started_at",
+    "finished_at",
+    "created_at",
+    "expires_at",
+    "ingested_at",
+    "first_seen",
+    "last_seen",
+    "set_at",
+    "time",
+    "id",
+    "series_id",
+    "source",
+    "generated_at",
+];
+
 /// Timestamps differ between two recordings of the same results: replaced by a marker.
 fn redact(v: &mut serde_json::Value) {
     match v {
         serde_json::Value::Object(m) => {
             for (k, x) in m.iter_mut() {
-                if ["started_at", "finished_at", "created_at", "expires_at"].contains(&k.as_str())
-                    && !x.is_null()
-                {
+                if REDACTED.contains(&k.as_str()) && !x.is_null() {
                     *x = "[time]".into();
                 } else {
                     redact(x);
@@ -288,4 +304,124 @@ fn store_check_and_prune_work_on_postgres_and_backup_points_to_pg_dump() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("pg_dump"), "{err}");
     assert!(!dir.join("b.db").exists());
+}
+
+/// `rigor` in `dir` against the history at `url`; exit code 0 asserted.
+fn ok(dir: &Path, url: &str, args: &[&str]) -> std::process::Output {
+    let out = rigor(dir)
+        .env("RIGOR_STORE_URL", url)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Both engines, one scenario each: the outputs must be equal.
+fn same_on_both(
+    pg: &PgCluster,
+    name: &str,
+    scenario: impl Fn(&str) -> Vec<serde_json::Value>,
+) -> Vec<serde_json::Value> {
+    let sqlite = scenario(&format!("sqlite://.rigor/{name}.db"));
+    let postgres = scenario(&pg.database(name));
+    assert_eq!(sqlite.len(), postgres.len());
+    for (i, (a, b)) in sqlite.iter().zip(&postgres).enumerate() {
+        assert_eq!(a, b, "step {i}: SQLite and PostgreSQL disagree");
+    }
+    sqlite
+}
+
+#[test]
+fn perf_ingest_detect_alerts_and_history_are_the_same_on_both_engines() {
+    let pg = PgCluster::start();
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path();
+    // 16 commits on main; both benchmarks step up 20 % at commit 10.
+    let files: Vec<_> = (0..16)
+        .map(|i| {
+            let f = if i < 10 { 1.0 } else { 1.2 };
+            let wobble = 1.0 + 0.002 * ((i * 7 % 5) as f64 - 2.0);
+            let file = dir.join(format!("r{i}.json"));
+            std::fs::write(
+                &file,
+                serde_json::json!({"metrics": [
+                    {"name": "parse", "unit": "ms", "direction": "lower_is_better", "value": 50.0 * f * wobble},
+                    {"name": "render", "unit": "ms", "direction": "lower_is_better", "value": 80.0 * f * wobble}
+                ]})
+                .to_string(),
+            )
+            .unwrap();
+            file
+        })
+        .collect();
+    let outputs = same_on_both(&pg, "perf", |url| {
+        for (i, f) in files.iter().enumerate() {
+            let commit = format!("commit{i:02}");
+            let f = f.to_str().unwrap();
+            ok(
+                dir,
+                url,
+                &["perf", "ingest", f, "--commit", &commit, "--branch", "main"],
+            );
+        }
+        ok(
+            dir,
+            url,
+            &[
+                "perf", "baseline", "set", "--branch", "main", "--commit", "commit09",
+            ],
+        );
+        let mut out: Vec<serde_json::Value> = [
+            &["perf", "detect", "--branch", "main", "--format", "json"][..],
+            &["perf", "alerts", "--format", "json"],
+            &[
+                "perf", "history", "*", "--branch", "main", "--format", "json",
+            ],
+            &["perf", "baseline", "show", "--format", "json"],
+            &[
+                "perf",
+                "compare",
+                "--commit",
+                "commit15",
+                "--branch",
+                "main",
+                "--format",
+                "json",
+                "--no-alerts",
+            ],
+        ]
+        .iter()
+        .map(|args| output(dir, url, args))
+        .collect();
+        // Acknowledge the first alert by its id: the state change is stored.
+        let alerts = json_of(&ok(dir, url, &["perf", "alerts", "--format", "json"]));
+        let id = alerts["alerts"][0]["id"]
+            .as_i64()
+            .expect("an alert")
+            .to_string();
+        ok(dir, url, &["perf", "alerts", "ack", &id, "--note", "seen"]);
+        out.push(output(
+            dir,
+            url,
+            &["perf", "alerts", "--state", "all", "--format", "json"],
+        ));
+        out
+    });
+    let detect = &outputs[0];
+    for s in detect["series"].as_array().unwrap() {
+        assert_eq!(s["change_points"][0]["commit"], "commit10", "{s}");
+    }
+    assert_eq!(
+        outputs[1]["alerts"].as_array().unwrap().len(),
+        2,
+        "{}",
+        outputs[1]
+    );
+    assert_eq!(outputs[5]["alerts"][0]["state"], "acknowledged");
+    assert_eq!(outputs[5]["alerts"][0]["note"], "seen");
 }

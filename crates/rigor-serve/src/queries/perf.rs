@@ -9,7 +9,7 @@ use serde::Serialize;
 
 /// Every series, by benchmark, measure and testbed.
 pub fn series_list(store: &Store) -> Result<Vec<SeriesRow>, HttpError> {
-    Ok(store::all_series(store.conn(), None)?)
+    Ok(store::all_series(store, None)?)
 }
 
 /// A stored change point of a series on a branch.
@@ -43,19 +43,19 @@ pub fn series(
     branch: Option<&str>,
     since: Option<f64>,
 ) -> Result<Option<SeriesView>, HttpError> {
-    let Some(series) = store::all_series(store.conn(), None)?
+    let Some(series) = store::all_series(store, None)?
         .into_iter()
         .find(|s| s.id == id)
     else {
         return Ok(None);
     };
-    let mut points = store::points(store.conn(), id, branch)?;
+    let mut points = store::points(store, id, branch)?;
     if let Some(since) = since {
         points.retain(|p| p.time as f64 >= since);
     }
     let change_points = change_points(store, id, branch)?;
     let baseline_commit = match branch {
-        Some(b) => store::baseline(store.conn(), b, &series.testbed)?,
+        Some(b) => store::baseline(store, b, &series.testbed)?,
         None => None,
     };
     let baseline_value = baseline_commit.as_ref().and_then(|c| {
@@ -65,7 +65,7 @@ pub fn series(
             .find(|p| &p.commit == c)
             .map(|p| p.value)
     });
-    let alerts = store::alerts(store.conn(), None)?
+    let alerts = store::alerts(store, None)?
         .into_iter()
         .filter(|a| a.benchmark == series.benchmark && a.testbed == series.testbed)
         .collect();
@@ -107,7 +107,7 @@ pub fn change_points(
 
 /// Alerts in a state (all when None), oldest first.
 pub fn alerts(store: &Store, state: Option<&str>) -> Result<Vec<Alert>, HttpError> {
-    Ok(store::alerts(store.conn(), state)?)
+    Ok(store::alerts(store, state)?)
 }
 
 /// Alerts per state.
