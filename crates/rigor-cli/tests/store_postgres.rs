@@ -4,6 +4,8 @@
 //! install, when PostgreSQL is absent.
 
 mod common;
+#[allow(clippy::duplicate_mod)]
+mod serve_support;
 
 use common::*;
 use rigor_testkit::pg::PgCluster;
@@ -424,4 +426,111 @@ fn perf_ingest_detect_alerts_and_history_are_the_same_on_both_engines() {
     );
     assert_eq!(outputs[5]["alerts"][0]["state"], "acknowledged");
     assert_eq!(outputs[5]["alerts"][0]["note"], "seen");
+}
+
+/// Three recorded runs of the pyproj fixture, as `rigor run --format json` files to merge.
+fn recorded_runs(dir: &Path) -> Vec<std::path::PathBuf> {
+    (1..=3)
+        .map(|k| {
+            let out = rigor(dir)
+                .env("RIGOR_STORE_URL", "sqlite://.rigor/source.db")
+                .args(["run", "--format", "json"])
+                .output()
+                .unwrap();
+            let f = dir.join(format!("run-{k}.json"));
+            std::fs::write(&f, &out.stdout).unwrap();
+            f
+        })
+        .collect()
+}
+
+/// Perf results of 12 commits, stepping up 20 % at the 8th.
+fn perf_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    (0..12)
+        .map(|i| {
+            let f = if i < 8 { 1.0 } else { 1.2 };
+            let file = dir.join(format!("perf{i}.json"));
+            std::fs::write(
+                &file,
+                serde_json::json!({"metrics": [
+                    {"name": "parse", "unit": "ms", "direction": "lower_is_better", "value": 50.0 * f}
+                ]})
+                .to_string(),
+            )
+            .unwrap();
+            file
+        })
+        .collect()
+}
+
+#[test]
+fn gate_history_and_the_serve_api_are_the_same_on_both_engines() {
+    let pg = PgCluster::start();
+    let (_t, dir) = project("pyproj");
+    let runs = recorded_runs(&dir);
+    let perf = perf_files(&dir);
+    let outputs = same_on_both(&pg, "serve", |url| {
+        // The server reads store.url from rigor.toml.
+        std::fs::write(
+            dir.join("rigor.toml"),
+            format!("[store]\nurl = \"{url}\"\n"),
+        )
+        .unwrap();
+        let out = rigor(&dir).arg("merge").args(&runs).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for (i, f) in perf.iter().enumerate() {
+            let commit = format!("c{i:02}");
+            ok(
+                &dir,
+                url,
+                &[
+                    "perf",
+                    "ingest",
+                    f.to_str().unwrap(),
+                    "--commit",
+                    &commit,
+                    "--branch",
+                    "main",
+                ],
+            );
+        }
+        ok(&dir, url, &["perf", "detect", "--branch", "main"]);
+        let mut out = vec![output(&dir, url, &["gate", "--format", "json"])];
+        out.push(output(
+            &dir,
+            url,
+            &["gate", "--run", "2", "--format", "json"],
+        ));
+        let server = serve_support::Server::start(&dir, &[]);
+        for path in [
+            "/api/v1/runs",
+            "/api/v1/runs/2",
+            "/api/v1/tests",
+            "/api/v1/tests?q=fail",
+            "/api/v1/tests/history?suite=python&id=tests/test_basic.py::test_fail",
+            "/api/v1/flaky",
+            "/api/v1/perf/series",
+            "/api/v1/perf/series/1?branch=main",
+            "/api/v1/alerts",
+            "/api/v1/gates",
+        ] {
+            let r = server.get(path);
+            assert_eq!(r.status, 200, "{path}: {}", r.body);
+            let mut v = r.json();
+            redact(&mut v);
+            out.push(serde_json::json!({ "path": path, "body": v }));
+        }
+        for page in ["/", "/runs", "/flaky", "/perf", "/gates"] {
+            let r = server.get(page);
+            assert_eq!(r.status, 200, "{page} on {url}: {}", r.body);
+        }
+        out
+    });
+    assert!(outputs[0]["gates"].is_array(), "{}", outputs[0]);
+    let runs_json = &outputs[2]["body"]["runs"];
+    assert_eq!(runs_json.as_array().unwrap().len(), 3, "{runs_json}");
 }

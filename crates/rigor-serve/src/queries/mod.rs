@@ -10,7 +10,7 @@ pub mod runs;
 pub mod tests;
 
 use crate::filter::Filter;
-use rusqlite::types::Value;
+use rigor_store::db::Value;
 
 /// `WHERE` conditions on the `runs` table (aliased `alias`) for a filter, with their values.
 /// Built per filter (no `?1 IS NULL OR …`) so that SQLite can use the indexes.

@@ -4,7 +4,7 @@
 use crate::error::HttpError;
 use rigor_perf::store::{self, Alert, Point, SeriesRow};
 use rigor_store::Store;
-use rusqlite::params;
+use rigor_store::values;
 use serde::Serialize;
 
 /// Every series, by benchmark, measure and testbed.
@@ -85,12 +85,14 @@ pub fn change_points(
     id: i64,
     branch: Option<&str>,
 ) -> Result<Vec<ChangePointRow>, HttpError> {
-    let mut st = store.conn().prepare_cached(
-        "SELECT branch, commit_sha, time, mean_before, mean_after, change_pct, p_value FROM perf_change_points
-         WHERE series_id = ?1 AND (?2 IS NULL OR branch = ?2) ORDER BY time, idx",
-    )?;
-    let rows = st
-        .query_map(params![id, branch], |r| {
+    Ok(store.with_sql(|db| {
+        db.query(
+            "SELECT branch, commit_sha, time, mean_before, mean_after, change_pct, p_value FROM perf_change_points
+             WHERE series_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR branch = ?2) ORDER BY time, idx",
+            &values![id, branch],
+        )?
+        .iter()
+        .map(|r| {
             Ok(ChangePointRow {
                 branch: r.get(0)?,
                 commit: r.get(1)?,
@@ -100,9 +102,9 @@ pub fn change_points(
                 change_pct: r.get(5)?,
                 p_value: r.get(6)?,
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+        })
+        .collect()
+    })?)
 }
 
 /// Alerts in a state (all when None), oldest first.
@@ -112,30 +114,30 @@ pub fn alerts(store: &Store, state: Option<&str>) -> Result<Vec<Alert>, HttpErro
 
 /// Alerts per state.
 pub fn alert_counts(store: &Store) -> Result<Vec<(String, u64)>, HttpError> {
-    let mut st = store
-        .conn()
-        .prepare_cached("SELECT state, COUNT(*) FROM perf_alerts GROUP BY state ORDER BY state")?;
-    let rows = st
-        .query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    Ok(store.with_sql(|db| {
+        db.query(
+            "SELECT state, COUNT(*) FROM perf_alerts GROUP BY state ORDER BY state",
+            &[],
+        )?
+        .iter()
+        .map(|r| Ok((r.get(0)?, r.get::<i64>(1)? as u64)))
+        .collect()
+    })?)
 }
 
 /// The newest point of every series.
 pub fn latest_values(store: &Store) -> Result<Vec<(SeriesRow, f64)>, HttpError> {
     let series = series_list(store)?;
-    let mut st = store.conn().prepare_cached(
-        "SELECT value FROM perf_points WHERE series_id = ?1 ORDER BY time DESC, id DESC LIMIT 1",
-    )?;
     let mut out = Vec::new();
     for s in series {
-        let v: Option<f64> = st
-            .query_row(params![s.id], |r| r.get(0))
-            .map(Some)
-            .or_else(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => Ok(None),
-                e => Err(e),
-            })?;
+        let v = store.with_sql(|db| {
+            db.query_opt(
+                "SELECT value FROM perf_points WHERE series_id = ?1 ORDER BY time DESC, id DESC LIMIT 1",
+                &values![s.id],
+            )?
+            .map(|r| r.get::<f64>(0))
+            .transpose()
+        })?;
         if let Some(v) = v {
             out.push((s, v));
         }
