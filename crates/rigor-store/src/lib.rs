@@ -203,7 +203,15 @@ pub struct Store {
 }
 
 /// The areas whose tables PostgreSQL holds.
-const PORTED: &[&str] = &["core", "quarantine", "perf", "gate"];
+const PORTED: &[&str] = &[
+    "core",
+    "quarantine",
+    "perf",
+    "gate",
+    "triage",
+    "mutate",
+    "rollout",
+];
 
 /// The (device, inode) of a file, or None when it does not exist.
 fn file_id(path: &Path) -> Option<(u64, u64)> {
