@@ -509,29 +509,23 @@ pub struct NewAlert {
 }
 
 /// Record an alert, deduplicated by key: a known alert only gets `last_seen`/`occurrences`
-/// (and fresher context); its state is kept. Returns (id, newly opened).
+/// (and fresher context); its state is kept. Returns (id, newly opened). One upsert, so jobs
+/// recording the same alert at once into a shared history neither fail nor duplicate it.
 pub fn upsert_alert(st: &Store, a: &NewAlert) -> Result<(i64, bool), PerfError> {
     let t = now();
     let files = serde_json::to_string(&a.files).unwrap_or_else(|_| "[]".into());
     let related = serde_json::to_string(&a.related).unwrap_or_else(|_| "[]".into());
-    Ok(st.with_sql(|db| {
-        let existing = db.query_opt("SELECT id FROM perf_alerts WHERE key = ?1", &values![&a.key])?;
-        if let Some(row) = existing {
-            let id: i64 = row.get(0)?;
-            db.exec(
-                "UPDATE perf_alerts SET last_seen = ?2, occurrences = occurrences + 1, change_pct = ?3, ci_low_pct = ?4,
-                     ci_high_pct = ?5, p_value = ?6, related = ?7, message = ?8,
-                     files = CASE WHEN CAST(?9 AS TEXT) = '[]' THEN files ELSE CAST(?9 AS TEXT) END
-                 WHERE id = ?1",
-                &values![id, t, a.change_pct, a.ci_low_pct, a.ci_high_pct, a.p_value, &related, &a.message, &files],
-            )?;
-            return Ok((id, false));
-        }
-        let row = db.query_opt(
+    let row = st.with_sql(|db| {
+        db.query_opt(
             "INSERT INTO perf_alerts (key, kind, series_id, state, branch, commit_sha, range_from, range_to, files, change_pct,
                  ci_low_pct, ci_high_pct, p_value, related, message, first_seen, last_seen, occurrences)
              VALUES (?1, ?2, ?3, 'open', ?4, ?5, ?6, ?5, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, 1)
-             RETURNING id",
+             ON CONFLICT (key) DO UPDATE SET last_seen = excluded.last_seen,
+                 occurrences = perf_alerts.occurrences + 1, change_pct = excluded.change_pct,
+                 ci_low_pct = excluded.ci_low_pct, ci_high_pct = excluded.ci_high_pct,
+                 p_value = excluded.p_value, related = excluded.related, message = excluded.message,
+                 files = CASE WHEN excluded.files = '[]' THEN perf_alerts.files ELSE excluded.files END
+             RETURNING id, occurrences",
             &values![
                 &a.key,
                 a.kind,
@@ -548,9 +542,11 @@ pub fn upsert_alert(st: &Store, a: &NewAlert) -> Result<(i64, bool), PerfError> 
                 &a.message,
                 t
             ],
-        )?;
-        Ok((row.expect("INSERT … RETURNING gives a row").get(0)?, true))
-    })?)
+        )
+    })?;
+    let row = row.expect("INSERT … RETURNING gives a row");
+    let (id, occurrences): (i64, i64) = (row.get(0)?, row.get(1)?);
+    Ok((id, occurrences == 1))
 }
 
 pub fn alerts(st: &Store, state: Option<&str>) -> Result<Vec<Alert>, PerfError> {
