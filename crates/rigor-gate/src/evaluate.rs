@@ -56,11 +56,10 @@ pub fn evaluate_with(
         Change::Unknown(why) => inputs.notes.push(why),
     }
 
-    let db = config.sqlite_path()?;
-    let mut store = if db.exists() {
-        Some(rigor_store::Store::open(&db)?)
-    } else {
-        None
+    let mut store = crate::history::open_configured(config, false)?;
+    let db = match &store {
+        Some(s) => s.path().to_path_buf(),
+        None => config.sqlite_path()?,
     };
     let run_id = from_history::tests(store.as_ref(), &db, req.evidence, &norm, &mut inputs)?;
     from_history::base_coverage(store.as_mut(), &mut inputs)?;

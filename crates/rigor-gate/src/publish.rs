@@ -11,7 +11,7 @@ use std::path::Path;
 
 /// Record a report in the gate history (`.rigor/history.db`); returns the evaluation's id.
 pub fn record_report(config: &rigor_model::Config, report: &GateReport) -> Result<i64> {
-    let mut store = rigor_store::Store::open(&config.sqlite_path()?)?;
+    let mut store = history::open_configured(config, true)?.expect("opened for writing");
     history::record(&mut store, report, history::now())
 }
 

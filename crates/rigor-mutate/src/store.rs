@@ -5,7 +5,7 @@
 use crate::error::Result;
 use crate::model::Verdict;
 use rigor_store::Store;
-use rusqlite::params;
+use rigor_store::values;
 use std::collections::HashMap;
 
 /// Migrations of the `mutate` area. Never edit a released step; append.
@@ -50,36 +50,28 @@ impl Kept {
 
 /// The stored verdicts of `file`: signature → verdict.
 pub fn load(store: &Store, file: &str) -> Result<HashMap<String, Kept>> {
-    let mut stmt = store.conn().prepare(
-        "SELECT signature, file_hash, tests_hash, verdict, tests_run, killed_by, duration_s
-         FROM mutate_verdicts WHERE file = ?1",
-    )?;
-    let rows = stmt.query_map(params![file], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, Option<String>>(5)?,
-            r.get::<_, f64>(6)?,
-        ))
+    let rows = store.with_sql(|db| {
+        db.query(
+            "SELECT signature, file_hash, tests_hash, verdict, tests_run, killed_by, duration_s
+             FROM mutate_verdicts WHERE file = ?1",
+            &values![file],
+        )
     })?;
     let mut out = HashMap::new();
-    for row in rows {
-        let (sig, fh, th, v, tests, killed_by, d) = row?;
-        let Some(verdict) = Verdict::parse(&v) else {
+    for r in rows {
+        let Some(verdict) = Verdict::parse(&r.get::<String>(3)?) else {
             continue;
         };
+        let tests: String = r.get(4)?;
         out.insert(
-            sig,
+            r.get(0)?,
             Kept {
-                file_hash: fh,
-                tests_hash: th,
+                file_hash: r.get(1)?,
+                tests_hash: r.get(2)?,
                 verdict,
                 tests_run: serde_json::from_str(&tests).unwrap_or_default(),
-                killed_by,
-                duration_s: d,
+                killed_by: r.get(5)?,
+                duration_s: r.get(6)?,
             },
         );
     }
@@ -96,32 +88,49 @@ pub struct Save<'a> {
 /// Save verdicts (replacing older ones of the same mutants); a file's rows of older versions
 /// are dropped.
 pub fn save(store: &mut Store, rows: &[Save], now: f64) -> Result<()> {
-    let tx = store.conn_mut().transaction()?;
-    {
-        let mut del =
-            tx.prepare("DELETE FROM mutate_verdicts WHERE file = ?1 AND file_hash != ?2")?;
-        let mut ins = tx.prepare(
-            "INSERT OR REPLACE INTO mutate_verdicts
-             (file, signature, file_hash, tests_hash, verdict, tests_run, killed_by, duration_s, recorded_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?;
+    store.with_tx(|db| {
         for r in rows {
-            del.execute(params![r.file, r.kept.file_hash])?;
-            ins.execute(params![
-                r.file,
-                r.signature,
-                r.kept.file_hash,
-                r.kept.tests_hash,
-                r.kept.verdict.as_str(),
-                serde_json::to_string(&r.kept.tests_run).expect("strings serialise"),
-                r.kept.killed_by,
-                r.kept.duration_s,
-                now
-            ])?;
+            db.exec(
+                "DELETE FROM mutate_verdicts WHERE file = ?1 AND file_hash != ?2",
+                &values![r.file, &r.kept.file_hash],
+            )?;
+            db.exec(
+                "INSERT INTO mutate_verdicts
+                 (file, signature, file_hash, tests_hash, verdict, tests_run, killed_by, duration_s, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (file, signature) DO UPDATE SET file_hash = excluded.file_hash,
+                     tests_hash = excluded.tests_hash, verdict = excluded.verdict,
+                     tests_run = excluded.tests_run, killed_by = excluded.killed_by,
+                     duration_s = excluded.duration_s, recorded_at = excluded.recorded_at",
+                &values![
+                    r.file,
+                    &r.signature,
+                    &r.kept.file_hash,
+                    &r.kept.tests_hash,
+                    r.kept.verdict.as_str(),
+                    serde_json::to_string(&r.kept.tests_run).expect("strings serialise"),
+                    &r.kept.killed_by,
+                    r.kept.duration_s,
+                    now
+                ],
+            )?;
         }
-    }
-    tx.commit()?;
+        Ok(())
+    })?;
     Ok(())
+}
+
+/// The configured history for reading estimates (SQLite when its file exists, or PostgreSQL);
+/// None when there is none or it cannot be opened: estimates are then left out.
+pub fn open_history(config: &rigor_model::Config) -> Option<Store> {
+    if let Some(url) = config.postgres_url() {
+        return Store::open_postgres(url).ok();
+    }
+    let path = config.sqlite_path().ok()?;
+    if !path.exists() {
+        return None;
+    }
+    Store::open_for_reading(&path).ok()
 }
 
 /// FNV-1a 64 of some bytes, as hex: content hashes for the incremental cache.

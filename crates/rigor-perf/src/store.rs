@@ -4,7 +4,8 @@ use crate::error::PerfError;
 use crate::model::{Direction, Measurement};
 use rigor_model::Config;
 use rigor_store::Store;
-use rusqlite::{Connection, OptionalExtension, params};
+use rigor_store::db::{Row, Sql};
+use rigor_store::values;
 use serde::Serialize;
 
 /// Ordered schema steps of the `perf` area. Never edit a released step; append.
@@ -88,10 +89,12 @@ CREATE TABLE perf_alerts (
 );
 "#];
 
-/// Open the history and apply the perf migrations.
+/// Open the history (SQLite or PostgreSQL, as store.url says) and apply the perf migrations.
 pub fn open(config: &Config) -> Result<Store, PerfError> {
-    let path = config.sqlite_path()?;
-    let mut store = Store::open(&path)?;
+    let mut store = match config.postgres_url() {
+        Some(url) => Store::open_postgres(url)?,
+        None => Store::open(&config.sqlite_path()?)?,
+    };
     store.migrate_area("perf", MIGRATIONS)?;
     Ok(store)
 }
@@ -128,18 +131,17 @@ fn direction_of(s: &str) -> Direction {
     Direction::parse(s).unwrap_or_default()
 }
 
+type DbResult<T> = rigor_store::Result<T>;
+
 /// Find or create a series; unit and direction follow the latest ingest.
-pub fn series_id(conn: &Connection, m: &Measurement, testbed: &str) -> Result<i64, PerfError> {
-    conn.execute(
+fn series_id(db: &mut dyn Sql, m: &Measurement, testbed: &str) -> DbResult<i64> {
+    let row = db.query_opt(
         "INSERT INTO perf_series (benchmark, measure, testbed, unit, direction) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (benchmark, measure, testbed) DO UPDATE SET unit = excluded.unit, direction = excluded.direction",
-        params![m.benchmark, m.measure, testbed, m.unit, m.direction.as_str()],
+         ON CONFLICT (benchmark, measure, testbed) DO UPDATE SET unit = excluded.unit, direction = excluded.direction
+         RETURNING id",
+        &values![&m.benchmark, &m.measure, testbed, &m.unit, m.direction.as_str()],
     )?;
-    Ok(conn.query_row(
-        "SELECT id FROM perf_series WHERE benchmark = ?1 AND measure = ?2 AND testbed = ?3",
-        params![m.benchmark, m.measure, testbed],
-        |r| r.get(0),
-    )?)
+    row.expect("INSERT … RETURNING gives a row").get(0)
 }
 
 /// Everything one ingest stores.
@@ -158,68 +160,81 @@ pub fn store_measurements(
     rec: &IngestRecord,
     ms: &[Measurement],
 ) -> Result<usize, PerfError> {
-    let tx = store.conn_mut().transaction()?;
-    tx.execute(
-        "INSERT INTO perf_ingests (source, format, commit_sha, branch, testbed, ingested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![rec.source, rec.format, rec.commit, rec.branch, rec.testbed, now()],
-    )?;
-    let ingest = tx.last_insert_rowid();
-    let mut n = 0;
-    for m in ms {
-        let sid = series_id(&tx, m, rec.testbed)?;
-        let samples = serde_json::to_string(&m.samples).unwrap_or_else(|_| "[]".into());
-        let attrs = serde_json::to_string(&m.attributes).unwrap_or_else(|_| "{}".into());
-        tx.execute(
-            "INSERT INTO perf_points (series_id, ingest_id, commit_sha, branch, time, value, samples, attributes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                sid,
-                ingest,
-                m.commit.as_deref().unwrap_or(rec.commit),
-                m.branch.as_deref().or(rec.branch),
-                m.time.unwrap_or(rec.time),
-                m.value,
-                samples,
-                attrs
-            ],
-        )?;
-        n += 1;
-    }
-    tx.commit()?;
-    Ok(n)
+    Ok(store.with_tx(|db| {
+        let ingest: i64 = db
+            .query_opt(
+                "INSERT INTO perf_ingests (source, format, commit_sha, branch, testbed, ingested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 RETURNING id",
+                &values![rec.source, rec.format, rec.commit, rec.branch, rec.testbed, now()],
+            )?
+            .expect("INSERT … RETURNING gives a row")
+            .get(0)?;
+        let mut n = 0;
+        for m in ms {
+            let sid = series_id(db, m, rec.testbed)?;
+            let samples = serde_json::to_string(&m.samples).unwrap_or_else(|_| "[]".into());
+            let attrs = serde_json::to_string(&m.attributes).unwrap_or_else(|_| "{}".into());
+            db.exec(
+                "INSERT INTO perf_points (series_id, ingest_id, commit_sha, branch, time, value, samples, attributes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                &values![
+                    sid,
+                    ingest,
+                    m.commit.as_deref().unwrap_or(rec.commit),
+                    m.branch.as_deref().or(rec.branch),
+                    m.time.unwrap_or(rec.time),
+                    m.value,
+                    samples,
+                    attrs
+                ],
+            )?;
+            n += 1;
+        }
+        Ok(n)
+    })?)
 }
 
-fn series_from_row(r: &rusqlite::Row) -> rusqlite::Result<SeriesRow> {
+fn series_from_row(r: &Row) -> DbResult<SeriesRow> {
     Ok(SeriesRow {
         id: r.get(0)?,
         benchmark: r.get(1)?,
         measure: r.get(2)?,
         testbed: r.get(3)?,
         unit: r.get(4)?,
-        direction: direction_of(&r.get::<_, String>(5)?),
+        direction: direction_of(&r.get::<String>(5)?),
     })
 }
 
-pub fn all_series(conn: &Connection, testbed: Option<&str>) -> Result<Vec<SeriesRow>, PerfError> {
-    let mut st = conn.prepare(
-        "SELECT id, benchmark, measure, testbed, unit, direction FROM perf_series
-         WHERE (?1 IS NULL OR testbed = ?1) ORDER BY benchmark, measure, testbed",
-    )?;
-    let rows = st
-        .query_map(params![testbed], series_from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+pub fn all_series(st: &Store, testbed: Option<&str>) -> Result<Vec<SeriesRow>, PerfError> {
+    Ok(st.with_sql(|db| {
+        db.query(
+            "SELECT id, benchmark, measure, testbed, unit, direction FROM perf_series
+             WHERE (CAST(?1 AS TEXT) IS NULL OR testbed = ?1) ORDER BY benchmark, measure, testbed",
+            &values![testbed],
+        )?
+        .iter()
+        .map(series_from_row)
+        .collect()
+    })?)
 }
 
-pub fn series_by_id(conn: &Connection, id: i64) -> Result<SeriesRow, PerfError> {
-    Ok(conn.query_row(
-        "SELECT id, benchmark, measure, testbed, unit, direction FROM perf_series WHERE id = ?1",
-        params![id],
-        series_from_row,
-    )?)
+pub fn series_by_id(st: &Store, id: i64) -> Result<SeriesRow, PerfError> {
+    let row = st.with_sql(|db| {
+        db.query_opt(
+            "SELECT id, benchmark, measure, testbed, unit, direction FROM perf_series WHERE id = ?1",
+            &values![id],
+        )
+    })?;
+    match row {
+        Some(r) => Ok(series_from_row(&r)?),
+        None => Err(PerfError::usage(
+            format!("no performance series with id {id} in the history"),
+            "list the series with `rigor perf history`",
+        )),
+    }
 }
 
-fn point_from_row(r: &rusqlite::Row) -> rusqlite::Result<Point> {
+fn point_from_row(r: &Row) -> DbResult<Point> {
     let samples: String = r.get(6)?;
     Ok(Point {
         id: r.get(0)?,
@@ -235,89 +250,100 @@ fn point_from_row(r: &rusqlite::Row) -> rusqlite::Result<Point> {
 const POINT_COLS: &str = "id, series_id, commit_sha, branch, time, value, samples";
 
 /// Points of a series in history order (time, then ingest order), optionally on one branch.
-pub fn points(
-    conn: &Connection,
-    series: i64,
-    branch: Option<&str>,
-) -> Result<Vec<Point>, PerfError> {
-    let mut st = conn.prepare(&format!(
-        "SELECT {POINT_COLS} FROM perf_points WHERE series_id = ?1 AND (?2 IS NULL OR branch = ?2) ORDER BY time, id"
-    ))?;
-    let rows = st
-        .query_map(params![series, branch], point_from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+pub fn points(st: &Store, series: i64, branch: Option<&str>) -> Result<Vec<Point>, PerfError> {
+    Ok(st.with_sql(|db| {
+        db.query(
+            &format!(
+                "SELECT {POINT_COLS} FROM perf_points WHERE series_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR branch = ?2) ORDER BY time, id"
+            ),
+            &values![series, branch],
+        )?
+        .iter()
+        .map(point_from_row)
+        .collect()
+    })?)
 }
 
 /// Points whose commit is `commit` (or starts with it, for prefixes of 4+ characters).
 pub fn points_at_commit(
-    conn: &Connection,
+    st: &Store,
     commit: &str,
     testbed: Option<&str>,
 ) -> Result<Vec<Point>, PerfError> {
-    let mut st = conn.prepare(
-        "SELECT p.id, p.series_id, p.commit_sha, p.branch, p.time, p.value, p.samples FROM perf_points p
-         JOIN perf_series s ON s.id = p.series_id
-         WHERE (p.commit_sha = ?1 OR (length(?1) >= 4 AND p.commit_sha LIKE ?1 || '%'))
-           AND (?2 IS NULL OR s.testbed = ?2)
-         ORDER BY p.time, p.id",
-    )?;
-    let rows = st
-        .query_map(params![commit, testbed], point_from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+    Ok(st.with_sql(|db| {
+        db.query(
+            "SELECT p.id, p.series_id, p.commit_sha, p.branch, p.time, p.value, p.samples FROM perf_points p
+             JOIN perf_series s ON s.id = p.series_id
+             WHERE (p.commit_sha = ?1 OR (length(CAST(?1 AS TEXT)) >= 4 AND p.commit_sha LIKE CAST(?1 AS TEXT) || '%'))
+               AND (CAST(?2 AS TEXT) IS NULL OR s.testbed = ?2)
+             ORDER BY p.time, p.id",
+            &values![commit, testbed],
+        )?
+        .iter()
+        .map(point_from_row)
+        .collect()
+    })?)
+}
+
+/// The first column of the first row, as text.
+fn first_text(
+    st: &Store,
+    sql: &str,
+    params: &[rigor_store::db::Value],
+) -> Result<Option<String>, PerfError> {
+    let row = st.with_sql(|db| db.query_opt(sql, params))?;
+    Ok(match row {
+        Some(r) => Some(r.get(0)?),
+        None => None,
+    })
 }
 
 /// The full commit id stored for a prefix, if any.
-pub fn resolve_commit(conn: &Connection, commit: &str) -> Result<Option<String>, PerfError> {
-    Ok(conn
-        .query_row(
-            "SELECT commit_sha FROM perf_points WHERE commit_sha = ?1 OR (length(?1) >= 4 AND commit_sha LIKE ?1 || '%')
-             ORDER BY id DESC LIMIT 1",
-            params![commit],
-            |r| r.get(0),
-        )
-        .optional()?)
+pub fn resolve_commit(st: &Store, commit: &str) -> Result<Option<String>, PerfError> {
+    first_text(
+        st,
+        "SELECT commit_sha FROM perf_points WHERE commit_sha = ?1 OR (length(CAST(?1 AS TEXT)) >= 4 AND commit_sha LIKE CAST(?1 AS TEXT) || '%')
+         ORDER BY id DESC LIMIT 1",
+        &values![commit],
+    )
 }
 
 /// The most recent commit with points on `branch`, other than `exclude`.
 pub fn latest_commit(
-    conn: &Connection,
+    st: &Store,
     branch: &str,
     exclude: Option<&str>,
 ) -> Result<Option<String>, PerfError> {
-    Ok(conn
-        .query_row(
-            "SELECT commit_sha FROM perf_points WHERE branch = ?1 AND (?2 IS NULL OR commit_sha != ?2)
-             ORDER BY time DESC, id DESC LIMIT 1",
-            params![branch, exclude],
-            |r| r.get(0),
-        )
-        .optional()?)
+    first_text(
+        st,
+        "SELECT commit_sha FROM perf_points WHERE branch = ?1 AND (CAST(?2 AS TEXT) IS NULL OR commit_sha != ?2)
+         ORDER BY time DESC, id DESC LIMIT 1",
+        &values![branch, exclude],
+    )
 }
 
-pub fn branch_exists(conn: &Connection, branch: &str) -> Result<bool, PerfError> {
-    Ok(conn
-        .query_row(
-            "SELECT 1 FROM perf_points WHERE branch = ?1 LIMIT 1",
-            params![branch],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some())
+pub fn branch_exists(st: &Store, branch: &str) -> Result<bool, PerfError> {
+    Ok(first_text(
+        st,
+        "SELECT branch FROM perf_points WHERE branch = ?1 LIMIT 1",
+        &values![branch],
+    )?
+    .is_some())
 }
 
 pub fn set_baseline(
-    conn: &Connection,
+    st: &Store,
     branch: &str,
     testbed: &str,
     commit: &str,
 ) -> Result<(), PerfError> {
-    conn.execute(
-        "INSERT INTO perf_baselines (branch, testbed, commit_sha, set_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (branch, testbed) DO UPDATE SET commit_sha = excluded.commit_sha, set_at = excluded.set_at",
-        params![branch, testbed, commit, now()],
-    )?;
+    st.with_sql(|db| {
+        db.exec(
+            "INSERT INTO perf_baselines (branch, testbed, commit_sha, set_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (branch, testbed) DO UPDATE SET commit_sha = excluded.commit_sha, set_at = excluded.set_at",
+            &values![branch, testbed, commit, now()],
+        )
+    })?;
     Ok(())
 }
 
@@ -329,35 +355,31 @@ pub struct Baseline {
     pub set_at: i64,
 }
 
-pub fn baselines(conn: &Connection) -> Result<Vec<Baseline>, PerfError> {
-    let mut st = conn.prepare(
-        "SELECT branch, testbed, commit_sha, set_at FROM perf_baselines ORDER BY branch, testbed",
-    )?;
-    let rows = st
-        .query_map([], |r| {
+pub fn baselines(st: &Store) -> Result<Vec<Baseline>, PerfError> {
+    Ok(st.with_sql(|db| {
+        db.query(
+            "SELECT branch, testbed, commit_sha, set_at FROM perf_baselines ORDER BY branch, testbed",
+            &[],
+        )?
+        .iter()
+        .map(|r| {
             Ok(Baseline {
                 branch: r.get(0)?,
                 testbed: r.get(1)?,
                 commit: r.get(2)?,
                 set_at: r.get(3)?,
             })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+        })
+        .collect()
+    })?)
 }
 
-pub fn baseline(
-    conn: &Connection,
-    branch: &str,
-    testbed: &str,
-) -> Result<Option<String>, PerfError> {
-    Ok(conn
-        .query_row(
-            "SELECT commit_sha FROM perf_baselines WHERE branch = ?1 AND testbed = ?2",
-            params![branch, testbed],
-            |r| r.get(0),
-        )
-        .optional()?)
+pub fn baseline(st: &Store, branch: &str, testbed: &str) -> Result<Option<String>, PerfError> {
+    first_text(
+        st,
+        "SELECT commit_sha FROM perf_baselines WHERE branch = ?1 AND testbed = ?2",
+        &values![branch, testbed],
+    )
 }
 
 /// A change point as stored.
@@ -373,55 +395,62 @@ pub struct StoredChangePoint {
 
 /// Replace the change points of a series on a branch by a fresh detection.
 pub fn replace_change_points(
-    conn: &Connection,
+    st: &Store,
     series: i64,
     branch: &str,
     cps: &[(String, usize, i64, &crate::changepoint::ChangePoint)],
 ) -> Result<(), PerfError> {
-    conn.execute(
-        "DELETE FROM perf_change_points WHERE series_id = ?1 AND branch = ?2",
-        params![series, branch],
-    )?;
-    for (commit, idx, time, c) in cps {
-        conn.execute(
-            "INSERT OR REPLACE INTO perf_change_points (series_id, branch, commit_sha, idx, time, mean_before, std_before,
-                 mean_after, std_after, change_pct, p_value, detected_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            params![
-                series,
-                branch,
-                commit,
-                *idx as i64,
-                time,
-                c.mean_before,
-                c.std_before,
-                c.mean_after,
-                c.std_after,
-                c.change_pct,
-                c.p_value,
-                now()
-            ],
+    st.with_sql(|db| {
+        db.exec(
+            "DELETE FROM perf_change_points WHERE series_id = ?1 AND branch = ?2",
+            &values![series, branch],
         )?;
-    }
+        for (commit, idx, time, c) in cps {
+            db.exec(
+                "INSERT INTO perf_change_points (series_id, branch, commit_sha, idx, time, mean_before, std_before,
+                     mean_after, std_after, change_pct, p_value, detected_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                 ON CONFLICT (series_id, branch, commit_sha) DO UPDATE SET idx = excluded.idx, time = excluded.time,
+                     mean_before = excluded.mean_before, std_before = excluded.std_before,
+                     mean_after = excluded.mean_after, std_after = excluded.std_after,
+                     change_pct = excluded.change_pct, p_value = excluded.p_value, detected_at = excluded.detected_at",
+                &values![
+                    series,
+                    branch,
+                    commit,
+                    *idx,
+                    *time,
+                    c.mean_before,
+                    c.std_before,
+                    c.mean_after,
+                    c.std_after,
+                    c.change_pct,
+                    c.p_value,
+                    now()
+                ],
+            )?;
+        }
+        Ok(())
+    })?;
     Ok(())
 }
 
 /// Other series with a change point at the same commit.
 pub fn change_points_at(
-    conn: &Connection,
+    st: &Store,
     commit: &str,
     except_series: i64,
 ) -> Result<Vec<(String, f64)>, PerfError> {
-    let mut st = conn.prepare(
-        "SELECT s.benchmark, c.change_pct FROM perf_change_points c JOIN perf_series s ON s.id = c.series_id
-         WHERE c.commit_sha = ?1 AND c.series_id != ?2 ORDER BY s.benchmark",
-    )?;
-    let rows = st
-        .query_map(params![commit, except_series], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+    Ok(st.with_sql(|db| {
+        db.query(
+            "SELECT s.benchmark, c.change_pct FROM perf_change_points c JOIN perf_series s ON s.id = c.series_id
+             WHERE c.commit_sha = ?1 AND c.series_id != ?2 ORDER BY s.benchmark",
+            &values![commit, except_series],
+        )?
+        .iter()
+        .map(|r| Ok((r.get(0)?, r.get(1)?)))
+        .collect()
+    })?)
 }
 
 /// An alert with its context.
@@ -480,104 +509,104 @@ pub struct NewAlert {
 }
 
 /// Record an alert, deduplicated by key: a known alert only gets `last_seen`/`occurrences`
-/// (and fresher context); its state is kept. Returns (id, newly opened).
-pub fn upsert_alert(conn: &Connection, a: &NewAlert) -> Result<(i64, bool), PerfError> {
+/// (and fresher context); its state is kept. Returns (id, newly opened). One upsert, so jobs
+/// recording the same alert at once into a shared history neither fail nor duplicate it.
+pub fn upsert_alert(st: &Store, a: &NewAlert) -> Result<(i64, bool), PerfError> {
     let t = now();
-    let existing: Option<i64> = conn
-        .query_row(
-            "SELECT id FROM perf_alerts WHERE key = ?1",
-            params![a.key],
-            |r| r.get(0),
-        )
-        .optional()?;
     let files = serde_json::to_string(&a.files).unwrap_or_else(|_| "[]".into());
     let related = serde_json::to_string(&a.related).unwrap_or_else(|_| "[]".into());
-    if let Some(id) = existing {
-        conn.execute(
-            "UPDATE perf_alerts SET last_seen = ?2, occurrences = occurrences + 1, change_pct = ?3, ci_low_pct = ?4,
-                 ci_high_pct = ?5, p_value = ?6, related = ?7, message = ?8,
-                 files = CASE WHEN ?9 = '[]' THEN files ELSE ?9 END
-             WHERE id = ?1",
-            params![id, t, a.change_pct, a.ci_low_pct, a.ci_high_pct, a.p_value, related, a.message, files],
-        )?;
-        return Ok((id, false));
-    }
-    conn.execute(
-        "INSERT INTO perf_alerts (key, kind, series_id, state, branch, commit_sha, range_from, range_to, files, change_pct,
-             ci_low_pct, ci_high_pct, p_value, related, message, first_seen, last_seen, occurrences)
-         VALUES (?1, ?2, ?3, 'open', ?4, ?5, ?6, ?5, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, 1)",
-        params![
-            a.key,
-            a.kind,
-            a.series_id,
-            a.branch,
-            a.commit,
-            a.range_from,
-            files,
-            a.change_pct,
-            a.ci_low_pct,
-            a.ci_high_pct,
-            a.p_value,
-            related,
-            a.message,
-            t
-        ],
-    )?;
-    Ok((conn.last_insert_rowid(), true))
+    let row = st.with_sql(|db| {
+        db.query_opt(
+            "INSERT INTO perf_alerts (key, kind, series_id, state, branch, commit_sha, range_from, range_to, files, change_pct,
+                 ci_low_pct, ci_high_pct, p_value, related, message, first_seen, last_seen, occurrences)
+             VALUES (?1, ?2, ?3, 'open', ?4, ?5, ?6, ?5, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, 1)
+             ON CONFLICT (key) DO UPDATE SET last_seen = excluded.last_seen,
+                 occurrences = perf_alerts.occurrences + 1, change_pct = excluded.change_pct,
+                 ci_low_pct = excluded.ci_low_pct, ci_high_pct = excluded.ci_high_pct,
+                 p_value = excluded.p_value, related = excluded.related, message = excluded.message,
+                 files = CASE WHEN excluded.files = '[]' THEN perf_alerts.files ELSE excluded.files END
+             RETURNING id, occurrences",
+            &values![
+                &a.key,
+                a.kind,
+                a.series_id,
+                &a.branch,
+                &a.commit,
+                &a.range_from,
+                &files,
+                a.change_pct,
+                a.ci_low_pct,
+                a.ci_high_pct,
+                a.p_value,
+                &related,
+                &a.message,
+                t
+            ],
+        )
+    })?;
+    let row = row.expect("INSERT … RETURNING gives a row");
+    let (id, occurrences): (i64, i64) = (row.get(0)?, row.get(1)?);
+    Ok((id, occurrences == 1))
 }
 
-pub fn alerts(conn: &Connection, state: Option<&str>) -> Result<Vec<Alert>, PerfError> {
-    let mut st = conn.prepare(
-        "SELECT a.id, a.key, a.kind, s.benchmark, s.testbed, s.unit, s.direction, a.state, a.branch, a.commit_sha,
-                a.range_from, a.range_to, a.files, a.change_pct, a.ci_low_pct, a.ci_high_pct, a.p_value, a.related,
-                a.message, a.first_seen, a.last_seen, a.occurrences, a.note
-         FROM perf_alerts a JOIN perf_series s ON s.id = a.series_id
-         WHERE (?1 IS NULL OR a.state = ?1) ORDER BY a.id",
-    )?;
-    let rows = st
-        .query_map(params![state], |r| {
-            let files: String = r.get(12)?;
-            let related: String = r.get(17)?;
-            Ok(Alert {
-                id: r.get(0)?,
-                key: r.get(1)?,
-                kind: r.get(2)?,
-                benchmark: r.get(3)?,
-                testbed: r.get(4)?,
-                unit: r.get(5)?,
-                direction: direction_of(&r.get::<_, String>(6)?),
-                state: r.get(7)?,
-                branch: r.get(8)?,
-                commit: r.get(9)?,
-                range_from: r.get(10)?,
-                range_to: r.get(11)?,
-                files: serde_json::from_str(&files).unwrap_or_default(),
-                change_pct: r.get(13)?,
-                ci_low_pct: r.get(14)?,
-                ci_high_pct: r.get(15)?,
-                p_value: r.get(16)?,
-                related: serde_json::from_str(&related).unwrap_or_default(),
-                message: r.get(18)?,
-                first_seen: r.get(19)?,
-                last_seen: r.get(20)?,
-                occurrences: r.get(21)?,
-                note: r.get(22)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+pub fn alerts(st: &Store, state: Option<&str>) -> Result<Vec<Alert>, PerfError> {
+    Ok(st.with_sql(|db| {
+        db.query(
+            "SELECT a.id, a.key, a.kind, s.benchmark, s.testbed, s.unit, s.direction, a.state, a.branch, a.commit_sha,
+                    a.range_from, a.range_to, a.files, a.change_pct, a.ci_low_pct, a.ci_high_pct, a.p_value, a.related,
+                    a.message, a.first_seen, a.last_seen, a.occurrences, a.note
+             FROM perf_alerts a JOIN perf_series s ON s.id = a.series_id
+             WHERE (CAST(?1 AS TEXT) IS NULL OR a.state = ?1) ORDER BY a.id",
+            &values![state],
+        )?
+        .iter()
+        .map(alert_from_row)
+        .collect()
+    })?)
+}
+
+fn alert_from_row(r: &Row) -> DbResult<Alert> {
+    let files: String = r.get(12)?;
+    let related: String = r.get(17)?;
+    Ok(Alert {
+        id: r.get(0)?,
+        key: r.get(1)?,
+        kind: r.get(2)?,
+        benchmark: r.get(3)?,
+        testbed: r.get(4)?,
+        unit: r.get(5)?,
+        direction: direction_of(&r.get::<String>(6)?),
+        state: r.get(7)?,
+        branch: r.get(8)?,
+        commit: r.get(9)?,
+        range_from: r.get(10)?,
+        range_to: r.get(11)?,
+        files: serde_json::from_str(&files).unwrap_or_default(),
+        change_pct: r.get(13)?,
+        ci_low_pct: r.get(14)?,
+        ci_high_pct: r.get(15)?,
+        p_value: r.get(16)?,
+        related: serde_json::from_str(&related).unwrap_or_default(),
+        message: r.get(18)?,
+        first_seen: r.get(19)?,
+        last_seen: r.get(20)?,
+        occurrences: r.get(21)?,
+        note: r.get(22)?,
+    })
 }
 
 /// Change an alert's state; returns false when there is no such alert.
 pub fn set_alert_state(
-    conn: &Connection,
+    st: &Store,
     id: i64,
     state: &str,
     note: Option<&str>,
 ) -> Result<bool, PerfError> {
-    let n = conn.execute(
-        "UPDATE perf_alerts SET state = ?2, state_changed_at = ?3, note = COALESCE(?4, note) WHERE id = ?1",
-        params![id, state, now(), note],
-    )?;
+    let n = st.with_sql(|db| {
+        db.exec(
+            "UPDATE perf_alerts SET state = ?2, state_changed_at = ?3, note = COALESCE(CAST(?4 AS TEXT), note) WHERE id = ?1",
+            &values![id, state, now(), note],
+        )
+    })?;
     Ok(n > 0)
 }

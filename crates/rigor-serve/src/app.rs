@@ -1,6 +1,6 @@
 //! The router and the server: routes, shared state, limits, binding and graceful shutdown.
 
-use crate::db::Db;
+use crate::db::{Db, Source};
 use crate::error::ServeError;
 use crate::security::{self, Limits};
 use crate::{api, metrics, pages};
@@ -100,6 +100,30 @@ pub async fn bind(opts: &ServeOptions) -> Result<tokio::net::TcpListener, ServeE
         })
 }
 
+/// A URL without the password of its user information.
+fn without_password(url: &str) -> String {
+    match url.split_once("://").and_then(|(scheme, rest)| {
+        let (userinfo, host) = rest.rsplit_once('@')?;
+        let (user, _) = userinfo.split_once(':')?;
+        Some(format!("{scheme}://{user}:***@{host}"))
+    }) {
+        Some(shown) => shown,
+        None => url.to_string(),
+    }
+}
+
+/// The configured history: store.url's PostgreSQL database, else the SQLite file.
+fn source(config: &Config) -> Result<Source, ServeError> {
+    if let Some(url) = config.postgres_url() {
+        return Ok(Source::Postgres(url.to_string()));
+    }
+    Ok(Source::Sqlite(
+        config
+            .sqlite_path()
+            .map_err(|e| ServeError::Prepare(e.to_string()))?,
+    ))
+}
+
 /// Serve on a bound listener until `shutdown` completes.
 pub async fn serve_listener(
     listener: tokio::net::TcpListener,
@@ -107,11 +131,7 @@ pub async fn serve_listener(
     opts: &ServeOptions,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let db = Db::open(
-        &config
-            .sqlite_path()
-            .map_err(|e| ServeError::Prepare(e.to_string()))?,
-    )?;
+    let db = Db::open_blocking(source(&config)?).await?;
     let state = AppState {
         db: Arc::new(db),
         token: opts.token.clone().map(Arc::from),
@@ -141,10 +161,11 @@ pub fn run(config: Config, opts: &ServeOptions) -> Result<(), ServeError> {
             } else {
                 "read-only"
             },
-            config
-                .sqlite_path()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default()
+            match source(&config) {
+                Ok(Source::Sqlite(p)) => p.display().to_string(),
+                Ok(Source::Postgres(url)) => without_password(&url),
+                Err(_) => String::new(),
+            }
         );
         serve_listener(listener, config, opts, security::shutdown_signal()).await
     })

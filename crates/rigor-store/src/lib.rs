@@ -1,5 +1,6 @@
 //! The history store: SQLite (WAL) at `.rigor/history.db` by default, or a shared PostgreSQL
-//! database (`store.url = "postgres://…"`) for the core areas (runs, results, quarantine).
+//! database (`store.url = "postgres://…"`) for every area ported to [`db::Sql`] (all but
+//! change-aware selection's `select` area for now).
 //!
 //! Each area (core runs and results, perf, gates, …) owns its tables and registers its own
 //! ordered migrations with [`Store::migrate_area`]; applied versions are kept per area in
@@ -91,7 +92,7 @@ pub enum StoreError {
     )]
     BadUrl { url: String, message: String },
     #[error(
-        "the `{area}` area ({what}) needs the SQLite store for now: store.url is PostgreSQL ({url})\n  hint: run this command with RIGOR_STORE_URL=sqlite://.rigor/history.db; on PostgreSQL rigor keeps runs, results, quarantines and flaky scores (see docs/store.md)"
+        "the `{area}` area ({what}) needs the SQLite store for now: store.url is PostgreSQL ({url})\n  hint: run this command with RIGOR_STORE_URL=sqlite://.rigor/history.db; on PostgreSQL rigor keeps every area but this one (see docs/store.md)"
     )]
     NeedsSqlite {
         area: String,
@@ -203,7 +204,15 @@ pub struct Store {
 }
 
 /// The areas whose tables PostgreSQL holds.
-const PORTED: &[&str] = &["core", "quarantine"];
+const PORTED: &[&str] = &[
+    "core",
+    "quarantine",
+    "perf",
+    "gate",
+    "triage",
+    "mutate",
+    "rollout",
+];
 
 /// The (device, inode) of a file, or None when it does not exist.
 fn file_id(path: &Path) -> Option<(u64, u64)> {

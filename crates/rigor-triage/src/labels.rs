@@ -4,8 +4,8 @@
 
 use crate::classify::{Cause, Verdict};
 use crate::signature::Signature;
+use rigor_store::values;
 use rigor_store::{Migration, Store};
-use rusqlite::params;
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -56,36 +56,42 @@ pub fn add(
     note: Option<&str>,
     now: f64,
 ) -> crate::Result<()> {
-    store.conn().execute(
-        "INSERT INTO triage_labels (signature, headline, tokens, cause, note, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![sig.id, sig.headline(), sig.tokens().join(" "), cause.as_str(), note, now],
-    )?;
+    store.with_sql(|db| {
+        db.exec(
+            "INSERT INTO triage_labels (signature, headline, tokens, cause, note, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            &values![&sig.id, sig.headline(), sig.tokens().join(" "), cause.as_str(), note, now],
+        )
+    })?;
     Ok(())
 }
 
 /// The newest label of each signature.
 pub fn all(store: &Store) -> crate::Result<Vec<Label>> {
-    let mut stmt = store.conn().prepare(
-        "SELECT signature, headline, tokens, cause, note, created_at FROM triage_labels l
-         WHERE id = (SELECT MAX(id) FROM triage_labels m WHERE m.signature = l.signature)
-         ORDER BY id",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(Label {
-            signature: r.get(0)?,
-            headline: r.get(1)?,
-            tokens: r
-                .get::<_, String>(2)?
-                .split(' ')
-                .filter(|t| !t.is_empty())
-                .map(str::to_string)
-                .collect(),
-            cause: Cause::parse(&r.get::<_, String>(3)?).unwrap_or(Cause::Unknown),
-            note: r.get(4)?,
-            created_at: r.get(5)?,
+    Ok(store.with_sql(|db| {
+        db.query(
+            "SELECT signature, headline, tokens, cause, note, created_at FROM triage_labels l
+             WHERE id = (SELECT MAX(id) FROM triage_labels m WHERE m.signature = l.signature)
+             ORDER BY id",
+            &[],
+        )?
+        .iter()
+        .map(|r| {
+            Ok(Label {
+                signature: r.get(0)?,
+                headline: r.get(1)?,
+                tokens: r
+                    .get::<String>(2)?
+                    .split(' ')
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                cause: Cause::parse(&r.get::<String>(3)?).unwrap_or(Cause::Unknown),
+                note: r.get(4)?,
+                created_at: r.get(5)?,
+            })
         })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        .collect()
+    })?)
 }
 
 /// Jaccard similarity of two token sets: |A ∩ B| / |A ∪ B| (1 for two empty sets).

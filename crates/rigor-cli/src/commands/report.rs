@@ -32,11 +32,16 @@ pub fn run(args: &ReportArgs, config: &Config) -> Result<i32> {
 
 /// The rollouts recorded in the history, as a section of the page.
 fn rollout_section(config: &Config) -> Result<Vec<String>> {
-    let db = config.sqlite_path()?;
-    if !db.exists() {
-        return Ok(Vec::new());
-    }
-    let store = rigor_store::Store::open_for_reading(&db)?;
+    let store = match config.postgres_url() {
+        Some(_) => super::open_store_for_reading(config)?,
+        None => {
+            let db = config.sqlite_path()?;
+            if !db.exists() {
+                return Ok(Vec::new());
+            }
+            rigor_store::Store::open_for_reading(&db)?
+        }
+    };
     let rows = rigor_release::rollout::record::recent(&store, 20)?;
     Ok(vec![rigor_release::rollout::report::html_section(&rows)])
 }

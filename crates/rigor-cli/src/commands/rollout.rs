@@ -101,7 +101,14 @@ fn start(config: &Config, f: &RolloutStart) -> Result<i32> {
             forced: f.force && matches!(ready, Readiness::Failed { .. }),
             readiness: &readiness_note,
         };
-        let id = record::record(&mut store, &meta, r)?;
+        // on a thread of its own: this runs inside the rollout's async runtime, where the
+        // PostgreSQL client (which blocks on a runtime of its own) must not run
+        let store = &mut store;
+        let id = std::thread::scope(|s| {
+            s.spawn(move || record::record(store, &meta, r))
+                .join()
+                .expect("recording the rollout does not panic")
+        })?;
         print_report(id, r, f.format);
         Ok(())
     };

@@ -26,14 +26,20 @@ pub fn write_report(
     settings: &Settings,
     req: &ReportRequest,
 ) -> Result<PathBuf> {
-    let db = config.sqlite_path()?;
-    if !db.exists() {
-        return Err(GateError::Nothing {
-            message: format!("no history at {}", db.display()),
-            hint: "run tests (rigor run) or gates (rigor gate) first".into(),
-        });
-    }
-    let mut store = rigor_store::Store::open_for_reading(&db)?;
+    let mut store = match config.postgres_url() {
+        Some(url) => rigor_store::Store::open_postgres(url)?,
+        None => {
+            let db = config.sqlite_path()?;
+            if !db.exists() {
+                return Err(GateError::Nothing {
+                    message: format!("no history at {}", db.display()),
+                    hint: "run tests (rigor run) or gates (rigor gate) first".into(),
+                });
+            }
+            rigor_store::Store::open_for_reading(&db)?
+        }
+    };
+    let db = store.path().to_path_buf();
     let data = ReportData::load(&mut store, req.runs.unwrap_or(settings.report.trend_runs))?;
     if data.is_empty() {
         return Err(GateError::Nothing {

@@ -143,13 +143,7 @@ pub fn execute(
 
 /// Failure rates of the suite's tests from the history (empty when there is none).
 fn failure_rates(config: &Config, project: &PyProject) -> HashMap<String, f64> {
-    let Ok(path) = config.sqlite_path() else {
-        return HashMap::new();
-    };
-    if !path.exists() {
-        return HashMap::new();
-    }
-    let Ok(store) = rigor_store::Store::open_for_reading(&path) else {
+    let Some(store) = crate::store::open_history(config) else {
         return HashMap::new();
     };
     store

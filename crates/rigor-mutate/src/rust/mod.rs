@@ -181,13 +181,7 @@ fn unviable(m: &Mutant) -> MutantResult {
 
 /// Median durations of the Cargo suites' tests in rigor's history (`binary-id name` → s).
 fn history_durations(config: &Config) -> HashMap<String, f64> {
-    let Ok(path) = config.sqlite_path() else {
-        return HashMap::new();
-    };
-    if !path.exists() {
-        return HashMap::new();
-    }
-    let Ok(store) = rigor_store::Store::open_for_reading(&path) else {
+    let Some(store) = crate::store::open_history(config) else {
         return HashMap::new();
     };
     let mut out = HashMap::new();

@@ -74,14 +74,14 @@ pub struct WebhookPost {
 /// The alerts of a query, oldest first.
 pub fn list(config: &Config, query: &AlertQuery) -> Result<Vec<Alert>, PerfError> {
     let st = store::open(config)?;
-    store::alerts(st.conn(), query.state.map(AlertState::as_str))
+    store::alerts(&st, query.state.map(AlertState::as_str))
 }
 
 /// Set an alert's state (and note); an unknown id is a usage error.
 pub fn change(config: &Config, change: &AlertChange) -> Result<(), PerfError> {
     let st = store::open(config)?;
     let id = change.id;
-    if !store::set_alert_state(st.conn(), id, change.state.as_str(), change.note.as_deref())? {
+    if !store::set_alert_state(&st, id, change.state.as_str(), change.note.as_deref())? {
         return Err(PerfError::usage(
             format!("there is no alert #{id}"),
             "see `rigor perf alerts --state all`",
@@ -95,7 +95,7 @@ pub fn change(config: &Config, change: &AlertChange) -> Result<(), PerfError> {
 pub(crate) fn announce(
     config: &Config,
     settings: &Settings,
-    conn: &rusqlite::Connection,
+    conn: &rigor_store::Store,
     opened: &[i64],
     webhook: Option<&str>,
 ) -> Result<Announcement, PerfError> {

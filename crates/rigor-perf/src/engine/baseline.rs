@@ -47,20 +47,20 @@ pub fn pin(
         .or_else(|| rigor_vcs::branch(&config.root))
         .ok_or_else(|| PerfError::usage("cannot tell the branch", "pass --branch NAME"))?;
     let commit = match &request.commit {
-        Some(c) => store::resolve_commit(st.conn(), c)?.ok_or_else(|| {
+        Some(c) => store::resolve_commit(&st, c)?.ok_or_else(|| {
             PerfError::nothing(
                 format!("no results for commit `{c}`"),
                 "ingest that commit's results first",
             )
         })?,
-        None => store::latest_commit(st.conn(), &branch, None)?.ok_or_else(|| {
+        None => store::latest_commit(&st, &branch, None)?.ok_or_else(|| {
             PerfError::nothing(
                 format!("no results on branch `{branch}`"),
                 "ingest results first, or pass --commit",
             )
         })?,
     };
-    store::set_baseline(st.conn(), &branch, &bed, &commit)?;
+    store::set_baseline(&st, &branch, &bed, &commit)?;
     Ok(Pinned {
         branch,
         testbed: bed,
@@ -71,7 +71,7 @@ pub fn pin(
 /// The pinned baselines, by branch and testbed.
 pub fn list(config: &Config, query: &BaselineQuery) -> Result<Vec<Baseline>, PerfError> {
     let st = store::open(config)?;
-    Ok(store::baselines(st.conn())?
+    Ok(store::baselines(&st)?
         .into_iter()
         .filter(|b| query.branch.as_ref().is_none_or(|x| *x == b.branch))
         .collect())

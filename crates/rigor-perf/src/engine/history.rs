@@ -62,7 +62,7 @@ pub fn history(
     let st = store::open(config)?;
     let filter = glob_set(std::slice::from_ref(&request.benchmark))?.expect("one pattern");
     let bed = request.testbed.clone().or_else(|| settings.testbed.clone());
-    let series: Vec<store::SeriesRow> = store::all_series(st.conn(), bed.as_deref())?
+    let series: Vec<store::SeriesRow> = store::all_series(&st, bed.as_deref())?
         .into_iter()
         .filter(|s| filter.is_match(series_name(&s.benchmark, &s.measure)))
         .collect();
@@ -74,7 +74,7 @@ pub fn history(
     }
     let mut out = Vec::new();
     for s in series {
-        let pts = store::points(st.conn(), s.id, request.branch.as_deref())?;
+        let pts = store::points(&st, s.id, request.branch.as_deref())?;
         let vals: Vec<f64> = pts.iter().map(|p| p.value).collect();
         let change_points = crate::structure::analyse(&vals, &settings.detect)
             .change_points

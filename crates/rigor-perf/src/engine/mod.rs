@@ -68,7 +68,7 @@ pub fn series_name(benchmark: &str, measure: &str) -> String {
 /// Points of a series on `branch` when it has any there, else all its points; with the branch
 /// used.
 pub(crate) fn series_points(
-    conn: &rusqlite::Connection,
+    conn: &rigor_store::Store,
     sid: i64,
     branch: Option<&str>,
 ) -> Result<(Vec<Point>, Option<String>), PerfError> {

@@ -167,18 +167,18 @@ fn history_page(
         .map(str::to_string)
         .or_else(|| rigor_vcs::branch(&config.root));
     let mut charts = Vec::new();
-    let all_alerts = store::alerts(st.conn(), None)?;
-    for s in store::all_series(st.conn(), bed.as_deref())? {
+    let all_alerts = store::alerts(&st, None)?;
+    for s in store::all_series(&st, bed.as_deref())? {
         let name = series_name(&s.benchmark, &s.measure);
         if filter.is_some_and(|f| !f.is_match(&name)) {
             continue;
         }
-        let (pts, used) = series_points(st.conn(), s.id, branch.as_deref())?;
+        let (pts, used) = series_points(&st, s.id, branch.as_deref())?;
         if pts.is_empty() {
             continue;
         }
         let pinned = match &used {
-            Some(b) => store::baseline(st.conn(), b, &s.testbed)?,
+            Some(b) => store::baseline(&st, b, &s.testbed)?,
             None => None,
         };
         let base_value = pinned.and_then(|c| {

@@ -3,7 +3,8 @@
 
 use crate::error::Result;
 use rigor_store::Store;
-use rusqlite::OptionalExtension;
+use rigor_store::db::table_exists;
+use rigor_store::values;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Readiness {
@@ -34,36 +35,32 @@ impl Readiness {
 
 /// The readiness of `commit` from the gate history (the `gate` area's tables, read only).
 pub fn check(store: &Store, commit: &str) -> Result<Readiness> {
-    let conn = store.conn();
-    let exists: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'gate_evaluations')",
-        [],
-        |r| r.get(0),
-    )?;
-    if !exists {
-        return Ok(Readiness::Unknown);
-    }
-    let last: Option<(i64, bool)> = conn
-        .query_row(
+    Ok(store.with_sql(|db| {
+        if !table_exists(db, "gate_evaluations")? {
+            return Ok(Readiness::Unknown);
+        }
+        let last = db.query_opt(
             "SELECT id, passed FROM gate_evaluations WHERE commit_sha = ?1 ORDER BY time DESC, id DESC LIMIT 1",
-            [commit],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let Some((id, passed)) = last else {
-        return Ok(Readiness::Unknown);
-    };
-    if passed {
-        return Ok(Readiness::Passed);
-    }
-    let mut stmt = conn.prepare(
-        "SELECT gate FROM gate_results WHERE evaluation_id = ?1 AND verdict = 'fail' AND blocking = 1 ORDER BY gate",
-    )?;
-    let gates = stmt
-        .query_map([id], |r| r.get(0))?
-        .collect::<std::result::Result<Vec<String>, _>>()?;
-    Ok(Readiness::Failed {
-        evaluation: id,
-        gates,
-    })
+            &values![commit],
+        )?;
+        let Some(last) = last else {
+            return Ok(Readiness::Unknown);
+        };
+        let (id, passed): (i64, bool) = (last.get(0)?, last.get(1)?);
+        if passed {
+            return Ok(Readiness::Passed);
+        }
+        let gates = db
+            .query(
+                "SELECT gate FROM gate_results WHERE evaluation_id = ?1 AND verdict = 'fail' AND blocking = 1 ORDER BY gate",
+                &values![id],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect::<rigor_store::Result<Vec<String>>>()?;
+        Ok(Readiness::Failed {
+            evaluation: id,
+            gates,
+        })
+    })?)
 }

@@ -1,9 +1,10 @@
-//! Rollouts and their analyses in the history (`rollout` area of `.rigor/history.db`).
+//! Rollouts and their analyses in the history (`rollout` area; SQLite or PostgreSQL).
 
 use super::controller::{Decision, Report};
 use crate::error::Result;
+use rigor_store::db::table_exists;
+use rigor_store::values;
 use rigor_store::{Migration, Store};
-use rusqlite::params;
 use serde::Serialize;
 
 /// Ordered schema steps of the `rollout` area. Never edit a released step; append.
@@ -72,57 +73,57 @@ pub fn decision_str(d: Decision) -> &'static str {
 
 pub fn record(store: &mut Store, meta: &Meta, report: &Report) -> Result<i64> {
     migrate(store)?;
-    let tx = store.conn_mut().transaction()?;
-    tx.execute(
-        "INSERT INTO rollouts (started, finished, commit_sha, blue, green, steps, decision, manual, reason, forced, readiness, green_exposure_s, drained)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        params![
-            meta.started,
-            meta.finished,
-            meta.commit,
-            meta.blue,
-            meta.green,
-            serde_json::to_string(meta.steps).unwrap_or_default(),
-            decision_str(report.decision),
-            report.manual,
-            report.reason,
-            meta.forced,
-            meta.readiness,
-            report.green_exposure_s,
-            report.drained,
-        ],
-    )?;
-    let id = tx.last_insert_rowid();
-    {
-        let mut ins = tx.prepare(
-            "INSERT INTO rollout_analyses (rollout_id, seq, at_s, step, percent, outcome, blue_requests, green_requests,
-               blue_error_rate, green_error_rate, error_p, blue_p50_ms, green_p50_ms, latency_p, latency_shift_pct, reasons)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-        )?;
+    Ok(store.with_tx(|db| {
+        let id: i64 = db
+            .query_opt(
+                "INSERT INTO rollouts (started, finished, commit_sha, blue, green, steps, decision, manual, reason, forced, readiness, green_exposure_s, drained)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id",
+                &values![
+                    meta.started,
+                    meta.finished,
+                    meta.commit,
+                    meta.blue,
+                    meta.green,
+                    serde_json::to_string(meta.steps).unwrap_or_default(),
+                    decision_str(report.decision),
+                    report.manual,
+                    &report.reason,
+                    meta.forced,
+                    meta.readiness,
+                    report.green_exposure_s,
+                    report.drained,
+                ],
+            )?
+            .expect("INSERT … RETURNING gives a row")
+            .get(0)?;
         for (seq, a) in report.analyses.iter().enumerate() {
             let v = &a.verdict;
-            ins.execute(params![
-                id,
-                seq as i64,
-                a.at_s,
-                a.step as i64,
-                a.percent,
-                v.outcome.as_str(),
-                v.blue_requests as i64,
-                v.green_requests as i64,
-                v.blue_error_rate,
-                v.green_error_rate,
-                v.error_p_value,
-                v.blue_p50_ms,
-                v.green_p50_ms,
-                v.latency_p_value,
-                v.latency_shift_pct,
-                v.reasons.join("; "),
-            ])?;
+            db.exec(
+                "INSERT INTO rollout_analyses (rollout_id, seq, at_s, step, percent, outcome, blue_requests, green_requests,
+                   blue_error_rate, green_error_rate, error_p, blue_p50_ms, green_p50_ms, latency_p, latency_shift_pct, reasons)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                &values![
+                    id,
+                    seq,
+                    a.at_s,
+                    a.step as i64,
+                    a.percent,
+                    v.outcome.as_str(),
+                    v.blue_requests as i64,
+                    v.green_requests as i64,
+                    v.blue_error_rate,
+                    v.green_error_rate,
+                    v.error_p_value,
+                    v.blue_p50_ms,
+                    v.green_p50_ms,
+                    v.latency_p_value,
+                    v.latency_shift_pct,
+                    v.reasons.join("; "),
+                ],
+            )?;
         }
-    }
-    tx.commit()?;
-    Ok(id)
+        Ok(id)
+    })?)
 }
 
 /// One recorded rollout (`rigor.rollouts/1` rows).
@@ -146,22 +147,19 @@ pub struct Row {
 
 /// The most recent rollouts, newest first; none when the area was never used.
 pub fn recent(store: &Store, limit: usize) -> Result<Vec<Row>> {
-    let exists: bool = store.conn().query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rollouts')",
-        [],
-        |r| r.get(0),
-    )?;
-    if !exists {
-        return Ok(Vec::new());
-    }
-    let mut stmt = store.conn().prepare(
-        "SELECT r.id, r.started, r.finished, r.commit_sha, r.blue, r.green, r.steps, r.decision, r.manual, r.reason,
-                r.forced, r.readiness, r.green_exposure_s,
-                (SELECT COUNT(*) FROM rollout_analyses a WHERE a.rollout_id = r.id)
-         FROM rollouts r ORDER BY r.id DESC LIMIT ?1",
-    )?;
-    let rows = stmt
-        .query_map([limit as i64], |r| {
+    Ok(store.with_sql(|db| {
+        if !table_exists(db, "rollouts")? {
+            return Ok(Vec::new());
+        }
+        db.query(
+            "SELECT r.id, r.started, r.finished, r.commit_sha, r.blue, r.green, r.steps, r.decision, r.manual, r.reason,
+                    r.forced, r.readiness, r.green_exposure_s,
+                    (SELECT COUNT(*) FROM rollout_analyses a WHERE a.rollout_id = r.id)
+             FROM rollouts r ORDER BY r.id DESC LIMIT ?1",
+            &values![limit],
+        )?
+        .iter()
+        .map(|r| {
             Ok(Row {
                 id: r.get(0)?,
                 started: r.get(1)?,
@@ -178,9 +176,9 @@ pub fn recent(store: &Store, limit: usize) -> Result<Vec<Row>> {
                 green_exposure_s: r.get(12)?,
                 analyses: r.get(13)?,
             })
-        })?
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    Ok(rows)
+        })
+        .collect()
+    })?)
 }
 
 #[cfg(test)]

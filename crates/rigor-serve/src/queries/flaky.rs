@@ -2,12 +2,11 @@
 //! recent history.
 
 use super::tests::{HistoryRow, TestInfo, flaky_score, history};
-use super::{run_conditions, where_clause};
+use super::{numbered, run_conditions, where_clause};
 use crate::error::HttpError;
 use crate::filter::Filter;
 use rigor_plan::flaky::FlakyScore;
 use rigor_store::Store;
-use rusqlite::params_from_iter;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -33,26 +32,27 @@ pub fn board(
     limit: usize,
 ) -> Result<Vec<FlakyRow>, HttpError> {
     let (conds, mut vals) = run_conditions("u", f, now);
-    vals.push((window as i64).into());
-    let sql = format!(
+    vals.push(window.into());
+    let sql = numbered(&format!(
         "SELECT DISTINCT t.id, t.suite, t.name, t.file, t.line FROM results r JOIN tests t ON t.id = r.test_id
          WHERE r.outcome IN ('failed', 'error', 'timeout', 'flaky')
            AND r.run_id IN (SELECT u.id FROM runs u {} ORDER BY u.id DESC LIMIT ?)",
         where_clause(&conds)
-    );
-    let candidates: Vec<TestInfo> = {
-        let mut st = store.conn().prepare_cached(&sql)?;
-        st.query_map(params_from_iter(vals), |r| {
-            Ok(TestInfo {
-                key: r.get(0)?,
-                suite: r.get(1)?,
-                id: r.get(2)?,
-                file: r.get(3)?,
-                line: r.get(4)?,
+    ));
+    let candidates: Vec<TestInfo> = store.with_sql(|db| {
+        db.query(&sql, &vals)?
+            .iter()
+            .map(|r| {
+                Ok(TestInfo {
+                    key: r.get(0)?,
+                    suite: r.get(1)?,
+                    id: r.get(2)?,
+                    file: r.get(3)?,
+                    line: r.get(4)?,
+                })
             })
-        })?
-        .collect::<rusqlite::Result<_>>()?
-    };
+            .collect()
+    })?;
     let mut out = Vec::new();
     for t in candidates {
         let h: Vec<HistoryRow> = history(store, &t, f, now, SCORE_WINDOW)?;

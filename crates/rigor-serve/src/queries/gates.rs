@@ -1,12 +1,11 @@
 //! Gate evaluations: history per gate and per component, the evaluation of a run.
 
-use super::where_clause;
+use super::{numbered, where_clause};
 use crate::error::HttpError;
 use crate::filter::Filter;
 use rigor_gate::history::Evaluation;
 use rigor_store::Store;
-use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter};
+use rigor_store::db::Value;
 
 fn evaluations_where(
     tail_conds: Vec<String>,
@@ -15,19 +14,15 @@ fn evaluations_where(
     limit: usize,
 ) -> Result<Vec<Evaluation>, HttpError> {
     let mut vals = vals;
-    vals.push((limit as i64).into());
-    let sql = format!(
+    vals.push(limit.into());
+    let sql = numbered(&format!(
         "SELECT e.id, e.time, e.commit_sha, e.branch, e.report FROM gate_evaluations e {} ORDER BY e.id DESC LIMIT ?",
         where_clause(&tail_conds)
-    );
-    let mut st = store.conn().prepare_cached(&sql)?;
-    let rows = st.query_map(
-        params_from_iter(vals),
-        rigor_gate::history::evaluation_of_row,
-    )?;
+    ));
+    let rows = store.with_sql(|db| db.query(&sql, &vals))?;
     let mut out = Vec::new();
-    for x in rows {
-        out.extend(x?);
+    for r in &rows {
+        out.extend(rigor_gate::history::evaluation_of_row(r)?);
     }
     Ok(out)
 }
@@ -59,13 +54,15 @@ pub fn for_run(store: &Store, run_id: i64) -> Result<Option<Evaluation>, HttpErr
 
 /// The newest evaluation of each branch.
 pub fn latest_per_branch(store: &Store) -> Result<Vec<Evaluation>, HttpError> {
-    let ids: Vec<i64> = {
-        let mut st = store.conn().prepare_cached(
+    let ids: Vec<i64> = store.with_sql(|db| {
+        db.query(
             "SELECT MAX(id) FROM gate_evaluations GROUP BY branch ORDER BY 1 DESC LIMIT 50",
-        )?;
-        st.query_map(params![], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?
-    };
+            &[],
+        )?
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+    })?;
     let mut out = Vec::new();
     for id in ids {
         out.extend(evaluations_where(

@@ -10,7 +10,7 @@ pub mod runs;
 pub mod tests;
 
 use crate::filter::Filter;
-use rusqlite::types::Value;
+use rigor_store::db::Value;
 
 /// `WHERE` conditions on the `runs` table (aliased `alias`) for a filter, with their values.
 /// Built per filter (no `?1 IS NULL OR …`) so that SQLite can use the indexes.
@@ -28,11 +28,38 @@ pub(crate) fn run_conditions(alias: &str, f: &Filter, now: f64) -> (Vec<String>,
     (conds, vals)
 }
 
+/// `sql` with each bare `?` numbered in order (`?1`, `?2`, …), as both engines' renderings
+/// need: conditions built per filter are written with bare placeholders.
+pub(crate) fn numbered(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '?' && !chars.peek().is_some_and(char::is_ascii_digit) {
+            n += 1;
+            out.push_str(&n.to_string());
+        }
+    }
+    out
+}
+
 /// `WHERE a AND b` (or nothing) for conditions.
 pub(crate) fn where_clause(conds: &[String]) -> String {
     if conds.is_empty() {
         String::new()
     } else {
         format!("WHERE {}", conds.join(" AND "))
+    }
+}
+
+#[cfg(test)]
+mod numbering {
+    #[test]
+    fn bare_placeholders_are_numbered_in_order() {
+        assert_eq!(
+            super::numbered("a = ? AND b = ?2 AND c >= ? LIMIT ?"),
+            "a = ?1 AND b = ?2 AND c >= ?2 LIMIT ?3"
+        );
     }
 }

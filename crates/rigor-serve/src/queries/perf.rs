@@ -4,12 +4,12 @@
 use crate::error::HttpError;
 use rigor_perf::store::{self, Alert, Point, SeriesRow};
 use rigor_store::Store;
-use rusqlite::params;
+use rigor_store::values;
 use serde::Serialize;
 
 /// Every series, by benchmark, measure and testbed.
 pub fn series_list(store: &Store) -> Result<Vec<SeriesRow>, HttpError> {
-    Ok(store::all_series(store.conn(), None)?)
+    Ok(store::all_series(store, None)?)
 }
 
 /// A stored change point of a series on a branch.
@@ -43,19 +43,19 @@ pub fn series(
     branch: Option<&str>,
     since: Option<f64>,
 ) -> Result<Option<SeriesView>, HttpError> {
-    let Some(series) = store::all_series(store.conn(), None)?
+    let Some(series) = store::all_series(store, None)?
         .into_iter()
         .find(|s| s.id == id)
     else {
         return Ok(None);
     };
-    let mut points = store::points(store.conn(), id, branch)?;
+    let mut points = store::points(store, id, branch)?;
     if let Some(since) = since {
         points.retain(|p| p.time as f64 >= since);
     }
     let change_points = change_points(store, id, branch)?;
     let baseline_commit = match branch {
-        Some(b) => store::baseline(store.conn(), b, &series.testbed)?,
+        Some(b) => store::baseline(store, b, &series.testbed)?,
         None => None,
     };
     let baseline_value = baseline_commit.as_ref().and_then(|c| {
@@ -65,7 +65,7 @@ pub fn series(
             .find(|p| &p.commit == c)
             .map(|p| p.value)
     });
-    let alerts = store::alerts(store.conn(), None)?
+    let alerts = store::alerts(store, None)?
         .into_iter()
         .filter(|a| a.benchmark == series.benchmark && a.testbed == series.testbed)
         .collect();
@@ -85,12 +85,14 @@ pub fn change_points(
     id: i64,
     branch: Option<&str>,
 ) -> Result<Vec<ChangePointRow>, HttpError> {
-    let mut st = store.conn().prepare_cached(
-        "SELECT branch, commit_sha, time, mean_before, mean_after, change_pct, p_value FROM perf_change_points
-         WHERE series_id = ?1 AND (?2 IS NULL OR branch = ?2) ORDER BY time, idx",
-    )?;
-    let rows = st
-        .query_map(params![id, branch], |r| {
+    Ok(store.with_sql(|db| {
+        db.query(
+            "SELECT branch, commit_sha, time, mean_before, mean_after, change_pct, p_value FROM perf_change_points
+             WHERE series_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR branch = ?2) ORDER BY time, idx",
+            &values![id, branch],
+        )?
+        .iter()
+        .map(|r| {
             Ok(ChangePointRow {
                 branch: r.get(0)?,
                 commit: r.get(1)?,
@@ -100,42 +102,42 @@ pub fn change_points(
                 change_pct: r.get(5)?,
                 p_value: r.get(6)?,
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+        })
+        .collect()
+    })?)
 }
 
 /// Alerts in a state (all when None), oldest first.
 pub fn alerts(store: &Store, state: Option<&str>) -> Result<Vec<Alert>, HttpError> {
-    Ok(store::alerts(store.conn(), state)?)
+    Ok(store::alerts(store, state)?)
 }
 
 /// Alerts per state.
 pub fn alert_counts(store: &Store) -> Result<Vec<(String, u64)>, HttpError> {
-    let mut st = store
-        .conn()
-        .prepare_cached("SELECT state, COUNT(*) FROM perf_alerts GROUP BY state ORDER BY state")?;
-    let rows = st
-        .query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    Ok(store.with_sql(|db| {
+        db.query(
+            "SELECT state, COUNT(*) FROM perf_alerts GROUP BY state ORDER BY state",
+            &[],
+        )?
+        .iter()
+        .map(|r| Ok((r.get(0)?, r.get::<i64>(1)? as u64)))
+        .collect()
+    })?)
 }
 
 /// The newest point of every series.
 pub fn latest_values(store: &Store) -> Result<Vec<(SeriesRow, f64)>, HttpError> {
     let series = series_list(store)?;
-    let mut st = store.conn().prepare_cached(
-        "SELECT value FROM perf_points WHERE series_id = ?1 ORDER BY time DESC, id DESC LIMIT 1",
-    )?;
     let mut out = Vec::new();
     for s in series {
-        let v: Option<f64> = st
-            .query_row(params![s.id], |r| r.get(0))
-            .map(Some)
-            .or_else(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => Ok(None),
-                e => Err(e),
-            })?;
+        let v = store.with_sql(|db| {
+            db.query_opt(
+                "SELECT value FROM perf_points WHERE series_id = ?1 ORDER BY time DESC, id DESC LIMIT 1",
+                &values![s.id],
+            )?
+            .map(|r| r.get::<f64>(0))
+            .transpose()
+        })?;
         if let Some(v) = v {
             out.push((s, v));
         }

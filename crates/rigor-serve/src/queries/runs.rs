@@ -1,10 +1,11 @@
 //! Runs: lists, one run with its results, branches, and the selection estimate.
 
-use super::{run_conditions, where_clause};
+use super::{numbered, run_conditions, where_clause};
 use crate::error::HttpError;
 use crate::filter::Filter;
+use rigor_store::db::Row;
+use rigor_store::values;
 use rigor_store::{Store, StoredResult};
-use rusqlite::{OptionalExtension, params, params_from_iter};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -33,7 +34,7 @@ pub struct RunRow {
 const COLS: &str =
     "u.id, u.started_at, u.finished_at, u.status, u.commit_sha, u.branch, u.trigger, u.shard";
 
-fn row(r: &rusqlite::Row) -> rusqlite::Result<RunRow> {
+fn row(r: &Row) -> rigor_store::Result<RunRow> {
     let started_at: f64 = r.get(1)?;
     let finished_at: Option<f64> = r.get(2)?;
     Ok(RunRow {
@@ -55,19 +56,15 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<RunRow> {
 
 /// Fill the per-outcome counts of runs (one indexed lookup per run).
 fn add_counts(store: &Store, runs: &mut [RunRow]) -> Result<(), HttpError> {
-    let mut st = store.conn().prepare_cached(
-        "SELECT outcome, COUNT(*), TOTAL(duration_s) FROM results WHERE run_id = ?1 GROUP BY outcome",
-    )?;
     for run in runs {
-        let rows = st.query_map(params![run.id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, f64>(2)?,
-            ))
+        let rows = store.with_sql(|db| {
+            db.query(
+                "SELECT outcome, COUNT(*), COALESCE(SUM(duration_s), 0.0) FROM results WHERE run_id = ?1 GROUP BY outcome",
+                &values![run.id],
+            )
         })?;
-        for x in rows {
-            let (outcome, n, time) = x?;
+        for r in rows {
+            let (outcome, n, time): (String, i64, f64) = (r.get(0)?, r.get(1)?, r.get(2)?);
             run.counts.insert(outcome, n as u64);
             run.tests += n as u64;
             run.test_time_s += time;
@@ -92,30 +89,26 @@ pub fn runs(
         conds.push("u.id < ?".into());
         vals.push(b.into());
     }
-    vals.push((limit as i64).into());
-    let sql = format!(
+    vals.push(limit.into());
+    let sql = numbered(&format!(
         "SELECT {COLS} FROM runs u {} ORDER BY u.id DESC LIMIT ?",
         where_clause(&conds)
-    );
-    let mut st = store.conn().prepare_cached(&sql)?;
-    let mut out = st
-        .query_map(params_from_iter(vals), row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    ));
+    let mut out: Vec<RunRow> =
+        store.with_sql(|db| db.query(&sql, &vals)?.iter().map(row).collect())?;
     add_counts(store, &mut out)?;
     Ok(out)
 }
 
 /// One run.
 pub fn run(store: &Store, id: i64) -> Result<Option<RunRow>, HttpError> {
-    let one = store
-        .conn()
-        .query_row(
+    let one = store.with_sql(|db| {
+        db.query_opt(
             &format!("SELECT {COLS} FROM runs u WHERE u.id = ?1"),
-            params![id],
-            row,
+            &values![id],
         )
-        .optional()?;
-    let mut v: Vec<RunRow> = one.into_iter().collect();
+    })?;
+    let mut v: Vec<RunRow> = one.as_ref().map(row).transpose()?.into_iter().collect();
     add_counts(store, &mut v)?;
     Ok(v.pop())
 }
@@ -137,17 +130,24 @@ pub fn latest_per_branch(store: &Store, f: &Filter, now: f64) -> Result<Vec<RunR
             .collect(),
     };
     let since = f.since(now);
-    let mut newest = store.conn().prepare_cached(
-        "SELECT id FROM runs WHERE branch IS ?1 AND (?2 IS NULL OR started_at >= ?2)
-         ORDER BY id DESC LIMIT 1",
-    )?;
     let mut ids = Vec::new();
     for b in names {
-        if let Some(id) = newest
-            .query_row(params![b, since], |r| r.get::<_, i64>(0))
-            .optional()?
-        {
-            ids.push(id);
+        // written per case (no `IS ?` or `? IS NULL OR …`) so both engines use `runs_by_branch`
+        let mut conds = vec![match b {
+            Some(_) => "branch = ?",
+            None => "branch IS NULL",
+        }];
+        let mut vals: Vec<rigor_store::db::Value> = b.into_iter().map(Into::into).collect();
+        if let Some(s) = since {
+            conds.push("started_at >= ?");
+            vals.push(s.into());
+        }
+        let sql = numbered(&format!(
+            "SELECT id FROM runs WHERE {} ORDER BY id DESC LIMIT 1",
+            conds.join(" AND ")
+        ));
+        if let Some(r) = store.with_sql(|db| db.query_opt(&sql, &vals))? {
+            ids.push(r.get::<i64>(0)?);
         }
     }
     ids.sort_unstable_by(|a, b| b.cmp(a));
@@ -161,17 +161,19 @@ pub fn latest_per_branch(store: &Store, f: &Filter, now: f64) -> Result<Vec<RunR
 
 /// Every branch with runs, by name: a skip scan over `runs_by_branch` (one seek per branch).
 pub fn branches(store: &Store) -> Result<Vec<String>, HttpError> {
-    let mut st = store.conn().prepare_cached(
-        "WITH RECURSIVE b(name) AS (
-            SELECT MIN(branch) FROM runs WHERE branch IS NOT NULL
-            UNION ALL
-            SELECT (SELECT MIN(branch) FROM runs WHERE branch > b.name) FROM b WHERE b.name IS NOT NULL
-         ) SELECT name FROM b WHERE name IS NOT NULL",
-    )?;
-    let out = st
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<Vec<String>>>()?;
-    Ok(out)
+    Ok(store.with_sql(|db| {
+        db.query(
+            "WITH RECURSIVE b(name) AS (
+                SELECT MIN(branch) FROM runs WHERE branch IS NOT NULL
+                UNION ALL
+                SELECT (SELECT MIN(branch) FROM runs WHERE branch > b.name) FROM b WHERE b.name IS NOT NULL
+             ) SELECT name FROM b WHERE name IS NOT NULL",
+            &[],
+        )?
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+    })?)
 }
 
 /// Runs per status in the window.
@@ -185,13 +187,12 @@ pub fn status_counts(
         "SELECT u.status, COUNT(*) FROM runs u {} GROUP BY u.status",
         where_clause(&conds)
     );
-    let mut st = store.conn().prepare_cached(&sql)?;
-    let out = st
-        .query_map(params_from_iter(vals), |r| {
-            Ok((r.get(0)?, r.get::<_, i64>(1)? as u64))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(out)
+    Ok(store.with_sql(|db| {
+        db.query(&numbered(&sql), &vals)?
+            .iter()
+            .map(|r| Ok((r.get(0)?, r.get::<i64>(1)? as u64)))
+            .collect()
+    })?)
 }
 
 /// What selection saved over a set of runs: each run's test time against an estimate of the
@@ -213,16 +214,16 @@ pub struct Selection {
 
 /// The selection estimate over `runs` (a page of runs, so bounded).
 pub fn selection(store: &Store, runs: &[RunRow]) -> Result<Selection, HttpError> {
-    let mut st = store
-        .conn()
-        .prepare_cached("SELECT test_id, duration_s FROM results WHERE run_id = ?1")?;
     let mut durations: HashMap<i64, Vec<f64>> = HashMap::new();
     for run in runs {
-        for x in st.query_map(params![run.id], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)?))
-        })? {
-            let (t, d) = x?;
-            durations.entry(t).or_default().push(d);
+        let rows = store.with_sql(|db| {
+            db.query(
+                "SELECT test_id, duration_s FROM results WHERE run_id = ?1",
+                &values![run.id],
+            )
+        })?;
+        for r in rows {
+            durations.entry(r.get(0)?).or_default().push(r.get(1)?);
         }
     }
     let suite_tests = durations.len() as u64;

@@ -1,12 +1,13 @@
 //! Tests: lookup, one test's history, quarantine state, and the slowest tests.
 
-use super::{run_conditions, where_clause};
+use super::{numbered, run_conditions, where_clause};
 use crate::error::HttpError;
 use crate::filter::Filter;
 use rigor_model::Outcome;
 use rigor_plan::flaky::{FlakyScore, Observation, score};
 use rigor_store::Store;
-use rusqlite::{OptionalExtension, params, params_from_iter};
+use rigor_store::db::{Dialect, Row, Value};
+use rigor_store::values;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -21,22 +22,20 @@ pub struct TestInfo {
 
 /// A test by suite and id.
 pub fn find(store: &Store, suite: &str, id: &str) -> Result<Option<TestInfo>, HttpError> {
-    Ok(store
-        .conn()
-        .query_row(
+    let row = store.with_sql(|db| {
+        db.query_opt(
             "SELECT id, suite, name, file, line FROM tests WHERE suite = ?1 AND name = ?2",
-            params![suite, id],
-            |r| {
-                Ok(TestInfo {
-                    key: r.get(0)?,
-                    suite: r.get(1)?,
-                    id: r.get(2)?,
-                    file: r.get(3)?,
-                    line: r.get(4)?,
-                })
-            },
+            &values![suite, id],
         )
-        .optional()?)
+    })?;
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some(TestInfo {
+        key: r.get(0)?,
+        suite: r.get(1)?,
+        id: r.get(2)?,
+        file: r.get(3)?,
+        line: r.get(4)?,
+    }))
 }
 
 /// One result of a test, with its run.
@@ -63,28 +62,29 @@ pub fn history(
     let (mut conds, mut vals) = run_conditions("u", f, now);
     conds.insert(0, "r.test_id = ?".into());
     vals.insert(0, test.key.into());
-    vals.push((limit as i64).into());
-    let sql = format!(
+    vals.push(limit.into());
+    let sql = numbered(&format!(
         "SELECT r.run_id, u.started_at, u.branch, u.commit_sha, r.outcome, r.duration_s, r.attempts, r.excerpt
          FROM results r JOIN runs u ON u.id = r.run_id {} ORDER BY r.run_id DESC LIMIT ?",
         where_clause(&conds)
-    );
-    let mut st = store.conn().prepare_cached(&sql)?;
-    let rows = st
-        .query_map(params_from_iter(vals), |r| {
-            Ok(HistoryRow {
-                run_id: r.get(0)?,
-                started_at: r.get(1)?,
-                branch: r.get(2)?,
-                commit: r.get(3)?,
-                outcome: r.get(4)?,
-                duration_s: r.get(5)?,
-                attempts: r.get(6)?,
-                excerpt: r.get(7)?,
+    ));
+    Ok(store.with_sql(|db| {
+        db.query(&sql, &vals)?
+            .iter()
+            .map(|r| {
+                Ok(HistoryRow {
+                    run_id: r.get(0)?,
+                    started_at: r.get(1)?,
+                    branch: r.get(2)?,
+                    commit: r.get(3)?,
+                    outcome: r.get(4)?,
+                    duration_s: r.get(5)?,
+                    attempts: r.get(6)?,
+                    excerpt: r.get(7)?,
+                })
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+            .collect()
+    })?)
 }
 
 /// The flakiness score of a history (newest first, as [`history`] returns it).
@@ -124,7 +124,7 @@ pub fn quarantines(
     quarantine_rows(
         store,
         "WHERE suite = ?1 AND name = ?2 ORDER BY id DESC LIMIT 20",
-        params![suite, id],
+        &values![suite, id],
         now,
     )
 }
@@ -134,7 +134,7 @@ pub fn active_quarantines(store: &Store, now: f64) -> Result<Vec<QuarantineRow>,
     quarantine_rows(
         store,
         "WHERE released_at IS NULL AND expires_at > ?1 ORDER BY expires_at",
-        params![now],
+        &values![now],
         now,
     )
 }
@@ -142,30 +142,31 @@ pub fn active_quarantines(store: &Store, now: f64) -> Result<Vec<QuarantineRow>,
 fn quarantine_rows(
     store: &Store,
     tail: &str,
-    p: impl rusqlite::Params,
+    p: &[Value],
     now: f64,
 ) -> Result<Vec<QuarantineRow>, HttpError> {
     let sql = format!(
         "SELECT suite, name, reason, created_at, expires_at, released_at, auto FROM quarantine {tail}"
     );
-    let mut st = store.conn().prepare_cached(&sql)?;
-    let rows = st
-        .query_map(p, |r| {
-            let expires_at: f64 = r.get(4)?;
-            let released_at: Option<f64> = r.get(5)?;
-            Ok(QuarantineRow {
-                suite: r.get(0)?,
-                id: r.get(1)?,
-                reason: r.get(2)?,
-                created_at: r.get(3)?,
-                expires_at,
-                released_at,
-                auto: r.get(6)?,
-                active: released_at.is_none() && expires_at > now,
+    Ok(store.with_sql(|db| {
+        db.query(&sql, p)?
+            .iter()
+            .map(|r| {
+                let expires_at: f64 = r.get(4)?;
+                let released_at: Option<f64> = r.get(5)?;
+                Ok(QuarantineRow {
+                    suite: r.get(0)?,
+                    id: r.get(1)?,
+                    reason: r.get(2)?,
+                    created_at: r.get(3)?,
+                    expires_at,
+                    released_at,
+                    auto: r.get(6)?,
+                    active: released_at.is_none() && expires_at > now,
+                })
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+            .collect()
+    })?)
 }
 
 /// A test in a list, with its latest result.
@@ -186,28 +187,39 @@ pub fn list(
     limit: usize,
     offset: usize,
 ) -> Result<Vec<TestListRow>, HttpError> {
-    let mut st = store.conn().prepare_cached(
-        "SELECT t.suite, t.name, t.file,
-                (SELECT r.run_id || ' ' || r.outcome || ' ' || r.duration_s FROM results r
-                 WHERE r.test_id = t.id ORDER BY r.run_id DESC LIMIT 1)
-         FROM tests t WHERE (?1 IS NULL OR instr(t.name, ?1) > 0)
-         ORDER BY t.suite, t.name LIMIT ?2 OFFSET ?3",
-    )?;
-    let rows = st
-        .query_map(params![search, limit as i64, offset as i64], |r| {
-            let last: Option<String> = r.get(3)?;
-            let mut parts = last.as_deref().unwrap_or("").splitn(3, ' ');
-            Ok(TestListRow {
-                suite: r.get(0)?,
-                id: r.get(1)?,
-                file: r.get(2)?,
-                last_run: parts.next().and_then(|p| p.parse().ok()),
-                last_outcome: parts.next().map(str::to_string),
-                last_duration_s: parts.next().and_then(|p| p.parse().ok()),
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    Ok(store.with_sql(|db| {
+        // the position of a substring: `instr` in SQLite, `strpos` in PostgreSQL
+        let position = match db.dialect() {
+            Dialect::Sqlite => "instr",
+            Dialect::Postgres => "strpos",
+        };
+        db.query(
+            &format!(
+                "SELECT t.suite, t.name, t.file,
+                    (SELECT CAST(r.run_id AS TEXT) || ' ' || r.outcome || ' ' || CAST(r.duration_s AS TEXT)
+                     FROM results r WHERE r.test_id = t.id ORDER BY r.run_id DESC LIMIT 1)
+                 FROM tests t WHERE (CAST(?1 AS TEXT) IS NULL OR {position}(t.name, CAST(?1 AS TEXT)) > 0)
+                 ORDER BY t.suite, t.name LIMIT ?2 OFFSET ?3"
+            ),
+            &values![search, limit, offset],
+        )?
+        .iter()
+        .map(list_row)
+        .collect()
+    })?)
+}
+
+fn list_row(r: &Row) -> rigor_store::Result<TestListRow> {
+    let last: Option<String> = r.get(3)?;
+    let mut parts = last.as_deref().unwrap_or("").splitn(3, ' ');
+    Ok(TestListRow {
+        suite: r.get(0)?,
+        id: r.get(1)?,
+        file: r.get(2)?,
+        last_run: parts.next().and_then(|p| p.parse().ok()),
+        last_outcome: parts.next().map(str::to_string),
+        last_duration_s: parts.next().and_then(|p| p.parse().ok()),
+    })
 }
 
 /// A test's duration over recent runs.
@@ -222,24 +234,19 @@ pub fn slowest(
     limit: usize,
 ) -> Result<Vec<SlowRow>, HttpError> {
     let (conds, mut vals) = run_conditions("u", f, now);
-    vals.push((window as i64).into());
-    let sql = format!(
+    vals.push(window.into());
+    let sql = numbered(&format!(
         "SELECT t.suite, t.name, r.duration_s FROM results r JOIN tests t ON t.id = r.test_id
          WHERE r.outcome IN ('passed', 'flaky')
            AND r.run_id IN (SELECT u.id FROM runs u {} ORDER BY u.id DESC LIMIT ?)",
         where_clause(&conds)
-    );
-    let mut st = store.conn().prepare_cached(&sql)?;
+    ));
     let mut samples: std::collections::HashMap<(String, String), Vec<f64>> = Default::default();
-    for x in st.query_map(params_from_iter(vals), |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, f64>(2)?,
-        ))
-    })? {
-        let (s, n, d) = x?;
-        samples.entry((s, n)).or_default().push(d);
+    for r in store.with_sql(|db| db.query(&sql, &vals))? {
+        samples
+            .entry((r.get(0)?, r.get(1)?))
+            .or_default()
+            .push(r.get(2)?);
     }
     Ok(SlowRow::slowest(samples, limit))
 }

@@ -26,7 +26,7 @@ fn chosen(source: &'static str, commit: Option<String>, branch: Option<&str>) ->
 /// the base branch's (`[perf].base_branch`, the CI's target branch, `main`, then `master`) pinned
 /// baseline or latest results, else the previous results on the current branch.
 pub(super) fn resolve(
-    conn: &rusqlite::Connection,
+    conn: &rigor_store::Store,
     requested: Option<&str>,
     branch: Option<&str>,
     current: Option<&str>,
@@ -69,7 +69,7 @@ pub(super) fn resolve(
 }
 
 fn resolve_requested(
-    conn: &rusqlite::Connection,
+    conn: &rigor_store::Store,
     r: &str,
     current: Option<&str>,
     bed: &str,

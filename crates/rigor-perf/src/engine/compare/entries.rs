@@ -54,7 +54,7 @@ pub(super) fn from_file(
 
 /// A commit's results on a testbed.
 pub(super) fn at_commit(
-    conn: &rusqlite::Connection,
+    conn: &rigor_store::Store,
     commit: &str,
     bed: &str,
 ) -> Result<BTreeMap<String, Entry>, PerfError> {
@@ -96,7 +96,7 @@ pub(super) fn at_commit(
 
 /// Fill `history` of baseline entries: the series' values on `branch` up to the baseline commit.
 pub(super) fn fill_history(
-    conn: &rusqlite::Connection,
+    conn: &rigor_store::Store,
     entries: &mut BTreeMap<String, Entry>,
     branch: Option<&str>,
     commit: &str,

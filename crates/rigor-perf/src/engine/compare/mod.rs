@@ -99,7 +99,7 @@ pub fn compare(
     } else {
         None
     };
-    let conn = st.as_ref().map(rigor_store::Store::conn);
+    let conn = st.as_ref();
     let branch = request
         .branch
         .clone()
@@ -155,7 +155,7 @@ pub fn compare(
 fn current_side(
     config: &Config,
     settings: &Settings,
-    conn: Option<&rusqlite::Connection>,
+    conn: Option<&rigor_store::Store>,
     request: &CompareRequest,
     branch: Option<&str>,
     bed: &str,
@@ -195,7 +195,7 @@ fn current_side(
 /// with each benchmark's recent history up to it.
 fn baseline_side(
     settings: &Settings,
-    conn: Option<&rusqlite::Connection>,
+    conn: Option<&rigor_store::Store>,
     choice: &BaselineChoice,
     branch: Option<&str>,
     current_commit: Option<&str>,

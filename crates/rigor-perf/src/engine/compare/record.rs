@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 /// Record an alert for every regression of `report`; returns (alert id, newly opened) each.
 pub(super) fn pairwise_alerts(
     config: &Config,
-    conn: &rusqlite::Connection,
+    conn: &rigor_store::Store,
     report: &CompareReport,
     current: &BTreeMap<String, Entry>,
     cur_commit: &str,

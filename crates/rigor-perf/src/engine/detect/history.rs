@@ -32,7 +32,7 @@ pub(super) fn detect(
     d: &DetectSettings,
 ) -> Result<DetectOutcome, PerfError> {
     let st = store::open(config)?;
-    let conn = st.conn();
+    let conn = &st;
     let filter = glob_set(scope.benchmarks)?;
     let branch = scope
         .branch

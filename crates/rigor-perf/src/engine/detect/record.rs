@@ -25,7 +25,7 @@ pub(super) struct Found {
 pub(super) fn change_point_alerts(
     config: &Config,
     settings: &Settings,
-    conn: &rusqlite::Connection,
+    conn: &rigor_store::Store,
     found: &[Found],
 ) -> Result<Vec<(i64, bool)>, PerfError> {
     let mut out = Vec::new();
@@ -93,7 +93,7 @@ pub(super) fn change_point_alerts(
 /// branch (seen again by later detections while the trend lasts), from the first to the last
 /// commit of the window.
 fn trend_alert(
-    conn: &rusqlite::Connection,
+    conn: &rigor_store::Store,
     f: &Found,
     t: &Trend,
     noise_pct: f64,
