@@ -160,26 +160,6 @@ fn module_names<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<String> {
         .collect()
 }
 
-#[cfg(test)]
-mod narrow_tests {
-    use super::module_names;
-
-    #[test]
-    fn module_names_are_the_top_level_names_of_the_planned_ids() {
-        let ids = [
-            "t/a.py::TestX::test_1",
-            "t/a.py::TestX::test_2[x]",
-            "t/a.py::test_f[1-2]",
-            "t/b.py::test_g",
-            "t/c.txt",
-            "t/c.txt::x",
-        ];
-        assert_eq!(
-            module_names(ids.into_iter()),
-            ["t/a.py::TestX", "t/a.py::test_f", "t/b.py::test_g"]
-        );
-    }
-}
 
 /// Discovered suites, ready to run (their discovered tests are in the batches).
 fn ready(config: &Config, discovered: Vec<Discovered>) -> Result<Vec<ReadySuite>, RunnerError> {
@@ -246,5 +226,26 @@ fn preparation_error(suite: &SuiteConfig, e: RunnerError) -> RunnerError {
         what: "preparation".into(),
         detail: e.to_string(),
         hint: "see the error above".into(),
+    }
+}
+
+#[cfg(test)]
+mod narrow_tests {
+    use super::module_names;
+
+    #[test]
+    fn module_names_are_the_top_level_names_of_the_planned_ids() {
+        let ids = [
+            "t/a.py::TestX::test_1",
+            "t/a.py::TestX::test_2[x]",
+            "t/a.py::test_f[1-2]",
+            "t/b.py::test_g",
+            "t/c.txt",
+            "t/c.txt::x",
+        ];
+        assert_eq!(
+            module_names(ids.into_iter()),
+            ["t/a.py::TestX", "t/a.py::test_f", "t/b.py::test_g"]
+        );
     }
 }
