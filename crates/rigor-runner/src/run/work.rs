@@ -160,7 +160,6 @@ fn module_names<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<String> {
         .collect()
 }
 
-
 /// Discovered suites, ready to run (their discovered tests are in the batches).
 fn ready(config: &Config, discovered: Vec<Discovered>) -> Result<Vec<ReadySuite>, RunnerError> {
     discovered
