@@ -13,7 +13,8 @@ pub mod suite;
 pub mod worker;
 
 pub use run::{
-    Batch, Discovered, RunOptions, RunPlan, RunReport, SuiteRun, TierRun, discover, run_tests,
+    Batch, BatchSource, Discovered, RunOptions, RunPlan, RunReport, SuiteRun, TierRun, discover,
+    run_leased, run_tests,
 };
 
 use rigor_model::exit::{self, HasExitCode};

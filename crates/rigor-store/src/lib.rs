@@ -12,6 +12,7 @@ mod past;
 mod pg;
 mod quarantine;
 mod runs;
+mod shared;
 
 pub use migrate::Migration;
 pub use ops::{AreaVersion, CheckReport, PruneReport, Retention};

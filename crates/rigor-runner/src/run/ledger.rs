@@ -40,6 +40,11 @@ impl<'s> Ledger<'s> {
         self.recorder.flush();
     }
 
+    /// Whether every result so far reached the history (no write failed).
+    pub(super) fn all_recorded(&self) -> bool {
+        self.recorder.error.is_none()
+    }
+
     /// A unit of `suite` that ran nothing (setup or discovery failed).
     pub(super) fn aborted(&mut self, suite: &SuiteConfig) {
         self.suites.push(SuiteRun {

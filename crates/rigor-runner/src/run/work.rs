@@ -121,7 +121,10 @@ fn narrow_collection(suites: &mut [Discovered], batches: &[Batch]) {
 }
 
 /// Discovered suites, ready to run (their discovered tests are in the batches).
-fn ready(config: &Config, discovered: Vec<Discovered>) -> Result<Vec<ReadySuite>, RunnerError> {
+pub(super) fn ready(
+    config: &Config,
+    discovered: Vec<Discovered>,
+) -> Result<Vec<ReadySuite>, RunnerError> {
     discovered
         .into_iter()
         .map(|d| ReadySuite::new(config, d.suite, d.prepared, d.errors))
