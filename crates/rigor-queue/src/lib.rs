@@ -76,3 +76,11 @@ impl HasExitCode for QueueError {
         }
     }
 }
+
+/// The `queue` area, for `rigor store copy`.
+pub fn area() -> rigor_store::copy::KnownArea {
+    rigor_store::copy::KnownArea {
+        name: "queue",
+        migrations: schema::MIGRATIONS,
+    }
+}

@@ -5,6 +5,7 @@
 //! ordered migrations with [`Store::migrate_area`]; applied versions are kept per area in
 //! `schema_versions`, so areas evolve independently and share one file.
 
+pub mod copy;
 pub mod db;
 mod migrate;
 mod ops;
