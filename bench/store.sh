@@ -22,6 +22,7 @@ PLAN_RUNS="${4:-100}"
 RIGOR="${RIGOR:-${CARGO_TARGET_DIR:-target}/release/rigor}"
 PY="${RIGOR_TEST_PYTHON:-python3}"
 [ -x "$RIGOR" ] || { echo "build rigor first: cargo build --release -p rigor-cli (or set RIGOR=)" >&2; exit 2; }
+RIGOR="$(readlink -f "$RIGOR")"
 BIN="$(dirname "$(readlink -f "$(command -v initdb || ls /usr/lib/postgresql/*/bin/initdb | tail -1)")")"
 [ -x "$BIN/pg_ctl" ] || { echo "PostgreSQL server binaries not found: apt-get install postgresql" >&2; exit 2; }
 
