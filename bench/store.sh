@@ -3,7 +3,12 @@
 # each recording one run of 2,000 results at the same moment, into PostgreSQL and into SQLite,
 # side by side. Reports results per second, the ratio, and that nothing was lost.
 #
-#   bench/store.sh [WRITERS] [RESULTS]      (defaults 8 and 2000)
+#   bench/store.sh [WRITERS] [RESULTS] [PLAN_TESTS] [PLAN_RUNS]   (defaults 8 2000 10000 100)
+#
+# Then planning time: a generated suite of PLAN_TESTS tests and a history of PLAN_TESTS x
+# PLAN_RUNS results (1,000,000 by default), generated with SQL straight into both stores after
+# rigor created their schemas; `rigor plan --all --shards 4 --format json` timed (median of 3)
+# against PostgreSQL, against SQLite, and with an empty history (the discovery baseline).
 #
 # The results come from one real `rigor run` of a generated pytest project with RESULTS trivial
 # tests (pytest from RIGOR_TEST_PYTHON, else python3 -m pytest); the PostgreSQL server is a
@@ -12,9 +17,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 WRITERS="${1:-8}"
 RESULTS="${2:-2000}"
+PLAN_TESTS="${3:-10000}"
+PLAN_RUNS="${4:-100}"
 RIGOR="${RIGOR:-${CARGO_TARGET_DIR:-target}/release/rigor}"
 PY="${RIGOR_TEST_PYTHON:-python3}"
 [ -x "$RIGOR" ] || { echo "build rigor first: cargo build --release -p rigor-cli (or set RIGOR=)" >&2; exit 2; }
+RIGOR="$(readlink -f "$RIGOR")"
 BIN="$(dirname "$(readlink -f "$(command -v initdb || ls /usr/lib/postgresql/*/bin/initdb | tail -1)")")"
 [ -x "$BIN/pg_ctl" ] || { echo "PostgreSQL server binaries not found: apt-get install postgresql" >&2; exit 2; }
 
@@ -90,4 +98,85 @@ for name, s, got, runs in (("PostgreSQL", pg_s, pg_n, pg_runs), ("SQLite", sq_s,
 print(f"PostgreSQL / SQLite throughput: {sq_s / pg_s:.2f}")
 if pg_n != want or sq_n != want:
     sys.exit("results were lost")
+PY
+
+echo "== planning: $PLAN_TESTS tests, history of $((PLAN_TESTS * PLAN_RUNS)) results"
+B="$WORK/big"
+mkdir -p "$B/tests"
+printf '[project]\nname = "big"\nversion = "0.1"\n' > "$B/pyproject.toml"
+cat > "$B/tests/test_big.py" <<PY
+import pytest
+
+
+@pytest.mark.parametrize("i", range($PLAN_TESTS))
+def test_big(i):
+    pass
+PY
+git -C "$B" init -q -b main
+git -C "$B" -c user.name=b -c user.email=b@example.invalid add -A
+git -C "$B" -c user.name=b -c user.email=b@example.invalid commit -q -m big
+psql -q -h 127.0.0.1 -p "$PORT" -U rigor -d postgres -c "CREATE DATABASE plan"
+PLAN_PG="postgres://rigor@127.0.0.1:$PORT/plan"
+PLAN_SQ="$WORK/plan.db"
+( cd "$B" && RIGOR_STORE_URL="$PLAN_PG" "$RIGOR" store check >/dev/null )
+( cd "$B" && RIGOR_STORE_URL="sqlite://$PLAN_SQ" "$RIGOR" store check >/dev/null )
+# The same rows in both: PLAN_RUNS finished runs at older commits, every test in each, with a
+# duration that varies per test and run.
+GEN_START=$(date +%s.%N)
+psql -q -h 127.0.0.1 -p "$PORT" -U rigor -d plan -v ON_ERROR_STOP=1 <<SQL
+INSERT INTO runs (id, started_at, finished_at, status, commit_sha, branch, trigger)
+  SELECT g, 1700000000 + g * 600, 1700000000 + g * 600 + 60, 'passed', 'old' || g, 'main', 'push'
+  FROM generate_series(1, $PLAN_RUNS) g;
+INSERT INTO tests (id, suite, name)
+  SELECT g + 1, 'big', 'tests/test_big.py::test_big[' || g || ']' FROM generate_series(0, $PLAN_TESTS - 1) g;
+INSERT INTO results (run_id, test_id, outcome, duration_s, attempts)
+  SELECT r, t, 'passed', ((t * 7919 + r * 104729) % 1000) / 1000.0, 1
+  FROM generate_series(1, $PLAN_RUNS) r, generate_series(1, $PLAN_TESTS) t;
+SELECT setval(pg_get_serial_sequence('runs', 'id'), $PLAN_RUNS);
+SELECT setval(pg_get_serial_sequence('tests', 'id'), $PLAN_TESTS);
+ANALYZE;
+SQL
+GEN_PG=$(python3 -c "print(round($(date +%s.%N) - $GEN_START, 1))")
+GEN_START=$(date +%s.%N)
+sqlite3 "$PLAN_SQ" <<SQL
+BEGIN;
+WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < $PLAN_RUNS)
+INSERT INTO runs (id, started_at, finished_at, status, commit_sha, branch, trigger)
+  SELECT n, 1700000000 + n * 600, 1700000000 + n * 600 + 60, 'passed', 'old' || n, 'main', 'push' FROM g;
+WITH RECURSIVE g(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM g WHERE n < $PLAN_TESTS - 1)
+INSERT INTO tests (id, suite, name) SELECT n + 1, 'big', 'tests/test_big.py::test_big[' || n || ']' FROM g;
+INSERT INTO results (run_id, test_id, outcome, duration_s, attempts)
+  SELECT r.id, t.id, 'passed', ((t.id * 7919 + r.id * 104729) % 1000) / 1000.0, 1
+  FROM runs r, tests t ORDER BY r.id, t.id;
+COMMIT;
+ANALYZE;
+SQL
+GEN_SQ=$(python3 -c "print(round($(date +%s.%N) - $GEN_START, 1))")
+
+# plan_time URL → median seconds of 3 `rigor plan` runs (checks the plan has every test)
+plan_time() {
+  local url="$1" i s e
+  for i in 1 2 3; do
+    s=$(date +%s.%N)
+    ( cd "$B" && RIGOR_PYTHON_INTERPRETER="$PY" RIGOR_STORE_URL="$url" \
+        "$RIGOR" plan --all --shards 4 --format json > "$WORK/plan.json" 2>/dev/null )
+    e=$(date +%s.%N)
+    python3 -c "import json,sys; p=json.load(open('$WORK/plan.json')); assert p['total'] == $PLAN_TESTS, p['total']"
+    python3 -c "print($e - $s)"
+  done | sort -g | sed -n 2p
+}
+PT_PG=$(plan_time "$PLAN_PG")
+PT_SQ=$(plan_time "sqlite://$PLAN_SQ")
+PT_EMPTY=$(plan_time "sqlite://$WORK/empty.db")
+python3 - "$PLAN_TESTS" "$PLAN_RUNS" "$PT_PG" "$PT_SQ" "$PT_EMPTY" "$GEN_PG" "$GEN_SQ" <<'PY'
+import sys
+n, runs = int(sys.argv[1]), int(sys.argv[2])
+pg, sq, empty, gen_pg, gen_sq = map(float, sys.argv[3:8])
+print(f"rigor plan --all --shards 4, {n:,} tests, {n * runs:,} results in {runs} runs (median of 3)")
+print("| history | plan wall s | over the empty-history baseline s |")
+print("|---|---|---|")
+print(f"| PostgreSQL | {pg:.2f} | {pg - empty:.2f} |")
+print(f"| SQLite | {sq:.2f} | {sq - empty:.2f} |")
+print(f"| empty (SQLite) | {empty:.2f} | 0 |")
+print(f"PostgreSQL / SQLite plan time: {pg / sq:.2f}; history generated in {gen_pg} s (PostgreSQL), {gen_sq} s (SQLite)")
 PY

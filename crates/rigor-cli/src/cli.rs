@@ -69,6 +69,8 @@ pub enum Command {
     Rollout(crate::args::release::RolloutArgs),
     /// The history itself: backup, restore, check, prune (retention).
     Store(crate::args::store::StoreArgs),
+    /// Queue mode's queues (`rigor run --queue NAME`): progress of a queue.
+    Queue(crate::args::queue::QueueArgs),
 }
 
 pub fn dispatch(cli: Cli) -> Result<i32> {
@@ -102,6 +104,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Chaos(args) => commands::chaos::run(&config, &args),
         Command::Rollout(args) => commands::rollout::run(&config, &args),
         Command::Store(args) => commands::store::run(&config, &args),
+        Command::Queue(args) => commands::queue::run(&config, &args),
     }
 }
 
@@ -161,6 +164,7 @@ fn known_exit_code(e: &(dyn std::error::Error + 'static)) -> Option<i32> {
         code::<rigor_supply::SupplyError>,
         code::<rigor_triage::TriageError>,
         code::<rigor_release::ReleaseError>,
+        code::<rigor_queue::QueueError>,
     ]
     .iter()
     .find_map(|f| f(e))

@@ -822,3 +822,51 @@ fn rollout_records_and_readiness_are_the_same_on_both_engines() {
         outputs[0]
     );
 }
+
+/// The server goes away in the middle of a run: the run stops soon after, exits 2 with a
+/// message naming the server and what was recorded, and does not panic or hang.
+#[test]
+fn a_server_lost_mid_run_fails_the_run_cleanly() {
+    let pg = PgCluster::start();
+    let url = pg.database("lost");
+    let (_t, dir) = project("pyproj");
+    std::fs::write(
+        dir.join("tests/test_long.py"),
+        "import time\nimport pytest\n\n\n@pytest.mark.parametrize('i', range(40))\ndef test_long(i):\n    time.sleep(0.25)\n",
+    )
+    .unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_rigor"))
+        .current_dir(&dir)
+        .env("RIGOR_PYTHON_INTERPRETER", python())
+        .env("RIGOR_STORE_URL", &url)
+        .args(["run", "-j", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Let it record some results, then take the server away.
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let stopped = std::time::Instant::now();
+    pg.stop();
+    let out = child.wait_with_output().unwrap();
+    let took = stopped.elapsed();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "the history at postgres://rigor@127.0.0.1:{}/lost failed during the run",
+            pg.port()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("recorded: run 1 and ") && err.contains("pg_isready"),
+        "{err}"
+    );
+    // 40 tests of 0.25 s would need 10 s more: the run stopped at the failure instead.
+    assert!(
+        took < std::time::Duration::from_secs(8),
+        "took {took:?}: {err}"
+    );
+}

@@ -13,7 +13,8 @@ pub mod suite;
 pub mod worker;
 
 pub use run::{
-    Batch, Discovered, RunOptions, RunPlan, RunReport, SuiteRun, TierRun, discover, run_tests,
+    Batch, BatchSource, Discovered, RunOptions, RunPlan, RunReport, SuiteRun, TierRun, discover,
+    run_leased, run_tests,
 };
 
 use rigor_model::exit::{self, HasExitCode};
@@ -57,6 +58,17 @@ pub enum RunnerError {
     Config(#[from] rigor_model::ConfigError),
     #[error(transparent)]
     Store(#[from] rigor_store::StoreError),
+    #[error(
+        "the history at {location} failed during the run: {source}\n  recorded: run {run_id} and {recorded} results; {lost} results after the failure are not in the history, and the run stays `running` there (`rigor store check` counts it as unfinished)\n  hint: check the server (`pg_isready -h HOST -p PORT`), then run again"
+    )]
+    HistoryLost {
+        location: String,
+        run_id: i64,
+        recorded: usize,
+        lost: usize,
+        #[source]
+        source: Box<rigor_store::StoreError>,
+    },
 }
 
 impl RunnerError {
@@ -73,9 +85,10 @@ impl HasExitCode for RunnerError {
     /// or collected exits 1 (see docs/exit-codes.md).
     fn exit_code(&self) -> i32 {
         match self {
-            RunnerError::Config(_) | RunnerError::UnknownSuite(..) | RunnerError::Store(_) => {
-                exit::USAGE
-            }
+            RunnerError::Config(_)
+            | RunnerError::UnknownSuite(..)
+            | RunnerError::Store(_)
+            | RunnerError::HistoryLost { .. } => exit::USAGE,
             RunnerError::Spawn { .. }
             | RunnerError::Collection { .. }
             | RunnerError::Discovery { .. }

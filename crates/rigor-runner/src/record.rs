@@ -19,6 +19,9 @@ pub(crate) struct Recorder<'a> {
     buffer: Vec<TestResult>,
     last: Instant,
     pub(crate) error: Option<rigor_store::StoreError>,
+    /// Results written to the history, and results not written (at and after a failure).
+    pub(crate) recorded: usize,
+    pub(crate) lost: usize,
 }
 
 impl<'a> Recorder<'a> {
@@ -29,7 +32,13 @@ impl<'a> Recorder<'a> {
             buffer: Vec::new(),
             last: Instant::now(),
             error: None,
+            recorded: 0,
+            lost: 0,
         }
+    }
+
+    pub(crate) fn run_id(&self) -> i64 {
+        self.run_id
     }
 
     pub(crate) fn push(&mut self, r: TestResult) {
@@ -47,8 +56,14 @@ impl<'a> Recorder<'a> {
         if self.buffer.is_empty() {
             return;
         }
-        if let Err(e) = self.store.record_results(self.run_id, &self.buffer) {
-            self.error.get_or_insert(e);
+        // After a failure (a lost connection) nothing more is written: the run ends with it.
+        if self.error.is_some() {
+            self.lost += self.buffer.len();
+        } else if let Err(e) = self.store.record_results(self.run_id, &self.buffer) {
+            self.lost += self.buffer.len();
+            self.error = Some(e);
+        } else {
+            self.recorded += self.buffer.len();
         }
         self.buffer.clear();
         self.last = Instant::now();

@@ -6,6 +6,7 @@
 //! ordered migrations with [`Store::migrate_area`]; applied versions are kept per area in
 //! `schema_versions`, so areas evolve independently and share one file.
 
+pub mod copy;
 pub mod db;
 mod migrate;
 mod ops;
@@ -13,6 +14,7 @@ mod past;
 mod pg;
 mod quarantine;
 mod runs;
+mod shared;
 
 pub use migrate::Migration;
 pub use ops::{AreaVersion, CheckReport, PruneReport, Retention};

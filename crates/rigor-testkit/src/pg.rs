@@ -139,6 +139,16 @@ impl PgCluster {
     pub fn dir(&self) -> &Path {
         &self.dir
     }
+
+    /// Stop the server at once (as a crash or a lost database host would), keeping its files;
+    /// dropping the cluster still removes them.
+    pub fn stop(&self) {
+        let mut c = self.server_command("pg_ctl");
+        c.arg("-D")
+            .arg(self.dir.join("data"))
+            .args(["-m", "immediate", "-w", "stop"]);
+        run(c, "pg_ctl stop");
+    }
 }
 
 impl Drop for PgCluster {

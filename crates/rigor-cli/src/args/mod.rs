@@ -6,6 +6,7 @@ pub mod history;
 pub mod mutate;
 pub mod perf;
 pub mod project;
+pub mod queue;
 pub mod release;
 pub mod run;
 pub mod serve;

@@ -62,6 +62,13 @@ pub struct RunArgs {
     /// every job runs the same split, whatever the history recorded since.
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
+    /// Queue mode (shared PostgreSQL store): jobs started with the same NAME share one plan
+    /// and lease batches of it until every test ran (docs/store.md#queue-mode).
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["plan", "changed", "tier", "fail_fast", "coverage_map", "shard"])]
+    pub queue: Option<String>,
+    /// Queue mode: a job silent this long loses its tests to the others (default 60s).
+    #[arg(long, value_name = "DURATION", requires = "queue")]
+    pub lease_timeout: Option<String>,
     /// Extra arguments for the runner (after `--`), e.g. pytest paths or `-k expr`.
     #[arg(last = true)]
     pub extra: Vec<String>,

@@ -22,6 +22,18 @@ pub enum StoreAction {
         /// The backup file.
         file: PathBuf,
     },
+    /// Copy the history into another store (SQLite → PostgreSQL and back): every area rigor
+    /// knows, ids kept; the target must be empty unless --force.
+    Copy {
+        /// The target: sqlite://PATH or postgres://USER@HOST:PORT/DB.
+        #[arg(long, value_name = "URL")]
+        to: String,
+        /// Replace what the target holds.
+        #[arg(long)]
+        force: bool,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Integrity, schema version per area, run and result counts.
     Check {
         #[arg(long, value_enum, default_value_t = Format::Text)]

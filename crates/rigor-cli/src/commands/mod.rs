@@ -14,6 +14,7 @@ pub mod merge;
 pub mod mutate;
 pub mod perf;
 pub mod plan;
+pub mod queue;
 pub mod report;
 pub mod rollout;
 pub mod run;

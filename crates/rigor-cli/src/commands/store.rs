@@ -25,6 +25,7 @@ pub fn run(config: &Config, args: &StoreArgs) -> Result<i32> {
             Ok(exit::OK)
         }
         StoreAction::Check { format } => check(config, *format),
+        StoreAction::Copy { to, force, format } => copy(config, to, *force, *format),
         StoreAction::Prune {
             keep_days,
             keep_runs,
@@ -59,6 +60,46 @@ pub fn run(config: &Config, args: &StoreArgs) -> Result<i32> {
             Ok(exit::OK)
         }
     }
+}
+
+/// `rigor store copy --to URL`: the configured history into another store.
+fn copy(config: &Config, to: &str, force: bool, format: Format) -> Result<i32> {
+    let source = super::open_store_for_reading(config)?;
+    let mut target = if to.starts_with("postgres://") || to.starts_with("postgresql://") {
+        rigor_store::Store::open_postgres(to)?
+    } else if let Some(rest) = to.strip_prefix("sqlite://") {
+        let path = std::path::Path::new(rest);
+        rigor_store::Store::open(&config.root.join(path))?
+    } else {
+        bail!(
+            "rigor store copy --to {to}: not a store URL\n  hint: write sqlite://PATH or postgres://USER@HOST:PORT/DATABASE"
+        );
+    };
+    if target.path() == source.path() {
+        bail!(
+            "rigor store copy: the target is the history itself ({})\n  hint: copy into another database or file",
+            source.path().display()
+        );
+    }
+    let mut known = rigor_store::copy::store_areas();
+    known.push(rigor_queue::area());
+    let r = source.copy_to(&mut target, &known, force)?;
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&r)?),
+        Format::Text => {
+            println!("copied {} rows from {} to {}", r.rows, r.from, r.to);
+            for t in &r.tables {
+                println!("  {:<20} {}", t.table, t.rows);
+            }
+            if !r.skipped_areas.is_empty() {
+                println!(
+                    "not copied (areas this copy does not know yet): {}",
+                    r.skipped_areas.join(", ")
+                );
+            }
+        }
+    }
+    Ok(exit::OK)
 }
 
 fn check(config: &Config, format: Format) -> Result<i32> {

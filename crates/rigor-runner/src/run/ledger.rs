@@ -40,6 +40,11 @@ impl<'s> Ledger<'s> {
         self.recorder.flush();
     }
 
+    /// Whether every result so far reached the history (no write failed).
+    pub(super) fn all_recorded(&self) -> bool {
+        self.recorder.error.is_none()
+    }
+
     /// A unit of `suite` that ran nothing (setup or discovery failed).
     pub(super) fn aborted(&mut self, suite: &SuiteConfig) {
         self.suites.push(SuiteRun {
@@ -56,8 +61,14 @@ impl<'s> Ledger<'s> {
         mut self,
     ) -> Result<(&'s mut Store, Vec<TestResult>, Vec<SuiteRun>), RunnerError> {
         self.recorder.flush();
-        if let Some(e) = self.recorder.error.take() {
-            return Err(e.into());
+        if let Some(source) = self.recorder.error.take() {
+            return Err(RunnerError::HistoryLost {
+                location: self.recorder.store.path().display().to_string(),
+                run_id: self.recorder.run_id(),
+                recorded: self.recorder.recorded,
+                lost: self.recorder.lost,
+                source: Box::new(source),
+            });
         }
         Ok((self.recorder.store, self.results, self.suites))
     }

@@ -8,6 +8,7 @@
 //! - `unit`: one unit inside the run;
 //! - `ledger`, `tiers`: what the run produced so far, and how its tiers went.
 
+mod leased;
 mod ledger;
 mod options;
 mod session;
@@ -25,6 +26,7 @@ pub use crate::prepare::{
     Discovered, PrepareOptions, Prepared, discover, discover_cached, discover_with, suites_for,
 };
 pub use crate::record::now_s;
+pub use leased::{BatchSource, run_leased};
 pub use options::{Batch, RunOptions, RunPlan};
 
 use crate::RunnerError;

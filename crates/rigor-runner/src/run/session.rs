@@ -39,7 +39,7 @@ pub(super) struct Session<'a> {
     /// Workers per suite.
     pub(super) jobs: usize,
     pub(super) stop: Arc<AtomicBool>,
-    run_id: i64,
+    pub(super) run_id: i64,
     pub(super) started: Instant,
     pub(super) ledger: Ledger<'a>,
     pub(super) tiers: Tiers,

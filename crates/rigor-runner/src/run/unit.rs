@@ -126,23 +126,31 @@ impl Session<'_> {
         };
         let (mut planned, mut estimated_s) = (0, 0.0);
         let ledger = &mut self.ledger;
-        let mut sink = |p: Progress<'_>| match p {
-            Progress::Planned {
-                tests,
-                estimated_s: e,
-                workers,
-            } => {
-                planned = tests.len();
-                estimated_s = e;
-                reporter.planned(name, tests.len(), e, workers);
+        let stop = self.stop.clone();
+        let mut sink = |p: Progress<'_>| {
+            match p {
+                Progress::Planned {
+                    tests,
+                    estimated_s: e,
+                    workers,
+                } => {
+                    planned = tests.len();
+                    estimated_s = e;
+                    reporter.planned(name, tests.len(), e, workers);
+                }
+                Progress::Started { test } => reporter.started(test),
+                Progress::Finished { result } => {
+                    let mut r = result.clone();
+                    r.tier = tier.clone();
+                    ledger.record(r, reporter);
+                }
+                Progress::Tick => ledger.tick(),
             }
-            Progress::Started { test } => reporter.started(test),
-            Progress::Finished { result } => {
-                let mut r = result.clone();
-                r.tier = tier.clone();
-                ledger.record(r, reporter);
+            // A result the history could not take (a lost connection): stop the run now
+            // rather than run tests whose results cannot be kept.
+            if !ledger.all_recorded() {
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
             }
-            Progress::Tick => ledger.tick(),
         };
         let pool = self.pools.entry(name.clone()).or_default();
         let ending = scheduler::run_suite(

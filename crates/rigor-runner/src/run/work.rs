@@ -161,7 +161,10 @@ fn module_names<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<String> {
 }
 
 /// Discovered suites, ready to run (their discovered tests are in the batches).
-fn ready(config: &Config, discovered: Vec<Discovered>) -> Result<Vec<ReadySuite>, RunnerError> {
+pub(super) fn ready(
+    config: &Config,
+    discovered: Vec<Discovered>,
+) -> Result<Vec<ReadySuite>, RunnerError> {
     discovered
         .into_iter()
         .map(|d| ReadySuite::new(config, d.suite, d.prepared, d.errors))
