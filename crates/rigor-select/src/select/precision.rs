@@ -124,3 +124,24 @@ pub(crate) fn stale(
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_recorded_against_other_content_are_not_trusted() {
+        let d = rigor_testkit::repo(&[("m.py", "x = 1\n")]);
+        let blob = rigor_vcs::git::line(d.path(), &["rev-parse", "HEAD:m.py"]).unwrap();
+        let one = |s: &str| Some(BTreeSet::from([s.to_string()]));
+        assert_eq!(stale(d.path(), "HEAD", "m.py", one(&blob).as_ref()), None);
+        // Another content, rows of two contents, unknown content, no rows, unknown file.
+        assert!(stale(d.path(), "HEAD", "m.py", one("0123abcd").as_ref()).is_some());
+        let two = BTreeSet::from([blob.clone(), "0123abcd".to_string()]);
+        assert!(stale(d.path(), "HEAD", "m.py", Some(&two)).is_some());
+        assert!(stale(d.path(), "HEAD", "m.py", one("").as_ref()).is_some());
+        assert!(stale(d.path(), "HEAD", "m.py", None).is_some());
+        let why = stale(d.path(), "HEAD", "gone.py", one(&blob).as_ref()).unwrap();
+        assert!(why.contains("gone.py") && why.contains("static graph"), "{why}");
+    }
+}
