@@ -49,6 +49,7 @@ PY = os.path.join(VENV, "bin", "python")
 TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
 RIGOR = os.path.join(TARGET, "release", "rigor")
 OVERHEAD_ROUNDS = 1
+PARTIAL = None
 
 # rigor plan's modes: RIGOR_SELECT_* overrides of the [select] keys in the bench's rigor.toml.
 # `rigor-default` changes nothing: the map `rigor run` recorded on its own (`coverage_map = "auto"`,
@@ -409,11 +410,16 @@ def evaluate(project, n_mutants, seed):
                           for t in (*MODES, "testmon") if t in row) if failing else "undetectable"
         print(f"  [{project} {k + 1}/{len(mutants)}] {m['file']}:{m['line']} {m['desc']}: "
               f"{len(failing)} failing; {status}", flush=True)
-    return {
-        "project": project, "version": version, "tests": len(all_ids), "base_wall_s": base_wall,
-        "rigor_baseline_wall_s": rigor_wall, "rigor_run_walls": walls, "testmon_baseline_wall_s": tm_wall, "coverage_import": imp,
-        "mutants": rows,
-    }
+        result = {
+            "project": project, "version": version, "tests": len(all_ids), "base_wall_s": base_wall,
+            "rigor_baseline_wall_s": rigor_wall, "rigor_run_walls": walls, "testmon_baseline_wall_s": tm_wall,
+            "coverage_import": imp, "mutants": rows,
+        }
+        if PARTIAL:
+            # Results so far (a long run stopped early keeps what it measured).
+            with open(PARTIAL, "w") as f:
+                json.dump({"summary": summarize([result]), "projects": [result]}, f, indent=1)
+    return result
 
 
 # ---------------------------------------------------------------- Rust (cargo nextest)
@@ -596,8 +602,9 @@ def main():
     ap.add_argument("--overhead-rounds", type=int, default=1,
                     help="alternating `rigor run` rounds with the map off / auto at the base")
     a = ap.parse_args()
-    global OVERHEAD_ROUNDS
+    global OVERHEAD_ROUNDS, PARTIAL
     OVERHEAD_ROUNDS = a.overhead_rounds
+    PARTIAL = a.out + ".partial"
     for m in set(MODES) - set(a.modes.split(",")):
         del MODES[m]
     t0 = time.monotonic()
