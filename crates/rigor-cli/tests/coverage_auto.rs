@@ -149,14 +149,21 @@ fn a_stale_map_entry_is_ignored_and_off_records_nothing() {
     let c1 = edit_commit(&dir, "return x + 1", "return x + 1  # edited");
     edit_commit(&dir, "return x + 1  # edited", "return x + 3  # edited");
     let (ids, reasons) = plan(&dir, &c1);
-    assert!(ids.contains(&"tests/test_f.py::test_f".to_string()), "{ids:?}");
+    assert!(
+        ids.contains(&"tests/test_f.py::test_f".to_string()),
+        "{ids:?}"
+    );
     assert!(
         reasons
             .iter()
             .any(|r| r.contains("recorded against other content than at the base")),
         "{reasons:?}"
     );
-    assert!(!reasons.iter().any(|r| r.starts_with("covers changed lines")));
+    assert!(
+        !reasons
+            .iter()
+            .any(|r| r.starts_with("covers changed lines"))
+    );
 
     let (_t2, dir) = project("[select]\ncoverage_map = \"off\"\n");
     let err = full_run(&dir);

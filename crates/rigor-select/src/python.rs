@@ -527,8 +527,8 @@ impl PyGraph {
         let mut q = VecDeque::from([seed]);
         while let Some(g) = q.pop_front() {
             for &(h, _) in &self.rev[g] {
-                if !prev.contains_key(&h) {
-                    prev.insert(h, Some(g));
+                if let std::collections::btree_map::Entry::Vacant(e) = prev.entry(h) {
+                    e.insert(Some(g));
                     q.push_back(h);
                 }
             }

@@ -328,7 +328,11 @@ fn record_with_imports(root: &Path, dir: &Path, tests: &[&str]) {
     }
     let mut body = String::new();
     for t in tests {
-        let call = if t.ends_with("test_f") { "m.f(1)" } else { "m.g(2)" };
+        let call = if t.ends_with("test_f") {
+            "m.f(1)"
+        } else {
+            "m.g(2)"
+        };
         body.push_str(&format!("cov.switch_context({t:?})\n{call}\n"));
     }
     let script = format!(
@@ -340,7 +344,11 @@ fn record_with_imports(root: &Path, dir: &Path, tests: &[&str]) {
         .args(["-c", &script])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -367,7 +375,11 @@ fn import_contexts_select_the_importers_and_refreshes_keep_other_rows() {
     import_coverage_map(&mut store, &dir, "py", &base, d.path()).unwrap();
     // A module constant: run by the module's import, so every file importing it is selected —
     // test_mod.py through the graph, not test_other.py.
-    write(d.path(), "pkg/mod.py", &MODULE.replace("LIMIT = 10", "LIMIT = 11"));
+    write(
+        d.path(),
+        "pkg/mod.py",
+        &MODULE.replace("LIMIT = 10", "LIMIT = 11"),
+    );
     commit_all(d.path(), "constant");
     let s = plan(d.path(), &mut store, true, false);
     assert_eq!(
@@ -375,7 +387,8 @@ fn import_contexts_select_the_importers_and_refreshes_keep_other_rows() {
         vec!["tests/test_mod.py::test_f", "tests/test_mod.py::test_g"]
     );
     assert!(
-        s.selected[0].reasons[0].starts_with("importing pkg/mod.py runs changed lines 1 of pkg/mod.py"),
+        s.selected[0].reasons[0]
+            .starts_with("importing pkg/mod.py runs changed lines 1 of pkg/mod.py"),
         "{:?}",
         s.selected[0].reasons
     );
@@ -387,7 +400,9 @@ fn import_contexts_select_the_importers_and_refreshes_keep_other_rows() {
     assert!(imp.refreshed && imp.tests == 1, "{imp:?}");
     let contexts: Vec<String> = store
         .conn()
-        .prepare("SELECT DISTINCT context FROM select_cov_rows WHERE file = 'pkg/mod.py' ORDER BY 1")
+        .prepare(
+            "SELECT DISTINCT context FROM select_cov_rows WHERE file = 'pkg/mod.py' ORDER BY 1",
+        )
         .unwrap()
         .query_map([], |r| r.get(0))
         .unwrap()
@@ -395,17 +410,25 @@ fn import_contexts_select_the_importers_and_refreshes_keep_other_rows() {
         .unwrap();
     assert_eq!(
         contexts,
-        vec!["import:pkg/mod.py", "tests/test_mod.py::test_f", "tests/test_mod.py::test_g"]
+        vec![
+            "import:pkg/mod.py",
+            "tests/test_mod.py::test_f",
+            "tests/test_mod.py::test_g"
+        ]
     );
     write(
         d.path(),
         "pkg/mod.py",
-        &MODULE.replace("LIMIT = 10", "LIMIT = 11").replace("y = x + 1", "y = x + 2"),
+        &MODULE
+            .replace("LIMIT = 10", "LIMIT = 11")
+            .replace("y = x + 1", "y = x + 2"),
     );
     commit_all(d.path(), "f");
     let s = plan(d.path(), &mut store, true, false);
     assert!(
-        s.selected.iter().all(|t| t.reasons.iter().any(|r| r.contains("other content"))),
+        s.selected
+            .iter()
+            .all(|t| t.reasons.iter().any(|r| r.contains("other content"))),
         "{:?}",
         s.selected
     );

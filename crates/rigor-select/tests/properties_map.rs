@@ -8,9 +8,7 @@ mod common;
 use common::{commit_all, git, repo, write};
 use proptest::prelude::*;
 use rigor_model::{SuiteKind, TestCase};
-use rigor_select::{
-    ChangeSet, CoverageMap, History, SelectConfig, SelectInput, SuiteSpec, select,
-};
+use rigor_select::{ChangeSet, CoverageMap, History, SelectConfig, SelectInput, SuiteSpec, select};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
@@ -77,7 +75,10 @@ fn selected(c: &Case, extra: bool) -> BTreeSet<String> {
     }
     files.push(("tests/test_mod.py".into(), test_src));
     if extra {
-        files.push(("pkg/extra.py".into(), "def unused():\n    return 1\n".into()));
+        files.push((
+            "pkg/extra.py".into(),
+            "def unused():\n    return 1\n".into(),
+        ));
     }
     let refs: Vec<(&str, &str)> = files
         .iter()
@@ -117,13 +118,15 @@ fn selected(c: &Case, extra: bool) -> BTreeSet<String> {
             .map(|t| (format!("tests/test_mod.py::test_{t}"), numbits(&[1])))
             .collect();
         map.lines.insert("pkg/extra.py".into(), extra_rows);
-        map.contents
-            .insert("pkg/extra.py".into(), BTreeSet::from([blob("pkg/extra.py")]));
+        map.contents.insert(
+            "pkg/extra.py".into(),
+            BTreeSet::from([blob("pkg/extra.py")]),
+        );
     }
     write(root, "pkg/mod.py", &module(c.functions, Some(c.changed)));
     commit_all(root, "change");
-    let change = ChangeSet::detect_with_env(root, Some(&base), &BTreeMap::<String, String>::new())
-        .unwrap();
+    let change =
+        ChangeSet::detect_with_env(root, Some(&base), &BTreeMap::<String, String>::new()).unwrap();
     let history = History {
         has_runs: true,
         known: c

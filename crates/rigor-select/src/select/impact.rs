@@ -64,8 +64,11 @@ struct SeedImpact<'s> {
     refine: Option<Refinement>,
     /// For the map's `import:` contexts that ran the changed lines: each module's graph id and
     /// every file whose import runs it (→ next file towards the module).
-    imports: Vec<(usize, BTreeMap<usize, Option<usize>>)>,
+    imports: Vec<ImportReach>,
 }
+
+/// A module's graph id and every file whose import runs it (→ next file towards the module).
+type ImportReach = (usize, BTreeMap<usize, Option<usize>>);
 
 impl SeedImpact<'_> {
     /// The import chain from graph file `tf` to the seed.
@@ -331,7 +334,7 @@ fn import_reach(
     g: &PyGraph,
     spec: &SuiteSpec,
     precise: Precision,
-) -> (Precision, Vec<(usize, BTreeMap<usize, Option<usize>>)>) {
+) -> (Precision, Vec<ImportReach>) {
     let Precision::Lines {
         map,
         ranges,

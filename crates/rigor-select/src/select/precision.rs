@@ -142,6 +142,9 @@ mod tests {
         assert!(stale(d.path(), "HEAD", "m.py", one("").as_ref()).is_some());
         assert!(stale(d.path(), "HEAD", "m.py", None).is_some());
         let why = stale(d.path(), "HEAD", "gone.py", one(&blob).as_ref()).unwrap();
-        assert!(why.contains("gone.py") && why.contains("static graph"), "{why}");
+        assert!(
+            why.contains("gone.py") && why.contains("static graph"),
+            "{why}"
+        );
     }
 }
