@@ -9,13 +9,14 @@ For each pinned real project (PyPI sdists with pytest suites):
 1. unpack it into a scratch git repository (bench/work/selection/<project>/repo) with a
    rigor.toml, commit the base;
 2. run the full suite at the base with pytest (ground truth and durations), with
-   ``rigor run --coverage-map`` (rigor's history and per-test coverage map), and with
+   ``rigor run`` (rigor's history; with ``[select] coverage_map = "auto"``, the default, it
+   records the per-test coverage map on its own — timed against a run with the map off), and with
    pytest-testmon (its baseline database);
 3. generate single-line mutants of the package's source files (seeded: reproducible), each
    committed on top of the base;
 4. per mutant: ground truth = tests failing in the full suite; ``rigor plan`` in three modes
-   (files only, static graph with symbols, with the coverage map — chosen through
-   ``RIGOR_SELECT_*`` variables); pytest-testmon's selection (``pytest --testmon`` from the
+   (files only, static graph with symbols — the map turned off through ``RIGOR_SELECT_*``
+   variables — and the default, which uses the recorded map); pytest-testmon's selection (``pytest --testmon`` from the
    baseline database);
 5. safety = share of detectable mutants (≥ 1 failing test) for which the selection contains a
    failing test; selection ratio = selected / all (count, and share of summed test time);
@@ -47,12 +48,16 @@ VENV = os.path.join(WORK, "venv")
 PY = os.path.join(VENV, "bin", "python")
 TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
 RIGOR = os.path.join(TARGET, "release", "rigor")
+OVERHEAD_ROUNDS = 1
+PARTIAL = None
 
 # rigor plan's modes: RIGOR_SELECT_* overrides of the [select] keys in the bench's rigor.toml.
+# `rigor-default` changes nothing: the map `rigor run` recorded on its own (`coverage_map = "auto"`,
+# the default) is used — the former `rigor-coverage` mode (`--coverage-map`) is now the default.
 MODES = {
-    "rigor-files": {"RIGOR_SELECT_COVERAGE_MAP": "false", "RIGOR_SELECT_SYMBOLS": "false"},
-    "rigor-static": {"RIGOR_SELECT_COVERAGE_MAP": "false", "RIGOR_SELECT_SYMBOLS": "true"},
-    "rigor-coverage": {"RIGOR_SELECT_COVERAGE_MAP": "true", "RIGOR_SELECT_SYMBOLS": "true"},
+    "rigor-files": {"RIGOR_SELECT_COVERAGE_MAP": "off", "RIGOR_SELECT_SYMBOLS": "false"},
+    "rigor-static": {"RIGOR_SELECT_COVERAGE_MAP": "off", "RIGOR_SELECT_SYMBOLS": "true"},
+    "rigor-default": {},
 }
 
 PIP_PINS = ["pytest==8.3.4", "coverage==7.6.10", "pytest-testmon==2.2.0", "pytest-timeout==2.4.0",
@@ -110,7 +115,7 @@ def write_rigor_toml(repo, suite, kind, args=()):
     """The project's rigor.toml: one suite, and the [select] keys the modes override."""
     with open(os.path.join(repo, "rigor.toml"), "w") as f:
         f.write(f'[[suite]]\nname = "{suite}"\nkind = "{kind}"\nargs = {json.dumps(list(args))}\n\n'
-                "[select]\ncoverage_map = true\nsymbols = true\n")
+                "[select]\ncoverage_map = \"auto\"\nsymbols = true\n")
 
 
 def rigor_record(repo, extra_args=(), env=None):
@@ -349,10 +354,18 @@ def evaluate(project, n_mutants, seed):
     dur = {r["id"]: r["duration_s"] for r in recs}
     base_fail = {r["id"] for r in recs if r["outcome"] in ("failed", "error")}
     total_time = sum(dur.values())
-    t0 = time.monotonic()
-    stderr = rigor_record(repo, ["--coverage-map"])
-    rigor_wall = time.monotonic() - t0
-    m = re.search(r"coverage map of suite python: (\d+) tests × (\d+) files from (\d+) data files", stderr)
+    # The map's recording cost: `rigor run` with the map off, then with the default (auto, which
+    # records it), alternating; the last run (auto) is the history the plans use.
+    walls = {"off": [], "auto": []}
+    for _ in range(OVERHEAD_ROUNDS):
+        for mode in ("off", "auto"):
+            t0 = time.monotonic()
+            stderr = rigor_record(repo, env={"RIGOR_SELECT_COVERAGE_MAP": mode} if mode == "off" else None)
+            walls[mode].append(time.monotonic() - t0)
+    rigor_wall = statistics.median(walls["auto"])
+    print(f"  rigor run: map off {statistics.median(walls['off']):.1f} s, auto (recording) "
+          f"{rigor_wall:.1f} s: {rigor_wall / statistics.median(walls['off']):.2f}x", flush=True)
+    m = re.search(r"coverage map of suite python: recorded (\d+) tests × (\d+) files from (\d+) data files", stderr)
     imp = {"tests": int(m[1]), "files": int(m[2]), "data_files": int(m[3])} if m else None
     _, tm_wall = run_pytest(repo, args, os.path.join(base_dir, "tm.jsonl"), extra=["--testmon"])
     shutil.copy(os.path.join(repo, ".testmondata"), os.path.join(base_dir, "testmondata.base"))
@@ -394,14 +407,19 @@ def evaluate(project, n_mutants, seed):
         }
         rows.append(row)
         status = " ".join(f"{t}:{'ok' if row[t]['caught'] else 'MISS'}/{row[t]['selected']}"
-                          for t in ("rigor-files", "rigor-static", "rigor-coverage", "testmon") if t in row) if failing else "undetectable"
+                          for t in (*MODES, "testmon") if t in row) if failing else "undetectable"
         print(f"  [{project} {k + 1}/{len(mutants)}] {m['file']}:{m['line']} {m['desc']}: "
               f"{len(failing)} failing; {status}", flush=True)
-    return {
-        "project": project, "version": version, "tests": len(all_ids), "base_wall_s": base_wall,
-        "rigor_baseline_wall_s": rigor_wall, "testmon_baseline_wall_s": tm_wall, "coverage_import": imp,
-        "mutants": rows,
-    }
+        result = {
+            "project": project, "version": version, "tests": len(all_ids), "base_wall_s": base_wall,
+            "rigor_baseline_wall_s": rigor_wall, "rigor_run_walls": walls, "testmon_baseline_wall_s": tm_wall,
+            "coverage_import": imp, "mutants": rows,
+        }
+        if PARTIAL:
+            # Results so far (a long run stopped early keeps what it measured).
+            with open(PARTIAL, "w") as f:
+                json.dump({"summary": summarize([result]), "projects": [result]}, f, indent=1)
+    return result
 
 
 # ---------------------------------------------------------------- Rust (cargo nextest)
@@ -538,7 +556,7 @@ def summarize(res):
     out = []
     for p in res:
         det = [r for r in p["mutants"] if r["failing"]]
-        for tool in ("rigor-files", "rigor-static", "rigor-coverage", "testmon"):
+        for tool in ("rigor-files", "rigor-static", "rigor-default", "testmon"):
             if not det or tool not in det[0]:
                 continue
             caught = sum(r[tool]["caught"] for r in det)
@@ -581,7 +599,12 @@ def main():
     ap.add_argument("--out", default=os.path.join(WORK, "results.json"))
     ap.add_argument("--rigor", help="the rigor binary to measure (default: build target/release/rigor)")
     ap.add_argument("--modes", default=",".join(MODES), help="rigor plan modes to measure")
+    ap.add_argument("--overhead-rounds", type=int, default=1,
+                    help="alternating `rigor run` rounds with the map off / auto at the base")
     a = ap.parse_args()
+    global OVERHEAD_ROUNDS, PARTIAL
+    OVERHEAD_ROUNDS = a.overhead_rounds
+    PARTIAL = a.out + ".partial"
     for m in set(MODES) - set(a.modes.split(",")):
         del MODES[m]
     t0 = time.monotonic()

@@ -68,8 +68,14 @@ pub struct Options {
     /// Select by the change (against `base`, or the base rules of rigor-vcs).
     pub by_change: bool,
     pub base: Option<String>,
-    /// Precision mode: per-test coverage recorded into this directory.
+    /// Per-test coverage recorded into this directory (`--coverage-map`, or
+    /// `[select] coverage_map` = `auto` / `always`).
     pub coverage_map: Option<PathBuf>,
+    /// A suite without coverage.py is an error (`--coverage-map`, `coverage_map = "always"`).
+    pub coverage_map_required: bool,
+    /// The run is not narrowed (no change, filter, tier, shard or extra arguments): its map
+    /// replaces the suite's map instead of refreshing the rows of the tests it ran.
+    pub coverage_map_full: bool,
     pub junit: Option<PathBuf>,
     pub json: bool,
     /// Evaluate the gates after the tests.
@@ -120,6 +126,15 @@ impl Options {
             Mode::Run => flags.changed || flags.base.is_some(),
             Mode::Ci => !flags.all,
         };
+        let (select, _): (rigor_select::SelectConfig, _) = config.section("select")?;
+        let map_mode = select.coverage_map;
+        let coverage_map_full = !by_change
+            && shard.is_none()
+            && pinned.is_none()
+            && flags.expr.is_none()
+            && flags.tier.is_none()
+            && flags.extra.is_empty()
+            && !flags.fail_fast;
         Ok(Options {
             mode,
             jobs: config.jobs_or(flags.jobs),
@@ -135,9 +150,11 @@ impl Options {
             up_to_tier: flags.tier,
             by_change,
             base: flags.base,
-            coverage_map: flags
-                .coverage_map
+            coverage_map: (flags.coverage_map || map_mode.records())
                 .then(|| config.root.join(".rigor").join("coverage-map")),
+            coverage_map_required: flags.coverage_map
+                || map_mode == rigor_select::CoverageMapMode::Always,
+            coverage_map_full,
             junit,
             json: flags.json,
             gates: mode == Mode::Ci && !flags.no_gates,

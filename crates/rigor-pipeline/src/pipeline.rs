@@ -56,13 +56,7 @@ pub fn run(
     let run_opts = run_options(opts, store, change.as_ref(), started)?;
     let report = rigor_runner::run_tests(&config, &run_opts, store, reporter, stop, run_plan)?;
     drop(scenario);
-    record::after_run(
-        &config,
-        store,
-        &report,
-        change.as_ref(),
-        opts.coverage_map.as_deref(),
-    )?;
+    record::after_run(&config, store, &report, change.as_ref(), opts)?;
     outputs::write_outputs(&report, opts.junit.as_deref(), opts.json)?;
     outputs::provider_outputs(&config, &report)?;
     if let (Some(path), Mode::Ci, true) = (&opts.junit, opts.mode, on_gitlab()) {

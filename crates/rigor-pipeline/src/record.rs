@@ -2,11 +2,12 @@
 //! quarantines, co-failure statistics of the change (risk of the next change), and per-test
 //! coverage maps (precise selection).
 
-use crate::error::Result;
+use crate::error::{PipelineError, Result};
+use crate::options::Options;
 use rigor_model::{Config, SuiteKind};
 use rigor_runner::RunReport;
 use rigor_select::ChangeSet;
-use rigor_store::Store;
+use rigor_store::{RunStatus, Store};
 use std::path::Path;
 
 /// Record what follows from a finished run.
@@ -15,13 +16,16 @@ pub fn after_run(
     store: &mut Store,
     report: &RunReport,
     change: Option<&ChangeSet>,
-    coverage_map: Option<&Path>,
+    opts: &Options,
 ) -> Result<()> {
     for (key, reason) in crate::flaky::auto_quarantine(config, store, report)? {
         eprintln!("quarantined {key} ({reason})");
     }
-    if let Some(dir) = coverage_map {
-        import_coverage_map(config, store, dir, report)?;
+    if let Some(dir) = &opts.coverage_map {
+        let full = opts.coverage_map_full
+            && report.stopped_at_tier.is_none()
+            && report.status != RunStatus::Interrupted;
+        import_coverage_map(config, store, dir, report, full, opts.coverage_map_required)?;
     }
     if let Some(change) = change {
         let results = store.run_results(report.run_id)?;
@@ -30,13 +34,17 @@ pub fn after_run(
     Ok(())
 }
 
-/// After `--coverage-map`: import each pytest suite's per-test coverage into the history, where
-/// change-aware selection finds it.
+/// After a run that recorded coverage: import each pytest suite's per-test coverage into the
+/// history, where change-aware selection finds it — replacing the suite's map after a full
+/// run, refreshing the rows of the tests that ran otherwise. A suite whose interpreter has no
+/// coverage.py recorded nothing: an error when the map is required, a note otherwise.
 fn import_coverage_map(
     config: &Config,
     store: &mut Store,
     dir: &Path,
     report: &RunReport,
+    full: bool,
+    required: bool,
 ) -> Result<()> {
     let commit = report.commit.clone().unwrap_or_default();
     for s in rigor_runner::run::suites_for(config, &[])? {
@@ -44,17 +52,40 @@ fn import_coverage_map(
         if s.kind != SuiteKind::Pytest || !suite_dir.is_dir() {
             continue;
         }
-        let imported = rigor_select::import_coverage_map(
-            store,
-            &suite_dir,
-            &s.name,
-            &commit,
-            &config.root.join(&s.root),
-        )?;
-        eprintln!(
-            "coverage map of suite {}: {} tests × {} files from {} data files",
-            s.name, imported.tests, imported.files, imported.data_files
-        );
+        let unavailable = suite_dir.join(".unavailable");
+        if unavailable.exists() {
+            let python = std::fs::read_to_string(&unavailable).unwrap_or_default();
+            if required {
+                return Err(PipelineError::Usage {
+                    what: format!("the coverage map of suite {}", s.name),
+                    message: format!("coverage.py is not importable by {python}"),
+                    hint: format!(
+                        "install it ({python} -m pip install coverage) or set [select] coverage_map = \"auto\""
+                    ),
+                });
+            }
+            eprintln!(
+                "coverage map of suite {}: not recorded (no coverage.py in {python}; [select] coverage_map = \"off\" stops trying)",
+                s.name
+            );
+            continue;
+        }
+        let root = config.root.join(&s.root);
+        let imported = if full {
+            rigor_select::import_coverage_map(store, &suite_dir, &s.name, &commit, &root)?
+        } else {
+            rigor_select::refresh_coverage_map(store, &suite_dir, &s.name, &commit, &root)?
+        };
+        if imported.data_files > 0 {
+            eprintln!(
+                "coverage map of suite {}: {} {} tests × {} files from {} data files",
+                s.name,
+                if full { "recorded" } else { "refreshed" },
+                imported.tests,
+                imported.files,
+                imported.data_files
+            );
+        }
     }
     Ok(())
 }

@@ -41,28 +41,86 @@ if _MODE in ("collect", "worker"):
         os.close(_devnull)
 
 
-# Precision mode (`rigor run --coverage-map`): per-test line coverage with coverage.py, one
-# dynamic context per test (its node id), in a data file per worker process.
+# Per-test coverage maps (`[select] coverage_map`, `rigor run --coverage-map`): line coverage
+# with coverage.py, one dynamic context per test (its node id) and one per module import
+# (`import:PATH`, the module's import-time code and what it calls), in a data file per worker.
+# Without coverage.py nothing is recorded: a `.unavailable` file tells rigor why.
 _COV = None
 _COV_DIR = os.environ.get("RIGOR_COVERAGE_MAP", "")
+_CTX = [""]
+
+
+def _switch(ctx):
+    _CTX[0] = ctx
+    _COV.switch_context(ctx)
+
+
+def _module_path(module, root):
+    """The module's source path relative to ``root`` ('/'-separated), or None outside it."""
+    spec = getattr(module, "__spec__", None)
+    origin = getattr(spec, "origin", None) or getattr(module, "__file__", None)
+    if not isinstance(origin, str) or not origin.endswith(".py"):
+        return None
+    rel = os.path.relpath(os.path.realpath(origin), root)
+    if rel.startswith(".."):
+        return None
+    return rel.replace(os.sep, "/")
+
+
+def _attribute_imports(root):
+    """Run every module import (source loaders and pytest's rewriting hook) in its own context."""
+    classes = []
+    try:
+        from importlib import _bootstrap_external
+
+        classes.append(_bootstrap_external._LoaderBasics)
+    except (ImportError, AttributeError):
+        pass
+    try:
+        from _pytest.assertion.rewrite import AssertionRewritingHook
+
+        classes.append(AssertionRewritingHook)
+    except ImportError:
+        pass
+    for cls in classes:
+        orig = cls.__dict__.get("exec_module")
+        if orig is None or getattr(orig, "_rigor", False):
+            continue
+
+        def exec_module(self, module, _orig=orig):
+            rel = _module_path(module, root)
+            if rel is None:
+                return _orig(self, module)
+            prev = _CTX[0]
+            _switch("import:" + rel)
+            try:
+                return _orig(self, module)
+            finally:
+                _switch(prev)
+
+        exec_module._rigor = True
+        cls.exec_module = exec_module
+
+
 if _MODE == "worker" and _COV_DIR:
+    os.makedirs(_COV_DIR, exist_ok=True)
     try:
         import coverage
     except ImportError:
-        sys.stderr.write(
-            "rigor: --coverage-map needs coverage.py in the project's environment "
-            "(%s -m pip install coverage)\n" % sys.executable
+        coverage = None
+        with open(os.path.join(_COV_DIR, ".unavailable"), "w", encoding="utf-8") as f:
+            f.write(sys.executable)
+    if coverage is not None:
+        _root = os.path.realpath(os.getcwd())
+        _COV = coverage.Coverage(
+            data_file=os.path.join(_COV_DIR, ".coverage"),
+            data_suffix=True,
+            source=[os.getcwd()],
+            omit=[os.path.join(os.path.dirname(os.path.abspath(__file__)), "*")],
+            config_file=False,
         )
-        raise
-    os.makedirs(_COV_DIR, exist_ok=True)
-    _COV = coverage.Coverage(
-        data_file=os.path.join(_COV_DIR, ".coverage"),
-        data_suffix=True,
-        source=[os.getcwd()],
-        omit=[os.path.join(os.path.dirname(os.path.abspath(__file__)), "*")],
-        config_file=False,
-    )
-    _COV.start()
+        _COV.start()
+        _attribute_imports(_root)
 
 
 _ONLY_FILES = os.environ.get("RIGOR_ONLY_FILES", "") if _MODE in ("collect", "worker") else ""
@@ -268,7 +326,7 @@ _current = {}
 def pytest_runtest_logstart(nodeid, location):
     if _MODE == "worker":
         if _COV is not None:
-            _COV.switch_context(nodeid)
+            _switch(nodeid)
         _current[nodeid] = _Result()
         _emit({"ev": "start", "id": nodeid})
 

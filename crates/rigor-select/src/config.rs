@@ -5,7 +5,7 @@
 //! full_run_on = ["pyproject.toml", "**/conftest.py"]   # any change here runs everything
 //! ignore = ["docs/**", "*.md"]                          # changes here select nothing
 //! defaults = true                                       # also use the built-in lists below
-//! coverage_map = true                                   # use a fresh per-test coverage map
+//! coverage_map = "auto"                                 # record and use per-test coverage maps
 //! [[select.rules]]                                      # path → selector
 //! path = "schemas/**"
 //! select = "path(tests/schema/**) | marker(schema)"
@@ -125,10 +125,68 @@ pub struct SelectConfig {
     pub rules: Vec<PathRule>,
     /// Add [`DEFAULT_FULL_RUN_ON`] and [`DEFAULT_IGNORE`] to the lists above.
     pub defaults: bool,
-    /// Use a fresh per-test coverage map when one is recorded.
-    pub coverage_map: bool,
+    /// Record per-test coverage maps and use them when fresh ([`CoverageMapMode`]).
+    pub coverage_map: CoverageMapMode,
     /// Refine the Python graph by the changed functions and classes (see [`crate::symbols`]).
     pub symbols: bool,
+}
+
+/// `[select].coverage_map`: when pytest runs record the per-test coverage map and whether
+/// selection uses it. `true` / `false` (the former form) read as `"auto"` / `"off"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CoverageMapMode {
+    /// Record on every pytest run when coverage.py is importable in the suite's interpreter
+    /// (silently skipped otherwise); use the map when it is fresh.
+    Auto,
+    /// Never record (unless `rigor run --coverage-map`), never use. The default while recording
+    /// costs more than the 1.3× of a run without it (docs/selection.md).
+    #[default]
+    Off,
+    /// Like `auto`, but a suite whose interpreter lacks coverage.py is an error.
+    Always,
+}
+
+impl CoverageMapMode {
+    /// Parse the configuration value (`auto`, `off`, `always`, or a boolean).
+    pub fn parse(text: &str) -> Option<CoverageMapMode> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "auto" | "true" | "on" | "yes" | "1" => Some(CoverageMapMode::Auto),
+            "off" | "false" | "no" | "0" | "never" => Some(CoverageMapMode::Off),
+            "always" => Some(CoverageMapMode::Always),
+            _ => None,
+        }
+    }
+
+    /// Does selection read the map?
+    pub fn uses_map(self) -> bool {
+        self != CoverageMapMode::Off
+    }
+
+    /// Do pytest runs record the map?
+    pub fn records(self) -> bool {
+        self != CoverageMapMode::Off
+    }
+}
+
+impl<'de> Deserialize<'de> for CoverageMapMode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Bool(bool),
+            Text(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Bool(true) => Ok(CoverageMapMode::Auto),
+            Raw::Bool(false) => Ok(CoverageMapMode::Off),
+            Raw::Text(t) => CoverageMapMode::parse(&t).ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "`{t}` is not a coverage-map mode: use \"auto\", \"off\" or \"always\""
+                ))
+            }),
+        }
+    }
 }
 
 impl Default for SelectConfig {
@@ -138,7 +196,7 @@ impl Default for SelectConfig {
             ignore: Vec::new(),
             rules: Vec::new(),
             defaults: true,
-            coverage_map: true,
+            coverage_map: CoverageMapMode::Off,
             symbols: true,
         }
     }
@@ -202,7 +260,7 @@ impl SelectConfig {
             default_ignore: build("ignore", &default_ignore)?,
             artifacts: labelled(build("ignore", &artifacts)?),
             rules,
-            coverage_map: self.coverage_map,
+            coverage_map: self.coverage_map.uses_map(),
             symbols: self.symbols,
         })
     }
@@ -298,5 +356,27 @@ mod tests {
         };
         let e = c.compile().unwrap_err().to_string();
         assert!(e.contains("[select].ignore") && e.contains("a/["), "{e}");
+    }
+
+    #[test]
+    fn coverage_map_modes_read_words_and_booleans() {
+        let read = |v: &str| -> std::result::Result<SelectConfig, String> {
+            serde_json::from_str(&format!("{{\"coverage_map\": {v}}}")).map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            read("\"auto\"").unwrap().coverage_map,
+            CoverageMapMode::Auto
+        );
+        assert_eq!(
+            read("\"always\"").unwrap().coverage_map,
+            CoverageMapMode::Always
+        );
+        assert_eq!(read("\"off\"").unwrap().coverage_map, CoverageMapMode::Off);
+        assert_eq!(read("true").unwrap().coverage_map, CoverageMapMode::Auto);
+        assert_eq!(read("false").unwrap().coverage_map, CoverageMapMode::Off);
+        let e = read("\"sometimes\"").unwrap_err();
+        assert!(e.contains("sometimes") && e.contains("always"), "{e}");
+        assert_eq!(SelectConfig::default().coverage_map, CoverageMapMode::Off);
+        assert!(!CoverageMapMode::Off.uses_map() && CoverageMapMode::Always.records());
     }
 }

@@ -2,34 +2,27 @@
 //! `line_bits` with numbits) whose dynamic contexts are pytest node ids.
 //!
 //! Contexts are normalised: pytest-cov's `nodeid|run` / `|setup` / `|teardown` suffixes are
-//! dropped; the empty context holds lines run at import time (outside any test). Paths outside
-//! the suite root are left out.
+//! dropped; `import:PATH` holds the lines run while rigor's plugin saw the module at PATH being
+//! imported (its module-level code and what that calls), the empty context anything else run
+//! outside a test. Paths outside the suite root are left out. Storage: [`crate::covstore`].
 
+use crate::covstore::{self, Recording, is_test_context, or_bits};
 use crate::error::{Result, SelectError};
 use crate::history::migrate;
 use rigor_store::Store;
-use rusqlite::{Connection, OpenFlags, params};
+use rusqlite::{Connection, OpenFlags};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 /// What an import stored.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CoverageImport {
-    pub map_id: i64,
+    /// A refresh (some tests) rather than a full recording.
+    pub refreshed: bool,
     pub data_files: usize,
     pub files: usize,
     pub tests: usize,
     pub rows: usize,
-}
-
-/// Merge `b` into `a` (bitwise or).
-fn or_bits(a: &mut Vec<u8>, b: &[u8]) {
-    if a.len() < b.len() {
-        a.resize(b.len(), 0);
-    }
-    for (x, y) in a.iter_mut().zip(b) {
-        *x |= *y;
-    }
 }
 
 /// Normalise a coverage.py context to a pytest node id ('' = import time).
@@ -114,7 +107,7 @@ fn read_one(path: &Path, root: &Path, acc: &mut HashMap<(String, String), Vec<u8
 }
 
 /// Import every coverage.py data file of `dir` as the coverage map of `suite` at `commit`
-/// (paths made relative to `suite_root`). Replaces older maps of the suite.
+/// (paths made relative to `suite_root`), replacing the suite's older map: a run of every test.
 pub fn import_coverage_map(
     store: &mut Store,
     dir: &Path,
@@ -122,11 +115,43 @@ pub fn import_coverage_map(
     commit: &str,
     suite_root: &Path,
 ) -> Result<CoverageImport> {
+    record_coverage_map(store, dir, suite, commit, suite_root, false)
+}
+
+/// Like [`import_coverage_map`] for a run of some tests: the rows of the contexts recorded
+/// (tests, module imports) replace theirs, the other rows stay.
+pub fn refresh_coverage_map(
+    store: &mut Store,
+    dir: &Path,
+    suite: &str,
+    commit: &str,
+    suite_root: &Path,
+) -> Result<CoverageImport> {
+    record_coverage_map(store, dir, suite, commit, suite_root, true)
+}
+
+fn record_coverage_map(
+    store: &mut Store,
+    dir: &Path,
+    suite: &str,
+    commit: &str,
+    suite_root: &Path,
+    refresh: bool,
+) -> Result<CoverageImport> {
     migrate(store)?;
     let files = data_files(dir)?;
     let mut acc: HashMap<(String, String), Vec<u8>> = HashMap::new();
     for f in &files {
         read_one(f, suite_root, &mut acc)?;
+    }
+    if files.is_empty() {
+        return Ok(CoverageImport {
+            refreshed: refresh,
+            data_files: 0,
+            files: 0,
+            tests: 0,
+            rows: 0,
+        });
     }
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -136,39 +161,47 @@ pub fn import_coverage_map(
     let test_set: BTreeSet<&str> = acc
         .keys()
         .map(|(_, t)| t.as_str())
-        .filter(|t| !t.is_empty())
+        .filter(|t| is_test_context(t))
         .collect();
+    let contents = content_ids(suite_root, &file_set);
     let (nfiles, ntests) = (file_set.len(), test_set.len());
-    let tx = store.conn_mut().transaction()?;
-    tx.execute(
-        "DELETE FROM select_cov_lines WHERE map_id IN (SELECT id FROM select_cov_map WHERE suite = ?1)",
-        params![suite],
-    )?;
-    tx.execute(
-        "DELETE FROM select_cov_map WHERE suite = ?1",
-        params![suite],
-    )?;
-    tx.execute(
-        "INSERT INTO select_cov_map (suite, commit_sha, imported_at, files, tests) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![suite, commit, now, nfiles as i64, ntests as i64],
-    )?;
-    let map_id = tx.last_insert_rowid();
-    {
-        let mut ins = tx.prepare(
-            "INSERT INTO select_cov_lines (map_id, file, test_id, numbits) VALUES (?1, ?2, ?3, ?4)",
-        )?;
-        for ((file, test), bits) in &acc {
-            ins.execute(params![map_id, file, test, bits])?;
-        }
-    }
-    tx.commit()?;
+    let rec = Recording {
+        suite,
+        commit,
+        rows: &acc,
+        contents: &contents,
+        refresh,
+        now,
+    };
+    store.with_tx(|sql| covstore::store(sql, &rec))?;
     Ok(CoverageImport {
-        map_id,
+        refreshed: refresh,
         data_files: files.len(),
         files: nfiles,
         tests: ntests,
         rows: acc.len(),
     })
+}
+
+/// The git blob id of each file's current content (`git hash-object`, in chunks); a file git
+/// cannot hash gets none, and its rows are never trusted.
+pub fn content_ids(suite_root: &Path, files: &BTreeSet<&str>) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let list: Vec<&str> = files.iter().copied().collect();
+    for chunk in list.chunks(400) {
+        let mut args = vec!["hash-object", "--"];
+        args.extend(chunk.iter().copied());
+        let Ok(text) = rigor_vcs::git::text(suite_root, &args) else {
+            continue;
+        };
+        let ids: Vec<&str> = text.lines().collect();
+        if ids.len() == chunk.len() {
+            for (f, id) in chunk.iter().zip(ids) {
+                out.insert(f.to_string(), id.trim().to_string());
+            }
+        }
+    }
+    out
 }
 
 /// Decode numbits into line numbers (for reports and tests).

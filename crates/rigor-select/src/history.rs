@@ -5,19 +5,21 @@
 //! - `select_cofail(file, suite, test_id, failures)`: how often a test failed in a run whose
 //!   change touched `file` (the `changes` column is unused);
 //! - `select_file_changes(file, changes)`: runs whose change touched `file`;
-//! - `select_cov_map(id, suite, commit_sha, imported_at, files, tests)` and
-//!   `select_cov_lines(map_id, file, test_id, numbits)`: per-test line coverage (coverage.py
-//!   numbits; `test_id = ''` holds lines run at import time, outside any test).
+//! - `select_cov_suite` and `select_cov_rows`: per-test line coverage with the content each row
+//!   was recorded against (see [`crate::covstore`]; the first step's `select_cov_map` and
+//!   `select_cov_lines` are dropped by the second).
 
 use crate::change::ChangeSet;
+use crate::covstore;
 use crate::error::Result;
 use rigor_model::{Outcome, TestKey};
 use rigor_store::{Store, StoredResult};
-use rusqlite::{OptionalExtension, params};
-use std::collections::{HashMap, HashSet};
+use rusqlite::params;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Migrations of the `select` area. Never edit a released step; append.
-pub const MIGRATIONS: &[&str] = &["CREATE TABLE select_cofail (
+pub const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE select_cofail (
         file TEXT NOT NULL, suite TEXT NOT NULL, test_id TEXT NOT NULL,
         changes INTEGER NOT NULL DEFAULT 0, failures INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (file, suite, test_id));
@@ -28,7 +30,9 @@ pub const MIGRATIONS: &[&str] = &["CREATE TABLE select_cofail (
      CREATE TABLE select_cov_lines (
         map_id INTEGER NOT NULL REFERENCES select_cov_map(id) ON DELETE CASCADE,
         file TEXT NOT NULL, test_id TEXT NOT NULL, numbits BLOB NOT NULL,
-        PRIMARY KEY (map_id, file, test_id));"];
+        PRIMARY KEY (map_id, file, test_id));",
+    crate::covstore::MIGRATION,
+];
 
 /// Make sure the selection tables exist.
 pub fn migrate(store: &mut Store) -> Result<()> {
@@ -36,16 +40,18 @@ pub fn migrate(store: &mut Store) -> Result<()> {
     Ok(())
 }
 
-/// Per-test line coverage of one suite's changed files, from the newest imported map.
+/// Per-test line coverage of one suite's changed files.
 #[derive(Debug, Clone, Default)]
 pub struct CoverageMap {
-    pub map_id: i64,
-    /// The commit the map was recorded at.
+    /// The commit of the last recording.
     pub commit: String,
     /// Tests present in the map (any file).
     pub tests: HashSet<String>,
-    /// file (relative to the suite root) → test id ('' = import time) → numbits.
+    /// file (relative to the suite root) → context (test id, `import:PATH`, '' = other code
+    /// run outside tests) → numbits.
     pub lines: HashMap<String, HashMap<String, Vec<u8>>>,
+    /// file → the git blob ids of the contents its rows were recorded against ('' = unknown).
+    pub contents: HashMap<String, BTreeSet<String>>,
 }
 
 impl CoverageMap {
@@ -169,54 +175,46 @@ impl History {
         to_suite_path: &dyn Fn(&str) -> Option<String>,
     ) -> Result<()> {
         migrate(store)?;
-        let conn = store.conn();
-        let Some((map_id, commit)) = conn
-            .query_row(
-                "SELECT id, commit_sha FROM select_cov_map WHERE suite = ?1 ORDER BY id DESC LIMIT 1",
-                params![suite],
-                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
-            )
-            .optional()?
-        else {
-            return Ok(());
-        };
-        let mut map = CoverageMap {
-            map_id,
-            commit,
-            ..CoverageMap::default()
-        };
-        {
-            let mut stmt =
-                conn.prepare("SELECT DISTINCT test_id FROM select_cov_lines WHERE map_id = ?1")?;
-            for t in stmt.query_map(params![map_id], |r| r.get::<_, String>(0))? {
-                let t = t?;
-                if !t.is_empty() {
-                    map.tests.insert(t);
-                }
-            }
+        let files: Vec<String> = change
+            .files
+            .iter()
+            .filter_map(|f| to_suite_path(f.base_path()))
+            .collect();
+        let loaded = store.with_sql(|sql| Ok(load_map(sql, suite, &files)))?;
+        if let Some(map) = loaded? {
+            self.coverage.insert(suite.to_string(), map);
         }
-        let mut stmt = conn.prepare(
-            "SELECT test_id, numbits FROM select_cov_lines WHERE map_id = ?1 AND file = ?2",
-        )?;
-        for f in &change.files {
-            let Some(p) = to_suite_path(f.base_path()) else {
-                continue;
-            };
-            let rows = stmt.query_map(params![map_id, p], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
-            })?;
-            let entry = map.lines.entry(p.clone()).or_default();
-            for row in rows {
-                let (t, bits) = row?;
-                entry.insert(t, bits);
-            }
-            if entry.is_empty() {
-                map.lines.remove(&p);
-            }
-        }
-        self.coverage.insert(suite.to_string(), map);
         Ok(())
     }
+}
+
+/// The suite's map restricted to `files`; `None` when nothing is recorded.
+fn load_map(
+    sql: &mut dyn rigor_store::db::Sql,
+    suite: &str,
+    files: &[String],
+) -> Result<Option<CoverageMap>> {
+    let Some(commit) = covstore::last_commit(sql, suite)? else {
+        return Ok(None);
+    };
+    let mut map = CoverageMap {
+        commit,
+        tests: covstore::tests(sql, suite)?,
+        ..CoverageMap::default()
+    };
+    for p in files {
+        let rows = covstore::file_rows(sql, suite, p)?;
+        if rows.is_empty() {
+            continue;
+        }
+        let lines = map.lines.entry(p.clone()).or_default();
+        let contents = map.contents.entry(p.clone()).or_default();
+        for r in rows {
+            contents.insert(r.content);
+            lines.insert(r.context, r.numbits);
+        }
+    }
+    Ok(Some(map))
 }
 
 /// After a run of a change: count, per changed file, the run and which tests failed, so risk

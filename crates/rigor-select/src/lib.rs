@@ -17,6 +17,7 @@ pub mod change;
 pub mod collection;
 pub mod config;
 pub mod coverage;
+pub mod covstore;
 pub mod error;
 pub mod history;
 pub mod order;
@@ -29,8 +30,8 @@ pub mod select;
 pub mod symbols;
 
 pub use change::{ChangeKind, ChangeSet, ChangedFile, LineRange};
-pub use config::{PathRule, SelectConfig};
-pub use coverage::{CoverageImport, import_coverage_map};
+pub use config::{CoverageMapMode, PathRule, SelectConfig};
+pub use coverage::{CoverageImport, import_coverage_map, refresh_coverage_map};
 pub use error::{Result, SelectError};
 pub use history::{CoverageMap, History, record_change_outcome};
 pub use order::{OrderItem, apfd, order_by_risk, round_risk};

@@ -518,6 +518,24 @@ impl PyGraph {
         prev
     }
 
+    /// Every file whose import runs `seed`'s import, through any edge (the first hop towards
+    /// `seed` for each): who observes a module's import-time code. Unlike [`Self::dependents`]
+    /// a shallow `from pkg import name` counts, since importing `pkg` runs all it imports.
+    pub fn importers(&self, seed: usize) -> BTreeMap<usize, Option<usize>> {
+        let mut prev: BTreeMap<usize, Option<usize>> = BTreeMap::new();
+        prev.insert(seed, None);
+        let mut q = VecDeque::from([seed]);
+        while let Some(g) = q.pop_front() {
+            for &(h, _) in &self.rev[g] {
+                if let std::collections::btree_map::Entry::Vacant(e) = prev.entry(h) {
+                    e.insert(Some(g));
+                    q.push_back(h);
+                }
+            }
+        }
+        prev
+    }
+
     /// The description of the edge `from → to`.
     pub fn edge_what(&self, from: usize, to: usize) -> Option<&str> {
         self.deps[from]

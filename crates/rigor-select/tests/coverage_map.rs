@@ -8,9 +8,10 @@ mod common;
 use common::{commit_all, git, repo, write};
 use rigor_model::{SuiteKind, TestCase};
 use rigor_select::coverage::numbits_to_lines;
+use rigor_select::covstore::from_hex;
 use rigor_select::{
-    ChangeSet, History, SelectConfig, SelectInput, Selection, SuiteSpec, import_coverage_map,
-    select,
+    ChangeSet, CoverageMapMode, History, SelectConfig, SelectInput, Selection, SuiteSpec,
+    import_coverage_map, refresh_coverage_map, select,
 };
 use rigor_store::Store;
 use std::collections::BTreeMap;
@@ -104,7 +105,11 @@ fn plan(root: &Path, store: &mut Store, coverage: bool, symbols: bool) -> Select
     h.load_coverage(store, "py", &change, &move |p| s2.local(p))
         .unwrap();
     let cfg = SelectConfig {
-        coverage_map: coverage,
+        coverage_map: if coverage {
+            CoverageMapMode::Auto
+        } else {
+            CoverageMapMode::Off
+        },
         symbols,
         ..SelectConfig::default()
     };
@@ -153,9 +158,9 @@ fn project() -> (tempfile::TempDir, String, Store) {
 #[test]
 fn importer_reads_real_coverage_py_data() {
     let (_d, _base, store) = project();
-    let rows: Vec<(String, String, Vec<u8>)> = store
+    let rows: Vec<(String, String, String)> = store
         .conn()
-        .prepare("SELECT file, test_id, numbits FROM select_cov_lines ORDER BY file, test_id")
+        .prepare("SELECT file, context, numbits FROM select_cov_rows ORDER BY file, context")
         .unwrap()
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .unwrap()
@@ -163,7 +168,7 @@ fn importer_reads_real_coverage_py_data() {
         .unwrap();
     let lines: BTreeMap<(String, String), Vec<u32>> = rows
         .into_iter()
-        .map(|(f, t, b)| ((f, t), numbits_to_lines(&b)))
+        .map(|(f, t, b): (String, String, String)| ((f, t), numbits_to_lines(&from_hex(&b))))
         .collect();
     // Import time: the module's top-level statements (LIMIT, def f, def g).
     assert_eq!(lines[&("pkg/mod.py".into(), "".into())], vec![1, 3, 7]);
@@ -247,7 +252,7 @@ fn import_time_changes_and_stale_maps_fall_back_to_the_graph() {
         s.selected[0]
             .reasons
             .iter()
-            .any(|r| r.contains("run at import time")),
+            .any(|r| r.contains("run outside tests and module imports")),
         "{:?}",
         s.selected[0].reasons
     );
@@ -297,7 +302,7 @@ fn import_time_changes_and_stale_maps_fall_back_to_the_graph() {
         s.selected[1]
             .reasons
             .iter()
-            .any(|r| r.contains("older than the last change")),
+            .any(|r| r.contains("recorded against other content than at the base")),
         "{:?}",
         s.selected[1].reasons
     );
@@ -312,4 +317,119 @@ fn a_malformed_data_file_is_a_located_error() {
         .unwrap_err()
         .to_string();
     assert!(e.contains(".coverage") && e.contains("hint"), "{e}");
+}
+
+/// Record a map the way the plugin does with module contexts: the import of `pkg.mod` runs in
+/// `import:pkg/mod.py`, each test in its node id. `tests` limits which tests run (a refresh).
+fn record_with_imports(root: &Path, dir: &Path, tests: &[&str]) {
+    std::fs::create_dir_all(dir).unwrap();
+    for e in std::fs::read_dir(dir).unwrap() {
+        std::fs::remove_file(e.unwrap().path()).unwrap();
+    }
+    let mut body = String::new();
+    for t in tests {
+        let call = if t.ends_with("test_f") {
+            "m.f(1)"
+        } else {
+            "m.g(2)"
+        };
+        body.push_str(&format!("cov.switch_context({t:?})\n{call}\n"));
+    }
+    let script = format!(
+        "import sys, coverage\nsys.path.insert(0, {root:?})\ncov = coverage.Coverage(data_file={data:?}, source=[{root:?}])\ncov.start()\ncov.switch_context('import:pkg/mod.py')\nimport pkg.mod as m\n{body}cov.switch_context('')\ncov.stop()\ncov.save()\n",
+        root = root.display().to_string(),
+        data = dir.join(".coverage").display().to_string()
+    );
+    let out = Command::new(python())
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn import_contexts_select_the_importers_and_refreshes_keep_other_rows() {
+    let d = repo(&[
+        ("pkg/__init__.py", ""),
+        ("pkg/mod.py", MODULE),
+        (
+            "tests/test_mod.py",
+            "from pkg.mod import f, g\n\ndef test_f():\n    assert f(1) == 2\n\ndef test_g():\n    assert g(2) == 20\n",
+        ),
+        ("tests/test_other.py", "def test_new():\n    pass\n"),
+        ("tests/test_dyn.py", "def test_dyn():\n    pass\n"),
+        (".gitignore", ".rigor/\n__pycache__/\n"),
+    ]);
+    let base = git(d.path(), &["rev-parse", "HEAD"]);
+    let dir = d.path().join(".rigor/coverage-map");
+    record_with_imports(
+        d.path(),
+        &dir,
+        &["tests/test_mod.py::test_f", "tests/test_mod.py::test_g"],
+    );
+    let mut store = Store::in_memory().unwrap();
+    import_coverage_map(&mut store, &dir, "py", &base, d.path()).unwrap();
+    // A module constant: run by the module's import, so every file importing it is selected —
+    // test_mod.py through the graph, not test_other.py.
+    write(
+        d.path(),
+        "pkg/mod.py",
+        &MODULE.replace("LIMIT = 10", "LIMIT = 11"),
+    );
+    commit_all(d.path(), "constant");
+    let s = plan(d.path(), &mut store, true, false);
+    assert_eq!(
+        ids(&s),
+        vec!["tests/test_mod.py::test_f", "tests/test_mod.py::test_g"]
+    );
+    assert!(
+        s.selected[0].reasons[0]
+            .starts_with("importing pkg/mod.py runs changed lines 1 of pkg/mod.py"),
+        "{:?}",
+        s.selected[0].reasons
+    );
+    // A refresh of one test at another content of the file: the other test's rows stay, and the
+    // file's rows now disagree about its content, so the map is not trusted for it.
+    let head = git(d.path(), &["rev-parse", "HEAD"]);
+    record_with_imports(d.path(), &dir, &["tests/test_mod.py::test_f"]);
+    let imp = refresh_coverage_map(&mut store, &dir, "py", &head, d.path()).unwrap();
+    assert!(imp.refreshed && imp.tests == 1, "{imp:?}");
+    let contexts: Vec<String> = store
+        .conn()
+        .prepare(
+            "SELECT DISTINCT context FROM select_cov_rows WHERE file = 'pkg/mod.py' ORDER BY 1",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        contexts,
+        vec![
+            "import:pkg/mod.py",
+            "tests/test_mod.py::test_f",
+            "tests/test_mod.py::test_g"
+        ]
+    );
+    write(
+        d.path(),
+        "pkg/mod.py",
+        &MODULE
+            .replace("LIMIT = 10", "LIMIT = 11")
+            .replace("y = x + 1", "y = x + 2"),
+    );
+    commit_all(d.path(), "f");
+    let s = plan(d.path(), &mut store, true, false);
+    assert!(
+        s.selected
+            .iter()
+            .all(|t| t.reasons.iter().any(|r| r.contains("other content"))),
+        "{:?}",
+        s.selected
+    );
 }

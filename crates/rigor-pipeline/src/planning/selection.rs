@@ -156,7 +156,7 @@ fn selection_history(
     let branch = rigor_vcs::branch(&config.root);
     let mut history = rigor_select::History::load(store, branch.as_deref(), 50)?;
     history.load_churn(&config.root, 100)?;
-    if select_config.coverage_map {
+    if select_config.coverage_map.uses_map() {
         for spec in suites {
             history.load_coverage(store, &spec.name, change, &|p| spec.local(p))?;
         }

@@ -9,7 +9,7 @@ use super::names::{changed_names, set_affinity};
 use super::precision::{Precision, precise_lines};
 use super::refine::{ChangedModule, Refinement, refinement};
 use super::state::{Acc, Ctx};
-use super::text::{chain_reason, covers_reason};
+use super::text::{chain_reason, covers_reason, fmt_ranges, short};
 use super::types::SuiteSpec;
 use crate::history::CoverageMap;
 use crate::python::PyGraph;
@@ -62,7 +62,13 @@ struct SeedImpact<'s> {
     shown: String,
     precise: Precision,
     refine: Option<Refinement>,
+    /// For the map's `import:` contexts that ran the changed lines: each module's graph id and
+    /// every file whose import runs it (→ next file towards the module).
+    imports: Vec<ImportReach>,
 }
+
+/// A module's graph id and every file whose import runs it (→ next file towards the module).
+type ImportReach = (usize, BTreeMap<usize, Option<usize>>);
 
 impl SeedImpact<'_> {
     /// The import chain from graph file `tf` to the seed.
@@ -178,6 +184,7 @@ impl<'c> SuiteImpact<'c> {
             Some(m) if own_change => precise_lines(root, spec, ctx.change, cf, path, m),
             _ => Precision::Static(None),
         };
+        let (precise, imports) = import_reach(g, spec, precise);
         let refine = if ctx.cfg.symbols && own_change && precise.graph_decides() {
             let module = ChangedModule {
                 spec,
@@ -204,6 +211,7 @@ impl<'c> SuiteImpact<'c> {
             shown: spec.global(path),
             precise,
             refine,
+            imports,
         })
     }
 
@@ -221,6 +229,7 @@ impl<'c> SuiteImpact<'c> {
                 map,
                 ranges,
                 commit,
+                ..
             } if !own => {
                 let covered = map
                     .get(&t.key.id)
@@ -228,6 +237,13 @@ impl<'c> SuiteImpact<'c> {
                 let mapped = self.coverage.is_some_and(|m| m.tests.contains(&t.key.id));
                 if covered {
                     covering(ranges, commit)
+                } else if let Some(reason) = self.imported(si, tf, ranges, commit) {
+                    Verdict::Select {
+                        reason,
+                        distance: si.distance(tf),
+                        covers: true,
+                        own,
+                    }
                 } else if in_static && !mapped {
                     let c = si.chain(tf);
                     Verdict::Select {
@@ -253,6 +269,30 @@ impl<'c> SuiteImpact<'c> {
             _ if in_static => self.by_graph(si, t, tf, own),
             _ => Verdict::Skip,
         }
+    }
+
+    /// Does importing test file `tf` run a module whose import ran the changed lines? Why.
+    fn imported(
+        &self,
+        si: &SeedImpact,
+        tf: usize,
+        ranges: &[(u32, u32)],
+        commit: &str,
+    ) -> Option<String> {
+        let (module, reach) = si.imports.iter().find(|(_, r)| r.contains_key(&tf))?;
+        let mut chain = vec![tf];
+        while let Some(Some(next)) = reach.get(chain.last().expect("not empty")) {
+            chain.push(*next);
+        }
+        Some(format!(
+            "{}importing {} runs changed lines {} of {} (coverage map at {}); {}",
+            si.prefix,
+            self.spec.global(&self.g.files[*module]),
+            fmt_ranges(ranges),
+            si.shown,
+            short(commit),
+            chain_reason(self.g, self.spec, &chain)
+        ))
     }
 
     /// The static graph decides (with the symbol refinement, when it applies).
@@ -284,4 +324,59 @@ impl<'c> SuiteImpact<'c> {
             own,
         }
     }
+}
+
+/// The files whose import runs each module whose `import:` context ran the changed lines (a
+/// module imported once per process runs its import-time code for the first importer only, so
+/// every importer the graph knows counts). A module the graph does not know makes the graph
+/// decide for the whole file, with the tests that ran the lines.
+fn import_reach(
+    g: &PyGraph,
+    spec: &SuiteSpec,
+    precise: Precision,
+) -> (Precision, Vec<ImportReach>) {
+    let Precision::Lines {
+        map,
+        ranges,
+        commit,
+        importers,
+    } = precise
+    else {
+        return (precise, Vec::new());
+    };
+    let mut out = Vec::new();
+    for m in &importers {
+        let Some(id) = g.id(m) else {
+            let covered = map
+                .iter()
+                .filter(|(t, b)| {
+                    crate::covstore::is_test_context(t) && CoverageMap::any_line(b, &ranges)
+                })
+                .map(|(t, _)| t.clone())
+                .collect();
+            let why = format!(
+                "the changed lines run while importing {}, which the import graph does not know: static graph",
+                spec.global(m)
+            );
+            return (
+                Precision::ImportTime {
+                    why,
+                    covered,
+                    ranges,
+                    commit,
+                },
+                Vec::new(),
+            );
+        };
+        out.push((id, g.importers(id)));
+    }
+    (
+        Precision::Lines {
+            map,
+            ranges,
+            commit,
+            importers,
+        },
+        out,
+    )
 }

@@ -3,9 +3,10 @@
 use super::text::short;
 use super::types::SuiteSpec;
 use crate::change::{ChangeKind, ChangeSet, ChangedFile};
+use crate::covstore::{IMPORT_CONTEXT, is_test_context};
 use crate::history::CoverageMap;
 use crate::pyparse::enclosing_statements;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 /// How the tests of one changed file are decided.
@@ -19,11 +20,13 @@ pub(super) enum Precision {
     },
     /// Use the static graph (with an optional note why the map is not used).
     Static(Option<String>),
-    /// Use the map's lines of this file: test id → numbits; base-side changed ranges.
+    /// Use the map's lines of this file: test id → numbits; base-side changed ranges; the
+    /// modules (suite-relative paths) whose import ran the changed lines.
     Lines {
         map: HashMap<String, Vec<u8>>,
         ranges: Vec<(u32, u32)>,
         commit: String,
+        importers: Vec<String>,
     },
 }
 
@@ -42,9 +45,9 @@ impl Precision {
     }
 }
 
-/// Can the coverage map decide for this changed file? Fresh (recorded at the base, or the file
-/// unchanged between the map's commit and the base), mapped, with base-side line ranges, and the
-/// change not touching code that runs at import time.
+/// Can the coverage map decide for this changed file? Mapped, fresh (every row of the file
+/// recorded against its content at the base), with base-side line ranges, and the change not
+/// touching code run outside tests and module imports.
 pub(super) fn precise_lines(
     root: &Path,
     spec: &SuiteSpec,
@@ -62,18 +65,15 @@ pub(super) fn precise_lines(
             "{path} is not in the coverage map: static graph"
         )));
     };
-    if m.commit != change.base && !unchanged_since(root, &m.commit, &change.base, &path) {
-        return Precision::Static(Some(format!(
-            "the coverage map ({}) is older than the last change of {path}: static graph",
-            short(&m.commit)
-        )));
+    let Ok(src) = rigor_vcs::git::bytes(root, &["show", &format!("{}:{}", change.base, path)])
+    else {
+        return Precision::Static(None);
+    };
+    if let Some(why) = stale(root, &change.base, &path, m.contents.get(local)) {
+        return Precision::Static(Some(why));
     }
     let old: Vec<(u32, u32)> = cf.old_lines.iter().map(|r| (r.start, r.end)).collect();
-    let ranges = match rigor_vcs::git::bytes(root, &["show", &format!("{}:{}", change.base, path)])
-    {
-        Ok(src) => enclosing_statements(&String::from_utf8_lossy(&src), &old),
-        Err(_) => return Precision::Static(None),
-    };
+    let ranges = enclosing_statements(&String::from_utf8_lossy(&src), &old);
     if lines
         .get("")
         .is_some_and(|b| CoverageMap::any_line(b, &ranges))
@@ -82,26 +82,69 @@ pub(super) fn precise_lines(
         // larger change never loses a test the map had found).
         let covered = lines
             .iter()
-            .filter(|(t, b)| !t.is_empty() && CoverageMap::any_line(b, &ranges))
+            .filter(|(t, b)| is_test_context(t) && CoverageMap::any_line(b, &ranges))
             .map(|(t, _)| t.clone())
             .collect();
         return Precision::ImportTime {
-            why: format!("the change to {path} touches code run at import time: static graph"),
+            why: format!(
+                "the change to {path} touches code run outside tests and module imports: static graph"
+            ),
             covered,
             ranges,
             commit: m.commit.clone(),
         };
     }
+    let importers = lines
+        .iter()
+        .filter(|(_, b)| CoverageMap::any_line(b, &ranges))
+        .filter_map(|(c, _)| c.strip_prefix(IMPORT_CONTEXT).map(str::to_string))
+        .collect();
     Precision::Lines {
         map: lines.clone(),
         ranges,
         commit: m.commit.clone(),
+        importers,
     }
 }
 
-/// Is `path` the same at `from` and `to` (one `git diff --name-only`)?
-fn unchanged_since(root: &Path, from: &str, to: &str, path: &str) -> bool {
-    rigor_vcs::git::bytes(root, &["diff", "--name-only", from, to, "--", path])
-        .map(|o| o.iter().all(|b| b.is_ascii_whitespace()))
-        .unwrap_or(false)
+/// Why the map's rows of `path` cannot be trusted at `base`, if they cannot: every row must
+/// have been recorded against the file's content at the base (its git blob id).
+pub(crate) fn stale(
+    root: &Path,
+    base: &str,
+    path: &str,
+    contents: Option<&BTreeSet<String>>,
+) -> Option<String> {
+    let blob = rigor_vcs::git::line(root, &["rev-parse", &format!("{base}:{path}")]);
+    match (contents, blob) {
+        (Some(c), Some(b)) if c.len() == 1 && c.contains(&b) => None,
+        _ => Some(format!(
+            "the coverage map's lines of {path} were recorded against other content than at the base {}: static graph",
+            short(base)
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_recorded_against_other_content_are_not_trusted() {
+        let d = rigor_testkit::repo(&[("m.py", "x = 1\n")]);
+        let blob = rigor_vcs::git::line(d.path(), &["rev-parse", "HEAD:m.py"]).unwrap();
+        let one = |s: &str| Some(BTreeSet::from([s.to_string()]));
+        assert_eq!(stale(d.path(), "HEAD", "m.py", one(&blob).as_ref()), None);
+        // Another content, rows of two contents, unknown content, no rows, unknown file.
+        assert!(stale(d.path(), "HEAD", "m.py", one("0123abcd").as_ref()).is_some());
+        let two = BTreeSet::from([blob.clone(), "0123abcd".to_string()]);
+        assert!(stale(d.path(), "HEAD", "m.py", Some(&two)).is_some());
+        assert!(stale(d.path(), "HEAD", "m.py", one("").as_ref()).is_some());
+        assert!(stale(d.path(), "HEAD", "m.py", None).is_some());
+        let why = stale(d.path(), "HEAD", "gone.py", one(&blob).as_ref()).unwrap();
+        assert!(
+            why.contains("gone.py") && why.contains("static graph"),
+            "{why}"
+        );
+    }
 }

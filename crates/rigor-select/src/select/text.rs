@@ -38,7 +38,7 @@ pub(super) fn covers_reason(
 }
 
 /// Up to four line ranges: `3,7-9,…`.
-fn fmt_ranges(r: &[(u32, u32)]) -> String {
+pub(super) fn fmt_ranges(r: &[(u32, u32)]) -> String {
     let mut v: Vec<String> = r
         .iter()
         .take(4)
