@@ -124,7 +124,12 @@ pub fn run_queue(config: Config, req: &QueueRequest, reporter: &mut dyn Reporter
         );
     }
     ops::finish_job(&mut source.store, job)?;
-    rigor_pipeline::record::after_run(&config, &mut store, &report, None, None)?;
+    // Queue runs record no coverage map (their plan asks for none).
+    let no_map = Options {
+        coverage_map: None,
+        ..opts.clone()
+    };
+    rigor_pipeline::record::after_run(&config, &mut store, &report, None, &no_map)?;
     rigor_pipeline::outputs::write_outputs(&report, opts.junit.as_deref(), opts.json)?;
     let (failed, extra) = ops::failures(&store, queue)?;
     eprintln!(
