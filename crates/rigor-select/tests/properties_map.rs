@@ -146,7 +146,11 @@ fn selected(c: &Case, extra: bool) -> BTreeSet<String> {
         })
         .collect();
     let suites = [SuiteSpec::new("py", SuiteKind::Pytest, ".")];
-    let cfg = SelectConfig::default();
+    // The map is opt-in (`coverage_map = "auto"`); these properties are about using it.
+    let cfg = SelectConfig {
+        coverage_map: rigor_select::CoverageMapMode::Auto,
+        ..SelectConfig::default()
+    };
     let sel = select(
         &SelectInput {
             root: Path::new(root),
