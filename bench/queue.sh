@@ -18,29 +18,10 @@ TESTS="${1:-120}"
 RIGOR="${RIGOR:-${CARGO_TARGET_DIR:-target}/release/rigor}"
 PY="${RIGOR_TEST_PYTHON:-python3}"
 LEASE="${LEASE:-5s}"
-[ -x "$RIGOR" ] || { echo "build rigor first: cargo build --release -p rigor-cli (or set RIGOR=)" >&2; exit 2; }
-RIGOR="$(readlink -f "$RIGOR")"
-BIN="$(dirname "$(readlink -f "$(command -v initdb || ls /usr/lib/postgresql/*/bin/initdb | tail -1)")")"
-[ -x "$BIN/pg_ctl" ] || { echo "PostgreSQL server binaries not found: apt-get install postgresql" >&2; exit 2; }
+source "$(dirname "$0")/pg_cluster.sh"
+pg_cluster_setup queue
 
-WORK="$(mktemp -d /tmp/rigor-bench-queue.XXXXXX)"
-chmod 755 "$WORK"
-AS=()
-[ "$(id -u)" = 0 ] && AS=(runuser -u postgres --)
-PORT=$(( 20000 + RANDOM % 20000 ))
-cleanup() {
-  "${AS[@]}" "$BIN/pg_ctl" -D "$WORK/pg/data" -m immediate -w stop >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-echo "== PostgreSQL cluster on 127.0.0.1:$PORT"
-mkdir -p "$WORK/pg"
-[ ${#AS[@]} -gt 0 ] && chown -R postgres:postgres "$WORK/pg"
-"${AS[@]}" "$BIN/initdb" -A trust -U rigor -E UTF8 -D "$WORK/pg/data" >/dev/null
-"${AS[@]}" "$BIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/log" -w \
-  -o "-p $PORT -k $WORK/pg -c listen_addresses=127.0.0.1 -c max_connections=60" start >/dev/null
-PGVERSION="$("$BIN/postgres" --version)"
+pg_cluster_start -c max_connections=60
 pg() { psql -q -At -h 127.0.0.1 -p "$PORT" -U rigor "$@"; }
 
 echo "== a suite of $TESTS tests"

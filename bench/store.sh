@@ -21,21 +21,8 @@ PLAN_TESTS="${3:-10000}"
 PLAN_RUNS="${4:-100}"
 RIGOR="${RIGOR:-${CARGO_TARGET_DIR:-target}/release/rigor}"
 PY="${RIGOR_TEST_PYTHON:-python3}"
-[ -x "$RIGOR" ] || { echo "build rigor first: cargo build --release -p rigor-cli (or set RIGOR=)" >&2; exit 2; }
-RIGOR="$(readlink -f "$RIGOR")"
-BIN="$(dirname "$(readlink -f "$(command -v initdb || ls /usr/lib/postgresql/*/bin/initdb | tail -1)")")"
-[ -x "$BIN/pg_ctl" ] || { echo "PostgreSQL server binaries not found: apt-get install postgresql" >&2; exit 2; }
-
-WORK="$(mktemp -d /tmp/rigor-bench-store.XXXXXX)"
-chmod 755 "$WORK"
-AS=()
-[ "$(id -u)" = 0 ] && AS=(runuser -u postgres --)
-PORT=$(( 20000 + RANDOM % 20000 ))
-cleanup() {
-  "${AS[@]}" "$BIN/pg_ctl" -D "$WORK/pg/data" -m immediate -w stop >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/pg_cluster.sh"
+pg_cluster_setup store
 
 echo "== a run of $RESULTS results to record"
 mkdir -p "$WORK/proj/tests"
@@ -55,14 +42,8 @@ n = len(json.load(open(sys.argv[1]))["tests"])
 assert n == int(sys.argv[2]), f"the run recorded {n} results, not {sys.argv[2]}"
 PY
 
-echo "== PostgreSQL cluster on 127.0.0.1:$PORT"
-mkdir -p "$WORK/pg"
-[ ${#AS[@]} -gt 0 ] && chown -R postgres:postgres "$WORK/pg"
-"${AS[@]}" "$BIN/initdb" -A trust -U rigor -E UTF8 -D "$WORK/pg/data" >/dev/null
-"${AS[@]}" "$BIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/log" -w \
-  -o "-p $PORT -k $WORK/pg -c listen_addresses=127.0.0.1" start >/dev/null
+pg_cluster_start
 psql -q -h 127.0.0.1 -p "$PORT" -U rigor -d postgres -c "CREATE DATABASE bench"
-PGVERSION="$("$BIN/postgres" --version)"
 
 # WRITERS concurrent merges into URL; prints "seconds results_recorded runs".
 writers() {
