@@ -354,17 +354,23 @@ def evaluate(project, n_mutants, seed):
     dur = {r["id"]: r["duration_s"] for r in recs}
     base_fail = {r["id"] for r in recs if r["outcome"] in ("failed", "error")}
     total_time = sum(dur.values())
-    # The map's recording cost: `rigor run` with the map off, then with the default (auto, which
-    # records it), alternating; the last run (auto) is the history the plans use.
-    walls = {"off": [], "auto": []}
+    # The map's recording cost: `rigor run` with the map off, with coverage.py's tracer as the
+    # recorder, then with the default (auto, rigor's probes), alternating; the last run (the
+    # default) is the history the plans use.
+    recorders = {"off": {"RIGOR_SELECT_COVERAGE_MAP": "off"},
+                 "coverage": {"RIGOR_SELECT_MAP_RECORDER": "coverage"}, "auto": None}
+    walls = {mode: [] for mode in recorders}
     for _ in range(OVERHEAD_ROUNDS):
-        for mode in ("off", "auto"):
+        for mode, env in recorders.items():
             t0 = time.monotonic()
-            stderr = rigor_record(repo, env={"RIGOR_SELECT_COVERAGE_MAP": mode} if mode == "off" else None)
+            stderr = rigor_record(repo, env=env)
             walls[mode].append(time.monotonic() - t0)
     rigor_wall = statistics.median(walls["auto"])
-    print(f"  rigor run: map off {statistics.median(walls['off']):.1f} s, auto (recording) "
-          f"{rigor_wall:.1f} s: {rigor_wall / statistics.median(walls['off']):.2f}x", flush=True)
+    off_wall = statistics.median(walls["off"])
+    cov_wall = statistics.median(walls["coverage"])
+    print(f"  rigor run: map off {off_wall:.1f} s, probes (default) {rigor_wall:.1f} s: "
+          f"{rigor_wall / off_wall:.2f}x, coverage.py {cov_wall:.1f} s: {cov_wall / off_wall:.2f}x",
+          flush=True)
     m = re.search(r"coverage map of suite python: recorded (\d+) tests × (\d+) files from (\d+) data files", stderr)
     imp = {"tests": int(m[1]), "files": int(m[2]), "data_files": int(m[3])} if m else None
     _, tm_wall = run_pytest(repo, args, os.path.join(base_dir, "tm.jsonl"), extra=["--testmon"])

@@ -11,7 +11,7 @@ use std::path::Path;
 
 const CORE: &str = "SCALE = 2\n\n\ndef f(x):\n    return x + 1\n\n\ndef g(x):\n    return x * SCALE\n\n\ndef table():\n    return [g(i) for i in range(3)]\n\n\nTABLE = table()\n";
 
-/// The opt-in setting (the default is "off": recording costs 1.6–2.5× on these machines).
+/// The setting, spelled out (it is also the default: the first test runs without it).
 const AUTO: &str = "[select]\ncoverage_map = \"auto\"\n";
 
 fn project(extra_toml: &str) -> (tempfile::TempDir, std::path::PathBuf) {
@@ -98,10 +98,12 @@ fn plan(dir: &Path, base: &str) -> (Vec<String>, Vec<String>) {
 
 #[test]
 fn the_first_full_run_records_the_map_and_plans_use_it() {
-    let (_t, dir) = project(AUTO);
+    let (_t, dir) = project("");
     let err = full_run(&dir);
+    // test_plain runs no project code: no probe fires, so it has no row (tests outside the
+    // map are judged by the graph).
     assert!(
-        err.contains("coverage map of suite") && err.contains("recorded 4 tests"),
+        err.contains("coverage map of suite") && err.contains("recorded 3 tests"),
         "{err}"
     );
     let base = git(&dir, &["rev-parse", "HEAD"]).trim().to_string();

@@ -1,12 +1,14 @@
 //! Domain types shared by every rigor crate, and the layered configuration.
 
 pub mod config;
+pub mod coverage_map;
 pub mod duration;
 pub mod escape;
 pub mod number;
 pub mod test;
 pub mod time;
 
+pub use coverage_map::{MapRecorder, MapRecording};
 pub use config::{Config, ConfigError, MutateConfig, SuiteConfig, SuiteKind};
 pub use test::{Outcome, TestCase, TestKey, TestResult};
 

@@ -68,10 +68,11 @@ pub struct Options {
     /// Select by the change (against `base`, or the base rules of rigor-vcs).
     pub by_change: bool,
     pub base: Option<String>,
-    /// Per-test coverage recorded into this directory (`--coverage-map`, or
-    /// `[select] coverage_map` = `auto` / `always`).
-    pub coverage_map: Option<PathBuf>,
-    /// A suite without coverage.py is an error (`--coverage-map`, `coverage_map = "always"`).
+    /// Per-test coverage maps recorded (`--coverage-map`, or `[select] coverage_map` = `auto` /
+    /// `always`), with `[select] map_recorder`.
+    pub coverage_map: Option<rigor_model::MapRecording>,
+    /// A suite that cannot record is an error (`--coverage-map`, `coverage_map = "always"`):
+    /// with `map_recorder = "coverage"`, an interpreter without coverage.py.
     pub coverage_map_required: bool,
     /// The run is not narrowed (no change, filter, tier, shard or extra arguments): its map
     /// replaces the suite's map instead of refreshing the rows of the tests it ran.
@@ -150,8 +151,12 @@ impl Options {
             up_to_tier: flags.tier,
             by_change,
             base: flags.base,
-            coverage_map: (flags.coverage_map || map_mode.records())
-                .then(|| config.root.join(".rigor").join("coverage-map")),
+            coverage_map: (flags.coverage_map || map_mode.records()).then(|| {
+                rigor_model::MapRecording {
+                    dir: config.root.join(".rigor").join("coverage-map"),
+                    recorder: select.map_recorder,
+                }
+            }),
             coverage_map_required: flags.coverage_map
                 || map_mode == rigor_select::CoverageMapMode::Always,
             coverage_map_full,

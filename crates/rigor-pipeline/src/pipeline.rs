@@ -202,7 +202,7 @@ fn quarantined(store: &Store) -> Result<HashMap<TestKey, String>> {
 
 /// `--coverage-map` records afresh.
 fn clear_coverage_map(opts: &Options) -> Result<()> {
-    if let Some(dir) = &opts.coverage_map
+    if let Some(dir) = opts.coverage_map.as_ref().map(|m| &m.dir)
         && dir.exists()
     {
         std::fs::remove_dir_all(dir).map_err(|e| PipelineError::io("clear", dir, e))?;

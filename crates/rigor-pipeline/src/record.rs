@@ -21,7 +21,7 @@ pub fn after_run(
     for (key, reason) in crate::flaky::auto_quarantine(config, store, report)? {
         eprintln!("quarantined {key} ({reason})");
     }
-    if let Some(dir) = &opts.coverage_map {
+    if let Some(dir) = opts.coverage_map.as_ref().map(|m| &m.dir) {
         let full = opts.coverage_map_full
             && report.stopped_at_tier.is_none()
             && report.status != RunStatus::Interrupted;

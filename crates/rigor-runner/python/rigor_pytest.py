@@ -41,18 +41,38 @@ if _MODE in ("collect", "worker"):
         os.close(_devnull)
 
 
-# Per-test coverage maps (`[select] coverage_map`, `rigor run --coverage-map`): line coverage
-# with coverage.py, one dynamic context per test (its node id) and one per module import
-# (`import:PATH`, the module's import-time code and what it calls), in a data file per worker.
-# Without coverage.py nothing is recorded: a `.unavailable` file tells rigor why.
+# Per-test coverage maps (`[select] coverage_map`, `rigor run --coverage-map`): the lines each
+# test ran, in one context per test (its node id) and one per module import (`import:PATH`, the
+# module's import-time code and what it calls), in a data file per worker. Two recorders
+# (`RIGOR_MAP_RECORDER`): "probes" (default; rigor_probes.py, block probes compiled into the
+# project's modules, no dependency) and "coverage" (coverage.py's line tracer: exact lines,
+# 2-3x slower; without coverage.py a `.unavailable` file tells rigor why).
 _COV = None
 _COV_DIR = os.environ.get("RIGOR_COVERAGE_MAP", "")
+_RECORDER = os.environ.get("RIGOR_MAP_RECORDER", "probes")
 _CTX = [""]
 
 
 def _switch(ctx):
     _CTX[0] = ctx
     _COV.switch_context(ctx)
+
+
+class _Probes:
+    """rigor_probes behind the two calls the plugin makes of a recorder."""
+
+    def __init__(self, module, path):
+        self._m = module
+        self._path = path
+
+    def switch_context(self, ctx):
+        self._m.switch(ctx)
+
+    def stop(self):
+        pass
+
+    def save(self):
+        self._m.save(self._path)
 
 
 def _module_path(module, root):
@@ -88,6 +108,7 @@ def _attribute_imports(root):
             continue
 
         def exec_module(self, module, _orig=orig):
+            __tracebackhide__ = True  # pytest leaves this frame out of import errors
             rel = _module_path(module, root)
             if rel is None:
                 return _orig(self, module)
@@ -102,7 +123,18 @@ def _attribute_imports(root):
         cls.exec_module = exec_module
 
 
-if _MODE == "worker" and _COV_DIR:
+if _MODE == "worker" and _COV_DIR and _RECORDER == "probes":
+    os.makedirs(_COV_DIR, exist_ok=True)
+    import rigor_probes
+
+    _here = os.path.dirname(os.path.abspath(__file__))
+    rigor_probes.start(os.getcwd(), skip=[_here, os.path.join(os.getcwd(), ".rigor")])
+    _COV = _Probes(
+        rigor_probes,
+        os.path.join(_COV_DIR, ".coverage.probes.%d.%s" % (os.getpid(), os.urandom(4).hex())),
+    )
+    _attribute_imports(os.path.realpath(os.getcwd()))
+elif _MODE == "worker" and _COV_DIR:
     os.makedirs(_COV_DIR, exist_ok=True)
     try:
         import coverage

@@ -28,6 +28,71 @@ pub struct CollectionView<'a> {
     pub root: &'a Path,
     pub test_files: &'a BTreeSet<String>,
     pub modules: &'a BTreeMap<String, String>,
+    /// The directory where each test file's verdict is kept between runs (keyed by its
+    /// content; one file per suite root), so an unchanged file is not parsed again; `None`:
+    /// parse every file.
+    pub memo: Option<&'a Path>,
+}
+
+/// Each test file's "does its import-time code use the project?" verdict, by content hash,
+/// for one set of project packages (a different set invalidates every verdict).
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct Memo {
+    project: u64,
+    verdicts: BTreeMap<String, (u64, bool)>,
+    #[serde(skip)]
+    dirty: bool,
+}
+
+impl Memo {
+    fn load(path: Option<&Path>, project: u64) -> Memo {
+        let read = path.and_then(|p| std::fs::read(p).ok());
+        match read.and_then(|b| serde_json::from_slice::<Memo>(&b).ok()) {
+            Some(m) if m.project == project => m,
+            _ => Memo {
+                project,
+                ..Memo::default()
+            },
+        }
+    }
+
+    /// The verdict for `file` with content `src`, computed when not known for this content.
+    fn uses_project(&mut self, file: &str, src: &str, project: &HashSet<&str>) -> bool {
+        let h = fnv(src.as_bytes());
+        if let Some((seen, v)) = self.verdicts.get(file)
+            && *seen == h
+        {
+            return *v;
+        }
+        let v = import_time_uses_project(src, project);
+        self.verdicts.insert(file.to_string(), (h, v));
+        self.dirty = true;
+        v
+    }
+
+    /// Keep the verdicts (best effort: a memo that cannot be written only costs parsing).
+    fn save(&self, path: Option<&Path>) {
+        let Some(path) = path.filter(|_| self.dirty) else {
+            return;
+        };
+        let Ok(text) = serde_json::to_vec(self) else {
+            return;
+        };
+        let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        if std::fs::write(&tmp, text).is_ok() {
+            let _ = std::fs::rename(&tmp, path);
+        }
+    }
+}
+
+/// 64-bit FNV-1a.
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// The test files whose collection `changed` (files whose content differs from what the cache
@@ -74,12 +139,20 @@ pub fn recollect(view: &CollectionView, changed: &BTreeSet<String>) -> Recollect
         .filter(|(_, f)| changed.contains(*f))
         .map(|(m, _)| m.as_str())
         .collect();
+    let mut sorted: Vec<&str> = project.iter().copied().collect();
+    sorted.sort_unstable();
+    let memo_file = view.memo.map(|d| {
+        let root = view.root.to_string_lossy();
+        d.join(format!("collection-verdicts-{:016x}.json", fnv(root.as_bytes())))
+    });
+    let memo_file = memo_file.as_deref();
+    let mut memo = Memo::load(memo_file, fnv(sorted.join("\n").as_bytes()));
     let mut out = BTreeSet::new();
     for f in view.test_files {
         let stale = changed.contains(f)
             || match read(f) {
                 Ok(src) => {
-                    import_time_uses_project(&src, &project)
+                    memo.uses_project(f, &src, &project)
                         || imports_names_from(&src, &changed_modules)
                 }
                 Err(_) => true,
@@ -88,6 +161,7 @@ pub fn recollect(view: &CollectionView, changed: &BTreeSet<String>) -> Recollect
             out.insert(f.clone());
         }
     }
+    memo.save(memo_file);
     Recollect::Files(out)
 }
 
@@ -368,6 +442,7 @@ mod tests {
             root: dir.path(),
             test_files: &tests,
             modules: &modules,
+            memo: None,
         };
         let changed: BTreeSet<String> = ["pkg/__init__.py".to_string(), "tests/test_c.py".into()]
             .into_iter()
@@ -376,6 +451,45 @@ mod tests {
             .into_iter()
             .collect();
         assert_eq!(recollect(&view, &changed), Recollect::Files(want));
+    }
+
+    #[test]
+    fn verdicts_are_kept_per_file_content_between_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let (tests, modules) = view_in(
+            dir.path(),
+            &[
+                ("pkg/__init__.py", "CASES = [1]\n"),
+                (
+                    "tests/test_b.py",
+                    "import pytest, pkg\n@pytest.mark.parametrize('c', pkg.CASES)\ndef test_b(c):\n    pass\n",
+                ),
+                ("tests/test_c.py", "import pkg\ndef test_c():\n    pass\n"),
+            ],
+        );
+        let cache = dir.path().join(".rigor/cache");
+        let view = CollectionView {
+            root: dir.path(),
+            test_files: &tests,
+            modules: &modules,
+            memo: Some(&cache),
+        };
+        let changed: BTreeSet<String> = ["pkg/__init__.py".to_string()].into_iter().collect();
+        let only_b = Recollect::Files(["tests/test_b.py".to_string()].into_iter().collect());
+        assert_eq!(recollect(&view, &changed), only_b);
+        let memo = std::fs::read_dir(&cache).unwrap().next().unwrap().unwrap().path();
+        // The next run reads the kept verdict of an unchanged file instead of parsing it: a
+        // verdict planted for test_c's content is what decides.
+        let mut m: Memo = serde_json::from_slice(&std::fs::read(&memo).unwrap()).unwrap();
+        m.verdicts.get_mut("tests/test_c.py").unwrap().1 = true;
+        std::fs::write(&memo, serde_json::to_vec(&m).unwrap()).unwrap();
+        let both: BTreeSet<String> = ["tests/test_b.py".to_string(), "tests/test_c.py".into()]
+            .into_iter()
+            .collect();
+        assert_eq!(recollect(&view, &changed), Recollect::Files(both));
+        // New content of a file is judged again (the planted verdict no longer applies).
+        std::fs::write(dir.path().join("tests/test_c.py"), "def test_c():\n    pass\n").unwrap();
+        assert_eq!(recollect(&view, &changed), only_b);
     }
 
     #[test]
@@ -404,6 +518,7 @@ mod tests {
             root: dir.path(),
             test_files: &tests,
             modules: &modules,
+            memo: None,
         };
         let changed: BTreeSet<String> = ["pkg/core.py".to_string()].into_iter().collect();
         let want: BTreeSet<String> = ["tests/test_a.py".to_string()].into_iter().collect();
@@ -429,6 +544,7 @@ mod tests {
             root: dir.path(),
             test_files: &tests,
             modules: &modules,
+            memo: None,
         };
         let one = |f: &str| -> BTreeSet<String> { [f.to_string()].into_iter().collect() };
         assert!(

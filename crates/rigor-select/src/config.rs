@@ -127,6 +127,8 @@ pub struct SelectConfig {
     pub defaults: bool,
     /// Record per-test coverage maps and use them when fresh ([`CoverageMapMode`]).
     pub coverage_map: CoverageMapMode,
+    /// What records the maps: rigor's block probes (default) or coverage.py.
+    pub map_recorder: rigor_model::MapRecorder,
     /// Refine the Python graph by the changed functions and classes (see [`crate::symbols`]).
     pub symbols: bool,
 }
@@ -136,14 +138,15 @@ pub struct SelectConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CoverageMapMode {
-    /// Record on every pytest run when coverage.py is importable in the suite's interpreter
-    /// (silently skipped otherwise); use the map when it is fresh.
-    Auto,
-    /// Never record (unless `rigor run --coverage-map`), never use. The default while recording
-    /// costs more than the 1.3× of a run without it (docs/selection.md).
+    /// Record on every pytest run (with `map_recorder = "coverage"`: when coverage.py is
+    /// importable in the suite's interpreter, silently skipped otherwise); use the map when it
+    /// is fresh. The default: rigor's probes cost close to nothing (docs/selection.md).
     #[default]
+    Auto,
+    /// Never record (unless `rigor run --coverage-map`), never use.
     Off,
-    /// Like `auto`, but a suite whose interpreter lacks coverage.py is an error.
+    /// Like `auto`, but a suite that cannot record (no coverage.py for the `coverage`
+    /// recorder) is an error.
     Always,
 }
 
@@ -196,7 +199,8 @@ impl Default for SelectConfig {
             ignore: Vec::new(),
             rules: Vec::new(),
             defaults: true,
-            coverage_map: CoverageMapMode::Off,
+            coverage_map: CoverageMapMode::Auto,
+            map_recorder: rigor_model::MapRecorder::Probes,
             symbols: true,
         }
     }
@@ -376,7 +380,11 @@ mod tests {
         assert_eq!(read("false").unwrap().coverage_map, CoverageMapMode::Off);
         let e = read("\"sometimes\"").unwrap_err();
         assert!(e.contains("sometimes") && e.contains("always"), "{e}");
-        assert_eq!(SelectConfig::default().coverage_map, CoverageMapMode::Off);
+        assert_eq!(SelectConfig::default().coverage_map, CoverageMapMode::Auto);
+        assert_eq!(
+            SelectConfig::default().map_recorder,
+            rigor_model::MapRecorder::Probes
+        );
         assert!(!CoverageMapMode::Off.uses_map() && CoverageMapMode::Always.records());
     }
 }

@@ -693,10 +693,15 @@ pub fn enclosing_statements(source: &str, lines: &[(u32, u32)]) -> Vec<(u32, u32
             if e == s {
                 continue;
             }
-            // Compound statements: only their header (up to the body) counts.
-            let e = match n
+            // Compound statements: only their header (up to the body) counts; a decorated
+            // definition's header runs from its first decorator to its `def`/`class` line.
+            let inner = match n.kind() {
+                "decorated_definition" => n.child_by_field_name("definition").unwrap_or(n),
+                _ => n,
+            };
+            let e = match inner
                 .child_by_field_name("body")
-                .or_else(|| n.child_by_field_name("consequence"))
+                .or_else(|| inner.child_by_field_name("consequence"))
             {
                 Some(body) => (body.start_position().row as u32 + 1)
                     .saturating_sub(1)
@@ -935,5 +940,16 @@ from star import *
             !r.contains(&(1, 1)),
             "a body change does not widen to the def header: {r:?}"
         );
+    }
+
+    #[test]
+    fn a_body_change_of_a_decorated_function_does_not_widen_to_its_decorators() {
+        let src = "@deco\n@other(1)\ndef f(a):\n    if a:\n        y = 1\n    return y\n";
+        let r = enclosing_statements(src, &[(5, 5)]);
+        assert!(r.contains(&(5, 5)), "{r:?}");
+        assert!(r.iter().all(|&(s, _)| s >= 4), "only the if and its body: {r:?}");
+        // A decorator change is the header: decorators through the def line.
+        let r = enclosing_statements(src, &[(2, 2)]);
+        assert!(r.contains(&(1, 3)), "{r:?}");
     }
 }

@@ -61,7 +61,7 @@ pub struct PlanRequest {
     pub jobs: usize,
     pub keep_output: bool,
     /// Precision mode: record per-test coverage into this directory (pytest suites).
-    pub coverage_map: Option<std::path::PathBuf>,
+    pub coverage_map: Option<rigor_model::MapRecording>,
     /// Change-aware selection: only the tests the change can break (the change detected once
     /// by the caller).
     pub change: Option<Detected>,
@@ -218,6 +218,7 @@ pub fn plan(config: &Config, store: &mut Store, req: &PlanRequest) -> Result<Pla
     };
     let tiers = requested_tiers(config, req)?;
     // A change-aware plan re-collects only the test files the change can alter.
+    let memo = config.root.join(".rigor").join("cache");
     let judge = |root: &std::path::Path,
                  changed: &std::collections::BTreeSet<String>,
                  test_files: &std::collections::BTreeSet<String>,
@@ -226,6 +227,7 @@ pub fn plan(config: &Config, store: &mut Store, req: &PlanRequest) -> Result<Pla
             root,
             test_files,
             modules,
+            memo: Some(&memo),
         };
         match rigor_select::collection::recollect(&view, changed) {
             rigor_select::collection::Recollect::All(why) => Err(why),

@@ -77,8 +77,8 @@ fn pytest_suite(
 pub struct PrepareOptions {
     /// Keep captured output of passing tests.
     pub keep_output: bool,
-    /// Precision mode: pytest workers record per-test coverage (coverage.py) into this directory.
-    pub coverage_map: Option<PathBuf>,
+    /// Precision mode: pytest workers record per-test coverage maps (one directory per suite).
+    pub coverage_map: Option<rigor_model::MapRecording>,
 }
 
 pub(crate) fn prepare(
@@ -94,11 +94,13 @@ pub(crate) fn prepare(
     Ok(match s.kind {
         SuiteKind::Pytest => {
             let mut p = pytest_suite(config, s, extra, keep_output)?;
-            if let Some(dir) = &popts.coverage_map {
+            if let Some(rec) = &popts.coverage_map {
                 p.env.insert(
                     "RIGOR_COVERAGE_MAP".into(),
-                    dir.join(&s.name).display().to_string(),
+                    rec.dir.join(&s.name).display().to_string(),
                 );
+                p.env
+                    .insert("RIGOR_MAP_RECORDER".into(), rec.recorder.as_str().into());
             }
             Prepared::Pytest(p)
         }
@@ -285,7 +287,10 @@ mod tests {
         let c = config(dir.path(), &toml);
         let popts = PrepareOptions {
             keep_output: true,
-            coverage_map: Some(dir.path().join("cov")),
+            coverage_map: Some(rigor_model::MapRecording {
+                dir: dir.path().join("cov"),
+                recorder: rigor_model::MapRecorder::Probes,
+            }),
         };
         let found = discover_with(&c, &[], &["-k".into(), "a".into()], &popts).unwrap();
         assert_eq!(found[0].tests.len(), 1);
@@ -302,6 +307,11 @@ mod tests {
         assert!(p.keep_output);
         let map = dir.path().join("cov").join("py").display().to_string();
         assert_eq!(p.env.get("RIGOR_COVERAGE_MAP"), Some(&map));
+        assert_eq!(
+            p.env.get("RIGOR_MAP_RECORDER").map(String::as_str),
+            Some("probes")
+        );
+        assert!(dir.path().join(".rigor/python/rigor_probes.py").is_file());
     }
 
     #[test]

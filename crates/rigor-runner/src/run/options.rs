@@ -3,7 +3,6 @@
 use crate::prepare::Discovered;
 use rigor_model::{TestCase, TestKey};
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -22,8 +21,8 @@ pub struct RunOptions {
     pub base: Option<String>,
     /// `K/N` when running one shard, for the record.
     pub shard: Option<String>,
-    /// Precision mode: record per-test coverage of pytest suites into this directory.
-    pub coverage_map: Option<PathBuf>,
+    /// Precision mode: record per-test coverage maps of pytest suites.
+    pub coverage_map: Option<rigor_model::MapRecording>,
     /// Quarantined tests (key → reason): they run, their failures do not fail the run.
     pub quarantined: HashMap<TestKey, String>,
     /// When the command started — before change detection, discovery and planning. The run's

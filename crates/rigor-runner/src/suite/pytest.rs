@@ -13,6 +13,8 @@ use std::sync::mpsc;
 
 /// The plugin rigor ships inside its binary and loads with `-p rigor_pytest`.
 pub const PLUGIN_SOURCE: &str = include_str!("../../python/rigor_pytest.py");
+/// The probe recorder of per-test coverage maps, imported by the plugin (`rigor_probes`).
+pub const PROBES_SOURCE: &str = include_str!("../../python/rigor_probes.py");
 const PLUGIN_MODULE: &str = "rigor_pytest";
 
 #[derive(Debug, Clone)]
@@ -55,14 +57,17 @@ pub struct Collected {
 
 /// Write the plugin where the interpreter can import it (only when its content changed).
 pub fn install_plugin(dir: &Path) -> Result<(), RunnerError> {
-    let path = dir.join(format!("{PLUGIN_MODULE}.py"));
-    if std::fs::read_to_string(&path).ok().as_deref() == Some(PLUGIN_SOURCE) {
-        return Ok(());
+    for (module, source) in [(PLUGIN_MODULE, PLUGIN_SOURCE), ("rigor_probes", PROBES_SOURCE)] {
+        let path = dir.join(format!("{module}.py"));
+        if std::fs::read_to_string(&path).ok().as_deref() == Some(source) {
+            continue;
+        }
+        std::fs::create_dir_all(dir).map_err(|e| RunnerError::io(dir, e))?;
+        let tmp = dir.join(format!(".{module}.{}.tmp", std::process::id()));
+        std::fs::write(&tmp, source).map_err(|e| RunnerError::io(&tmp, e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| RunnerError::io(&path, e))?;
     }
-    std::fs::create_dir_all(dir).map_err(|e| RunnerError::io(dir, e))?;
-    let tmp = dir.join(format!(".{PLUGIN_MODULE}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, PLUGIN_SOURCE).map_err(|e| RunnerError::io(&tmp, e))?;
-    std::fs::rename(&tmp, &path).map_err(|e| RunnerError::io(&path, e))
+    Ok(())
 }
 
 impl PytestSuite {
@@ -362,5 +367,7 @@ mod tests {
         std::fs::write(&path, "stale").unwrap();
         install_plugin(&plugin).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), PLUGIN_SOURCE);
+        let probes = plugin.join("rigor_probes.py");
+        assert_eq!(std::fs::read_to_string(&probes).unwrap(), PROBES_SOURCE);
     }
 }
