@@ -129,6 +129,9 @@ pub struct SelectConfig {
     pub coverage_map: CoverageMapMode,
     /// Refine the Python graph by the changed functions and classes (see [`crate::symbols`]).
     pub symbols: bool,
+    /// Record per-test coverage of Rust test binaries on full runs and narrow a Rust change to
+    /// the tests covering its lines (see [`crate::rustcov`]).
+    pub rust_coverage: bool,
 }
 
 /// `[select].coverage_map`: when pytest runs record the per-test coverage map and whether
@@ -198,6 +201,7 @@ impl Default for SelectConfig {
             defaults: true,
             coverage_map: CoverageMapMode::Off,
             symbols: true,
+            rust_coverage: false,
         }
     }
 }
@@ -213,6 +217,7 @@ pub struct CompiledConfig {
     pub rules: Vec<(GlobSet, PathRule)>,
     pub coverage_map: bool,
     pub symbols: bool,
+    pub rust_coverage: bool,
 }
 
 fn build(key: &'static str, globs: &[String]) -> Result<(GlobSet, Vec<String>)> {
@@ -262,6 +267,7 @@ impl SelectConfig {
             rules,
             coverage_map: self.coverage_map.uses_map(),
             symbols: self.symbols,
+            rust_coverage: self.rust_coverage,
         })
     }
 }
