@@ -76,3 +76,37 @@ fn report_is_empty(binary: &Path) -> bool {
         .map(|b| !b.windows(13).any(|w| w == b"__llvm_covfun"))
         .unwrap_or(true)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_is_not_a_raw_profile_is_a_clear_error() {
+        let d = tempfile::tempdir().unwrap();
+        let prof = d.path().join("t.profraw");
+        std::fs::write(&prof, b"not a raw profile").unwrap();
+        let bin = std::env::current_exe().unwrap();
+        let m = read(&bin, &prof, &|_| true).unwrap_err().to_string();
+        assert!(
+            m.contains("cannot read the raw profile")
+                && m.contains("t.profraw")
+                && m.contains("hint:"),
+            "{m}"
+        );
+        // No profile at all: the test process did not exit normally.
+        let missing = d.path().join("none.profraw");
+        let m = read(&bin, &missing, &|_| true).unwrap_err().to_string();
+        assert!(m.contains("none.profraw"), "{m}");
+    }
+
+    #[test]
+    fn a_truncated_header_is_an_error_not_a_panic() {
+        let d = tempfile::tempdir().unwrap();
+        let prof = d.path().join("t.profraw");
+        // The raw profile magic (little-endian), then nothing.
+        std::fs::write(&prof, 0xff6c70726f667281u64.to_le_bytes()).unwrap();
+        let bin = std::env::current_exe().unwrap();
+        assert!(read(&bin, &prof, &|_| true).is_err());
+    }
+}

@@ -73,12 +73,7 @@ type Usable<'c> = (&'c CoverageMap, Vec<(u32, u32)>);
 
 /// The suite's map and the changed base-side ranges, when the map can decide for the file; or
 /// why it cannot (`…: whole binaries`).
-fn usable<'c>(
-    ctx: &'c Ctx,
-    s: &SuiteSpec,
-    local: &str,
-    fi: usize,
-) -> Result<Usable<'c>, String> {
+fn usable<'c>(ctx: &'c Ctx, s: &SuiteSpec, local: &str, fi: usize) -> Result<Usable<'c>, String> {
     let path = s.global(local);
     let cf = &ctx.change.files[fi];
     let root = ctx.input.root;
