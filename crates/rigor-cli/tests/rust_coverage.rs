@@ -187,3 +187,29 @@ fn no_readable_profile_at_all_keeps_selection_per_binary() {
         "{notes}"
     );
 }
+
+#[test]
+fn rows_recorded_against_other_content_are_never_trusted() {
+    let (_t, dir) = crate_repo();
+    record(&dir, &[]);
+    // The file changes and is committed after the recording: at the new base its rows describe
+    // other content, so the next change runs the whole binary.
+    edit(&dir, "    a + b\n", "    b + a\n");
+    rigor_testkit::commit_all(&dir, "commuted");
+    edit(&dir, "    -a\n", "    0 - a\n");
+    let p = plan(&dir, &[]);
+    assert_eq!(selected(&p), ids(&ALL));
+    let notes = p["notes"].to_string();
+    assert!(
+        notes.contains("recorded against other content than at the base"),
+        "{notes}"
+    );
+    // A new full run records the map again: narrow again.
+    rigor_testkit::git(&dir, &["stash", "-q"]);
+    record(&dir, &[]);
+    rigor_testkit::git(&dir, &["stash", "pop", "-q"]);
+    assert_eq!(
+        selected(&plan(&dir, &[])),
+        ids(&["negates", "negates_zero"])
+    );
+}
