@@ -30,6 +30,7 @@ the release binary (target/release/rigor).
 
 import argparse
 import ast
+import collections
 import json
 import os
 import random
@@ -92,9 +93,9 @@ def sh(cmd, cwd=None, env=None, timeout=900, check=True, limit=False):
     return p
 
 
-def setup(build):
+def setup(build, python=True):
     os.makedirs(WORK, exist_ok=True)
-    if not os.path.exists(PY):
+    if python and not os.path.exists(PY):
         sh([sys.executable, "-m", "venv", VENV])
         sh([PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *PIP_PINS])
     if build:
@@ -111,11 +112,12 @@ def rigor_env(extra=None):
     return env
 
 
-def write_rigor_toml(repo, suite, kind, args=()):
+def write_rigor_toml(repo, suite, kind, args=(), rust_coverage=False):
     """The project's rigor.toml: one suite, and the [select] keys the modes override."""
     with open(os.path.join(repo, "rigor.toml"), "w") as f:
         f.write(f'[[suite]]\nname = "{suite}"\nkind = "{kind}"\nargs = {json.dumps(list(args))}\n\n'
-                "[select]\ncoverage_map = \"auto\"\nsymbols = true\n")
+                "[select]\ncoverage_map = \"auto\"\nsymbols = true\n"
+                + ("rust_coverage = true\n" if rust_coverage else ""))
 
 
 def rigor_record(repo, extra_args=(), env=None):
@@ -430,7 +432,16 @@ def evaluate(project, n_mutants, seed):
 
 # ---------------------------------------------------------------- Rust (cargo nextest)
 
-RUST_CRATES = {"semver": "1.0.23"}
+# semver: 6 test binaries (the largest, test_version_req, 20 tests); strsim: 88 unit tests in one
+# binary (the library's), no dependencies.
+RUST_CRATES = {"semver": "1.0.23", "strsim": "0.11.1"}
+
+# rigor plan's modes on a Rust crate: per test binary, and per test from the Rust coverage map
+# (`[select] rust_coverage = true`, recorded by the baseline `rigor run`).
+RUST_MODES = {
+    "rigor-static": {"RIGOR_SELECT_COVERAGE_MAP": "off", "RIGOR_SELECT_RUST_COVERAGE": "false"},
+    "rigor-rustcov": {"RIGOR_SELECT_COVERAGE_MAP": "off"},
+}
 
 RUST_SWAPS = [(" == ", " != "), (" != ", " == "), (" < ", " >= "), (" > ", " <= "), (" <= ", " > "),
               (" >= ", " < "), (" + ", " - "), (" - ", " + "), (" && ", " || "), (" || ", " && ")]
@@ -513,7 +524,7 @@ def evaluate_rust(name, n_mutants, seed):
         f.write('[profile.bench]\nfail-fast = false\n[profile.bench.junit]\npath = "junit.xml"\n')
     with open(os.path.join(repo, ".gitignore"), "a") as f:
         f.write("\n/target\n.rigor/\n")
-    write_rigor_toml(repo, "rust", "nextest")
+    write_rigor_toml(repo, "rust", "nextest", rust_coverage=True)
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "base")
@@ -528,7 +539,17 @@ def evaluate_rust(name, n_mutants, seed):
     dur = {t: d for t, (_, d) in baseline.items()}
     total_time = sum(dur.values())
     cargo_env = {"CARGO_TARGET_DIR": target, "CARGO_TERM_COLOR": "never"}
-    rigor_record(repo, env=cargo_env)
+    # The recording's cost: `rigor run` without, then with the Rust coverage map (the instrumented
+    # build, one process per test, the profiles read); the last run's map is the one the plans use.
+    walls = {}
+    for mode, flag in (("off", "false"), ("rustcov", "true")):
+        t0 = time.monotonic()
+        stderr = rigor_record(repo, env={**cargo_env, "RIGOR_SELECT_RUST_COVERAGE": flag})
+        walls[mode] = time.monotonic() - t0
+    m = re.search(r"Rust coverage map of suite rust: (.*)", stderr)
+    recorded = m[1] if m else None
+    print(f"  rigor run: {walls['off']:.1f} s; with the Rust coverage map recorded {walls['rustcov']:.1f} s"
+          f" ({recorded})", flush=True)
     rows, tried = [], 0
     for (rel, ln, new_line, desc) in rust_mutants(repo, n_mutants, seed):
         if len(rows) >= n_mutants or tried >= 3 * n_mutants:
@@ -547,22 +568,24 @@ def evaluate_rust(name, n_mutants, seed):
             print(f"  [{name}] {rel}:{ln} {desc}: does not compile, skipped", flush=True)
             continue
         failing = {t for t, (f, _) in res.items() if f} - base_fail
-        plan, plan_s = rigor_plan(repo, base, {**cargo_env, **MODES["rigor-static"]})
-        row = {"mutant": len(rows), "file": rel, "line": ln, "desc": desc, "failing": sorted(failing),
-               "rigor-static": plan_row(plan, plan_s, failing, dur, total_time, all_ids)}
+        row = {"mutant": len(rows), "file": rel, "line": ln, "desc": desc, "failing": sorted(failing)}
+        for mode, env in RUST_MODES.items():
+            plan, plan_s = rigor_plan(repo, base, {**cargo_env, **env})
+            row[mode] = plan_row(plan, plan_s, failing, dur, total_time, all_ids)
         rows.append(row)
-        selected = row["rigor-static"]["selected"]
-        status = f"rigor:{'ok' if row['rigor-static']['caught'] else 'MISS'}/{selected}" if failing else "undetectable"
+        status = " ".join(f"{t}:{'ok' if row[t]['caught'] else 'MISS'}/{row[t]['selected']}"
+                          for t in RUST_MODES) if failing else "undetectable"
         print(f"  [{name} {len(rows)}/{n_mutants}] {rel}:{ln} {desc}: {len(failing)} failing; {status}", flush=True)
     return {"project": name, "version": version, "tests": len(all_ids), "base_wall_s": base_wall, "mutants": rows,
-            "kind": "rust"}
+            "kind": "rust", "rigor_run_walls": walls, "rust_coverage_recorded": recorded,
+            "largest_binary": max(collections.Counter(t.split(" ")[0] for t in all_ids).values())}
 
 
 def summarize(res):
     out = []
     for p in res:
         det = [r for r in p["mutants"] if r["failing"]]
-        for tool in ("rigor-files", "rigor-static", "rigor-default", "testmon"):
+        for tool in ("rigor-files", "rigor-static", "rigor-rustcov", "rigor-default", "testmon"):
             if not det or tool not in det[0]:
                 continue
             caught = sum(r[tool]["caught"] for r in det)
@@ -617,7 +640,7 @@ def main():
     global RIGOR
     if a.rigor:
         RIGOR = os.path.abspath(a.rigor)
-    setup(build=not a.rigor)
+    setup(build=not a.rigor, python=bool(a.projects))
     res = []
     for p in filter(None, a.projects.split(",")):
         print(f"== {p}", flush=True)

@@ -12,6 +12,7 @@ pub mod outputs;
 pub mod pipeline;
 pub mod planning;
 pub mod record;
+pub mod rustcov;
 pub mod signals;
 
 pub use error::{PipelineError, Result};

@@ -27,6 +27,7 @@ pub fn after_run(
             && report.status != RunStatus::Interrupted;
         import_coverage_map(config, store, dir, report, full, opts.coverage_map_required)?;
     }
+    crate::rustcov::after_run(config, store, report, opts)?;
     if let Some(change) = change {
         let results = store.run_results(report.run_id)?;
         rigor_select::record_change_outcome(store, change, &results)?;

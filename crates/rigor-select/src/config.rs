@@ -131,6 +131,9 @@ pub struct SelectConfig {
     pub map_recorder: rigor_model::MapRecorder,
     /// Refine the Python graph by the changed functions and classes (see [`crate::symbols`]).
     pub symbols: bool,
+    /// Record per-test coverage of Rust test binaries on full runs and narrow a Rust change to
+    /// the tests covering its lines (see [`crate::rustcov`]).
+    pub rust_coverage: bool,
 }
 
 /// `[select].coverage_map`: when pytest runs record the per-test coverage map and whether
@@ -202,6 +205,7 @@ impl Default for SelectConfig {
             coverage_map: CoverageMapMode::Auto,
             map_recorder: rigor_model::MapRecorder::Probes,
             symbols: true,
+            rust_coverage: false,
         }
     }
 }
@@ -217,6 +221,7 @@ pub struct CompiledConfig {
     pub rules: Vec<(GlobSet, PathRule)>,
     pub coverage_map: bool,
     pub symbols: bool,
+    pub rust_coverage: bool,
 }
 
 fn build(key: &'static str, globs: &[String]) -> Result<(GlobSet, Vec<String>)> {
@@ -266,6 +271,7 @@ impl SelectConfig {
             rules,
             coverage_map: self.coverage_map.uses_map(),
             symbols: self.symbols,
+            rust_coverage: self.rust_coverage,
         })
     }
 }

@@ -26,6 +26,7 @@ pub mod pyparse;
 pub mod python;
 pub mod risk;
 pub mod rust;
+pub mod rustcov;
 pub mod select;
 pub mod symbols;
 

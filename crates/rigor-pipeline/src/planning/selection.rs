@@ -4,7 +4,7 @@
 use super::facts::HistoryFacts;
 use crate::change::Detected;
 use crate::error::Result;
-use rigor_model::{Config, TestCase, TestKey};
+use rigor_model::{Config, SuiteKind, TestCase, TestKey};
 use rigor_plan::Selector;
 use rigor_runner::Discovered;
 use rigor_select::{ChangeSet, Selection};
@@ -156,8 +156,12 @@ fn selection_history(
     let branch = rigor_vcs::branch(&config.root);
     let mut history = rigor_select::History::load(store, branch.as_deref(), 50)?;
     history.load_churn(&config.root, 100)?;
-    if select_config.coverage_map.uses_map() {
-        for spec in suites {
+    let rust = |k| matches!(k, SuiteKind::Nextest | SuiteKind::CargoTest);
+    for spec in suites {
+        let is_rust = rust(spec.kind);
+        if (select_config.coverage_map.uses_map() && !is_rust)
+            || (select_config.rust_coverage && is_rust)
+        {
             history.load_coverage(store, &spec.name, change, &|p| spec.local(p))?;
         }
     }

@@ -29,7 +29,12 @@ pub(super) fn add(ctx: &Ctx, acc: &mut Acc) {
             Some(s) if s.kind != SuiteKind::Command => {
                 if let Some(file) = &t.file {
                     let g = s.global(file);
-                    if changed.contains(g.as_str()) {
+                    let narrowed = (
+                        t.key.suite.clone(),
+                        crate::rust::binary_of(&t.key.id).to_string(),
+                        g.clone(),
+                    );
+                    if changed.contains(g.as_str()) && !acc.rust_narrowed.contains(&narrowed) {
                         let f = acc.add(&t.key, format!("its own file {g} changed"));
                         f.own_file = true;
                         f.distance_min(0);

@@ -9,6 +9,7 @@ use super::files::{base_name, test_file};
 use super::graphs::Graphs;
 use super::names::{rust_changed_names, set_affinity};
 use super::rules;
+use super::rustmap::{self, Narrowed};
 use super::state::{Acc, Ctx};
 use super::types::{Selection, SuiteSpec};
 use crate::change::ChangeKind;
@@ -231,9 +232,28 @@ impl Classifier<'_, '_> {
             RustImpact::Binaries(bins) => {
                 let lines = &self.ctx.change.files[fi].lines;
                 let names = rust_changed_names(self.ctx.input.root, p, lines);
+                let narrowed = rustmap::narrow(self.ctx, s, local, fi, &bins, &mut self.sel.notes);
                 for t in self.ctx.tests.iter().filter(|t| t.key.suite == s.name) {
                     if let Some((why, dist)) = bins.get(binary_of(&t.key.id)) {
-                        let f = self.acc.add(&t.key, why.clone());
+                        let why = match narrowed.get(binary_of(&t.key.id)) {
+                            Some(Narrowed::Whole(w)) => format!("{why} ({w})"),
+                            Some(Narrowed::Tests { selected, skip }) => {
+                                self.acc.rust_narrowed.insert((
+                                    s.name.clone(),
+                                    binary_of(&t.key.id).to_string(),
+                                    p.to_string(),
+                                ));
+                                match selected.get(&t.key.id) {
+                                    Some(r) => r.clone(),
+                                    None => {
+                                        self.acc.out.insert(t.key.clone(), skip.clone());
+                                        continue;
+                                    }
+                                }
+                            }
+                            None => why.clone(),
+                        };
+                        let f = self.acc.add(&t.key, why);
                         f.distance_min(*dist);
                         set_affinity(f, &names, &t.key.id);
                     }

@@ -31,6 +31,7 @@ pub(super) fn finish(
             let kind = ctx.by_suite.get(t.key.suite.as_str()).map(|s| s.kind);
             let why = refined_out
                 .remove(&t.key)
+                .or_else(|| acc.out.remove(&t.key))
                 .unwrap_or_else(|| why_not(t, ctx.change, kind));
             sel.skipped.push((t.key.clone(), why));
         }

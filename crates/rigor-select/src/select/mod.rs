@@ -23,6 +23,7 @@ mod names;
 mod precision;
 mod refine;
 mod rules;
+mod rustmap;
 mod state;
 mod text;
 mod types;

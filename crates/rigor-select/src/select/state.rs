@@ -45,6 +45,11 @@ impl<'a> Ctx<'a> {
 pub(super) struct Acc {
     pub reasons: BTreeMap<TestKey, Vec<String>>,
     pub factors: HashMap<TestKey, RiskFactors>,
+    /// Why a test was left out by a finer decision (the Rust coverage map), if it stays out.
+    pub out: HashMap<TestKey, String>,
+    /// (suite, binary id, project-relative path): the Rust coverage map decided the binary's
+    /// tests for that changed file, so a test whose own file it is needs no other reason.
+    pub rust_narrowed: std::collections::HashSet<(String, String, String)>,
 }
 
 impl Acc {
