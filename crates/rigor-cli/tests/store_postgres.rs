@@ -13,16 +13,6 @@ use rigor_testkit::pg::PgCluster;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-fn json_of(out: &std::process::Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: stdout={} stderr={}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
 /// Keys whose values differ between two recordings of the same data: timestamps, and row ids
 /// (identity columns may skip numbers on PostgreSQL).
 const REDACTED: &[&str] = &[
@@ -171,58 +161,7 @@ fn eight_concurrent_runs_into_postgres_lose_nothing() {
     let pg = PgCluster::start();
     let url = pg.database("concurrent");
     let (_t, dir) = project("pyproj");
-    let many = "import pytest\n\n\n@pytest.mark.parametrize('i', range(150))\ndef test_many(i):\n    pass\n";
-    std::fs::write(dir.join("tests/test_many.py"), many).unwrap();
-    let children: Vec<_> = (0..8)
-        .map(|_| {
-            Command::new(env!("CARGO_BIN_EXE_rigor"))
-                .current_dir(&dir)
-                .env("RIGOR_PYTHON_INTERPRETER", python())
-                .env("RIGOR_STORE_URL", &url)
-                .args(["run", "-j", "1", "--format", "json"])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let mut per_run = Vec::new();
-    for c in children {
-        let out = c.wait_with_output().unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "the fixture has failing tests: {err}"
-        );
-        assert!(
-            !err.contains("deadlock") && !err.contains("PostgreSQL"),
-            "{err}"
-        );
-        let s = json_of(&out);
-        per_run.push((
-            s["run_id"].as_i64().unwrap(),
-            s["tests"].as_array().unwrap().len(),
-        ));
-    }
-    let runs = output(&dir, &url, &["history", "-n", "50", "--format", "json"]);
-    let runs = runs.as_array().unwrap();
-    assert_eq!(runs.len(), 8, "one run per process");
-    let mut ids: Vec<i64> = per_run.iter().map(|r| r.0).collect();
-    ids.sort();
-    ids.dedup();
-    assert_eq!(ids.len(), 8, "every run has its own id: {per_run:?}");
-    for (id, n) in per_run {
-        let run = runs.iter().find(|r| r["id"] == id).unwrap();
-        let recorded: u64 = run["counts"]
-            .as_object()
-            .unwrap()
-            .values()
-            .map(|v| v.as_u64().unwrap())
-            .sum();
-        assert_eq!(recorded, n as u64, "run {id}: every result recorded");
-        assert!(n >= 150, "run {id} ran {n} tests");
-    }
+    stores::eight_concurrent_runs_lose_nothing(&dir, Some(&url), &["deadlock", "PostgreSQL"]);
     // Nothing was written to a SQLite file beside the project.
     assert!(!dir.join(".rigor/history.db").exists());
 }
