@@ -255,3 +255,76 @@ fn cofailures(sql: &mut dyn Sql) -> rigor_store::Result<CoFailures> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn result(id: &str, outcome: Outcome) -> StoredResult {
+        StoredResult {
+            suite: "py".into(),
+            id: id.into(),
+            file: None,
+            line: None,
+            outcome,
+            duration_s: 0.1,
+            attempts: 1,
+            excerpt: None,
+            start_s: None,
+            worker: None,
+            tier: None,
+        }
+    }
+
+    #[test]
+    fn co_failures_count_runs_of_a_file_and_the_tests_that_failed_in_them() {
+        let mut store = Store::in_memory().unwrap();
+        let change = ChangeSet::from_paths(&["pkg/a.py", "pkg/b.py"]);
+        let results = [
+            result("t::fails", Outcome::Failed),
+            result("t::passes", Outcome::Passed),
+            result("t::flaky", Outcome::Flaky),
+        ];
+        record_change_outcome(&mut store, &change, &results).unwrap();
+        record_change_outcome(
+            &mut store,
+            &ChangeSet::from_paths(&["pkg/a.py"]),
+            &results[1..],
+        )
+        .unwrap();
+        let h = History::load(&mut store, None, 50).unwrap();
+        let a = &h.cofail["pkg/a.py"];
+        assert_eq!(a[&TestKey::new("py", "t::fails")], (2, 1));
+        assert_eq!(a[&TestKey::new("py", "t::flaky")], (2, 2));
+        assert!(!a.contains_key(&TestKey::new("py", "t::passes")));
+        assert_eq!(
+            h.cofail["pkg/b.py"][&TestKey::new("py", "t::fails")],
+            (1, 1)
+        );
+    }
+
+    proptest! {
+        /// After any sequence of runs of one file, a test's co-failure is (runs, runs in which
+        /// it failed); a test that never failed has no entry.
+        #[test]
+        fn counts_follow_the_runs(runs in proptest::collection::vec(proptest::collection::vec(any::<bool>(), 3), 1..6)) {
+            let mut store = Store::in_memory().unwrap();
+            let change = ChangeSet::from_paths(&["m.py"]);
+            for fails in &runs {
+                let results: Vec<StoredResult> = fails
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| result(&format!("t{i}"), if *f { Outcome::Failed } else { Outcome::Passed }))
+                    .collect();
+                record_change_outcome(&mut store, &change, &results).unwrap();
+            }
+            let h = History::load(&mut store, None, 50).unwrap();
+            for i in 0..3 {
+                let failed = runs.iter().filter(|r| r[i]).count() as u32;
+                let got = h.cofail.get("m.py").and_then(|m| m.get(&TestKey::new("py", format!("t{i}")))).copied();
+                prop_assert_eq!(got, (failed > 0).then_some((runs.len() as u32, failed)));
+            }
+        }
+    }
+}
