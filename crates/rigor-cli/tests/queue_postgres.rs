@@ -13,16 +13,6 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn json_of(out: &std::process::Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: stdout={} stderr={}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
 /// A git project with one pytest file of `durations_ms.len()` tests; those in `failing` fail.
 fn project_with(durations_ms: &[u64], failing: &[usize]) -> tempfile::TempDir {
     let t = tempfile::tempdir().unwrap();

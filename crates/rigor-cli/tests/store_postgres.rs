@@ -1,5 +1,6 @@
 //! The history on PostgreSQL: the same scenario gives the same output as on SQLite, concurrent
-//! runs lose nothing, areas not ported yet and unreachable servers fail clearly. A throwaway
+//! runs lose nothing, change-aware selection (co-failures, coverage maps) gives the same plans,
+//! and unreachable servers fail clearly. A throwaway
 //! cluster is started per test (rigor-testkit's `PgCluster`); the tests fail, with what to
 //! install, when PostgreSQL is absent.
 
@@ -11,16 +12,6 @@ use common::*;
 use rigor_testkit::pg::PgCluster;
 use std::path::Path;
 use std::process::{Command, Stdio};
-
-fn json_of(out: &std::process::Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: stdout={} stderr={}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
 
 /// Keys whose values differ between two recordings of the same data: timestamps, and row ids
 /// (identity columns may skip numbers on PostgreSQL).
@@ -170,69 +161,15 @@ fn eight_concurrent_runs_into_postgres_lose_nothing() {
     let pg = PgCluster::start();
     let url = pg.database("concurrent");
     let (_t, dir) = project("pyproj");
-    let many = "import pytest\n\n\n@pytest.mark.parametrize('i', range(150))\ndef test_many(i):\n    pass\n";
-    std::fs::write(dir.join("tests/test_many.py"), many).unwrap();
-    let children: Vec<_> = (0..8)
-        .map(|_| {
-            Command::new(env!("CARGO_BIN_EXE_rigor"))
-                .current_dir(&dir)
-                .env("RIGOR_PYTHON_INTERPRETER", python())
-                .env("RIGOR_STORE_URL", &url)
-                .args(["run", "-j", "1", "--format", "json"])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let mut per_run = Vec::new();
-    for c in children {
-        let out = c.wait_with_output().unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "the fixture has failing tests: {err}"
-        );
-        assert!(
-            !err.contains("deadlock") && !err.contains("PostgreSQL"),
-            "{err}"
-        );
-        let s = json_of(&out);
-        per_run.push((
-            s["run_id"].as_i64().unwrap(),
-            s["tests"].as_array().unwrap().len(),
-        ));
-    }
-    let runs = output(&dir, &url, &["history", "-n", "50", "--format", "json"]);
-    let runs = runs.as_array().unwrap();
-    assert_eq!(runs.len(), 8, "one run per process");
-    let mut ids: Vec<i64> = per_run.iter().map(|r| r.0).collect();
-    ids.sort();
-    ids.dedup();
-    assert_eq!(ids.len(), 8, "every run has its own id: {per_run:?}");
-    for (id, n) in per_run {
-        let run = runs.iter().find(|r| r["id"] == id).unwrap();
-        let recorded: u64 = run["counts"]
-            .as_object()
-            .unwrap()
-            .values()
-            .map(|v| v.as_u64().unwrap())
-            .sum();
-        assert_eq!(recorded, n as u64, "run {id}: every result recorded");
-        assert!(n >= 150, "run {id} ran {n} tests");
-    }
+    stores::eight_concurrent_runs_lose_nothing(&dir, Some(&url), &["deadlock", "PostgreSQL"]);
     // Nothing was written to a SQLite file beside the project.
     assert!(!dir.join(".rigor/history.db").exists());
 }
 
 #[test]
-fn selection_not_on_postgres_yet_and_unreachable_servers_fail_clearly() {
+fn unreachable_servers_fail_clearly() {
     let pg = PgCluster::start();
-    let url = pg.database("areas");
     let (_t, dir) = project("pyproj");
-    rigor_testkit::git(&dir, &["init", "-q", "-b", "main"]);
-    rigor_testkit::commit_all(&dir, "first");
     let fails = |url: &str, args: &[&str]| {
         let out = rigor(&dir)
             .env("RIGOR_STORE_URL", url)
@@ -244,12 +181,6 @@ fn selection_not_on_postgres_yet_and_unreachable_servers_fail_clearly() {
         assert!(!err.contains("panicked"), "{err}");
         err
     };
-    // Change-aware selection keeps its co-failure tables in SQLite only.
-    let err = fails(&url, &["plan"]);
-    assert!(
-        err.contains("the `select` area") && err.contains("needs the SQLite store for now"),
-        "{err}"
-    );
     // A server that is not there: where, and what to check.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -357,6 +288,184 @@ fn same_on_both(
         assert_eq!(a, b, "step {i}: SQLite and PostgreSQL disagree");
     }
     sqlite
+}
+
+/// What selection decided, without what depends on measured durations (estimates, tiers, the
+/// order of equally risky tests): the change, each selected test's reasons and risk, the skipped
+/// tests and why.
+fn plan_view(p: &serde_json::Value) -> serde_json::Value {
+    let mut tests: Vec<serde_json::Value> = p["tests"]
+        .as_array()
+        .unwrap_or_else(|| panic!("not a plan: {p}"))
+        .iter()
+        .map(|t| serde_json::json!([t["id"], t["reasons"], t["risk"]]))
+        .collect();
+    tests.sort_by_key(|t| t[0].to_string());
+    serde_json::json!({
+        "base": p["base"], "changed_files": p["changed_files"], "full_run": p["full_run"],
+        "total": p["total"], "tests": tests, "skipped": p["skipped"],
+    })
+}
+
+/// A run's verdict: status, counts and each test's outcome (sorted by id).
+fn run_view(r: &serde_json::Value) -> serde_json::Value {
+    let mut tests: Vec<String> = r["tests"]
+        .as_array()
+        .unwrap_or_else(|| panic!("not a run summary: {r}"))
+        .iter()
+        .map(|t| format!("{} {}", t["id"], t["outcome"]))
+        .collect();
+    tests.sort();
+    serde_json::json!({"status": r["status"], "counts": r["counts"], "tests": tests})
+}
+
+/// The selection area's rows (co-failures, file changes, coverage map) in the history at `url`.
+fn select_rows(dir: &Path, url: &str) -> serde_json::Value {
+    let store = match url.strip_prefix("sqlite://") {
+        Some(path) => rigor_store::Store::open(&dir.join(path)).unwrap(),
+        None => rigor_store::Store::open_postgres(url).unwrap(),
+    };
+    let rows = |sql: &str| -> Vec<String> {
+        store
+            .with_sql(|db| {
+                Ok(db
+                    .query(sql, &[])?
+                    .iter()
+                    .map(|r| format!("{:?}", r.0))
+                    .collect())
+            })
+            .unwrap()
+    };
+    serde_json::json!({
+        "cofail": rows("SELECT file, suite, test_id, failures FROM select_cofail ORDER BY file, suite, test_id"),
+        "changes": rows("SELECT file, changes FROM select_file_changes ORDER BY file"),
+        "coverage": rows("SELECT suite, file, context, content, numbits FROM select_cov_rows ORDER BY suite, file, context"),
+    })
+}
+
+/// `rigor run` / `rigor ci` with `--format json` against `url`, with the expected exit code.
+fn run_at(dir: &Path, url: &str, args: &[&str], code: i32) -> serde_json::Value {
+    let out = rigor(dir)
+        .env("RIGOR_STORE_URL", url)
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json_of(&out)
+}
+
+/// Change-aware selection on both engines, through the binary, in one git checkout: a full run
+/// records the history and the coverage map; a change breaks `double`; `rigor plan --base HEAD`
+/// selects the same tests for the same reasons; `rigor run --base HEAD` records the change's
+/// co-failures; the next plan ranks the failed tests first; `rigor ci` runs on the history.
+#[test]
+fn change_aware_selection_is_the_same_on_both_engines() {
+    let pg = PgCluster::start();
+    let (_t, dir) = project("pysel");
+    std::fs::write(
+        dir.join(".gitignore"),
+        ".rigor/\n__pycache__/\n.pytest_cache/\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("rigor.toml"),
+        "[select]\ncoverage_map = \"auto\"\n",
+    )
+    .unwrap();
+    rigor_testkit::git(&dir, &["init", "-q", "-b", "main"]);
+    rigor_testkit::commit_all(&dir, "first");
+    let scenario = |url: &str| -> Vec<serde_json::Value> {
+        let full = run_at(&dir, url, &["run"], 0);
+        std::fs::write(
+            dir.join("pkg/a.py"),
+            "def double(x):\n    return x + x + 1\n",
+        )
+        .unwrap();
+        let before = plan_view(&output(
+            &dir,
+            url,
+            &["plan", "--base", "HEAD", "--format", "json"],
+        ));
+        let changed = run_at(&dir, url, &["run", "--base", "HEAD"], 1);
+        let after = plan_view(&output(
+            &dir,
+            url,
+            &["plan", "--base", "HEAD", "--format", "json"],
+        ));
+        let rows = select_rows(&dir, url);
+        let ci = run_at(&dir, url, &["ci", "--base", "HEAD"], 1);
+        let ci = serde_json::json!({"status": ci["status"], "counts": ci["counts"]});
+        let history = output(&dir, url, &["history", "--format", "json"]);
+        let statuses: Vec<_> = history
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["status"].clone())
+            .collect();
+        let ci_rows = select_rows(&dir, url);
+        rigor_testkit::git(&dir, &["checkout", "-q", "--", "pkg/a.py"]);
+        vec![
+            run_view(&full),
+            before,
+            run_view(&changed),
+            after,
+            rows,
+            ci,
+            serde_json::json!(statuses),
+            ci_rows["changes"].clone(),
+        ]
+    };
+    let sqlite = scenario("sqlite://.rigor/select.db");
+    let postgres = scenario(&pg.database("select"));
+    for (i, (a, b)) in sqlite.iter().zip(&postgres).enumerate() {
+        assert_eq!(a, b, "step {i}: SQLite and PostgreSQL disagree");
+    }
+    // The scenario exercised what it claims: the change selected test_a's two tests (with the
+    // coverage map's reason), both failed, their co-failures were recorded, and the failed
+    // tests came first in the next plan's risk.
+    let two = [
+        "tests/test_a.py::test_double",
+        "tests/test_a.py::test_double_zero",
+    ];
+    let selected: Vec<&str> = sqlite[1]["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t[0].as_str().unwrap())
+        .collect();
+    assert_eq!(selected, two, "{}", sqlite[1]);
+    assert!(sqlite[1].to_string().contains("covers"), "{}", sqlite[1]);
+    assert_eq!(sqlite[2]["counts"]["failed"], 2, "{}", sqlite[2]);
+    assert!(
+        sqlite[3].to_string().contains("failed in the last run"),
+        "{}",
+        sqlite[3]
+    );
+    let rows = &sqlite[4];
+    assert_eq!(rows["cofail"].as_array().unwrap().len(), 2, "{rows}");
+    assert_eq!(
+        rows["changes"],
+        serde_json::json!(["[Text(\"pkg/a.py\"), Int(1)]"])
+    );
+    assert!(rows["coverage"].as_array().unwrap().len() >= 6, "{rows}");
+    assert_eq!(sqlite[5]["status"], "failed", "{}", sqlite[5]);
+    assert_eq!(
+        sqlite[6].as_array().unwrap().len(),
+        3,
+        "three runs: {}",
+        sqlite[6]
+    );
+    assert_eq!(
+        sqlite[7],
+        serde_json::json!(["[Text(\"pkg/a.py\"), Int(2)]"]),
+        "ci recorded the change too"
+    );
 }
 
 #[test]
@@ -606,8 +715,7 @@ fn triage_labels_are_the_same_on_both_engines() {
 }
 
 /// Kept mutation verdicts (the `mutate` area) saved and loaded through rigor-mutate's store on
-/// both engines. `rigor mutate` itself still needs the SQLite history on PostgreSQL, because
-/// it reads the `select` area's coverage map (not ported yet): that refusal is checked too.
+/// both engines, then `rigor mutate` through the binary on both.
 #[test]
 fn mutate_kept_verdicts_are_the_same_on_both_engines() {
     use rigor_mutate::Verdict;
@@ -679,17 +787,47 @@ fn mutate_kept_verdicts_are_the_same_on_both_engines() {
         "{sqlite}"
     );
 
+    // `rigor mutate` itself (it reads the selection area's coverage map and keeps verdicts):
+    // the same mutants and verdicts on both engines, and the second run reuses the kept ones.
     let (_m, mdir) = project("pymutate");
-    let out = rigor(&mdir)
-        .env("RIGOR_STORE_URL", pg.database("mutatecli"))
-        .args(["mutate", "--file", "pkg/text.py"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("the `select` area") && !err.contains("panicked"),
-        "{err}"
+    let mutate = |url: &str| -> Vec<serde_json::Value> {
+        (0..2)
+            .map(|_| {
+                let out = ok(
+                    &mdir,
+                    url,
+                    &["mutate", "--file", "pkg/text.py", "--format", "json"],
+                );
+                let v = json_of(&out);
+                let mutants: Vec<_> = v["mutants"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| {
+                        serde_json::json!([
+                            m["id"],
+                            m["line"],
+                            m["operator"],
+                            m["verdict"],
+                            m["killed_by"],
+                            m["tests_run"],
+                            m["cached"]
+                        ])
+                    })
+                    .collect();
+                serde_json::json!({"mutants": mutants, "summary": v["summary"]})
+            })
+            .collect()
+    };
+    let on_sqlite = mutate("sqlite://.rigor/mutate.db");
+    let on_postgres = mutate(&pg.database("mutatecli"));
+    assert_eq!(on_sqlite, on_postgres, "SQLite and PostgreSQL disagree");
+    assert!(on_sqlite[0]["summary"]["mutants"].as_u64().unwrap() > 0);
+    assert_eq!(on_sqlite[0]["summary"]["cached"], 0);
+    assert_eq!(
+        on_sqlite[1]["summary"]["cached"], on_sqlite[1]["summary"]["mutants"],
+        "the second run reuses every kept verdict: {}",
+        on_sqlite[1]
     );
 }
 

@@ -3,34 +3,10 @@
 
 mod common;
 
+use common::stores::add_many;
 use common::*;
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Command, Stdio};
-
-fn json_of(out: &std::process::Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: stdout={} stderr={}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
-/// `n` generated tests whose durations (ms) come from `durations.txt`, beside the fixture's.
-fn add_many(dir: &Path, durations_ms: &[u64]) {
-    let text: Vec<String> = durations_ms.iter().map(|d| d.to_string()).collect();
-    std::fs::write(dir.join("tests/durations.txt"), text.join("\n")).unwrap();
-    std::fs::write(
-        dir.join("tests/test_many.py"),
-        format!(
-            "import os, time\nimport pytest\n\nD = [int(x) for x in open(os.path.join(os.path.dirname(__file__), 'durations.txt')).read().split()]\n\n\n@pytest.mark.parametrize('i', range({}))\ndef test_many(i):\n    time.sleep(D[i] / 1000)\n",
-            durations_ms.len()
-        ),
-    )
-    .unwrap();
-}
 
 /// The ids of a run's tests (collection errors left out).
 fn ran(s: &serde_json::Value) -> Vec<String> {
@@ -77,59 +53,7 @@ fn assert_disjoint_and_complete(shards: &[Vec<String>], all: &BTreeSet<String>) 
 #[test]
 fn eight_concurrent_runs_into_one_sqlite_history_lose_nothing() {
     let (_t, dir) = project("pyproj");
-    add_many(&dir, &[0; 150]);
-    let children: Vec<_> = (0..8)
-        .map(|_| {
-            Command::new(env!("CARGO_BIN_EXE_rigor"))
-                .current_dir(&dir)
-                .env("RIGOR_PYTHON_INTERPRETER", python())
-                .args(["run", "-j", "1", "--format", "json"])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let mut per_run = Vec::new();
-    for c in children {
-        let out = c.wait_with_output().unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "the fixture has failing tests: {err}"
-        );
-        assert!(!err.contains("locked") && !err.contains("busy"), "{err}");
-        let s = json_of(&out);
-        per_run.push((
-            s["run_id"].as_i64().unwrap(),
-            s["tests"].as_array().unwrap().len(),
-        ));
-    }
-    let history = json_of(
-        &rigor(&dir)
-            .args(["history", "-n", "50", "--format", "json"])
-            .output()
-            .unwrap(),
-    );
-    let runs = history.as_array().unwrap();
-    assert_eq!(runs.len(), 8, "one run per process");
-    let mut ids: Vec<i64> = per_run.iter().map(|r| r.0).collect();
-    ids.sort();
-    ids.dedup();
-    assert_eq!(ids.len(), 8, "every run has its own id: {per_run:?}");
-    for (id, n) in per_run {
-        let run = runs.iter().find(|r| r["id"] == id).unwrap();
-        let recorded: u64 = run["counts"]
-            .as_object()
-            .unwrap()
-            .values()
-            .map(|v| v.as_u64().unwrap())
-            .sum();
-        assert_eq!(recorded, n as u64, "run {id}: every result recorded");
-        assert!(n >= 150, "run {id} ran {n} tests");
-        assert_eq!(run["status"], "failed");
-    }
+    stores::eight_concurrent_runs_lose_nothing(&dir, None, &["locked", "busy"]);
 }
 
 #[test]

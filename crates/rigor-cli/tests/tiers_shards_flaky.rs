@@ -5,16 +5,6 @@ mod common;
 use common::*;
 use std::path::Path;
 
-fn json_of(out: &std::process::Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: stdout={} stderr={}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
 fn write(dir: &Path, rel: &str, text: &str) {
     std::fs::create_dir_all(dir.join(rel).parent().unwrap()).unwrap();
     std::fs::write(dir.join(rel), text).unwrap();

@@ -567,7 +567,7 @@ impl Config {
             return Err(self.error_at(
                 "store.url",
                 "this command needs the SQLite history for now; store.url is PostgreSQL",
-                "run it with RIGOR_STORE_URL=sqlite://.rigor/history.db; on PostgreSQL rigor keeps every area but change-aware selection for now (see docs/store.md)",
+                "run it with RIGOR_STORE_URL=sqlite://.rigor/history.db (see docs/store.md)",
             ));
         }
         Err(self.error_at(

@@ -13,8 +13,9 @@ use crate::change::ChangeSet;
 use crate::covstore;
 use crate::error::Result;
 use rigor_model::{Outcome, TestKey};
+use rigor_store::db::Sql;
+use rigor_store::values;
 use rigor_store::{Store, StoredResult};
-use rusqlite::params;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Migrations of the `select` area. Never edit a released step; append.
@@ -69,6 +70,9 @@ impl CoverageMap {
     }
 }
 
+/// file → test → (runs whose change touched the file, of which the test failed).
+pub type CoFailures = HashMap<String, HashMap<TestKey, (u32, u32)>>;
+
 /// History facts used by selection and risk. [`History::default`] is an empty history (a fresh
 /// clone): selection then relies on static analysis alone.
 #[derive(Debug, Clone, Default)]
@@ -82,7 +86,7 @@ pub struct History {
     /// Share of failing results over the recent window.
     pub failure_rate: HashMap<TestKey, f64>,
     /// file → test → (runs whose change touched the file, of which the test failed).
-    pub cofail: HashMap<String, HashMap<TestKey, (u32, u32)>>,
+    pub cofail: CoFailures,
     /// Commits among the recent ones that touched each file (suite-relative or root-relative).
     pub churn: HashMap<String, u32>,
     /// Coverage maps per suite (only the changed files are loaded).
@@ -94,17 +98,10 @@ impl History {
     /// `None`); `window` is the number of recent runs for failure rates (e.g. 50).
     pub fn load(store: &mut Store, branch: Option<&str>, window: usize) -> Result<History> {
         migrate(store)?;
-        let mut h = History::default();
-        let conn = store.conn();
-        {
-            let mut stmt = conn.prepare("SELECT suite, name FROM tests")?;
-            let rows = stmt.query_map([], |r| {
-                Ok(TestKey::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })?;
-            for k in rows {
-                h.known.insert(k?);
-            }
-        }
+        let mut h = History {
+            known: store.with_sql(known_tests)?,
+            ..History::default()
+        };
         let runs = store.recent_runs(200)?;
         h.has_runs = !runs.is_empty();
         let last = runs
@@ -121,24 +118,7 @@ impl History {
         for f in store.failure_rates(window)? {
             h.failure_rate.insert(TestKey::new(f.suite, f.id), f.rate);
         }
-        {
-            let mut stmt = store.conn().prepare(
-                "SELECT c.file, c.suite, c.test_id, COALESCE(f.changes, 1), c.failures
-                 FROM select_cofail c LEFT JOIN select_file_changes f ON f.file = c.file",
-            )?;
-            let rows = stmt.query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    TestKey::new(r.get::<_, String>(1)?, r.get::<_, String>(2)?),
-                    r.get::<_, i64>(3)? as u32,
-                    r.get::<_, i64>(4)? as u32,
-                ))
-            })?;
-            for row in rows {
-                let (file, key, c, f) = row?;
-                h.cofail.entry(file).or_default().insert(key, (c, f));
-            }
-        }
+        h.cofail = store.with_sql(cofailures)?;
         Ok(h)
     }
 
@@ -225,27 +205,126 @@ pub fn record_change_outcome(
     results: &[StoredResult],
 ) -> Result<()> {
     migrate(store)?;
-    let tx = store.conn_mut().transaction()?;
-    {
-        let mut file_stmt = tx.prepare(
-            "INSERT INTO select_file_changes (file, changes) VALUES (?1, 1)
-             ON CONFLICT(file) DO UPDATE SET changes = changes + 1",
-        )?;
-        let mut co = tx.prepare(
-            "INSERT INTO select_cofail (file, suite, test_id, changes, failures) VALUES (?1, ?2, ?3, 0, 1)
-             ON CONFLICT(file, suite, test_id) DO UPDATE SET failures = failures + 1",
-        )?;
+    // Only failures get a row: the rate's denominator is `select_file_changes`.
+    let failing: Vec<&StoredResult> = results
+        .iter()
+        .filter(|r| r.outcome.is_failure() || r.outcome == Outcome::Flaky)
+        .collect();
+    store.with_tx(|sql| {
         for f in &change.files {
-            file_stmt.execute(params![f.path])?;
-            // Only failures get a row: the rate's denominator is `select_file_changes`.
-            for r in results
-                .iter()
-                .filter(|r| r.outcome.is_failure() || r.outcome == Outcome::Flaky)
-            {
-                co.execute(params![f.path, r.suite, r.id])?;
+            sql.exec(
+                "INSERT INTO select_file_changes (file, changes) VALUES (?1, 1)
+                 ON CONFLICT (file) DO UPDATE SET changes = select_file_changes.changes + 1",
+                &values![&f.path],
+            )?;
+            for r in &failing {
+                sql.exec(
+                    "INSERT INTO select_cofail (file, suite, test_id, changes, failures) VALUES (?1, ?2, ?3, 0, 1)
+                     ON CONFLICT (file, suite, test_id) DO UPDATE SET failures = select_cofail.failures + 1",
+                    &values![&f.path, &r.suite, &r.id],
+                )?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// Every test recorded at least once.
+fn known_tests(sql: &mut dyn Sql) -> rigor_store::Result<HashSet<TestKey>> {
+    sql.query("SELECT suite, name FROM tests", &[])?
+        .iter()
+        .map(|r| Ok(TestKey::new(r.get::<String>(0)?, r.get::<String>(1)?)))
+        .collect()
+}
+
+/// file → test → (runs whose change touched the file, of which the test failed).
+fn cofailures(sql: &mut dyn Sql) -> rigor_store::Result<CoFailures> {
+    let mut out = CoFailures::new();
+    let rows = sql.query(
+        "SELECT c.file, c.suite, c.test_id, COALESCE(f.changes, 1), c.failures
+         FROM select_cofail c LEFT JOIN select_file_changes f ON f.file = c.file",
+        &[],
+    )?;
+    for r in rows {
+        let key = TestKey::new(r.get::<String>(1)?, r.get::<String>(2)?);
+        let (c, f) = (r.get::<i64>(3)?, r.get::<i64>(4)?);
+        out.entry(r.get::<String>(0)?)
+            .or_default()
+            .insert(key, (c as u32, f as u32));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn result(id: &str, outcome: Outcome) -> StoredResult {
+        StoredResult {
+            suite: "py".into(),
+            id: id.into(),
+            file: None,
+            line: None,
+            outcome,
+            duration_s: 0.1,
+            attempts: 1,
+            excerpt: None,
+            start_s: None,
+            worker: None,
+            tier: None,
+        }
+    }
+
+    #[test]
+    fn co_failures_count_runs_of_a_file_and_the_tests_that_failed_in_them() {
+        let mut store = Store::in_memory().unwrap();
+        let change = ChangeSet::from_paths(&["pkg/a.py", "pkg/b.py"]);
+        let results = [
+            result("t::fails", Outcome::Failed),
+            result("t::passes", Outcome::Passed),
+            result("t::flaky", Outcome::Flaky),
+        ];
+        record_change_outcome(&mut store, &change, &results).unwrap();
+        record_change_outcome(
+            &mut store,
+            &ChangeSet::from_paths(&["pkg/a.py"]),
+            &results[1..],
+        )
+        .unwrap();
+        let h = History::load(&mut store, None, 50).unwrap();
+        let a = &h.cofail["pkg/a.py"];
+        assert_eq!(a[&TestKey::new("py", "t::fails")], (2, 1));
+        assert_eq!(a[&TestKey::new("py", "t::flaky")], (2, 2));
+        assert!(!a.contains_key(&TestKey::new("py", "t::passes")));
+        assert_eq!(
+            h.cofail["pkg/b.py"][&TestKey::new("py", "t::fails")],
+            (1, 1)
+        );
+    }
+
+    proptest! {
+        /// After any sequence of runs of one file, a test's co-failure is (runs, runs in which
+        /// it failed); a test that never failed has no entry.
+        #[test]
+        fn counts_follow_the_runs(runs in proptest::collection::vec(proptest::collection::vec(any::<bool>(), 3), 1..6)) {
+            let mut store = Store::in_memory().unwrap();
+            let change = ChangeSet::from_paths(&["m.py"]);
+            for fails in &runs {
+                let results: Vec<StoredResult> = fails
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| result(&format!("t{i}"), if *f { Outcome::Failed } else { Outcome::Passed }))
+                    .collect();
+                record_change_outcome(&mut store, &change, &results).unwrap();
+            }
+            let h = History::load(&mut store, None, 50).unwrap();
+            for i in 0..3 {
+                let failed = runs.iter().filter(|r| r[i]).count() as u32;
+                let got = h.cofail.get("m.py").and_then(|m| m.get(&TestKey::new("py", format!("t{i}")))).copied();
+                prop_assert_eq!(got, (failed > 0).then_some((runs.len() as u32, failed)));
             }
         }
     }
-    tx.commit()?;
-    Ok(())
 }

@@ -1,5 +1,5 @@
 //! `rigor store copy --to URL`: every known area's tables from one history into another, on
-//! either engine (SQLite → PostgreSQL and back). The target's migrations are applied first,
+//! either engine (SQLite → PostgreSQL and back; rigor-cli passes every area rigor has). The target's migrations are applied first,
 //! then the rows are copied table by table, in creation order, in one transaction on the
 //! target, keyset-paged from the source. Ids are kept (references stay valid); PostgreSQL's
 //! identity sequences are moved past the copied ids.
@@ -53,30 +53,35 @@ const PAGE: i64 = 2000;
 /// Rows per INSERT statement.
 const CHUNK: usize = 100;
 
-/// The tables a migration list creates, in creation order.
+/// The tables a migration list leaves, in creation order (a table a later step drops is left
+/// out).
 pub fn tables_of(migrations: &[Migration]) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut out: Vec<String> = Vec::new();
     for m in migrations {
         let words: Vec<&str> = m
             .split(|c: char| c.is_whitespace() || c == '(' || c == ';')
             .filter(|w| !w.is_empty())
             .collect();
         for (i, w) in words.iter().enumerate() {
-            if !(w.eq_ignore_ascii_case("CREATE")
-                && words
+            let create = w.eq_ignore_ascii_case("CREATE");
+            if !(create || w.eq_ignore_ascii_case("DROP"))
+                || !words
                     .get(i + 1)
-                    .is_some_and(|t| t.eq_ignore_ascii_case("TABLE")))
+                    .is_some_and(|t| t.eq_ignore_ascii_case("TABLE"))
             {
                 continue;
             }
-            // `CREATE TABLE [IF NOT EXISTS] name`
+            // `CREATE TABLE [IF NOT EXISTS] name`, `DROP TABLE [IF EXISTS] name`
             let at = match words.get(i + 2) {
-                Some(x) if x.eq_ignore_ascii_case("IF") => i + 5,
+                Some(x) if x.eq_ignore_ascii_case("IF") => i + if create { 5 } else { 4 },
                 _ => i + 2,
             };
-            if let Some(name) = words.get(at).map(|n| n.to_string())
-                && !out.contains(&name)
-            {
+            let Some(name) = words.get(at).map(|n| n.to_string()) else {
+                continue;
+            };
+            if !create {
+                out.retain(|t| *t != name);
+            } else if !out.contains(&name) {
                 out.push(name);
             }
         }
@@ -182,35 +187,39 @@ fn clear_or_refuse(dst: &mut dyn Sql, tables: &[String], force: bool, shown: &st
     Ok(())
 }
 
-/// A table's columns on one engine (without PostgreSQL's `seq` row number).
+/// A table's columns on one engine, without PostgreSQL's `seq` row number (an identity column
+/// standing for SQLite's rowid; a table's own `seq` column, as `rollout_analyses` has, is kept).
 fn columns(db: &mut dyn Sql, table: &str) -> Result<Vec<String>> {
     let rows = match db.dialect() {
-        Dialect::Sqlite => db.query("SELECT name FROM pragma_table_info(?1) ORDER BY cid", &values![table])?,
+        Dialect::Sqlite => db.query("SELECT name, 0 FROM pragma_table_info(?1) ORDER BY cid", &values![table])?,
         Dialect::Postgres => db.query(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?1 ORDER BY ordinal_position",
+            "SELECT column_name, CASE WHEN is_identity = 'YES' THEN 1 ELSE 0 END FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?1 ORDER BY ordinal_position",
             &values![table],
         )?,
     };
-    rows.iter()
-        .map(|r| r.get::<String>(0))
-        .filter(|c| c.as_ref().map_or(true, |c| c != "seq"))
-        .collect()
+    let mut out = Vec::new();
+    for r in rows {
+        let (name, identity): (String, i64) = (r.get(0)?, r.get(1)?);
+        if !(name == "seq" && identity == 1) {
+            out.push(name);
+        }
+    }
+    Ok(out)
 }
 
-/// The column that orders a table's rows, and pages them: SQLite's rowid; on PostgreSQL the
-/// identity column (the `seq` row number, or the integer primary key).
-fn order_key(db: &mut dyn Sql, table: &str, cols: &[String]) -> Result<String> {
+/// The column that orders a table's rows and pages them by key: SQLite's rowid; on PostgreSQL
+/// the identity column (the `seq` row number, or the integer primary key). None for a
+/// PostgreSQL table without one (its own `seq` column instead): it is paged by offset, in the
+/// order of all its columns.
+fn order_key(db: &mut dyn Sql, table: &str) -> Result<Option<String>> {
     if db.dialect() == Dialect::Sqlite {
-        return Ok("rowid".into());
+        return Ok(Some("rowid".into()));
     }
     let identity = db.query(
         "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?1 AND is_identity = 'YES' ORDER BY ordinal_position",
         &values![table],
     )?;
-    match identity.first() {
-        Some(r) => r.get(0),
-        None => Ok(cols.first().cloned().unwrap_or_else(|| "1".into())),
-    }
+    identity.first().map(|r| r.get(0)).transpose()
 }
 
 /// Copy `table`'s rows (the columns both sides have) from `src` into `dst`; the row count.
@@ -223,18 +232,25 @@ fn copy_table(src: &mut dyn Sql, dst: &mut dyn Sql, table: &str) -> Result<u64> 
     if cols.is_empty() {
         return Ok(0);
     }
-    let key = order_key(src, table, &cols)?;
-    // The order key is read as an extra first column (rowid is not among SQLite's columns).
-    let select = format!(
-        "SELECT {key}, {} FROM {table} WHERE {key} > ?1 ORDER BY {key} LIMIT ?2",
-        cols.join(", ")
-    );
-    let mut after = i64::MIN;
+    let list = cols.join(", ");
+    let key = order_key(src, table)?;
+    // The order key is read as an extra first column (rowid is not among SQLite's columns);
+    // without one, a page's offset stands in its place.
+    let select = match &key {
+        Some(key) => {
+            format!("SELECT {key}, {list} FROM {table} WHERE {key} > ?1 ORDER BY {key} LIMIT ?2")
+        }
+        None => format!("SELECT 0, {list} FROM {table} ORDER BY {list} OFFSET ?1 LIMIT ?2"),
+    };
+    let mut after = if key.is_some() { i64::MIN } else { 0 };
     let mut total = 0u64;
     loop {
         let rows = src.query(&select, &values![after, PAGE])?;
         let Some(last) = rows.last() else { break };
-        after = last.get(0)?;
+        after = match key {
+            Some(_) => last.get(0)?,
+            None => after + rows.len() as i64,
+        };
         for chunk in rows.chunks(CHUNK) {
             insert_rows(dst, table, &cols, chunk)?;
         }
@@ -300,6 +316,14 @@ mod tests {
         assert_eq!(
             tables_of(&["CREATE TABLE IF NOT EXISTS a (x); CREATE TABLE b(y)"]),
             ["a", "b"]
+        );
+        assert_eq!(
+            tables_of(&[
+                "CREATE TABLE a (x); CREATE TABLE b (y); CREATE TABLE c (z)",
+                "DROP TABLE b; DROP TABLE IF EXISTS c; CREATE TABLE d (w)"
+            ]),
+            ["a", "d"],
+            "dropped tables are not copied"
         );
     }
 

@@ -1,6 +1,6 @@
 //! The history store: SQLite (WAL) at `.rigor/history.db` by default, or a shared PostgreSQL
-//! database (`store.url = "postgres://…"`) for every area ported to [`db::Sql`] (all but
-//! change-aware selection's `select` area for now).
+//! database (`store.url = "postgres://…"`) for every area ported to [`db::Sql`] (all of
+//! rigor's areas).
 //!
 //! Each area (core runs and results, perf, gates, …) owns its tables and registers its own
 //! ordered migrations with [`Store::migrate_area`]; applied versions are kept per area in
@@ -94,7 +94,7 @@ pub enum StoreError {
     )]
     BadUrl { url: String, message: String },
     #[error(
-        "the `{area}` area ({what}) needs the SQLite store for now: store.url is PostgreSQL ({url})\n  hint: run this command with RIGOR_STORE_URL=sqlite://.rigor/history.db; on PostgreSQL rigor keeps every area but this one (see docs/store.md)"
+        "the `{area}` area ({what}) needs the SQLite store for now: store.url is PostgreSQL ({url})\n  hint: run this command with RIGOR_STORE_URL=sqlite://.rigor/history.db; this rigor keeps only its known areas on PostgreSQL (see docs/store.md)"
     )]
     NeedsSqlite {
         area: String,
@@ -214,6 +214,7 @@ const PORTED: &[&str] = &[
     "triage",
     "mutate",
     "rollout",
+    "select",
 ];
 
 /// The (device, inode) of a file, or None when it does not exist.

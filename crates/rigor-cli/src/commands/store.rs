@@ -5,6 +5,7 @@ use crate::args::store::{StoreAction, StoreArgs};
 use anyhow::{Result, bail};
 use rigor_model::{Config, exit};
 use rigor_store::Retention;
+use rigor_store::copy::KnownArea;
 
 pub fn run(config: &Config, args: &StoreArgs) -> Result<i32> {
     match &args.action {
@@ -81,9 +82,7 @@ fn copy(config: &Config, to: &str, force: bool, format: Format) -> Result<i32> {
             source.path().display()
         );
     }
-    let mut known = rigor_store::copy::store_areas();
-    known.push(rigor_queue::area());
-    let r = source.copy_to(&mut target, &known, force)?;
+    let r = source.copy_to(&mut target, &known_areas(), force)?;
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&r)?),
         Format::Text => {
@@ -93,13 +92,29 @@ fn copy(config: &Config, to: &str, force: bool, format: Format) -> Result<i32> {
             }
             if !r.skipped_areas.is_empty() {
                 println!(
-                    "not copied (areas this copy does not know yet): {}",
+                    "not copied (areas this rigor does not know; made by a newer one?): {}",
                     r.skipped_areas.join(", ")
                 );
             }
         }
     }
     Ok(exit::OK)
+}
+
+/// Every area of rigor's history, for `store copy`.
+fn known_areas() -> Vec<KnownArea> {
+    let mut known = rigor_store::copy::store_areas();
+    known.push(rigor_queue::area());
+    let area = |name, migrations| KnownArea { name, migrations };
+    known.extend([
+        area("perf", rigor_perf::store::MIGRATIONS),
+        area("gate", rigor_gate::history::MIGRATIONS),
+        area("triage", rigor_triage::labels::MIGRATIONS),
+        area("mutate", rigor_mutate::store::MIGRATIONS),
+        area("rollout", rigor_release::rollout::record::MIGRATIONS),
+        area("select", rigor_select::history::MIGRATIONS),
+    ]);
+    known
 }
 
 fn check(config: &Config, format: Format) -> Result<i32> {

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod advisories;
+pub mod stores;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
@@ -65,6 +66,17 @@ pub fn rigor(dir: &Path) -> Command {
         c.env_remove(v);
     }
     c
+}
+
+/// A command's JSON on stdout; a panic shows both streams when it is not JSON.
+pub fn json_of(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: stdout={} stderr={}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
 }
 
 /// Run rigor and parse its `--format json` summary.

@@ -112,9 +112,12 @@ fn load_coverage(
         }
         if let Some(ft) = p.file_tests.get_mut(&file) {
             // Tests whose file did not change: the map decides; the others are candidates
-            // when the import graph says they reach the file.
-            let known: HashMap<String, Vec<u8>> =
-                lines.into_iter().filter(|(t, _)| !stale(t)).collect();
+            // when the import graph says they reach the file. Contexts that are not tests
+            // (a module's import, code run outside tests) are no candidates.
+            let known: HashMap<String, Vec<u8>> = lines
+                .into_iter()
+                .filter(|(t, _)| rigor_select::covstore::is_test_context(t) && !stale(t))
+                .collect();
             ft.coverage = Some(known);
             ft.known = map.tests.iter().filter(|t| !stale(t)).cloned().collect();
         }
