@@ -8,8 +8,8 @@ pub mod number;
 pub mod test;
 pub mod time;
 
-pub use coverage_map::{MapRecorder, MapRecording};
 pub use config::{Config, ConfigError, MutateConfig, SuiteConfig, SuiteKind};
+pub use coverage_map::{MapRecorder, MapRecording};
 pub use test::{Outcome, TestCase, TestKey, TestResult};
 
 /// Exit codes shared by every command (documented in docs/exit-codes.md).

@@ -143,7 +143,10 @@ pub fn recollect(view: &CollectionView, changed: &BTreeSet<String>) -> Recollect
     sorted.sort_unstable();
     let memo_file = view.memo.map(|d| {
         let root = view.root.to_string_lossy();
-        d.join(format!("collection-verdicts-{:016x}.json", fnv(root.as_bytes())))
+        d.join(format!(
+            "collection-verdicts-{:016x}.json",
+            fnv(root.as_bytes())
+        ))
     });
     let memo_file = memo_file.as_deref();
     let mut memo = Memo::load(memo_file, fnv(sorted.join("\n").as_bytes()));
@@ -477,7 +480,12 @@ mod tests {
         let changed: BTreeSet<String> = ["pkg/__init__.py".to_string()].into_iter().collect();
         let only_b = Recollect::Files(["tests/test_b.py".to_string()].into_iter().collect());
         assert_eq!(recollect(&view, &changed), only_b);
-        let memo = std::fs::read_dir(&cache).unwrap().next().unwrap().unwrap().path();
+        let memo = std::fs::read_dir(&cache)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
         // The next run reads the kept verdict of an unchanged file instead of parsing it: a
         // verdict planted for test_c's content is what decides.
         let mut m: Memo = serde_json::from_slice(&std::fs::read(&memo).unwrap()).unwrap();
@@ -488,7 +496,11 @@ mod tests {
             .collect();
         assert_eq!(recollect(&view, &changed), Recollect::Files(both));
         // New content of a file is judged again (the planted verdict no longer applies).
-        std::fs::write(dir.path().join("tests/test_c.py"), "def test_c():\n    pass\n").unwrap();
+        std::fs::write(
+            dir.path().join("tests/test_c.py"),
+            "def test_c():\n    pass\n",
+        )
+        .unwrap();
         assert_eq!(recollect(&view, &changed), only_b);
     }
 

@@ -947,7 +947,10 @@ from star import *
         let src = "@deco\n@other(1)\ndef f(a):\n    if a:\n        y = 1\n    return y\n";
         let r = enclosing_statements(src, &[(5, 5)]);
         assert!(r.contains(&(5, 5)), "{r:?}");
-        assert!(r.iter().all(|&(s, _)| s >= 4), "only the if and its body: {r:?}");
+        assert!(
+            r.iter().all(|&(s, _)| s >= 4),
+            "only the if and its body: {r:?}"
+        );
         // A decorator change is the header: decorators through the def line.
         let r = enclosing_statements(src, &[(2, 2)]);
         assert!(r.contains(&(1, 3)), "{r:?}");

@@ -57,7 +57,10 @@ pub struct Collected {
 
 /// Write the plugin where the interpreter can import it (only when its content changed).
 pub fn install_plugin(dir: &Path) -> Result<(), RunnerError> {
-    for (module, source) in [(PLUGIN_MODULE, PLUGIN_SOURCE), ("rigor_probes", PROBES_SOURCE)] {
+    for (module, source) in [
+        (PLUGIN_MODULE, PLUGIN_SOURCE),
+        ("rigor_probes", PROBES_SOURCE),
+    ] {
         let path = dir.join(format!("{module}.py"));
         if std::fs::read_to_string(&path).ok().as_deref() == Some(source) {
             continue;
