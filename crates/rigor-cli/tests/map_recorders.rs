@@ -60,7 +60,7 @@ fn probes_cover_every_line_the_tracer_saw_at_block_precision() {
         .flat_map(|(_, l)| l.iter().copied())
         .collect();
     let tests: Vec<&String> = traced.keys().filter(|c| c.contains("::")).collect();
-    assert_eq!(tests.len(), 12, "{:?}", traced.keys());
+    assert_eq!(tests.len(), 13, "{:?}", traced.keys());
     for ctx in tests {
         let by_probes = probed.get(ctx).cloned().unwrap_or_default();
         // A module-level lambda's body runs inside the test but belongs to the module's import

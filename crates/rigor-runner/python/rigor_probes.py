@@ -28,6 +28,7 @@ NAME = "__rigor_hits__"
 _HITS = bytearray()
 _PROBES = []  # probe index -> (file index, int mask of lines)
 _FILES = []  # file index -> absolute path
+_FILE_IDS = {}  # absolute path -> file index (a module imported again keeps its file's index)
 _ROWS = {}  # context -> {file index: int mask of lines}
 _CTX = [""]
 _STATE = {"root": None, "skip": ()}
@@ -182,13 +183,17 @@ def _instrumented_code(path, data):
         tree = ast.parse(data, path)
     except (SyntaxError, ValueError):
         return None
-    index = len(_FILES)
-    _FILES.append(path)
+    index = _FILE_IDS.get(path)
+    if index is None:
+        index = _FILE_IDS[path] = len(_FILES)
+        _FILES.append(path)
     inst = _Instrumenter(index)
     try:
         tree = inst.module(tree)
         code = compile(tree, path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, TypeError, RecursionError):
+        # Not instrumented: the file gets no rows at all (its probes from an earlier
+        # import, if any, are dropped too), so the graph decides for it.
         _FILES[index] = None
         return None
     need = len(_PROBES) - len(_HITS)
@@ -251,10 +256,13 @@ def start(root, skip=()):
 def save(path):
     """Write the maps as a coverage.py-compatible SQLite data file at `path`."""
     _flush()
-    db = sqlite3.connect(path)
+    # A name rigor's importer does not read (it reads `.coverage*`) until it is complete.
+    tmp = os.path.join(os.path.dirname(path), "tmp-" + os.path.basename(path))
+    if os.path.exists(tmp):
+        os.remove(tmp)
+    db = sqlite3.connect(tmp)
     try:
         db.executescript(
-            "DROP TABLE IF EXISTS line_bits; DROP TABLE IF EXISTS context; DROP TABLE IF EXISTS file;"
             "CREATE TABLE file (id INTEGER PRIMARY KEY, path TEXT UNIQUE);"
             "CREATE TABLE context (id INTEGER PRIMARY KEY, context TEXT UNIQUE);"
             "CREATE TABLE line_bits (file_id INTEGER, context_id INTEGER, numbits BLOB,"
@@ -277,3 +285,5 @@ def save(path):
         db.commit()
     finally:
         db.close()
+    # Only a complete file becomes visible to rigor (a failed save leaves none).
+    os.replace(tmp, path)
