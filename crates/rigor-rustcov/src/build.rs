@@ -89,7 +89,10 @@ pub fn binaries(json_lines: &str) -> Vec<Binary> {
             continue;
         };
         let manifest = Path::new(manifest);
-        let package = package_name(v["package_id"].as_str().unwrap_or(""), manifest);
+        let package = rigor_runner::suite::rust::package_name(
+            v["package_id"].as_str().unwrap_or(""),
+            manifest,
+        );
         let name = v["target"]["name"].as_str().unwrap_or("");
         let kind = v["target"]["kind"][0].as_str().unwrap_or("lib");
         let id = match kind {
@@ -105,23 +108,6 @@ pub fn binaries(json_lines: &str) -> Vec<Binary> {
         });
     }
     out
-}
-
-/// The package name of a cargo package id (`path+file:///x/demo#0.1.0`,
-/// `path+file:///x/dir#name@0.1.0`, `name 0.1.0 (…)`), else the manifest's directory.
-fn package_name(package_id: &str, manifest: &Path) -> String {
-    if let Some((_, frag)) = package_id.rsplit_once('#') {
-        if let Some((name, _)) = frag.split_once('@') {
-            return name.to_string();
-        }
-    } else if let Some((name, _)) = package_id.split_once(' ') {
-        return name.to_string();
-    }
-    manifest
-        .parent()
-        .and_then(|p| p.file_name())
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -294,8 +294,9 @@ fn exe_dirs(tests: &RustTests) -> Option<PathBuf> {
         .and_then(|b| b.path.parent().map(Path::to_path_buf))
 }
 
-fn package_name(package_id: &str, manifest: &Path) -> String {
-    // "path+file:///x/demo#0.1.0" or "path+file:///x/dir#name@0.1.0" or old "name 0.1.0 (…)"
+/// The package name of a cargo package id (`path+file:///x/demo#0.1.0`,
+/// `path+file:///x/dir#name@0.1.0`, the older `name 0.1.0 (…)`), else the manifest's directory.
+pub fn package_name(package_id: &str, manifest: &Path) -> String {
     if let Some((_, frag)) = package_id.rsplit_once('#') {
         if let Some((name, _)) = frag.split_once('@') {
             return name.to_string();
