@@ -18,9 +18,18 @@ fn crate_repo() -> (tempfile::TempDir, std::path::PathBuf) {
     (t, dir)
 }
 
+/// The binary in `dir`, building the fixture crate in its own `target/`: the tests edit the
+/// crate (a new test, a changed function), so a `CARGO_TARGET_DIR` shared with the other tests
+/// running at the same time (the test command exports one) would list their binaries' tests.
+fn rigor_in(dir: &Path) -> assert_cmd::Command {
+    let mut c = rigor(dir);
+    c.env_remove("CARGO_TARGET_DIR");
+    c
+}
+
 /// `rigor run` at the base (with `env`): its stderr.
 fn record(dir: &Path, env: &[(&str, &str)]) -> String {
-    let out = rigor(dir)
+    let out = rigor_in(dir)
         .envs(env.iter().copied())
         .arg("run")
         .output()
@@ -44,7 +53,7 @@ fn edit(dir: &Path, old: &str, new: &str) -> usize {
 
 /// `rigor plan --format json` (with `env`): the plan.
 fn plan(dir: &Path, env: &[(&str, &str)]) -> serde_json::Value {
-    let out = rigor(dir)
+    let out = rigor_in(dir)
         .envs(env.iter().copied())
         .args(["plan", "--format", "json"])
         .output()
