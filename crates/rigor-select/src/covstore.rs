@@ -105,9 +105,15 @@ pub fn store(sql: &mut dyn Sql, r: &Recording) -> rigor_store::Result<()> {
                 &[suite.clone(), Value::from(file)],
             )?;
         }
+        // An upsert: two runs recording at once (CI jobs sharing a PostgreSQL history) each
+        // deleted only the rows committed before them, so their inserts can meet. The later
+        // one's row wins; rows of two contents of a file make that file untrusted until the
+        // next recording (precision::stale), never wrong.
         sql.exec(
             "INSERT INTO select_cov_rows (suite, file, context, content, commit_sha, numbits)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (suite, file, context) DO UPDATE SET content = excluded.content,
+               commit_sha = excluded.commit_sha, numbits = excluded.numbits",
             &[
                 suite.clone(),
                 Value::from(file),
