@@ -5,7 +5,10 @@ Writes a repository of FILES Python files (default 20,000): packages of 100 modu
 importing and calling 3 others (~50 lines); one `__init__.py` per package re-exporting its
 modules; one test file per 10 modules with 10 tests, each calling one of the 2 functions its
 file imports. Commits it (with a rigor.toml and a pytest.ini), changes one line of one module,
-then runs ``rigor plan --format json`` 1 cold and 5 warm times and prints JSON.
+then runs ``rigor plan --format json`` 1 cold and 5 warm times, then 5 times each after editing
+the changed module again — inside its function body (``body_edit``: what most edits are; the
+import graph cannot change) and in its imports (``import_edit``: the graph must be resolved
+again) — and prints JSON.
 
 Per run: the wall time of ``rigor plan`` (test discovery by pytest included) and, from the
 binary's own ``RIGOR_SELECT_TIMING`` lines, the time of change detection and of selection.
@@ -110,12 +113,29 @@ def generate(root, files):
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "base")
     # The change: one line of a module in the middle.
-    p, m = name(n_modules // 2)
-    target = os.path.join(root, p, f"{m}.py")
+    target = changed_module(root, n_modules)
     with open(target) as f:
         text = f.read()
     write(target, text.replace("x3 = value + 3", "x3 = value + 33"))
     return n_modules, tests
+
+
+def changed_module(root, n_modules):
+    p, m = name(n_modules // 2)
+    return os.path.join(root, p, f"{m}.py")
+
+
+def edit(target, k, imports):
+    """Edit the changed module again (edit number k): its body, or its imports."""
+    with open(target) as f:
+        text = f.read()
+    if imports:
+        # Alternate between two imports, so that every edit changes what the module imports.
+        mod = ["json", "re"][k % 2]
+        text = re.sub(r"^import (os|json|re)$", f"import {mod}", text, count=1, flags=re.M)
+    else:
+        text = re.sub(r"x5 = value \+ \d+", f"x5 = value + {500 + k}", text, count=1)
+    write(target, text)
 
 
 UNITS = {"ns": 1e-9, "µs": 1e-6, "ms": 1e-3, "s": 1.0}
@@ -175,9 +195,16 @@ def main():
     setup_s = time.monotonic() - t0
     runs = [plan_once(rigor, root, python, a.no_cache) for _ in range(6)]
     warm = runs[1:]
+    target = changed_module(root, modules)
+    edited = {}
+    for kind in ("body_edit", "import_edit"):
+        edited[kind] = []
+        for k in range(5):
+            edit(target, k, kind == "import_edit")
+            edited[kind].append(plan_once(rigor, root, python, a.no_cache))
 
-    def median(key):
-        vals = [r[key] for r in warm if r[key] is not None]
+    def median(key, of=None):
+        vals = [r[key] for r in (of or warm) if r[key] is not None]
         return round(statistics.median(vals), 3) if vals else None
 
     def most(key):
@@ -190,6 +217,8 @@ def main():
         "cold": runs[0],
         "warm_median": {"plan_wall_s": median("plan_wall_s"), "selection_s": median("selection_s")},
         "warm_max": {"plan_wall_s": most("plan_wall_s"), "selection_s": most("selection_s")},
+        **{f"{kind}_median": {"plan_wall_s": median("plan_wall_s", rs), "selection_s": median("selection_s", rs)}
+           for kind, rs in edited.items()},
     }))
     if tmp:
         tmp.cleanup()

@@ -4,6 +4,7 @@ pub mod config;
 pub mod coverage_map;
 pub mod duration;
 pub mod escape;
+pub mod hash;
 pub mod number;
 pub mod test;
 pub mod time;

@@ -22,6 +22,14 @@ pub fn utc(secs: f64) -> String {
     )
 }
 
+/// Stage timings of planning on stderr when `RIGOR_SELECT_TIMING` is set (for the planning
+/// benchmarks): `select: WHAT <time since start>`.
+pub fn stage(what: &str, start: std::time::Instant) {
+    if std::env::var_os("RIGOR_SELECT_TIMING").is_some() {
+        eprintln!("select: {what} {:?}", start.elapsed());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

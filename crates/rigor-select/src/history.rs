@@ -122,29 +122,6 @@ impl History {
         Ok(h)
     }
 
-    /// Count, over the last `commits` commits of `root`'s history, how many touched each file
-    /// (paths relative to `root`). One `git log` call; a checkout without commits (or outside
-    /// git) simply has no churn.
-    pub fn load_churn(&mut self, root: &std::path::Path, commits: usize) -> Result<()> {
-        let n = format!("-n{commits}");
-        let Ok(out) = rigor_vcs::git::bytes(
-            root,
-            &["log", &n, "--name-only", "-z", "--format=", "--relative"],
-        ) else {
-            return Ok(());
-        };
-        for p in out
-            .split(|b| *b == 0 || *b == b'\n')
-            .filter(|s| !s.is_empty())
-        {
-            *self
-                .churn
-                .entry(String::from_utf8_lossy(p).into_owned())
-                .or_default() += 1;
-        }
-        Ok(())
-    }
-
     /// Load the newest coverage map of `suite` for the files of the change (paths relative to
     /// the suite root, given by `to_suite_path`). No map: nothing is loaded.
     pub fn load_coverage(
@@ -254,6 +231,28 @@ fn cofailures(sql: &mut dyn Sql) -> rigor_store::Result<CoFailures> {
             .insert(key, (c as u32, f as u32));
     }
     Ok(out)
+}
+
+/// Churn for [`History::churn`]: over the last `commits` commits of `root`'s history, how many
+/// touched each file (paths relative to `root`). One `git log` call; a checkout without commits
+/// (or outside git) has no churn.
+pub fn churn(root: &std::path::Path, commits: usize) -> HashMap<String, u32> {
+    let mut out = HashMap::new();
+    let n = format!("-n{commits}");
+    let Ok(log) = rigor_vcs::git::bytes(
+        root,
+        &["log", &n, "--name-only", "-z", "--format=", "--relative"],
+    ) else {
+        return out;
+    };
+    for p in log
+        .split(|b| *b == 0 || *b == b'\n')
+        .filter(|s| !s.is_empty())
+    {
+        *out.entry(String::from_utf8_lossy(p).into_owned())
+            .or_default() += 1;
+    }
+    out
 }
 
 #[cfg(test)]

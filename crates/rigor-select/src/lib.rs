@@ -22,6 +22,7 @@ pub mod error;
 pub mod history;
 pub mod order;
 pub mod plan;
+pub(crate) mod pycache;
 pub mod pyparse;
 pub mod python;
 pub mod risk;

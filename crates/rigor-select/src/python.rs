@@ -13,7 +13,8 @@
 //! depend on every module. `import pkg as p` is resolved through the `p.name` attributes the
 //! file uses. Test files depend on the `conftest.py` of their directory and its ancestors.
 
-use crate::pyparse::{Extractor, Import, PyFacts};
+use crate::pycache::{self, Snapshot};
+use crate::pyparse::{Import, PyFacts};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::path::Path;
 
@@ -22,17 +23,37 @@ use std::path::Path;
 pub struct Edge {
     pub to: usize,
     pub strong: bool,
-    /// What the edge is, for reasons: `imports pkg.mod`, `conftest`, …
-    pub what: String,
+    /// What the edge is, for reasons ([`PyGraph::edge_what`] words it).
+    pub what: What,
+}
+
+/// Which statement of the importing file makes an edge (indices into its facts' imports), so
+/// that the words of a reason are made only for the reasons shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum What {
+    /// The target is a `conftest.py` whose fixtures the file may use.
+    Conftest,
+    /// `imports pkg.mod` (import `k`).
+    Imports(u32),
+    /// `uses pkg.attr` (import `k`, its attribute `a`).
+    Uses(u32, u32),
+    /// `imports .mod.name` (import `k`, its name `n`).
+    ImportsName(u32, u32),
+    /// `imports * from .mod` (import `k`).
+    Star(u32),
 }
 
 /// The graph of a suite's Python files (paths relative to the suite root, `/`-separated).
 #[derive(Debug, Default)]
 pub struct PyGraph {
     pub files: Vec<String>,
+    /// The suite root the paths are relative to.
+    root: std::path::PathBuf,
     index: HashMap<String, usize>,
     /// Directories (relative, no trailing slash) that contain Python files, at any depth.
     dirs: HashSet<String>,
+    /// Per file, the facts the edges were resolved from; empty when the graph was read back
+    /// from its snapshot (then [`Self::facts_of`] reads a file's facts when a reason needs them).
     pub facts: Vec<PyFacts>,
     pub deps: Vec<Vec<Edge>>,
     rev: Vec<Vec<(usize, bool)>>,
@@ -46,15 +67,6 @@ pub struct PyGraph {
     basedirs: Vec<String>,
 }
 
-/// How a dependency of one file reaches a changed file.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Path_ {
-    /// Files from the dependent to the changed file, inclusive.
-    pub chain: Vec<usize>,
-    /// The first edge's description.
-    pub what: String,
-}
-
 impl PyGraph {
     /// Build the graph of the Python files under `suite_root`. `deleted` are paths (relative to
     /// the suite root) that no longer exist but were imported at the base: they stay as nodes so
@@ -63,52 +75,108 @@ impl PyGraph {
         Self::build_cached(suite_root, files, deleted, None)
     }
 
-    /// [`PyGraph::build`] with a cache of per-file facts in `cache_file` (JSON), keyed by path,
-    /// size and modification time: unchanged files are not read or parsed again. The cache is
-    /// rewritten when a file was parsed; a missing or unreadable cache is rebuilt.
+    /// [`PyGraph::build`] with the caches of [`crate::pycache`] beside `cache_file` (the facts
+    /// cache): the graph's snapshot when it still holds, else per-file facts keyed by path, size
+    /// and modification time (unchanged files are not read or parsed again). Both are rewritten
+    /// when they were out of date; a missing or unreadable cache is rebuilt.
     pub fn build_cached(
         suite_root: &Path,
         files: &[String],
         deleted: &[String],
         cache_file: Option<&Path>,
     ) -> PyGraph {
-        let mut all: Vec<String> = files
-            .iter()
-            .filter(|f| f.ends_with(".py"))
-            .cloned()
-            .collect();
-        let present: HashSet<String> = all.iter().cloned().collect();
-        for d in deleted {
-            if d.ends_with(".py") && !present.contains(d) {
-                all.push(d.clone());
+        let (all, exists) = nodes(files, deleted);
+        let t0 = std::time::Instant::now();
+        let snapshot = cache_file.map(pycache::snapshot_path);
+        if let Some(sp) = &snapshot
+            && let Some(g) = Self::from_snapshot(suite_root, &all, &exists, sp)
+        {
+            rigor_model::time::stage("graph read back from its snapshot", t0);
+            return g;
+        }
+        let cache = cache_file.map(pycache::load_cache).unwrap_or_default();
+        let cached = cache.len();
+        let (facts, stamps, misses) = pycache::parse_all(suite_root, &all, &exists, cache);
+        if let Some(cf) = cache_file
+            && (misses > 0 || cached != all.len())
+        {
+            pycache::save_cache(cf, &all, &facts, &stamps);
+        }
+        rigor_model::time::stage("files parsed", t0);
+        let mut g = Self::skeleton(suite_root, all, exists, facts);
+        for (i, f) in g.facts.iter().enumerate() {
+            for r in &f.data_refs {
+                g.data_refs.entry(r.clone()).or_default().push(i);
             }
         }
-        all.sort();
-        all.dedup();
-        let n = all.len();
-        let exists: Vec<bool> = all.iter().map(|f| present.contains(f)).collect();
-        let t0 = std::time::Instant::now();
-        let cache = cache_file.map(load_cache).unwrap_or_default();
-        let (facts, stamps, misses) = parse_all(suite_root, &all, &exists, &cache);
-        if let Some(cf) = cache_file
-            && (misses > 0 || cache.len() != all.len())
+        let n = g.files.len();
+        let chunk = n.div_ceil(pycache::workers()).max(1);
+        let mut deps: Vec<Vec<Edge>> = vec![Vec::new(); n];
         {
-            save_cache(cf, &all, &facts, &stamps);
+            let g = &g;
+            std::thread::scope(|s| {
+                for (ci, slot) in deps.chunks_mut(chunk).enumerate() {
+                    s.spawn(move || {
+                        for (k, d) in slot.iter_mut().enumerate() {
+                            *d = g.edges_of(ci * chunk + k);
+                        }
+                    });
+                }
+            });
         }
-        if std::env::var_os("RIGOR_SELECT_TIMING").is_some() {
-            eprintln!("parse {:?}", t0.elapsed());
+        g.set_deps(deps);
+        rigor_model::time::stage("import edges resolved", t0);
+        if let Some(sp) = &snapshot
+            && let Some(snap) = Snapshot::of(&g.files, &g.exists, stamps, &g.facts, &g.deps)
+        {
+            snap.save(sp);
         }
+        g
+    }
+
+    /// The graph of the snapshot at `path`, when it still holds for these files.
+    fn from_snapshot(
+        root: &Path,
+        files: &[String],
+        exists: &[bool],
+        path: &Path,
+    ) -> Option<PyGraph> {
+        let mut snap = Snapshot::load(path)?;
+        let moved = snap.still_holds(root, files, exists)?;
+        let deps = snap.edges()?;
+        if moved {
+            snap.save(path);
+        }
+        let mut g = Self::skeleton(root, snap.files, snap.exists, Vec::new());
+        for (i, refs) in snap.data_refs.into_iter().enumerate() {
+            for r in refs {
+                g.data_refs.entry(r).or_default().push(i);
+            }
+        }
+        g.set_deps(deps);
+        Some(g)
+    }
+
+    /// The nodes and what follows from the file list alone (index, directories, roots, base
+    /// directories); no edges yet.
+    fn skeleton(
+        root: &Path,
+        files: Vec<String>,
+        exists: Vec<bool>,
+        facts: Vec<PyFacts>,
+    ) -> PyGraph {
         let mut g = PyGraph {
-            index: all
+            index: files
                 .iter()
                 .enumerate()
                 .map(|(i, f)| (f.clone(), i))
                 .collect(),
+            root: root.to_path_buf(),
             dirs: HashSet::new(),
-            files: all,
+            files,
             facts,
-            deps: vec![Vec::new(); n],
-            rev: vec![Vec::new(); n],
+            deps: Vec::new(),
+            rev: Vec::new(),
             roots: Vec::new(),
             data_refs: HashMap::new(),
             exists,
@@ -141,37 +209,28 @@ impl PyGraph {
                 b
             })
             .collect();
-        for (i, f) in g.facts.iter().enumerate() {
-            for r in &f.data_refs {
-                g.data_refs.entry(r.clone()).or_default().push(i);
-            }
-        }
-        let t1 = std::time::Instant::now();
-        let threads = workers();
-        let chunk = n.div_ceil(threads).max(1);
-        let mut deps: Vec<Vec<Edge>> = vec![Vec::new(); n];
-        {
-            let g = &g;
-            std::thread::scope(|s| {
-                for (ci, slot) in deps.chunks_mut(chunk).enumerate() {
-                    s.spawn(move || {
-                        for (k, d) in slot.iter_mut().enumerate() {
-                            *d = g.edges_of(ci * chunk + k);
-                        }
-                    });
-                }
-            });
-        }
-        g.deps = deps;
-        if std::env::var_os("RIGOR_SELECT_TIMING").is_some() {
-            eprintln!("edges {:?}", t1.elapsed());
-        }
-        for i in 0..n {
-            for e in &g.deps[i] {
-                g.rev[e.to].push((i, e.strong));
-            }
-        }
         g
+    }
+
+    /// Set the edges and their reverse.
+    fn set_deps(&mut self, deps: Vec<Vec<Edge>>) {
+        self.rev = vec![Vec::new(); self.files.len()];
+        for (i, es) in deps.iter().enumerate() {
+            for e in es {
+                self.rev[e.to].push((i, e.strong));
+            }
+        }
+        self.deps = deps;
+    }
+
+    /// The facts of file `i`: those the graph was built from, else the file's as it is now.
+    fn facts_of(&self, i: usize) -> std::borrow::Cow<'_, PyFacts> {
+        match self.facts.get(i) {
+            Some(f) => std::borrow::Cow::Borrowed(f),
+            None => {
+                std::borrow::Cow::Owned(pycache::facts_of_file(&self.root.join(&self.files[i])))
+            }
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -390,7 +449,7 @@ impl PyGraph {
 
     fn edges_of(&self, i: usize) -> Vec<Edge> {
         let mut out: Vec<Edge> = Vec::new();
-        let mut push = |to: usize, strong: bool, what: String| {
+        let mut push = |to: usize, strong: bool, what: What| {
             if to == i {
                 return;
             }
@@ -403,23 +462,24 @@ impl PyGraph {
                 out.push(Edge { to, strong, what });
             }
         };
-        let file = self.files[i].clone();
+        let file = self.files[i].as_str();
         // conftest.py of the file's directory and its ancestors.
-        let mut d = parent(&file).to_string();
+        let mut d = parent(file);
         loop {
-            let c = join(&d, "conftest.py");
+            let c = join(d, "conftest.py");
             if c != file
                 && let Some(&ci) = self.index.get(&c)
             {
-                push(ci, true, format!("uses fixtures of {c}"));
+                push(ci, true, What::Conftest);
             }
             if d.is_empty() {
                 break;
             }
-            d = parent(&d).to_string();
+            d = parent(d);
         }
         let mut seen = HashSet::new();
-        for imp in &self.facts[i].imports {
+        for (k, imp) in self.facts[i].imports.iter().enumerate() {
+            let k = k as u32;
             match imp {
                 Import::Module {
                     level: _,
@@ -431,9 +491,8 @@ impl PyGraph {
                     let Some((t, inits)) = self.resolve_absolute(i, dotted) else {
                         continue;
                     };
-                    let what = format!("imports {dotted}");
                     for p in inits {
-                        push(p, false, what.clone());
+                        push(p, false, What::Imports(k));
                     }
                     match &t {
                         Target::File(ti)
@@ -441,18 +500,18 @@ impl PyGraph {
                                 && binding.is_some()
                                 && !attrs.is_empty() =>
                         {
-                            push(*ti, false, what.clone());
-                            for a in attrs {
-                                for (to, strong) in self.resolve_name(&t, a, 0, &mut seen) {
-                                    push(to, strong, format!("uses {dotted}.{a}"));
+                            push(*ti, false, What::Imports(k));
+                            for (a, attr) in attrs.iter().enumerate() {
+                                for (to, strong) in self.resolve_name(&t, attr, 0, &mut seen) {
+                                    push(to, strong, What::Uses(k, a as u32));
                                 }
                             }
                         }
-                        Target::File(ti) => push(*ti, true, what),
+                        Target::File(ti) => push(*ti, true, What::Imports(k)),
                         Target::Namespace(_) => {
-                            for a in attrs {
-                                for (to, strong) in self.resolve_name(&t, a, 0, &mut seen) {
-                                    push(to, strong, format!("uses {dotted}.{a}"));
+                            for (a, attr) in attrs.iter().enumerate() {
+                                for (to, strong) in self.resolve_name(&t, attr, 0, &mut seen) {
+                                    push(to, strong, What::Uses(k, a as u32));
                                 }
                             }
                         }
@@ -476,29 +535,71 @@ impl PyGraph {
                             None => continue,
                         }
                     };
-                    let shown = format!("{}{module}", ".".repeat(*level as usize));
                     for p in inits {
-                        push(p, false, format!("imports {shown}"));
+                        push(p, false, What::Imports(k));
                     }
                     if *star {
                         if let Target::File(ti) = t {
-                            push(ti, true, format!("imports * from {shown}"));
+                            push(ti, true, What::Star(k));
                         }
                         continue;
                     }
                     if let Target::File(ti) = t {
-                        push(ti, false, format!("imports {shown}"));
+                        push(ti, false, What::Imports(k));
                     }
-                    for (orig, _) in names {
+                    for (n, (orig, _)) in names.iter().enumerate() {
                         for (to, strong) in self.resolve_name(&t, orig, 0, &mut seen) {
-                            let sep = if shown.ends_with('.') { "" } else { "." };
-                            push(to, strong, format!("imports {shown}{sep}{orig}"));
+                            push(to, strong, What::ImportsName(k, n as u32));
                         }
                     }
                 }
             }
         }
         out
+    }
+
+    /// The words of edge `e` of file `from`: `imports pkg.mod`, `uses fixtures of x/conftest.py`, …
+    fn describe(&self, from: usize, e: &Edge) -> String {
+        let facts = self.facts_of(from);
+        let import = |k: u32| facts.imports.get(k as usize);
+        let shown = |level: u32, module: &str| format!("{}{module}", ".".repeat(level as usize));
+        match e.what {
+            What::Conftest => format!("uses fixtures of {}", self.files[e.to]),
+            What::Imports(k) => match import(k) {
+                Some(Import::Module { dotted, .. }) => format!("imports {dotted}"),
+                Some(Import::From { level, module, .. }) => {
+                    format!("imports {}", shown(*level, module))
+                }
+                None => "imports".into(),
+            },
+            What::Uses(k, a) => match import(k) {
+                Some(Import::Module { dotted, attrs, .. }) => {
+                    let attr = attrs.iter().nth(a as usize).map_or("", String::as_str);
+                    format!("uses {dotted}.{attr}")
+                }
+                _ => "imports".into(),
+            },
+            What::ImportsName(k, n) => match import(k) {
+                Some(Import::From {
+                    level,
+                    module,
+                    names,
+                    ..
+                }) => {
+                    let shown = shown(*level, module);
+                    let sep = if shown.ends_with('.') { "" } else { "." };
+                    let orig = names.get(n as usize).map_or("", |(o, _)| o.as_str());
+                    format!("imports {shown}{sep}{orig}")
+                }
+                _ => "imports".into(),
+            },
+            What::Star(k) => match import(k) {
+                Some(Import::From { level, module, .. }) => {
+                    format!("imports * from {}", shown(*level, module))
+                }
+                _ => "imports".into(),
+            },
+        }
     }
 
     /// Every file that depends on `seed` (including `seed`), with the first hop towards it:
@@ -537,11 +638,11 @@ impl PyGraph {
     }
 
     /// The description of the edge `from → to`.
-    pub fn edge_what(&self, from: usize, to: usize) -> Option<&str> {
+    pub fn edge_what(&self, from: usize, to: usize) -> Option<String> {
         self.deps[from]
             .iter()
             .find(|e| e.to == to)
-            .map(|e| e.what.as_str())
+            .map(|e| self.describe(from, e))
     }
 
     /// Every file `file` depends on (transitively), for `explain`.
@@ -557,6 +658,26 @@ impl PyGraph {
         }
         out
     }
+}
+
+/// The graph's nodes: the Python files of the list, plus the `deleted` Python files (kept so that
+/// their importers are found), sorted; and which of them exist.
+fn nodes(files: &[String], deleted: &[String]) -> (Vec<String>, Vec<bool>) {
+    let mut all: Vec<String> = files
+        .iter()
+        .filter(|f| f.ends_with(".py"))
+        .cloned()
+        .collect();
+    let present: HashSet<String> = all.iter().cloned().collect();
+    for d in deleted {
+        if d.ends_with(".py") && !present.contains(d) {
+            all.push(d.clone());
+        }
+    }
+    all.sort();
+    all.dedup();
+    let exists = all.iter().map(|f| present.contains(f)).collect();
+    (all, exists)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -575,126 +696,6 @@ pub(crate) fn join(dir: &str, name: &str) -> String {
     } else {
         format!("{dir}/{name}")
     }
-}
-
-fn workers() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 8)
-}
-
-/// (size, modification time in ns since the epoch) of a file.
-type Stamp = (u64, u128);
-
-#[derive(serde::Serialize, serde::Deserialize)]
-struct CacheEntry {
-    #[serde(rename = "s")]
-    size: u64,
-    #[serde(rename = "t")]
-    mtime_ns: u128,
-    #[serde(rename = "f")]
-    facts: PyFacts,
-}
-
-#[derive(serde::Serialize, serde::Deserialize)]
-struct CacheFile {
-    version: u32,
-    files: HashMap<String, CacheEntry>,
-}
-
-const CACHE_VERSION: u32 = 2;
-
-fn load_cache(path: &Path) -> HashMap<String, CacheEntry> {
-    std::fs::read(path)
-        .ok()
-        .and_then(|b| serde_json::from_slice::<CacheFile>(&b).ok())
-        .filter(|c| c.version == CACHE_VERSION)
-        .map(|c| c.files)
-        .unwrap_or_default()
-}
-
-fn save_cache(path: &Path, files: &[String], facts: &[PyFacts], stamps: &[Option<Stamp>]) {
-    let mut out = HashMap::new();
-    for ((f, fa), st) in files.iter().zip(facts).zip(stamps) {
-        if let Some((size, mtime_ns)) = st {
-            out.insert(
-                f.clone(),
-                CacheEntry {
-                    size: *size,
-                    mtime_ns: *mtime_ns,
-                    facts: fa.clone(),
-                },
-            );
-        }
-    }
-    let Ok(bytes) = serde_json::to_vec(&CacheFile {
-        version: CACHE_VERSION,
-        files: out,
-    }) else {
-        return;
-    };
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    // Write then rename, so a concurrent reader never sees half a cache.
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    if std::fs::write(&tmp, bytes).is_ok() {
-        let _ = std::fs::rename(&tmp, path);
-    }
-}
-
-fn stamp(path: &Path) -> Option<Stamp> {
-    let m = std::fs::metadata(path).ok()?;
-    let t = m
-        .modified()
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?;
-    Some((m.len(), t.as_nanos()))
-}
-
-/// Facts of every existing file (from the cache when its stamp matches), the stamps, and how
-/// many files were parsed.
-fn parse_all(
-    root: &Path,
-    files: &[String],
-    exists: &[bool],
-    cache: &HashMap<String, CacheEntry>,
-) -> (Vec<PyFacts>, Vec<Option<Stamp>>, usize) {
-    let threads = workers();
-    let chunk = files.len().div_ceil(threads).max(1);
-    let mut out: Vec<(PyFacts, Option<Stamp>, bool)> =
-        vec![(PyFacts::default(), None, false); files.len()];
-    std::thread::scope(|s| {
-        for (ci, slot) in out.chunks_mut(chunk).enumerate() {
-            let start = ci * chunk;
-            s.spawn(move || {
-                let mut ex: Option<Extractor> = None;
-                for (k, entry) in slot.iter_mut().enumerate() {
-                    let i = start + k;
-                    if !exists[i] {
-                        continue;
-                    }
-                    let path = root.join(&files[i]);
-                    let st = stamp(&path);
-                    if let (Some(st), Some(c)) = (st, cache.get(&files[i]))
-                        && (c.size, c.mtime_ns) == st
-                    {
-                        *entry = (c.facts.clone(), Some(st), false);
-                        continue;
-                    }
-                    if let Ok(bytes) = std::fs::read(&path) {
-                        let ex = ex.get_or_insert_with(Extractor::new);
-                        *entry = (ex.extract(&String::from_utf8_lossy(&bytes)), st, true);
-                    }
-                }
-            });
-        }
-    });
-    let misses = out.iter().filter(|e| e.2).count();
-    let (facts, stamps) = out.into_iter().map(|(f, s, _)| (f, s)).unzip();
-    (facts, stamps, misses)
 }
 
 #[cfg(test)]
@@ -849,6 +850,7 @@ mod tests {
 
     #[test]
     fn the_parse_cache_is_reused_and_invalidated_by_a_change() {
+        use crate::pycache::{Stamp, load_cache, save_cache, snapshot_path, stamp};
         let dir = tempfile::tempdir().unwrap();
         let cache = dir.path().join(".rigor/cache/pyfacts.json");
         fs::write(dir.path().join("a.py"), "import b\n").unwrap();
@@ -866,6 +868,8 @@ mod tests {
         let stamps: Vec<Option<Stamp>> = files.iter().map(|f| stamp(&dir.path().join(f))).collect();
         let facts: Vec<PyFacts> = files.iter().map(|f| c[f].facts.clone()).collect();
         save_cache(&cache, &files, &facts, &stamps);
+        // (Without the graph's snapshot, which would otherwise stand for the whole graph.)
+        fs::remove_file(snapshot_path(&cache)).unwrap();
         let g2 = PyGraph::build_cached(dir.path(), &files, &[], Some(&cache));
         assert!(g2.facts[1].defined.contains("FROM_CACHE"));
         assert_eq!(g1.deps, g2.deps);
@@ -873,6 +877,57 @@ mod tests {
         fs::write(dir.path().join("b.py"), "Y = 22\n").unwrap();
         let g3 = PyGraph::build_cached(dir.path(), &files, &[], Some(&cache));
         assert!(g3.facts[1].defined.contains("Y") && !g3.facts[1].defined.contains("FROM_CACHE"));
+    }
+
+    /// The graph of `files` built without any cache, for comparison.
+    fn fresh(dir: &Path, files: &[String]) -> PyGraph {
+        PyGraph::build(dir, files, &[])
+    }
+
+    #[test]
+    fn the_snapshot_stands_for_the_graph_only_while_the_facts_are_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = dir.path().join(".rigor/cache/pyfacts.json");
+        let write = |p: &str, text: &str| fs::write(dir.path().join(p), text).unwrap();
+        write("a.py", "from pkg import f\n\ndef g():\n    return f()\n");
+        fs::create_dir(dir.path().join("pkg")).unwrap();
+        write("pkg/__init__.py", "from .m import f\n");
+        write("pkg/m.py", "def f():\n    return 1\n");
+        write("test_a.py", "import a\n\ndef test_g():\n    assert a.g()\n");
+        let mut files: Vec<String> = ["a.py", "pkg/__init__.py", "pkg/m.py", "test_a.py"]
+            .map(String::from)
+            .to_vec();
+        let built = PyGraph::build_cached(dir.path(), &files, &[], Some(&cache));
+        assert!(
+            !built.facts.is_empty(),
+            "the first build resolves the edges"
+        );
+        // An edit inside a function body: the snapshot holds, and its graph is the graph.
+        write("pkg/m.py", "def f():\n    return 1 + 1  # edited\n");
+        let g = PyGraph::build_cached(dir.path(), &files, &[], Some(&cache));
+        assert!(g.facts.is_empty(), "read back from the snapshot");
+        let f = fresh(dir.path(), &files);
+        assert_eq!(g.deps, f.deps);
+        assert_eq!(g.rev, f.rev);
+        let (a, m) = (g.id("a.py").unwrap(), g.id("pkg/m.py").unwrap());
+        assert_eq!(g.edge_what(a, m), f.edge_what(a, m));
+        assert_eq!(g.edge_what(a, m).as_deref(), Some("imports pkg.f"));
+        // An edit that changes an import: built again, with the new edge.
+        write("pkg/m.py", "import a\n\ndef f():\n    return 2\n");
+        let g = PyGraph::build_cached(dir.path(), &files, &[], Some(&cache));
+        assert!(!g.facts.is_empty(), "the facts changed: resolved again");
+        assert_eq!(g.deps, fresh(dir.path(), &files).deps);
+        assert!(g.deps[m].iter().any(|e| e.to == a));
+        // A new file: built again.
+        write("pkg/n.py", "X = 1\n");
+        files.push("pkg/n.py".into());
+        let g = PyGraph::build_cached(dir.path(), &files, &[], Some(&cache));
+        assert!(!g.facts.is_empty());
+        assert_eq!(g.len(), 5);
+        // A snapshot that cannot be read is rebuilt, not an error.
+        fs::write(crate::pycache::snapshot_path(&cache), "{not json").unwrap();
+        let g = PyGraph::build_cached(dir.path(), &files, &[], Some(&cache));
+        assert_eq!(g.deps, fresh(dir.path(), &files).deps);
     }
 
     #[test]

@@ -51,26 +51,53 @@ pub fn resolve_base(
     env: &dyn Env,
     head: &str,
 ) -> Result<Base> {
+    Ok(match resolve(root, explicit, env, head)? {
+        Resolved::Base(b) => b,
+        Resolved::OnDefaultBranch(branch) => {
+            on_default_branch(root, head, branch, git::is_dirty(root))
+        }
+    })
+}
+
+/// A resolution that may still need to know whether the work tree is dirty (rule 6): the
+/// caller that diffs anyway can tell from its own diff against HEAD, without `git status`.
+pub(crate) enum Resolved {
+    Base(Base),
+    /// On the default branch (its short name, when known).
+    OnDefaultBranch(Option<String>),
+}
+
+pub(crate) fn resolve(
+    root: &Path,
+    explicit: Option<&str>,
+    env: &dyn Env,
+    head: &str,
+) -> Result<Resolved> {
     if let Some(rev) = explicit {
-        return explicit_base(root, rev);
+        return explicit_base(root, rev).map(Resolved::Base);
     }
     if head.is_empty() {
-        return Ok(Base::new(
+        return Ok(Resolved::Base(Base::new(
             EMPTY_TREE.into(),
             "no commit yet: everything is new",
             None,
-        ));
+        )));
     }
     if let Some(base) = github_base(root, env)? {
-        return Ok(base);
+        return Ok(Resolved::Base(base));
     }
     if let Some(base) = gitlab_base(root, env)? {
-        return Ok(base);
+        return Ok(Resolved::Base(base));
     }
-    if let Some(base) = default_branch_base(root, head) {
-        return Ok(base);
+    let default = default_branch(root);
+    if let Some(d) = &default
+        && let Some(base) = default_branch_base(root, head, d)
+    {
+        return Ok(Resolved::Base(base));
     }
-    Ok(on_default_branch(root, head))
+    Ok(Resolved::OnDefaultBranch(
+        default.map(|d| d.trim_start_matches("origin/").to_string()),
+    ))
 }
 
 fn unknown(root: &Path, rev: &str, message: &str) -> VcsError {
@@ -194,28 +221,64 @@ fn gitlab_base(root: &Path, env: &dyn Env) -> Result<Option<Base>> {
 }
 
 /// The default branch: the first of `origin/HEAD`'s target, `origin/main`, `origin/master`,
-/// `main`, `master` that exists.
+/// `main`, `master` that exists (one `git for-each-ref`).
 pub fn default_branch(root: &Path) -> Option<String> {
-    let mut cands = Vec::new();
-    if let Some(r) = git::line(root, &["symbolic-ref", "-q", "refs/remotes/origin/HEAD"]) {
-        cands.push(r.trim_start_matches("refs/remotes/").to_string());
+    let refs = git::text(
+        root,
+        &[
+            "for-each-ref",
+            "--format=%(refname)%00%(symref)",
+            "refs/remotes/origin",
+            "refs/heads/main",
+            "refs/heads/master",
+        ],
+    )
+    .ok()?;
+    let mut names = std::collections::HashSet::new();
+    let mut origin_head = None;
+    for line in refs.lines() {
+        let (name, target) = line.split_once('\0').unwrap_or((line, ""));
+        if name == "refs/remotes/origin/HEAD" {
+            origin_head = Some(target.to_string()).filter(|t| !t.is_empty());
+        } else {
+            names.insert(name.to_string());
+        }
     }
-    cands.extend(["origin/main", "origin/master", "main", "master"].map(String::from));
-    cands
+    let short = |r: &str| {
+        r.strip_prefix("refs/remotes/")
+            .or_else(|| r.strip_prefix("refs/heads/"))
+            .unwrap_or(r)
+            .to_string()
+    };
+    origin_head
         .into_iter()
-        .find(|c| git::rev_parse(root, c).is_some())
+        .chain(
+            [
+                "refs/remotes/origin/main",
+                "refs/remotes/origin/master",
+                "refs/heads/main",
+                "refs/heads/master",
+            ]
+            .map(String::from),
+        )
+        .find(|r| names.contains(r))
+        .map(|r| short(&r))
 }
 
-fn default_branch_base(root: &Path, head: &str) -> Option<Base> {
-    let d = default_branch(root)?;
-    let mb = git::merge_base(root, &d, "HEAD").filter(|mb| mb != head)?;
-    let branch = d.strip_prefix("origin/").unwrap_or(&d).to_string();
+fn default_branch_base(root: &Path, head: &str, d: &str) -> Option<Base> {
+    let mb = git::merge_base(root, d, "HEAD").filter(|mb| mb != head)?;
+    let branch = d.strip_prefix("origin/").unwrap_or(d).to_string();
     Some(Base::new(mb, format!("merge-base with {d}"), Some(branch)))
 }
 
-fn on_default_branch(root: &Path, head: &str) -> Base {
-    let branch = default_branch(root).map(|d| d.trim_start_matches("origin/").to_string());
-    if git::is_dirty(root) {
+/// Rule 6: HEAD when the work tree is `dirty`, else HEAD's parent (or the empty tree).
+pub(crate) fn on_default_branch(
+    root: &Path,
+    head: &str,
+    branch: Option<String>,
+    dirty: bool,
+) -> Base {
+    if dirty {
         return Base::new(
             head.to_string(),
             "HEAD (uncommitted changes on the default branch)",

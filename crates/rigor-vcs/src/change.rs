@@ -1,7 +1,7 @@
 //! The change under test: files and line ranges between the base and the work tree.
 
-use crate::base::{Base, resolve_base};
-use crate::diff::{parse_hunks, parse_name_status};
+use crate::base::{Base, Resolved, on_default_branch, resolve};
+use crate::diff::{parse_hunks, parse_raw_patch};
 use crate::env::{Env, ProcessEnv};
 use crate::error::Result;
 use crate::file::{ChangeKind, ChangedFile, LineRange};
@@ -26,6 +26,10 @@ pub struct ChangeSet {
     #[serde(default)]
     pub prefix: String,
     pub files: Vec<ChangedFile>,
+    /// `files` holds every untracked file under the root (not ignored): a caller listing the
+    /// project's files can take the tracked ones from the index and these.
+    #[serde(default)]
+    pub untracked_listed: bool,
 }
 
 impl ChangeSet {
@@ -40,31 +44,43 @@ impl ChangeSet {
     /// [`ChangeSet::detect`] with an explicit environment (for tests and embedding).
     pub fn detect_with_env(root: &Path, base: Option<&str>, env: &dyn Env) -> Result<ChangeSet> {
         let head = git::rev_parse(root, "HEAD").unwrap_or_default();
-        let base = resolve_base(root, base, env, &head)?;
-        Self::diff(root, base, head)
+        let (top, prefix) = top_and_prefix(root)?;
+        let base = match resolve(root, base, env, &head)? {
+            Resolved::Base(b) => b,
+            Resolved::OnDefaultBranch(branch) => {
+                // Rule 6 needs to know whether the work tree is dirty: the diff against HEAD
+                // (which that base then uses) tells, without a `git status` of its own.
+                let (all, files) = diff_against(&top, &head, &prefix)?;
+                let base = on_default_branch(root, &head, branch, all > 0);
+                if base.sha == head {
+                    return Ok(Self::of(base, head, prefix, files));
+                }
+                base
+            }
+        };
+        let (_, files) = diff_against(&top, &base.sha, &prefix)?;
+        Ok(Self::of(base, head, prefix, files))
     }
 
     /// The change of the checkout at `root` against a base resolved already (so that every
     /// consumer of one pipeline sees the same base).
     pub fn against(root: &Path, base: Base) -> Result<ChangeSet> {
         let head = git::rev_parse(root, "HEAD").unwrap_or_default();
-        Self::diff(root, base, head)
+        let (top, prefix) = top_and_prefix(root)?;
+        let (_, files) = diff_against(&top, &base.sha, &prefix)?;
+        Ok(Self::of(base, head, prefix, files))
     }
 
-    /// The work tree at `root` against `base`, HEAD being `head`.
-    fn diff(root: &Path, base: Base, head: String) -> Result<ChangeSet> {
-        let prefix = git::text(root, &["rev-parse", "--show-prefix"])?
-            .trim()
-            .to_string();
-        let files = diff_against(root, &base.sha, &prefix)?;
-        Ok(ChangeSet {
+    fn of(base: Base, head: String, prefix: String, files: Vec<ChangedFile>) -> ChangeSet {
+        ChangeSet {
             base: base.sha,
             head,
             base_source: base.source,
             base_branch: base.branch,
             prefix,
             files,
-        })
+            untracked_listed: true,
+        }
     }
 
     /// The changed file at `path` (new or old path).
@@ -126,20 +142,43 @@ impl ChangeSet {
     }
 }
 
+/// The top of the work tree and `root`'s path inside it (`""` or `"sub/dir/"`), in one call.
+fn top_and_prefix(root: &Path) -> Result<(std::path::PathBuf, String)> {
+    let out = git::text(root, &["rev-parse", "--show-toplevel", "--show-prefix"])?;
+    let mut lines = out.lines();
+    let top = lines.next().unwrap_or("").trim();
+    let prefix = lines.next().unwrap_or("").trim().to_string();
+    Ok((std::path::PathBuf::from(top), prefix))
+}
+
 /// Tracked changes (base → work tree, renames detected) with their hunks, then untracked
-/// files; paths made relative to `prefix`.
-fn diff_against(root: &Path, base: &str, prefix: &str) -> Result<Vec<ChangedFile>> {
-    let top = crate::checkout::toplevel(root)?;
-    let raw = git::bytes(
-        &top,
-        &["diff", "--no-ext-diff", "--name-status", "-z", "-M", base],
-    )?;
-    let patch = git::bytes(
-        &top,
-        &["diff", "--no-ext-diff", "--no-color", "-U0", "-M", base],
-    )?;
-    let mut hunks = parse_hunks(&String::from_utf8_lossy(&patch));
-    let mut files: Vec<ChangedFile> = parse_name_status(&raw)
+/// files; paths made relative to `prefix`. Also how many changes there are in the whole work
+/// tree, inside the prefix or not. The two git commands (one diff for entries and hunks, the
+/// untracked files) run at once.
+fn diff_against(top: &Path, base: &str, prefix: &str) -> Result<(usize, Vec<ChangedFile>)> {
+    let (diff, others) = std::thread::scope(|s| {
+        let diff = s.spawn(|| {
+            git::bytes(
+                top,
+                &[
+                    "diff",
+                    "--no-ext-diff",
+                    "--no-color",
+                    "--raw",
+                    "-p",
+                    "-z",
+                    "-U0",
+                    "-M",
+                    base,
+                ],
+            )
+        });
+        let others = git::bytes(top, &["ls-files", "--others", "--exclude-standard", "-z"]);
+        (diff.join().expect("a git thread does not panic"), others)
+    });
+    let (entries, patch) = parse_raw_patch(&diff?);
+    let mut hunks = parse_hunks(&patch);
+    let mut files: Vec<ChangedFile> = entries
         .into_iter()
         .map(|(kind, path, old_path)| {
             let h = hunks.remove(&path).unwrap_or_default();
@@ -153,19 +192,19 @@ fn diff_against(root: &Path, base: &str, prefix: &str) -> Result<Vec<ChangedFile
             }
         })
         .collect();
-    files.extend(untracked(&top)?);
+    files.extend(untracked(top, &others?));
+    let all = files.len();
     let mut out: Vec<ChangedFile> = files
         .into_iter()
         .filter_map(|f| under_prefix(f, prefix))
         .collect();
     out.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(out)
+    Ok((all, out))
 }
 
 /// Untracked files that are not ignored, every line changed.
-fn untracked(top: &Path) -> Result<Vec<ChangedFile>> {
-    let others = git::bytes(top, &["ls-files", "--others", "--exclude-standard", "-z"])?;
-    Ok(git::split_z(&others)
+fn untracked(top: &Path, others: &[u8]) -> Vec<ChangedFile> {
+    git::split_z(others)
         .map(|path| {
             let n = std::fs::read(top.join(&path))
                 .map(|b| b.iter().filter(|c| **c == b'\n').count().max(1))
@@ -183,7 +222,7 @@ fn untracked(top: &Path) -> Result<Vec<ChangedFile>> {
                 added: all,
             }
         })
-        .collect())
+        .collect()
 }
 
 /// `f` with paths relative to `prefix`; outside it, a rename whose old side was inside is kept

@@ -1,5 +1,5 @@
-//! Parsing git's diff output: `--name-status -z` entries and `-U0` hunks, with git's C-style
-//! path quoting undone.
+//! Parsing git's diff output: `--raw -z` entries and `-U0` hunks, with git's C-style path
+//! quoting undone.
 
 use crate::file::{ChangeKind, LineRange};
 use std::collections::BTreeMap;
@@ -133,33 +133,50 @@ pub fn unquote(s: &str) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-/// One entry of `git diff --name-status -z`: kind, path, and the old path of a rename/copy.
-pub fn parse_name_status(raw: &[u8]) -> Vec<(ChangeKind, String, Option<String>)> {
-    let mut out = Vec::new();
-    let mut it = raw
-        .split(|b| *b == 0)
-        .map(|s| String::from_utf8_lossy(s).into_owned());
-    while let Some(status) = it.next() {
-        if status.is_empty() {
-            continue;
-        }
-        let (kind, two) = match status.chars().next().unwrap_or('M') {
-            'A' => (ChangeKind::Added, false),
-            'D' => (ChangeKind::Deleted, false),
-            'R' => (ChangeKind::Renamed, true),
-            'C' => (ChangeKind::Copied, true),
-            'T' => (ChangeKind::TypeChanged, false),
-            _ => (ChangeKind::Modified, false),
-        };
-        let first = it.next().unwrap_or_default();
+/// A status letter's kind, and whether the entry names two paths (old, new).
+fn kind_of(status: &str) -> (ChangeKind, bool) {
+    match status.chars().next().unwrap_or('M') {
+        'A' => (ChangeKind::Added, false),
+        'D' => (ChangeKind::Deleted, false),
+        'R' => (ChangeKind::Renamed, true),
+        'C' => (ChangeKind::Copied, true),
+        'T' => (ChangeKind::TypeChanged, false),
+        _ => (ChangeKind::Modified, false),
+    }
+}
+
+/// The output of `git diff --raw -p -z`: its entries (kind, path, and the old path of a rename
+/// or copy) and the patch that follows them. Each entry is `:MODE MODE SHA SHA STATUS` then one path (two for
+/// a rename or copy), NUL-terminated; a NUL ends the entries.
+pub fn parse_raw_patch(out: &[u8]) -> (Vec<(ChangeKind, String, Option<String>)>, String) {
+    let mut entries = Vec::new();
+    let mut pos = 0;
+    let token = |pos: &mut usize| -> String {
+        let start = (*pos).min(out.len());
+        let end = out[start..]
+            .iter()
+            .position(|b| *b == 0)
+            .map_or(out.len(), |e| start + e);
+        *pos = end + 1;
+        String::from_utf8_lossy(&out[start..end]).into_owned()
+    };
+    while out.get(pos) == Some(&b':') {
+        let header = token(&mut pos);
+        let status = header.rsplit(' ').next().unwrap_or("M");
+        let (kind, two) = kind_of(status);
+        let first = token(&mut pos);
         if two {
-            let second = it.next().unwrap_or_default();
-            out.push((kind, second, Some(first)));
+            let second = token(&mut pos);
+            entries.push((kind, second, Some(first)));
         } else {
-            out.push((kind, first, None));
+            entries.push((kind, first, None));
         }
     }
-    out
+    if out.get(pos) == Some(&0) {
+        pos += 1;
+    }
+    let patch = String::from_utf8_lossy(out.get(pos..).unwrap_or_default()).into_owned();
+    (entries, patch)
 }
 
 #[cfg(test)]
@@ -201,15 +218,18 @@ mod tests {
     }
 
     #[test]
-    fn name_status_pairs_renames() {
-        let raw = b"M\0a.py\0R087\0old.py\0new.py\0D\0gone.py\0";
+    fn raw_entries_and_the_patch_come_apart() {
+        let out = b":100644 100644 d9bedee 55c4980 R080\0old.py\0new.py\0:100644 000000 1191247 0000000 D\0we ird.py\0:100644 100644 de98044 0000000 M\0x.py\0\0diff --git a/x.py b/x.py\n--- a/x.py\n+++ b/x.py\n@@ -2 +2 @@ a\n-b\n+B\n";
+        let (entries, patch) = parse_raw_patch(out);
         assert_eq!(
-            parse_name_status(raw),
+            entries,
             vec![
-                (ChangeKind::Modified, "a.py".into(), None),
                 (ChangeKind::Renamed, "new.py".into(), Some("old.py".into())),
-                (ChangeKind::Deleted, "gone.py".into(), None),
+                (ChangeKind::Deleted, "we ird.py".into(), None),
+                (ChangeKind::Modified, "x.py".into(), None),
             ]
         );
+        assert_eq!(parse_hunks(&patch)["x.py"].added, vec![r(2, 2)]);
+        assert_eq!(parse_raw_patch(b""), (Vec::new(), String::new()));
     }
 }

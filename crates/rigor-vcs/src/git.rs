@@ -90,6 +90,11 @@ pub fn is_dirty(dir: &Path) -> bool {
     .unwrap_or(false)
 }
 
+/// Files tracked under `dir` (the index only: no walk of the work tree), relative to it.
+pub fn ls_tracked(dir: &Path) -> Result<Vec<String>> {
+    Ok(split_z(&bytes(dir, &["ls-files", "-z", "--cached"])?).collect())
+}
+
 /// Files tracked or untracked (not ignored) under `dir`, relative to it.
 pub fn ls_files(dir: &Path) -> Result<Vec<String>> {
     Ok(split_z(&bytes(

@@ -297,3 +297,68 @@ fn committed_staged_and_unstaged_lines_count_for_diff_cover_untracked_and_delete
     assert!(!lines.contains_key("untracked.py") && !lines.contains_key("gone.py"));
     assert!(c.file("untracked.py").is_some(), "selection still sees it");
 }
+
+#[test]
+fn origin_head_names_the_default_branch_before_main() {
+    let d = repo(&[("a.py", "1\n")]);
+    let fork = git(d.path(), &["rev-parse", "HEAD"]);
+    // The remote's default branch is `trunk`; a local `main` exists too and moved on.
+    git(
+        d.path(),
+        &["update-ref", "refs/remotes/origin/trunk", &fork],
+    );
+    git(
+        d.path(),
+        &[
+            "symbolic-ref",
+            "refs/remotes/origin/HEAD",
+            "refs/remotes/origin/trunk",
+        ],
+    );
+    write(d.path(), "m.py", "main\n");
+    commit_all(d.path(), "main moves on");
+    git(d.path(), &["checkout", "-q", "-b", "feature"]);
+    write(d.path(), "f.py", "feature\n");
+    commit_all(d.path(), "feature work");
+    assert_eq!(
+        rigor_vcs::base::default_branch(d.path()).as_deref(),
+        Some("origin/trunk")
+    );
+    let c = ChangeSet::detect_with_env(d.path(), None, &env(&[])).unwrap();
+    assert_eq!(c.base, fork);
+    assert_eq!(c.base_source, "merge-base with origin/trunk");
+    assert_eq!(c.base_branch.as_deref(), Some("trunk"));
+    assert_eq!(c.paths(), vec!["f.py", "m.py"]);
+    // A dangling origin/HEAD is passed over.
+    git(d.path(), &["update-ref", "-d", "refs/remotes/origin/trunk"]);
+    assert_eq!(
+        rigor_vcs::base::default_branch(d.path()).as_deref(),
+        Some("main")
+    );
+}
+
+#[test]
+fn on_main_a_change_outside_the_root_still_makes_head_the_base() {
+    // The rule looks at the whole work tree, as `git status` does: uncommitted work anywhere
+    // makes HEAD the base, even when none of it is under the root.
+    let d = repo(&[("proj/a.py", "1\n"), ("other/b.py", "1\n")]);
+    write(d.path(), "proj/a.py", "2\n");
+    commit_all(d.path(), "second");
+    write(d.path(), "other/b.py", "2\n");
+    let root = d.path().join("proj");
+    let c = ChangeSet::detect_with_env(&root, None, &env(&[])).unwrap();
+    assert_eq!(c.base, c.head);
+    assert!(c.paths().is_empty());
+    assert_eq!(
+        rigor_vcs::resolve_base(&root, None, &rigor_vcs::ProcessEnv, &c.head)
+            .unwrap()
+            .sha,
+        c.head,
+        "resolve_base agrees"
+    );
+    // Clean again: HEAD~1, and the committed change is the change.
+    git(d.path(), &["checkout", "-q", "--", "other/b.py"]);
+    let c = ChangeSet::detect_with_env(&root, None, &env(&[])).unwrap();
+    assert_eq!(c.base_source, "HEAD~1");
+    assert_eq!(c.paths(), vec!["a.py"]);
+}

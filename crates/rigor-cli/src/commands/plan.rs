@@ -14,6 +14,7 @@ use rigor_select::{
 use serde_json::json;
 
 pub fn run(config: &Config, args: &PlanArgs) -> Result<i32> {
+    let t0 = std::time::Instant::now();
     if args.shards == Some(0) {
         bail!("--shards must be at least 1");
     }
@@ -29,18 +30,18 @@ pub fn run(config: &Config, args: &PlanArgs) -> Result<i32> {
         jobs,
         keep_output: false,
         coverage_map: None,
-        change: match args.all {
-            true => None,
-            false => Some(rigor_pipeline::change::detect(
-                config,
-                args.base.as_deref(),
-            )?),
-        },
+        change: None,
         // Sharded plans read the history without this commit's runs, as `run --shard` does.
         stable_facts: args.shards.is_some(),
         pinned: None,
     };
-    let mut planned = planning::plan(config, &mut store, &req)?;
+    // The change is detected while the tests are discovered.
+    let mut planned = match args.all {
+        true => planning::plan(config, &mut store, &req)?,
+        false => planning::plan_detecting(config, &mut store, &req, || {
+            rigor_pipeline::change::detect(config, args.base.as_deref())
+        })?,
+    };
     if let Some(n) = args.shards {
         label_shards(&mut planned, n);
     }
@@ -50,10 +51,11 @@ pub fn run(config: &Config, args: &PlanArgs) -> Result<i32> {
     let plan = document(&planned, jobs);
     match args.format {
         PlanFormat::Text => print_text(&plan, planned.selection.as_ref(), args),
-        PlanFormat::Json => println!("{}", serde_json::to_string_pretty(&plan)?),
+        PlanFormat::Json => print_json(&plan)?,
         PlanFormat::GithubMatrix => print_github_matrix(&plan, args.shards.unwrap_or(1)),
         PlanFormat::Gitlab => print_gitlab(&plan, args.shards.unwrap_or(1)),
     }
+    rigor_model::time::stage("plan: printed", t0);
     let sel = planned.selection.as_ref();
     Ok(
         if planned.tests.is_empty()
@@ -200,6 +202,17 @@ fn why(planned: &Planned, id: &str) -> Result<i32> {
 }
 
 /// `--format text`.
+/// The plan as JSON on stdout, through one buffer (a plan lists every skipped test: megabytes
+/// on a big repository, which line-buffered printing would write line by line).
+fn print_json(plan: &Plan) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    serde_json::to_writer_pretty(&mut out, plan)?;
+    writeln!(out)?;
+    out.flush()?;
+    Ok(())
+}
+
 fn print_text(plan: &Plan, sel: Option<&SelectionInfo>, args: &PlanArgs) {
     if let Some(s) = sel {
         match &s.full_run {

@@ -204,20 +204,71 @@ fn pinned_shard(all: &mut Vec<(usize, TestCase)>, p: &Pinned) -> (Vec<Option<usi
 /// Discover, select by the change, filter, shard, tier and order: everything `rigor run`,
 /// `rigor plan` and `rigor ci` run, in run order and as batches for the runner.
 pub fn plan(config: &Config, store: &mut Store, req: &PlanRequest) -> Result<Planned> {
-    let expr = match &req.expr {
-        Some(e) => Some(Selector::parse(e).map_err(|m| {
-            PipelineError::Usage {
+    let t0 = std::time::Instant::now();
+    let expr = parse_expr(req)?;
+    let tiers = requested_tiers(config, req)?;
+    let cached = matches!(req.change, Some(Detected::Change(_)));
+    let discovered = discover(config, req, cached)?;
+    plan_discovered(config, store, req, (expr, tiers, discovered), t0)
+}
+
+/// [`plan`] for a change still to detect: `detect` runs (git) while the tests are discovered
+/// (pytest, or the discovery cache), since neither needs the other; what it finds is the
+/// request's change.
+pub fn plan_detecting(
+    config: &Config,
+    store: &mut Store,
+    req: &PlanRequest,
+    detect: impl FnOnce() -> Result<Detected> + Send,
+) -> Result<Planned> {
+    // Only when discovery is likely served by its cache: a full collection takes seconds, and a
+    // change that cannot be detected (an unknown `--base`) should fail before one starts.
+    let warm = std::fs::read_dir(config.root.join(".rigor").join("cache")).is_ok_and(|rd| {
+        rd.flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("discovery-"))
+    });
+    if !warm {
+        let req = PlanRequest {
+            change: Some(detect()?),
+            ..req.clone()
+        };
+        return plan(config, store, &req);
+    }
+    let t0 = std::time::Instant::now();
+    let expr = parse_expr(req)?;
+    let tiers = requested_tiers(config, req)?;
+    let (change, discovered) = std::thread::scope(|s| {
+        let change = s.spawn(detect);
+        // The discovery cache validates itself; whether the change is known does not matter.
+        let discovered = discover(config, req, true);
+        let change = change.join().expect("change detection does not panic");
+        (change, discovered)
+    });
+    let req = PlanRequest {
+        change: Some(change?),
+        ..req.clone()
+    };
+    plan_discovered(config, store, &req, (expr, tiers, discovered?), t0)
+}
+
+fn parse_expr(req: &PlanRequest) -> Result<Option<Selector>> {
+    req.expr
+        .as_ref()
+        .map(|e| {
+            Selector::parse(e).map_err(|m| PipelineError::Usage {
                 what: format!("-E {e}"),
                 message: m.to_string(),
                 hint:
                     "selectors look like `not marker(slow) & path(tests/unit/**)`; see docs/ci.md"
                         .into(),
-            }
-        })?),
-        None => None,
-    };
-    let tiers = requested_tiers(config, req)?;
-    // A change-aware plan re-collects only the test files the change can alter.
+            })
+        })
+        .transpose()
+}
+
+/// The suites' tests; through the discovery cache when `cached` (a change-aware plan
+/// re-collects only the test files the change can alter).
+fn discover(config: &Config, req: &PlanRequest, cached: bool) -> Result<Vec<Discovered>> {
     let memo = config.root.join(".rigor").join("cache");
     let judge = |root: &std::path::Path,
                  changed: &std::collections::BTreeSet<String>,
@@ -234,8 +285,7 @@ pub fn plan(config: &Config, store: &mut Store, req: &PlanRequest) -> Result<Pla
             rigor_select::collection::Recollect::Files(files) => Ok(files),
         }
     };
-    let cached = matches!(req.change, Some(Detected::Change(_)));
-    let discovered = rigor_runner::run::discover_cached(
+    Ok(rigor_runner::run::discover_cached(
         config,
         &req.suites,
         &req.extra,
@@ -244,7 +294,18 @@ pub fn plan(config: &Config, store: &mut Store, req: &PlanRequest) -> Result<Pla
             coverage_map: req.coverage_map.clone(),
         },
         cached.then_some(&judge as rigor_runner::run::DiscoveryJudge),
-    )?;
+    )?)
+}
+
+/// The rest of planning, once the tests are discovered.
+fn plan_discovered(
+    config: &Config,
+    store: &mut Store,
+    req: &PlanRequest,
+    (expr, tiers, discovered): (Option<Selector>, Vec<Tier>, Vec<Discovered>),
+    t0: std::time::Instant,
+) -> Result<Planned> {
+    rigor_model::time::stage("plan: tests discovered", t0);
     let names: Vec<&str> = discovered.iter().map(|d| d.suite.name.as_str()).collect();
     let branch = rigor_vcs::branch(&config.root);
     let exclude = match req.stable_facts || req.shard.is_some() {
@@ -252,6 +313,7 @@ pub fn plan(config: &Config, store: &mut Store, req: &PlanRequest) -> Result<Pla
         false => None,
     };
     let facts = HistoryFacts::load_excluding(store, &names, branch.as_deref(), exclude.as_deref())?;
+    rigor_model::time::stage("plan: history facts loaded", t0);
     let selection = match &req.change {
         Some(c) => Some(selection::select_by_change(
             config,
@@ -259,9 +321,11 @@ pub fn plan(config: &Config, store: &mut Store, req: &PlanRequest) -> Result<Pla
             c,
             &discovered,
             &facts,
+            branch.as_deref(),
         )?),
         None => None,
     };
+    rigor_model::time::stage("plan: selection done", t0);
     let mut all = candidates(&discovered, expr.as_ref(), selection.as_ref(), &facts);
     let (shard_of, shard_loads) = match &req.pinned {
         Some(p) => pinned_shard(&mut all, p),
@@ -281,6 +345,7 @@ pub fn plan(config: &Config, store: &mut Store, req: &PlanRequest) -> Result<Pla
     } else {
         chosen.tiered(&tiers, req.jobs)
     };
+    rigor_model::time::stage("plan: ordered", t0);
     Ok(Planned {
         batches: with_collection_errors(batches(&tests), &discovered),
         discovered,

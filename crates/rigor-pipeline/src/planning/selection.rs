@@ -113,6 +113,7 @@ pub(crate) fn select_by_change(
     detected: &Detected,
     discovered: &[Discovered],
     facts: &HistoryFacts,
+    branch: Option<&str>,
 ) -> Result<SelectionInfo> {
     let tests: Vec<TestCase> = discovered
         .iter()
@@ -130,7 +131,9 @@ pub(crate) fn select_by_change(
         .iter()
         .map(|d| rigor_select::SuiteSpec::from_config(&d.suite))
         .collect();
-    let history = selection_history(config, store, &change, &suites, &select_config)?;
+    let t0 = std::time::Instant::now();
+    let history = selection_history(config, store, &change, branch, &suites, &select_config)?;
+    rigor_model::time::stage("plan: selection history loaded", t0);
     let input = rigor_select::SelectInput {
         root: &config.root,
         config: &select_config,
@@ -150,12 +153,18 @@ fn selection_history(
     config: &Config,
     store: &mut Store,
     change: &ChangeSet,
+    branch: Option<&str>,
     suites: &[rigor_select::SuiteSpec],
     select_config: &rigor_select::SelectConfig,
 ) -> Result<rigor_select::History> {
-    let branch = rigor_vcs::branch(&config.root);
-    let mut history = rigor_select::History::load(store, branch.as_deref(), 50)?;
-    history.load_churn(&config.root, 100)?;
+    // The churn's `git log` runs while the history is read.
+    let (history, churn) = std::thread::scope(|s| {
+        let churn = s.spawn(|| rigor_select::history::churn(&config.root, 100));
+        let history = rigor_select::History::load(store, branch, 50);
+        (history, churn.join().unwrap_or_default())
+    });
+    let mut history = history?;
+    history.churn = churn;
     let rust = |k| matches!(k, SuiteKind::Nextest | SuiteKind::CargoTest);
     for spec in suites {
         let is_rust = rust(spec.kind);

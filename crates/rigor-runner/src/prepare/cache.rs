@@ -303,8 +303,9 @@ impl CacheFile {
             .collect()
     }
 
-    /// Why the cache cannot serve at all, or the files whose content changed since.
-    fn changed(&self, suite: &PytestSuite) -> Result<BTreeSet<String>, String> {
+    /// Why the cache cannot serve at all, or the files whose content changed since and every
+    /// file's stamp now (a file that is gone has none).
+    fn changed(&self, suite: &PytestSuite) -> Result<(BTreeSet<String>, Stamps), String> {
         if self.key != key(suite) {
             return Err("the interpreter, arguments or configuration changed".into());
         }
@@ -318,14 +319,40 @@ impl CacheFile {
                 return Err(format!("files were added or removed in {d}"));
             }
         }
-        let root = Path::new(&self.root);
-        Ok(self
+        let now = restamp(Path::new(&self.root), &self.stamps);
+        let changed = self
             .stamps
             .iter()
-            .filter(|(f, s)| stamp(&root.join(f), Some(s)).is_none_or(|now| now.hash != s.hash))
+            .filter(|(f, s)| now.get(*f).is_none_or(|n| n.hash != s.hash))
             .map(|(f, _)| f.clone())
-            .collect())
+            .collect();
+        Ok((changed, now))
     }
+}
+
+type Stamps = BTreeMap<String, Stamp>;
+
+/// The stamps of `old`'s files now (on two threads: tens of thousands of `stat` calls on a big
+/// repository); files that are gone are left out.
+fn restamp(root: &Path, old: &Stamps) -> Stamps {
+    let entries: Vec<(&String, &Stamp)> = old.iter().collect();
+    let chunk = entries.len().div_ceil(2).max(1);
+    std::thread::scope(|s| {
+        let parts: Vec<_> = entries
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .filter_map(|(f, o)| Some(((*f).clone(), stamp(&root.join(f), Some(o))?)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().expect("a stamp thread does not panic"))
+            .collect()
+    })
 }
 
 /// Keep a full collection as the suite's cache (when it can be cached).
@@ -347,13 +374,24 @@ pub fn collect_cached(
         remember(suite, path, &c);
         Ok((c, CacheUse::Full(why)))
     };
+    let t0 = std::time::Instant::now();
     let Some(mut cache) = load(path) else {
         return full("no discovery cache yet".into());
     };
-    let changed = match cache.changed(suite) {
+    rigor_model::time::stage("discovery cache: loaded", t0);
+    let (changed, now) = match cache.changed(suite) {
         Ok(c) => c,
         Err(why) => return full(why),
     };
+    // Later runs compare with the stamps of now (a changed file's new content included); the
+    // file is rewritten only when a stamp moved. While a file is gone the old stamps stay, so
+    // that it keeps counting as changed.
+    let gone = now.len() != cache.stamps.len();
+    let moved = !gone && now != cache.stamps;
+    if !gone {
+        cache.stamps = now;
+    }
+    rigor_model::time::stage("discovery cache: validated", t0);
     let test_files = cache.test_files();
     let stale = if changed.is_empty() {
         BTreeSet::new()
@@ -406,12 +444,12 @@ pub fn collect_cached(
         fresh_inputs = c.inputs;
     }
     let root = PathBuf::from(&cache.root);
-    let restamped = match &fresh_inputs {
-        Some(inputs) => cache.add_inputs(&root, inputs),
-        None => cache.add_inputs(&root, &Inputs::default()),
-    };
-    if restamped.is_some() {
-        save(path, &cache);
+    match &fresh_inputs {
+        // New modules and test files of the files collected again get their stamps.
+        Some(inputs) if cache.add_inputs(&root, inputs).is_some() => save(path, &cache),
+        Some(_) => {}
+        None if moved => save(path, &cache),
+        None => {}
     }
     let out = Collected {
         items: cache.tests(&suite.name),
@@ -449,6 +487,25 @@ mod tests {
         }
         assert_ne!(stamp(&f, None).unwrap().hash, s1.hash);
         assert!(stamp(&dir.path().join("gone.py"), None).is_none());
+    }
+
+    #[test]
+    fn restamping_sees_edits_and_leaves_out_files_that_are_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut old = Stamps::new();
+        for i in 0..9 {
+            let name = format!("m{i}.py");
+            std::fs::write(dir.path().join(&name), format!("x = {i}\n")).unwrap();
+            old.insert(name.clone(), stamp(&dir.path().join(&name), None).unwrap());
+        }
+        assert_eq!(restamp(dir.path(), &old), old);
+        std::fs::write(dir.path().join("m3.py"), "x = 'changed'\n").unwrap();
+        std::fs::remove_file(dir.path().join("m7.py")).unwrap();
+        let now = restamp(dir.path(), &old);
+        assert_eq!(now.len(), 8);
+        assert!(!now.contains_key("m7.py"));
+        assert_ne!(now["m3.py"].hash, old["m3.py"].hash);
+        assert_eq!(now["m5.py"], old["m5.py"]);
     }
 
     #[test]

@@ -25,13 +25,29 @@ fn in_environment(path: &str) -> bool {
 /// The Python files of a suite root: `git ls-files` (tracked and untracked, not ignored), else a
 /// directory walk that skips hidden directories, virtual environments and caches.
 pub fn list_files(dir: &Path) -> Vec<String> {
-    if let Ok(files) = rigor_vcs::git::ls_files(dir) {
-        let mut v: Vec<String> = files.into_iter().filter(|p| !in_environment(p)).collect();
-        v.sort();
-        v.dedup();
-        return v;
+    match rigor_vcs::git::ls_files(dir) {
+        Ok(files) => tidy(files),
+        Err(_) => walk(dir),
     }
-    walk(dir)
+}
+
+/// [`list_files`] when the untracked files under `dir` are known already (relative to it, from
+/// the change's own `git ls-files --others`): the tracked ones come from the index alone.
+pub(super) fn list_files_with(dir: &Path, untracked: Vec<String>) -> Vec<String> {
+    match rigor_vcs::git::ls_tracked(dir) {
+        Ok(mut files) => {
+            files.extend(untracked);
+            tidy(files)
+        }
+        Err(_) => walk(dir),
+    }
+}
+
+fn tidy(files: Vec<String>) -> Vec<String> {
+    let mut v: Vec<String> = files.into_iter().filter(|p| !in_environment(p)).collect();
+    v.sort();
+    v.dedup();
+    v
 }
 
 /// Every file under `dir` except hidden directories, virtual environments, caches and build

@@ -1,6 +1,6 @@
 //! The suites' impact graphs, built the first time a changed path needs them.
 
-use super::files::{list_files, parse_cache};
+use super::files::{list_files, list_files_with, parse_cache};
 use super::state::Ctx;
 use super::types::SuiteSpec;
 use crate::change::{ChangeKind, ChangeSet};
@@ -41,7 +41,18 @@ impl Graphs {
         self.python.entry(spec.name.clone()).or_insert_with(|| {
             let root = ctx.input.root;
             let dir = root.join(spec.global(""));
-            let files = list_files(&dir);
+            let files = if ctx.change.untracked_listed {
+                let untracked = ctx
+                    .change
+                    .files
+                    .iter()
+                    .filter(|f| f.kind == ChangeKind::Untracked)
+                    .filter_map(|f| spec.local(&f.path))
+                    .collect();
+                list_files_with(&dir, untracked)
+            } else {
+                list_files(&dir)
+            };
             ctx.timing.mark(&format!("{} files listed", files.len()));
             let del: Vec<String> = deleted.iter().filter_map(|d| spec.local(d)).collect();
             let cache = parse_cache(root, &spec.name);

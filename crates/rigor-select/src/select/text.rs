@@ -17,7 +17,7 @@ pub(super) fn chain_reason(g: &PyGraph, spec: &SuiteSpec, chain: &[usize]) -> St
         [a, b, ..] => format!(
             "via files {} (the test file {})",
             path.join(" → "),
-            g.edge_what(*a, *b).unwrap_or("imports")
+            g.edge_what(*a, *b).unwrap_or_else(|| "imports".into())
         ),
         _ => format!("via files {}", path.join(" → ")),
     }
