@@ -135,14 +135,12 @@ pub fn open_history(config: &rigor_model::Config) -> Option<Store> {
 
 /// FNV-1a 64 of some bytes, as hex: content hashes for the incremental cache.
 pub fn hash(parts: &[&[u8]]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut h = rigor_model::hash::Fnv1a::new();
     for p in parts {
-        for b in p.iter().chain(&[0xff]) {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
+        h.write(p);
+        h.write(&[0xff]);
     }
-    format!("{h:016x}")
+    format!("{:016x}", h.finish())
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 //! from the project. Everything else errs towards collecting again: a changed `conftest.py`, a
 //! changed project module that defines pytest hooks (a plugin), a star import from the project.
 
+use rigor_model::hash::fnv1a;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
 use tree_sitter::{Node, Parser};
@@ -58,7 +59,7 @@ impl Memo {
 
     /// The verdict for `file` with content `src`, computed when not known for this content.
     fn uses_project(&mut self, file: &str, src: &str, project: &HashSet<&str>) -> bool {
-        let h = fnv(src.as_bytes());
+        let h = fnv1a(src.as_bytes());
         if let Some((seen, v)) = self.verdicts.get(file)
             && *seen == h
         {
@@ -86,13 +87,6 @@ impl Memo {
             let _ = std::fs::rename(&tmp, path);
         }
     }
-}
-
-/// 64-bit FNV-1a.
-fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 /// The test files whose collection `changed` (files whose content differs from what the cache
@@ -145,11 +139,11 @@ pub fn recollect(view: &CollectionView, changed: &BTreeSet<String>) -> Recollect
         let root = view.root.to_string_lossy();
         d.join(format!(
             "collection-verdicts-{:016x}.json",
-            fnv(root.as_bytes())
+            fnv1a(root.as_bytes())
         ))
     });
     let memo_file = memo_file.as_deref();
-    let mut memo = Memo::load(memo_file, fnv(sorted.join("\n").as_bytes()));
+    let mut memo = Memo::load(memo_file, fnv1a(sorted.join("\n").as_bytes()));
     let mut out = BTreeSet::new();
     for f in view.test_files {
         let stale = changed.contains(f)

@@ -6,14 +6,12 @@ use serde_json::json;
 
 /// A stable fingerprint (FNV-1a 64, hex) for code-quality issues.
 fn fingerprint(parts: &[&str]) -> String {
-    let mut h: u64 = 0xcbf29ce484222325;
+    let mut h = rigor_model::hash::Fnv1a::new();
     for p in parts {
-        for b in p.bytes().chain([0u8]) {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x100000001b3);
-        }
+        h.write(p.as_bytes());
+        h.write(&[0]);
     }
-    format!("{h:016x}")
+    format!("{:016x}", h.finish())
 }
 
 /// The located violations as code-quality issues.

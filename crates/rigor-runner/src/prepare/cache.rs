@@ -13,6 +13,7 @@
 use crate::suite::pytest::{Collected, PytestSuite, node_file};
 use crate::worker::protocol::Inputs;
 use rigor_model::TestCase;
+use rigor_model::hash::fnv1a;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -89,16 +90,6 @@ impl std::fmt::Display for CacheUse {
     }
 }
 
-/// FNV-1a, 64 bits: a content fingerprint (not a defence against crafted collisions).
-fn fnv(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
-
 fn mtime_ns(meta: &std::fs::Metadata) -> i128 {
     meta.modified()
         .ok()
@@ -116,7 +107,7 @@ fn stamp(path: &Path, old: Option<&Stamp>) -> Option<Stamp> {
     {
         return Some(*o);
     }
-    let hash = fnv(&std::fs::read(path).ok()?);
+    let hash = fnv1a(&std::fs::read(path).ok()?);
     Some(Stamp {
         size,
         mtime_ns,
@@ -145,7 +136,7 @@ fn listing(dir: &Path, exts: &BTreeSet<String>) -> Option<u64> {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    Some(fnv(names.join("\n").as_bytes()))
+    Some(fnv1a(names.join("\n").as_bytes()))
 }
 
 /// The key over what collection reads besides modules and directories.
@@ -153,7 +144,7 @@ fn key(suite: &PytestSuite) -> u64 {
     let mut text = format!(
         "{}\n{}\n{}\n{}\n{:?}\n{:?}\n{}\n",
         env!("CARGO_PKG_VERSION"),
-        fnv(crate::suite::pytest::PLUGIN_SOURCE.as_bytes()),
+        fnv1a(crate::suite::pytest::PLUGIN_SOURCE.as_bytes()),
         suite.python,
         suite.root.display(),
         suite.args,
@@ -170,12 +161,12 @@ fn key(suite: &PytestSuite) -> u64 {
         let mut dir = Some(suite.root.as_path());
         while let Some(d) = dir {
             if let Ok(bytes) = std::fs::read(d.join(name)) {
-                text.push_str(&format!("{}:{}\n", d.join(name).display(), fnv(&bytes)));
+                text.push_str(&format!("{}:{}\n", d.join(name).display(), fnv1a(&bytes)));
             }
             dir = d.parent();
         }
     }
-    fnv(text.as_bytes())
+    fnv1a(text.as_bytes())
 }
 
 /// Where a suite's cache lives.
@@ -540,7 +531,7 @@ mod tests {
         #[test]
         fn fnv_separates_what_differs(a in proptest::collection::vec(any::<u8>(), 0..64),
                                       b in proptest::collection::vec(any::<u8>(), 0..64)) {
-            prop_assert_eq!(fnv(&a) == fnv(&b), a == b);
+            prop_assert_eq!(fnv1a(&a) == fnv1a(&b), a == b);
         }
     }
 }
