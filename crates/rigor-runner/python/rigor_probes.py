@@ -16,8 +16,8 @@ the module was compiled, ``import:PATH`` under rigor's plugin.
 
 At the end the maps are written as a coverage.py-compatible SQLite data file (tables ``file``,
 ``context``, ``line_bits`` with numbits), which rigor imports like coverage.py's own, plus what
-only rigor reads (see ``mark``): every test context the plugin started, with or without lines,
-the ``meta`` row that says so, and which wider-scoped fixture setups each test used.
+only rigor reads (see ``mark``): the tests the plugin vouches for (started, with or without
+lines), the ``meta`` row that says so, and which wider-scoped fixture setups each test used.
 """
 
 import ast
@@ -255,9 +255,10 @@ def start(root, skip=()):
     cls.get_code = get_code
 
 
-# `meta` key of a data file whose `context` table holds every test the worker started, also
-# those that entered no project block: rigor reads an empty context as "ran, no project code"
-# only from a file carrying it. coverage.py's files never do (a tracer replaced by a test's own
+# `meta` key of a data file whose `rigor_tests` table lists the tests the worker vouches for:
+# each ran with the recorder on, and whatever project code it ran in this process is in this
+# file. rigor reads such a test without lines as "ran, no project code" only from a file
+# carrying the row. coverage.py's files never do (a tracer replaced by a test's own
 # `sys.settrace` records nothing more, so a context without lines proves nothing there).
 COMPLETE_KEY = "rigor_contexts"
 COMPLETE_VALUE = "complete"
@@ -268,24 +269,25 @@ def mark(db, tests=(), uses=(), complete=False):
 
     `uses`: (test node id, fixture context) pairs, the wider-scoped fixture setups (each recorded
     in a context of its own) whose values each test used: rigor adds those contexts' lines to the
-    test's. `tests` (the node ids the worker started) and the `meta` row only with `complete`.
+    test's. `tests` (table `rigor_tests`) and the `meta` row only with `complete`.
     """
     db.execute("CREATE TABLE IF NOT EXISTS rigor_fixture_use (context TEXT, fixture TEXT)")
     db.executemany("INSERT INTO rigor_fixture_use (context, fixture) VALUES (?, ?)", list(uses))
     if not complete:
         return
-    db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT, value TEXT, UNIQUE (key))")
+    db.execute("CREATE TABLE IF NOT EXISTS rigor_tests (context TEXT)")
     db.executemany(
-        "INSERT OR IGNORE INTO context (context) VALUES (?)", [(t,) for t in sorted(set(tests))]
+        "INSERT INTO rigor_tests (context) VALUES (?)", [(t,) for t in sorted(set(tests))]
     )
+    db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT, value TEXT, UNIQUE (key))")
     db.execute(
         "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (COMPLETE_KEY, COMPLETE_VALUE)
     )
 
 
-def save(path, tests=(), uses=()):
-    """Write the maps as a coverage.py-compatible SQLite data file at `path`, with every test
-    context in `tests` (started, with or without lines) and the fixture `uses` (see `mark`)."""
+def save(path, tests=(), uses=(), complete=True):
+    """Write the maps as a coverage.py-compatible SQLite data file at `path`, with the fixture
+    `uses` and, when `complete`, the `tests` the worker vouches for (see `mark`)."""
     _flush()
     # A name rigor's importer does not read (it reads `.coverage*`) until it is complete.
     tmp = os.path.join(os.path.dirname(path), "tmp-" + os.path.basename(path))
@@ -313,7 +315,7 @@ def save(path, tests=(), uses=()):
                 if mask and _FILES[f] is not None:
                     rows.append((f, ci, mask.to_bytes((mask.bit_length() + 7) // 8, "little")))
         db.executemany("INSERT INTO line_bits (file_id, context_id, numbits) VALUES (?, ?, ?)", rows)
-        mark(db, tests, uses, complete=True)
+        mark(db, tests, uses, complete)
         db.commit()
     finally:
         db.close()

@@ -81,7 +81,50 @@ class _Probes:
         pass
 
     def save(self):
-        self._m.save(self._path, _STARTED, sorted(_USES))
+        tests, complete = _vouched()
+        self._m.save(self._path, tests, sorted(_USES), complete)
+
+
+# Child processes run project code no recorder in this process sees. A test that started one
+# (or used a fixture setup that did) may have run project code without a line here: rigor must
+# not read it as "ran no project code", so it is not vouched for; a child started outside tests
+# and fixture setups (a hook, a module's import) leaves no test vouched for.
+_SPAWNING = set()  # contexts in which a child process was started
+
+
+def _watch_spawns():
+    import subprocess
+
+    def wrap(owner, name):
+        orig = getattr(owner, name, None)
+        if orig is None or getattr(orig, "_rigor", False):
+            return
+
+        def spawn(*a, **k):
+            _SPAWNING.add(_CTX[0])
+            return orig(*a, **k)
+
+        spawn._rigor = True
+        setattr(owner, name, spawn)
+
+    wrap(subprocess.Popen, "_execute_child")
+    for name in ("system", "fork", "forkpty", "posix_spawn", "posix_spawnp"):
+        wrap(os, name)
+    try:
+        import _posixsubprocess  # multiprocessing's spawn and forkserver start methods
+
+        wrap(_posixsubprocess, "fork_exec")
+    except ImportError:
+        pass
+
+
+def _vouched():
+    """The tests whose line-less contexts mean "ran no project code", and whether any does."""
+    if any(not c or c.startswith("import:") for c in _SPAWNING):
+        return [], False
+    spawned_fixtures = {c for c in _SPAWNING if c.startswith("fixture:")}
+    unsure = {t for t, f in _USES if f in spawned_fixtures} | _SPAWNING
+    return [t for t in _STARTED if t not in unsure], True
 
 
 def _save_coverage_py():
@@ -170,6 +213,7 @@ if _MODE == "worker" and _COV_DIR and _RECORDER == "probes":
         os.path.join(_COV_DIR, ".coverage.probes.%d.%s" % (os.getpid(), os.urandom(4).hex())),
     )
     _attribute_imports(os.path.realpath(os.getcwd()))
+    _watch_spawns()
 elif _MODE == "worker" and _COV_DIR:
     os.makedirs(_COV_DIR, exist_ok=True)
     try:

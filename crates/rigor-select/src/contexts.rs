@@ -7,8 +7,9 @@
 //!   used it, then drops the fixture contexts; a setup no test is known to have used counts as
 //!   code run outside tests (the `''` context, where the graph decides).
 //! - **tests that ran no project code**: a probes data file whose `meta` table says
-//!   `rigor_contexts = complete` lists in `context` every test its worker started, with or
-//!   without lines. [`tests_without_rows`] names those with none; they get an explicit empty
+//!   `rigor_contexts = complete` lists in `rigor_tests` the tests its worker vouches for (started
+//!   with the recorder on, no child process). [`tests_without_rows`] names those with no line;
+//!   they get an explicit empty
 //!   entry ([`add_empty_entries`], file `""`), so the map decides for them like for any test it
 //!   holds. No other file's empty contexts are trusted (a lost or half-written file, or a
 //!   coverage.py file whose tracer a test replaced, proves nothing).
@@ -22,7 +23,8 @@ pub type Rows = HashMap<(String, String), Vec<u8>>;
 /// The prefix of a wider-scoped fixture setup's context.
 pub const FIXTURE_CONTEXT: &str = "fixture:";
 
-/// The `meta` key (and value) of a data file whose `context` table holds every test started.
+/// The `meta` key (and value) of a data file whose `rigor_tests` table lists the tests it
+/// vouches for.
 pub const COMPLETE_KEY: &str = "rigor_contexts";
 pub const COMPLETE_VALUE: &str = "complete";
 

@@ -142,10 +142,10 @@ fn fixture_uses(conn: &Connection) -> rusqlite::Result<Vec<(String, String)>> {
     rows.collect()
 }
 
-/// Every test context of a file whose `meta` says its `context` table is complete (see
+/// The tests a file vouches for (table `rigor_tests`) when its `meta` says so (see
 /// [`contexts::COMPLETE_KEY`]); `None` for any other file: its empty contexts prove nothing.
 fn started_tests(conn: &Connection) -> rusqlite::Result<Option<Vec<String>>> {
-    if !has_table(conn, "meta")? {
+    if !has_table(conn, "meta")? || !has_table(conn, "rigor_tests")? {
         return Ok(None);
     }
     let complete = conn
@@ -158,7 +158,7 @@ fn started_tests(conn: &Connection) -> rusqlite::Result<Option<Vec<String>>> {
     if complete.as_deref() != Some(contexts::COMPLETE_VALUE) {
         return Ok(None);
     }
-    let mut stmt = conn.prepare("SELECT context FROM context")?;
+    let mut stmt = conn.prepare("SELECT context FROM rigor_tests")?;
     let rows = stmt.query_map([], |r| {
         Ok(context_to_test(
             &r.get::<_, Option<String>>(0)?.unwrap_or_default(),
@@ -306,8 +306,8 @@ mod tests {
         assert!(!crate::history::CoverageMap::has_line(&[0x06, 0x02], 3));
     }
 
-    /// A data file like rigor's probes write: `lines` (file, context, numbits), every context
-    /// of `contexts` in the `context` table, the fixture `uses`, and `meta` rows.
+    /// A data file like rigor's probes write: `lines` (file, context, numbits), the tests it
+    /// vouches for (`contexts`, also in the `context` table), the fixture `uses`, `meta` rows.
     fn data_file(
         dir: &Path,
         name: &str,
@@ -323,7 +323,8 @@ mod tests {
              CREATE TABLE context (id INTEGER PRIMARY KEY, context TEXT UNIQUE);
              CREATE TABLE line_bits (file_id INTEGER, context_id INTEGER, numbits BLOB);
              CREATE TABLE meta (key TEXT, value TEXT, UNIQUE (key));
-             CREATE TABLE rigor_fixture_use (context TEXT, fixture TEXT);",
+             CREATE TABLE rigor_fixture_use (context TEXT, fixture TEXT);
+             CREATE TABLE rigor_tests (context TEXT);",
         )
         .unwrap();
         let id = |db: &Connection, table: &str, col: &str, v: &str| -> i64 {
@@ -341,6 +342,8 @@ mod tests {
         };
         for c in contexts {
             id(&db, "context", "context", c);
+            db.execute("INSERT INTO rigor_tests VALUES (?1)", [c])
+                .unwrap();
         }
         for (f, c, bits) in lines {
             let (fi, ci) = (id(&db, "file", "path", f), id(&db, "context", "context", c));
@@ -378,6 +381,13 @@ mod tests {
         assert!(with(".coverage.none", &[]).is_empty());
         assert!(with(".coverage.cov", &[("version", "7"), ("has_arcs", "0")]).is_empty());
         assert!(with(".coverage.other", &[(contexts::COMPLETE_KEY, "partial")]).is_empty());
+        // A context the file does not vouch for (in `context`, not in `rigor_tests`).
+        let p = data_file(d.path(), ".coverage.some", lines, &[], &[], &[COMPLETE]);
+        let db = Connection::open(&p).unwrap();
+        db.execute("INSERT INTO context (context) VALUES ('t.py::spawned')", [])
+            .unwrap();
+        drop(db);
+        assert!(read_one(&p, d.path()).unwrap().1.is_empty());
         // A file without a meta table at all (an older coverage.py schema).
         let p = d.path().join(".coverage.bare");
         let db = Connection::open(&p).unwrap();

@@ -7,7 +7,9 @@
 //!   (relative to the suite root) a context ran, as coverage.py numbits in hexadecimal text, with
 //!   the git blob id of the file's `content` when they were recorded. A context is a pytest node
 //!   id, `import:PATH` (lines run while the module at PATH was being imported) or `''` (anything
-//!   else outside a test).
+//!   else outside a test). A test that ran with the recorder on and entered no project code has
+//!   one row with file `''` and no lines ([`crate::contexts`]): it is in the map, and no file has
+//!   lines of it.
 //!
 //! A full recording replaces the suite's rows; a refresh replaces the rows of the contexts it
 //! recorded and keeps the others, so rows of one file may come from different contents: a
