@@ -471,6 +471,40 @@ mod tests {
     }
 
     #[test]
+    fn a_malformed_side_table_is_an_error_naming_the_file_and_stores_nothing() {
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path().join("map");
+        std::fs::create_dir_all(&dir).unwrap();
+        let abs = d.path().join("pkg/a.py").display().to_string();
+        let p = data_file(
+            &dir,
+            ".coverage.1",
+            &[(&abs, "t.py::ran", &[2])],
+            &[],
+            &[],
+            &[],
+        );
+        let db = Connection::open(&p).unwrap();
+        db.execute_batch(
+            "DROP TABLE rigor_fixture_use; CREATE TABLE rigor_fixture_use (context TEXT);",
+        )
+        .unwrap();
+        drop(db);
+        let mut store = Store::in_memory().unwrap();
+        let err = import_coverage_map(&mut store, &dir, "py", "abc", d.path()).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains(".coverage.1") && text.contains("fixture"),
+            "{text}"
+        );
+        let tests = store
+            .with_sql(|sql| Ok(covstore::tests(sql, "py")))
+            .unwrap()
+            .unwrap();
+        assert!(tests.is_empty(), "{tests:?}");
+    }
+
+    #[test]
     fn contexts_lose_pytest_cov_suffixes() {
         assert_eq!(
             context_to_test("tests/test_a.py::test_x[1]|run"),
