@@ -100,10 +100,12 @@ fn plan(dir: &Path, base: &str) -> (Vec<String>, Vec<String>) {
 fn the_first_full_run_records_the_map_and_plans_use_it() {
     let (_t, dir) = project("");
     let err = full_run(&dir);
-    // test_plain runs no project code: no probe fires, so it has no row (tests outside the
-    // map are judged by the graph).
+    // test_plain runs no project code: no probe fires, and it is in the map with an empty
+    // entry (the map decides for it too).
     assert!(
-        err.contains("coverage map of suite") && err.contains("recorded 3 tests"),
+        err.contains("coverage map of suite")
+            && err.contains("recorded 4 tests")
+            && err.contains("(1 of the tests ran no project code)"),
         "{err}"
     );
     let base = git(&dir, &["rev-parse", "HEAD"]).trim().to_string();

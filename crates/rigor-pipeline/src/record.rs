@@ -78,8 +78,13 @@ fn import_coverage_map(
             rigor_select::refresh_coverage_map(store, &suite_dir, &s.name, &commit, &root)?
         };
         if imported.data_files > 0 {
+            let idle = if imported.idle > 0 {
+                format!(" ({} of the tests ran no project code)", imported.idle)
+            } else {
+                String::new()
+            };
             eprintln!(
-                "coverage map of suite {}: {} {} tests × {} files from {} data files",
+                "coverage map of suite {}: {} {} tests × {} files from {} data files{idle}",
                 s.name,
                 if full { "recorded" } else { "refreshed" },
                 imported.tests,

@@ -15,7 +15,9 @@ Lines outside function bodies (module-level code, class bodies, decorators, defa
 the module was compiled, ``import:PATH`` under rigor's plugin.
 
 At the end the maps are written as a coverage.py-compatible SQLite data file (tables ``file``,
-``context``, ``line_bits`` with numbits), which rigor imports like coverage.py's own.
+``context``, ``line_bits`` with numbits), which rigor imports like coverage.py's own, plus what
+only rigor reads (see ``mark``): the tests the plugin vouches for (started, with or without
+lines), the ``meta`` row that says so, and which wider-scoped fixture setups each test used.
 """
 
 import ast
@@ -253,8 +255,39 @@ def start(root, skip=()):
     cls.get_code = get_code
 
 
-def save(path):
-    """Write the maps as a coverage.py-compatible SQLite data file at `path`."""
+# `meta` key of a data file whose `rigor_tests` table lists the tests the worker vouches for:
+# each ran with the recorder on, and whatever project code it ran in this process is in this
+# file. rigor reads such a test without lines as "ran, no project code" only from a file
+# carrying the row. coverage.py's files never do (a tracer replaced by a test's own
+# `sys.settrace` records nothing more, so a context without lines proves nothing there).
+COMPLETE_KEY = "rigor_contexts"
+COMPLETE_VALUE = "complete"
+
+
+def mark(db, tests=(), uses=(), complete=False):
+    """Add rigor's side data to an open data file, in the caller's transaction.
+
+    `uses`: (test node id, fixture context) pairs, the wider-scoped fixture setups (each recorded
+    in a context of its own) whose values each test used: rigor adds those contexts' lines to the
+    test's. `tests` (table `rigor_tests`) and the `meta` row only with `complete`.
+    """
+    db.execute("CREATE TABLE IF NOT EXISTS rigor_fixture_use (context TEXT, fixture TEXT)")
+    db.executemany("INSERT INTO rigor_fixture_use (context, fixture) VALUES (?, ?)", list(uses))
+    if not complete:
+        return
+    db.execute("CREATE TABLE IF NOT EXISTS rigor_tests (context TEXT)")
+    db.executemany(
+        "INSERT INTO rigor_tests (context) VALUES (?)", [(t,) for t in sorted(set(tests))]
+    )
+    db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT, value TEXT, UNIQUE (key))")
+    db.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (COMPLETE_KEY, COMPLETE_VALUE)
+    )
+
+
+def save(path, tests=(), uses=(), complete=True):
+    """Write the maps as a coverage.py-compatible SQLite data file at `path`, with the fixture
+    `uses` and, when `complete`, the `tests` the worker vouches for (see `mark`)."""
     _flush()
     # A name rigor's importer does not read (it reads `.coverage*`) until it is complete.
     tmp = os.path.join(os.path.dirname(path), "tmp-" + os.path.basename(path))
@@ -282,6 +315,7 @@ def save(path):
                 if mask and _FILES[f] is not None:
                     rows.append((f, ci, mask.to_bytes((mask.bit_length() + 7) // 8, "little")))
         db.executemany("INSERT INTO line_bits (file_id, context_id, numbits) VALUES (?, ?, ?)", rows)
+        mark(db, tests, uses, complete)
         db.commit()
     finally:
         db.close()

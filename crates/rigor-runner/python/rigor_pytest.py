@@ -58,8 +58,17 @@ def _switch(ctx):
     _COV.switch_context(ctx)
 
 
+# Wider-scoped fixtures (module, class, package, session): each setup runs in a context of its
+# own, `fixture:N:NAME`, so that every test using its value gets its lines (rigor adds them to
+# the test's), not only the test whose setup ran it.
+_STARTED = []  # the test node ids this worker started
+_FIXTURE_RUN = {}  # id(fixturedef) -> the context of its latest setup
+_FIXTURE_SETUPS = [0]
+_USES = set()  # (test node id, fixture context)
+
+
 class _Probes:
-    """rigor_probes behind the two calls the plugin makes of a recorder."""
+    """rigor_probes behind the calls the plugin makes of a recorder."""
 
     def __init__(self, module, path):
         self._m = module
@@ -72,7 +81,77 @@ class _Probes:
         pass
 
     def save(self):
-        self._m.save(self._path)
+        tests, complete = _vouched()
+        self._m.save(self._path, tests, sorted(_USES), complete)
+
+
+# Child processes run project code no recorder in this process sees. A test that started one
+# (or used a fixture setup that did) may have run project code without a line here: rigor must
+# not read it as "ran no project code", so it is not vouched for; a child started outside tests
+# and fixture setups (a hook, a module's import) leaves no test vouched for.
+_SPAWNING = set()  # contexts in which a child process was started
+
+
+def _watch_spawns():
+    import subprocess
+
+    def wrap(owner, name):
+        orig = getattr(owner, name, None)
+        if orig is None or getattr(orig, "_rigor", False):
+            return
+
+        def spawn(*a, **k):
+            _SPAWNING.add(_CTX[0])
+            return orig(*a, **k)
+
+        spawn._rigor = True
+        setattr(owner, name, spawn)
+
+    wrap(subprocess.Popen, "_execute_child")
+    for name in ("system", "fork", "forkpty", "posix_spawn", "posix_spawnp"):
+        wrap(os, name)
+    try:
+        import _posixsubprocess  # multiprocessing's spawn and forkserver start methods
+
+        wrap(_posixsubprocess, "fork_exec")
+    except ImportError:
+        pass
+
+
+def _vouched():
+    """The tests whose line-less contexts mean "ran no project code", and whether any does."""
+    if any(not c or c.startswith("import:") for c in _SPAWNING):
+        return [], False
+    spawned_fixtures = {c for c in _SPAWNING if c.startswith("fixture:")}
+    unsure = {t for t, f in _USES if f in spawned_fixtures} | _SPAWNING
+    return [t for t in _STARTED if t not in unsure], True
+
+
+def _save_coverage_py():
+    """coverage.py's data file, then rigor's fixture uses in it (no `meta` row: see
+    rigor_probes.COMPLETE_KEY). Without the uses the fixture contexts' lines count as run
+    outside tests, where the graph decides."""
+    _COV.save()
+    path = _COV.get_data().data_filename()
+    if not os.path.exists(path):
+        return
+    db = sqlite3.connect(path)
+    try:
+        rigor_probes.mark(db, uses=sorted(_USES))
+        db.commit()
+    finally:
+        db.close()
+
+
+def _fixture_defs(item):
+    """Every fixture definition the test may have used: those its request resolved (also by
+    `getfixturevalue`) and each definition of each name in its closure (overrides included)."""
+    defs = list(getattr(getattr(item, "_request", None), "_fixture_defs", {}).values())
+    info = getattr(item, "_fixtureinfo", None)
+    by_name = getattr(info, "name2fixturedefs", None) or {}
+    for name in getattr(item, "fixturenames", ()):
+        defs.extend(by_name.get(name, ()))
+    return defs
 
 
 def _module_path(module, root):
@@ -134,6 +213,7 @@ if _MODE == "worker" and _COV_DIR and _RECORDER == "probes":
         os.path.join(_COV_DIR, ".coverage.probes.%d.%s" % (os.getpid(), os.urandom(4).hex())),
     )
     _attribute_imports(os.path.realpath(os.getcwd()))
+    _watch_spawns()
 elif _MODE == "worker" and _COV_DIR:
     os.makedirs(_COV_DIR, exist_ok=True)
     try:
@@ -143,6 +223,12 @@ elif _MODE == "worker" and _COV_DIR:
         with open(os.path.join(_COV_DIR, ".unavailable"), "w", encoding="utf-8") as f:
             f.write(sys.executable)
     if coverage is not None:
+        # Imported now: once imports are attributed, importing a module under the root
+        # switches coverage.py's context, which it refuses once stopped (at save).
+        import sqlite3
+
+        import rigor_probes
+
         _root = os.path.realpath(os.getcwd())
         _COV = coverage.Coverage(
             data_file=os.path.join(_COV_DIR, ".coverage"),
@@ -153,6 +239,32 @@ elif _MODE == "worker" and _COV_DIR:
         )
         _COV.start()
         _attribute_imports(_root)
+
+
+if _COV is not None:
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_fixture_setup(fixturedef, request):
+        if getattr(fixturedef, "scope", "function") == "function":
+            yield
+            return
+        _FIXTURE_SETUPS[0] += 1
+        ctx = "fixture:%d:%s" % (_FIXTURE_SETUPS[0], fixturedef.argname)
+        _FIXTURE_RUN[id(fixturedef)] = ctx
+        prev = _CTX[0]
+        _switch(ctx)
+        yield
+        _switch(prev)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_teardown(item, nextitem):
+        # Before teardown: every fixture the test used (in setup or by `getfixturevalue`) is set
+        # up, and the latest setup of each definition is the one whose value it used.
+        for fd in _fixture_defs(item):
+            ctx = _FIXTURE_RUN.get(id(fd))
+            if ctx is not None:
+                _USES.add((item.nodeid, ctx))
+        yield
 
 
 _ONLY_FILES = os.environ.get("RIGOR_ONLY_FILES", "") if _MODE in ("collect", "worker") else ""
@@ -359,6 +471,7 @@ def pytest_runtest_logstart(nodeid, location):
     if _MODE == "worker":
         if _COV is not None:
             _switch(nodeid)
+            _STARTED.append(nodeid)
         _current[nodeid] = _Result()
         _emit({"ev": "start", "id": nodeid})
 
@@ -472,6 +585,9 @@ def pytest_runtestloop(session):
     if _COV is not None:
         _COV.switch_context("")
         _COV.stop()
-        _COV.save()
+        if isinstance(_COV, _Probes):
+            _COV.save()
+        else:
+            _save_coverage_py()
     _emit({"ev": "done", "t": time.time()})
     return True

@@ -6,12 +6,13 @@
 //! imported (its module-level code and what that calls), the empty context anything else run
 //! outside a test. Paths outside the suite root are left out. Storage: [`crate::covstore`].
 
+use crate::contexts::{self, Rows};
 use crate::covstore::{self, Recording, is_test_context, or_bits};
 use crate::error::{Result, SelectError};
 use crate::history::migrate;
 use rigor_store::Store;
-use rusqlite::{Connection, OpenFlags};
-use std::collections::{BTreeSet, HashMap};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// What an import stored.
@@ -22,6 +23,8 @@ pub struct CoverageImport {
     pub data_files: usize,
     pub files: usize,
     pub tests: usize,
+    /// Tests (of `tests`) that ran with the recorder on and entered no project code.
+    pub idle: usize,
     pub rows: usize,
 }
 
@@ -56,8 +59,10 @@ fn data_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// Read one coverage.py data file into `acc`: (file relative to root, test) → numbits.
-fn read_one(path: &Path, root: &Path, acc: &mut HashMap<(String, String), Vec<u8>>) -> Result<()> {
+/// Read one coverage.py data file: its rows (file relative to root, test) → numbits, with the
+/// wider-scoped fixture setups merged into the tests that used them, and the tests it proves
+/// ran with no project line ([`crate::contexts`]).
+fn read_one(path: &Path, root: &Path) -> Result<(Rows, Vec<String>)> {
     let bad = |m: String| SelectError::Parse {
         what: "coverage.py data file",
         path: path.display().to_string(),
@@ -82,6 +87,7 @@ fn read_one(path: &Path, root: &Path, acc: &mut HashMap<(String, String), Vec<u8
             ))
         })
         .map_err(|e| bad(e.to_string()))?;
+    let mut acc = Rows::new();
     let mut rel_cache: HashMap<String, Option<String>> = HashMap::new();
     for row in rows {
         let (file, ctx, bits) = row.map_err(|e| bad(e.to_string()))?;
@@ -103,7 +109,62 @@ fn read_one(path: &Path, root: &Path, acc: &mut HashMap<(String, String), Vec<u8
         let Some(rel) = rel else { continue };
         or_bits(acc.entry((rel, context_to_test(&ctx))).or_default(), &bits);
     }
-    Ok(())
+    let uses = fixture_uses(&conn).map_err(|e| bad(e.to_string()))?;
+    contexts::merge_fixtures(&mut acc, &uses);
+    let idle = match started_tests(&conn).map_err(|e| bad(e.to_string()))? {
+        Some(started) => contexts::tests_without_rows(&acc, &started),
+        None => Vec::new(),
+    };
+    Ok((acc, idle))
+}
+
+fn has_table(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+        [name],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n > 0)
+}
+
+/// The (test, fixture context) pairs of rigor's `rigor_fixture_use` table (none without it).
+fn fixture_uses(conn: &Connection) -> rusqlite::Result<Vec<(String, String)>> {
+    if !has_table(conn, "rigor_fixture_use")? {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare("SELECT context, fixture FROM rigor_fixture_use")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            context_to_test(&r.get::<_, String>(0)?),
+            r.get::<_, String>(1)?,
+        ))
+    })?;
+    rows.collect()
+}
+
+/// The tests a file vouches for (table `rigor_tests`) when its `meta` says so (see
+/// [`contexts::COMPLETE_KEY`]); `None` for any other file: its empty contexts prove nothing.
+fn started_tests(conn: &Connection) -> rusqlite::Result<Option<Vec<String>>> {
+    if !has_table(conn, "meta")? || !has_table(conn, "rigor_tests")? {
+        return Ok(None);
+    }
+    let complete = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = ?1",
+            [contexts::COMPLETE_KEY],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()?;
+    if complete.as_deref() != Some(contexts::COMPLETE_VALUE) {
+        return Ok(None);
+    }
+    let mut stmt = conn.prepare("SELECT context FROM rigor_tests")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(context_to_test(
+            &r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+        ))
+    })?;
+    rows.collect::<rusqlite::Result<Vec<String>>>().map(Some)
 }
 
 /// Import every coverage.py data file of `dir` as the coverage map of `suite` at `commit`
@@ -140,16 +201,23 @@ fn record_coverage_map(
 ) -> Result<CoverageImport> {
     migrate(store)?;
     let files = data_files(dir)?;
-    let mut acc: HashMap<(String, String), Vec<u8>> = HashMap::new();
+    let mut acc = Rows::new();
+    let mut idle: HashSet<String> = HashSet::new();
     for f in &files {
-        read_one(f, suite_root, &mut acc)?;
+        let (rows, empty) = read_one(f, suite_root)?;
+        for (key, bits) in rows {
+            or_bits(acc.entry(key).or_default(), &bits);
+        }
+        idle.extend(empty);
     }
+    let idle = contexts::add_empty_entries(&mut acc, &idle);
     if files.is_empty() {
         return Ok(CoverageImport {
             refreshed: refresh,
             data_files: 0,
             files: 0,
             tests: 0,
+            idle: 0,
             rows: 0,
         });
     }
@@ -157,7 +225,11 @@ fn record_coverage_map(
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
         .unwrap_or(0.0);
-    let file_set: BTreeSet<&str> = acc.keys().map(|(f, _)| f.as_str()).collect();
+    let file_set: BTreeSet<&str> = acc
+        .keys()
+        .map(|(f, _)| f.as_str())
+        .filter(|f| *f != contexts::NO_FILE)
+        .collect();
     let test_set: BTreeSet<&str> = acc
         .keys()
         .map(|(_, t)| t.as_str())
@@ -179,6 +251,7 @@ fn record_coverage_map(
         data_files: files.len(),
         files: nfiles,
         tests: ntests,
+        idle,
         rows: acc.len(),
     })
 }
@@ -187,7 +260,11 @@ fn record_coverage_map(
 /// cannot hash gets none, and its rows are never trusted.
 pub fn content_ids(suite_root: &Path, files: &BTreeSet<&str>) -> HashMap<String, String> {
     let mut out = HashMap::new();
-    let list: Vec<&str> = files.iter().copied().collect();
+    let list: Vec<&str> = files
+        .iter()
+        .copied()
+        .filter(|f| *f != contexts::NO_FILE)
+        .collect();
     for chunk in list.chunks(400) {
         let mut args = vec!["hash-object", "--"];
         args.extend(chunk.iter().copied());
@@ -227,6 +304,204 @@ mod tests {
         assert_eq!(numbits_to_lines(&[0x06, 0x02]), vec![1, 2, 9]);
         assert!(crate::history::CoverageMap::has_line(&[0x06, 0x02], 9));
         assert!(!crate::history::CoverageMap::has_line(&[0x06, 0x02], 3));
+    }
+
+    /// A data file like rigor's probes write: `lines` (file, context, numbits), the tests it
+    /// vouches for (`contexts`, also in the `context` table), the fixture `uses`, `meta` rows.
+    fn data_file(
+        dir: &Path,
+        name: &str,
+        lines: &[(&str, &str, &[u8])],
+        contexts: &[&str],
+        uses: &[(&str, &str)],
+        meta: &[(&str, &str)],
+    ) -> PathBuf {
+        let path = dir.join(name);
+        let db = Connection::open(&path).unwrap();
+        db.execute_batch(
+            "CREATE TABLE file (id INTEGER PRIMARY KEY, path TEXT UNIQUE);
+             CREATE TABLE context (id INTEGER PRIMARY KEY, context TEXT UNIQUE);
+             CREATE TABLE line_bits (file_id INTEGER, context_id INTEGER, numbits BLOB);
+             CREATE TABLE meta (key TEXT, value TEXT, UNIQUE (key));
+             CREATE TABLE rigor_fixture_use (context TEXT, fixture TEXT);
+             CREATE TABLE rigor_tests (context TEXT);",
+        )
+        .unwrap();
+        let id = |db: &Connection, table: &str, col: &str, v: &str| -> i64 {
+            db.execute(
+                &format!("INSERT OR IGNORE INTO {table} ({col}) VALUES (?1)"),
+                [v],
+            )
+            .unwrap();
+            db.query_row(
+                &format!("SELECT id FROM {table} WHERE {col} = ?1"),
+                [v],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        for c in contexts {
+            id(&db, "context", "context", c);
+            db.execute("INSERT INTO rigor_tests VALUES (?1)", [c])
+                .unwrap();
+        }
+        for (f, c, bits) in lines {
+            let (fi, ci) = (id(&db, "file", "path", f), id(&db, "context", "context", c));
+            db.execute(
+                "INSERT INTO line_bits VALUES (?1, ?2, ?3)",
+                rusqlite::params![fi, ci, bits.to_vec()],
+            )
+            .unwrap();
+        }
+        for (t, f) in uses {
+            db.execute("INSERT INTO rigor_fixture_use VALUES (?1, ?2)", [t, f])
+                .unwrap();
+        }
+        for (k, v) in meta {
+            db.execute("INSERT INTO meta VALUES (?1, ?2)", [k, v])
+                .unwrap();
+        }
+        path
+    }
+
+    const COMPLETE: (&str, &str) = (contexts::COMPLETE_KEY, contexts::COMPLETE_VALUE);
+
+    #[test]
+    fn empty_test_contexts_count_only_from_files_that_say_they_are_complete() {
+        let d = tempfile::tempdir().unwrap();
+        let abs = d.path().join("pkg/a.py").display().to_string();
+        let lines: &[(&str, &str, &[u8])] = &[(&abs, "t.py::ran", &[2])];
+        let contexts = ["t.py::ran", "t.py::idle|run", "import:pkg/a.py", ""];
+        let with = |name: &str, meta: &[(&str, &str)]| {
+            let p = data_file(d.path(), name, lines, &contexts, &[], meta);
+            read_one(&p, d.path()).unwrap().1
+        };
+        assert_eq!(with(".coverage.probes", &[COMPLETE]), ["t.py::idle"]);
+        // No meta row, a coverage.py file's own meta, another value: no empty entries.
+        assert!(with(".coverage.none", &[]).is_empty());
+        assert!(with(".coverage.cov", &[("version", "7"), ("has_arcs", "0")]).is_empty());
+        assert!(with(".coverage.other", &[(contexts::COMPLETE_KEY, "partial")]).is_empty());
+        // A context the file does not vouch for (in `context`, not in `rigor_tests`).
+        let p = data_file(d.path(), ".coverage.some", lines, &[], &[], &[COMPLETE]);
+        let db = Connection::open(&p).unwrap();
+        db.execute("INSERT INTO context (context) VALUES ('t.py::spawned')", [])
+            .unwrap();
+        drop(db);
+        assert!(read_one(&p, d.path()).unwrap().1.is_empty());
+        // A file without a meta table at all (an older coverage.py schema).
+        let p = d.path().join(".coverage.bare");
+        let db = Connection::open(&p).unwrap();
+        db.execute_batch(
+            "CREATE TABLE file (id INTEGER PRIMARY KEY, path TEXT);
+             CREATE TABLE context (id INTEGER PRIMARY KEY, context TEXT);
+             CREATE TABLE line_bits (file_id INTEGER, context_id INTEGER, numbits BLOB);
+             INSERT INTO context VALUES (1, 't.py::idle');",
+        )
+        .unwrap();
+        drop(db);
+        let (rows, idle) = read_one(&p, d.path()).unwrap();
+        assert!(rows.is_empty() && idle.is_empty());
+    }
+
+    #[test]
+    fn fixture_setups_are_merged_into_the_tests_that_used_them() {
+        let d = tempfile::tempdir().unwrap();
+        let abs = d.path().join("pkg/a.py").display().to_string();
+        let p = data_file(
+            d.path(),
+            ".coverage.fix",
+            &[
+                (&abs, "fixture:1:made", &[0b1000]),
+                (&abs, "t.py::first", &[0b0010]),
+            ],
+            &["t.py::first", "t.py::second"],
+            &[
+                ("t.py::first", "fixture:1:made"),
+                ("t.py::second", "fixture:1:made"),
+            ],
+            &[COMPLETE],
+        );
+        let (rows, idle) = read_one(&p, d.path()).unwrap();
+        let get = |t: &str| rows.get(&("pkg/a.py".to_string(), t.to_string())).cloned();
+        assert_eq!(get("t.py::first"), Some(vec![0b1010]));
+        // The second test only read the fixture's value: it has the setup's lines, no longer idle.
+        assert_eq!(get("t.py::second"), Some(vec![0b1000]));
+        assert!(idle.is_empty(), "{idle:?}");
+        assert!(rows.keys().all(|(_, c)| !contexts::is_fixture_context(c)));
+    }
+
+    #[test]
+    fn idle_tests_are_stored_with_an_empty_row_and_count_as_mapped() {
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path().join("map");
+        std::fs::create_dir_all(&dir).unwrap();
+        let abs = d.path().join("pkg/a.py").display().to_string();
+        let lines: &[(&str, &str, &[u8])] = &[(&abs, "t.py::ran", &[2])];
+        data_file(
+            &dir,
+            ".coverage.1",
+            lines,
+            &["t.py::ran", "t.py::idle"],
+            &[],
+            &[COMPLETE],
+        );
+        // A second worker ran `t.py::ran` again without a meta row: it proves nothing.
+        data_file(&dir, ".coverage.2", &[], &["t.py::lost"], &[], &[]);
+        let mut store = Store::in_memory().unwrap();
+        let imp = import_coverage_map(&mut store, &dir, "py", "abc", d.path()).unwrap();
+        assert_eq!((imp.tests, imp.idle, imp.files), (2, 1, 1), "{imp:?}");
+        let tests = store
+            .with_sql(|sql| Ok(covstore::tests(sql, "py")))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            tests,
+            HashSet::from(["t.py::ran".to_string(), "t.py::idle".to_string()])
+        );
+        let rows = store
+            .with_sql(|sql| Ok(covstore::file_rows(sql, "py", "")))
+            .unwrap()
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(
+            (rows[0].context.as_str(), rows[0].numbits.len()),
+            ("t.py::idle", 0)
+        );
+        assert_eq!(rows[0].content, "");
+    }
+
+    #[test]
+    fn a_malformed_side_table_is_an_error_naming_the_file_and_stores_nothing() {
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path().join("map");
+        std::fs::create_dir_all(&dir).unwrap();
+        let abs = d.path().join("pkg/a.py").display().to_string();
+        let p = data_file(
+            &dir,
+            ".coverage.1",
+            &[(&abs, "t.py::ran", &[2])],
+            &[],
+            &[],
+            &[],
+        );
+        let db = Connection::open(&p).unwrap();
+        db.execute_batch(
+            "DROP TABLE rigor_fixture_use; CREATE TABLE rigor_fixture_use (context TEXT);",
+        )
+        .unwrap();
+        drop(db);
+        let mut store = Store::in_memory().unwrap();
+        let err = import_coverage_map(&mut store, &dir, "py", "abc", d.path()).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains(".coverage.1") && text.contains("fixture"),
+            "{text}"
+        );
+        let tests = store
+            .with_sql(|sql| Ok(covstore::tests(sql, "py")))
+            .unwrap()
+            .unwrap();
+        assert!(tests.is_empty(), "{tests:?}");
     }
 
     #[test]

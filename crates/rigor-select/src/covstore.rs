@@ -7,7 +7,9 @@
 //!   (relative to the suite root) a context ran, as coverage.py numbits in hexadecimal text, with
 //!   the git blob id of the file's `content` when they were recorded. A context is a pytest node
 //!   id, `import:PATH` (lines run while the module at PATH was being imported) or `''` (anything
-//!   else outside a test).
+//!   else outside a test). A test that ran with the recorder on and entered no project code has
+//!   one row with file `''` and no lines ([`crate::contexts`]): it is in the map, and no file has
+//!   lines of it.
 //!
 //! A full recording replaces the suite's rows; a refresh replaces the rows of the contexts it
 //! recorded and keeps the others, so rows of one file may come from different contents: a
@@ -74,7 +76,8 @@ pub fn from_hex(text: &str) -> Vec<u8> {
 pub fn store(sql: &mut dyn Sql, r: &Recording) -> rigor_store::Result<()> {
     let suite = Value::from(r.suite);
     if r.refresh {
-        let contexts: HashSet<&str> = r.rows.keys().map(|(_, c)| c.as_str()).collect();
+        let contexts: std::collections::BTreeSet<&str> =
+            r.rows.keys().map(|(_, c)| c.as_str()).collect();
         for c in contexts.iter().filter(|c| !c.is_empty()) {
             sql.exec(
                 "DELETE FROM select_cov_rows WHERE suite = ?1 AND context = ?2",
@@ -87,7 +90,11 @@ pub fn store(sql: &mut dyn Sql, r: &Recording) -> rigor_store::Result<()> {
             std::slice::from_ref(&suite),
         )?;
     }
-    for ((file, ctx), bits) in r.rows {
+    // In one order for every writer: two runs storing at once (CI jobs sharing a PostgreSQL
+    // history) then wait for each other at their first common key instead of deadlocking.
+    let mut rows: Vec<(&(String, String), &Vec<u8>)> = r.rows.iter().collect();
+    rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    for ((file, ctx), bits) in rows {
         let content = r.contents.get(file).cloned().unwrap_or_default();
         let mut bits = bits.clone();
         if ctx.is_empty() && r.refresh {

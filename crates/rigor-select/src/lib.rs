@@ -16,6 +16,7 @@
 pub mod change;
 pub mod collection;
 pub mod config;
+pub mod contexts;
 pub mod coverage;
 pub mod covstore;
 pub mod error;
