@@ -43,19 +43,6 @@ fn setup() -> (tempfile::TempDir, std::path::PathBuf, String) {
     (t, dir, base)
 }
 
-/// A full run recording the map with `recorder`; its stderr.
-fn record(dir: &Path, recorder: &str) -> String {
-    let out = rigor(dir)
-        .arg("run")
-        .env("RIGOR_SELECT_MAP_RECORDER", recorder)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(0), "{err}");
-    assert!(err.contains("coverage map of suite"), "{err}");
-    err
-}
-
 /// Replace `from` by `to` in `file`, commit, and plan against `base`: selected id → reasons.
 fn plan_after(
     dir: &Path,
@@ -96,7 +83,7 @@ fn ids(sel: &BTreeMap<String, String>) -> BTreeSet<&str> {
 #[test]
 fn tests_that_ran_no_project_code_are_decided_by_the_map() {
     let (_t, dir, base) = setup();
-    let err = record(&dir, "probes");
+    let err = record_map(&dir, "probes");
     assert!(
         err.contains("(3 of the tests ran no project code)"),
         "{err}"
@@ -151,7 +138,7 @@ fn a_wider_scoped_fixture_setup_counts_for_every_test_that_used_it() {
     let (_t, dir, base) = setup();
     for recorder in ["probes", "coverage"] {
         git(&dir, &["reset", "-q", "--hard", &base]);
-        record(&dir, recorder);
+        record_map(&dir, recorder);
         // `make` runs only in the setups of a module-scoped and a class-scoped fixture.
         let sel = plan_after(&dir, &base, "pkg/core.py", "[n] * 2", "[n, n]");
         let mut want = BTreeSet::from(USES_MAKE);
@@ -178,7 +165,7 @@ fn coverage_py_maps_keep_idle_tests_to_the_graph() {
     // test that ran no line the tracer saw stays outside the map, and the graph decides for
     // it. The attribute readers have rows there (their own lines in the test file).
     let (_t, dir, base) = setup();
-    let err = record(&dir, "coverage");
+    let err = record_map(&dir, "coverage");
     assert!(!err.contains("ran no project code"), "{err}");
     let sel = plan_after(&dir, &base, "pkg/core.py", "x * 3", "x * 4");
     // The spawning tests have rows here (their own lines in the test file), and the map holds

@@ -23,14 +23,7 @@ fn setup() -> (tempfile::TempDir, std::path::PathBuf) {
 
 /// A full run with `recorder`, then the lines of pkg/shapes.py per context from its data files.
 fn record(dir: &Path, recorder: &str) -> Lines {
-    let out = rigor(dir)
-        .arg("run")
-        .env("RIGOR_SELECT_MAP_RECORDER", recorder)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(0), "{err}");
-    assert!(err.contains("coverage map of suite"), "{err}");
+    record_map(dir, recorder);
     let dump = std::process::Command::new(python())
         .arg(dir.join("dump_map.py"))
         .arg(dir.join(".rigor/coverage-map/python"))

@@ -177,3 +177,17 @@ pub fn kill_left_over(marker: &str) -> String {
     }
     left
 }
+
+/// A full `rigor run` in `dir` recording the coverage map with `recorder` (`probes` or
+/// `coverage`); its stderr, once it said it recorded the map.
+pub fn record_map(dir: &Path, recorder: &str) -> String {
+    let out = rigor(dir)
+        .arg("run")
+        .env("RIGOR_SELECT_MAP_RECORDER", recorder)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("coverage map of suite"), "{err}");
+    err
+}
