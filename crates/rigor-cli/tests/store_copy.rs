@@ -195,19 +195,7 @@ fn sqlite_rows(history: &Path, table: &str) -> Vec<String> {
 #[test]
 fn every_area_survives_sqlite_to_postgres_and_back() {
     let pg = PgCluster::start();
-    let (_t, dir) = project("pysel");
-    std::fs::write(
-        dir.join(".gitignore"),
-        ".rigor/\n__pycache__/\n.pytest_cache/\n*.json\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("rigor.toml"),
-        "[select]\ncoverage_map = \"auto\"\n",
-    )
-    .unwrap();
-    rigor_testkit::git(&dir, &["init", "-q", "-b", "main"]);
-    rigor_testkit::commit_all(&dir, "first");
+    let (_t, dir) = stores::pysel_checkout(".rigor/\n__pycache__/\n.pytest_cache/\n*.json\n");
     let src = "sqlite://.rigor/history.db";
     let broken = |on: bool| {
         let body = if on { "x + x + 1" } else { "2 * x" };

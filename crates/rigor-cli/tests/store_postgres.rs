@@ -367,19 +367,7 @@ fn run_at(dir: &Path, url: &str, args: &[&str], code: i32) -> serde_json::Value 
 #[test]
 fn change_aware_selection_is_the_same_on_both_engines() {
     let pg = PgCluster::start();
-    let (_t, dir) = project("pysel");
-    std::fs::write(
-        dir.join(".gitignore"),
-        ".rigor/\n__pycache__/\n.pytest_cache/\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("rigor.toml"),
-        "[select]\ncoverage_map = \"auto\"\n",
-    )
-    .unwrap();
-    rigor_testkit::git(&dir, &["init", "-q", "-b", "main"]);
-    rigor_testkit::commit_all(&dir, "first");
+    let (_t, dir) = stores::pysel_checkout(".rigor/\n__pycache__/\n.pytest_cache/\n");
     let scenario = |url: &str| -> Vec<serde_json::Value> {
         let full = run_at(&dir, url, &["run"], 0);
         std::fs::write(

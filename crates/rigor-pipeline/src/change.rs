@@ -36,8 +36,6 @@ pub fn detect(config: &Config, base: Option<&str>) -> Result<Detected> {
         )),
         Err(e) => return Err(e.into()),
     };
-    if std::env::var_os("RIGOR_SELECT_TIMING").is_some() {
-        eprintln!("select: change detected {:?}", t0.elapsed());
-    }
+    rigor_model::time::stage("change detected", t0);
     Ok(detected)
 }

@@ -88,3 +88,18 @@ pub fn eight_concurrent_runs_lose_nothing(dir: &Path, url: Option<&str>, lock_wo
         assert_eq!(run["status"], "failed");
     }
 }
+
+/// The `pysel` fixture as a git checkout with the coverage map on (`[select] coverage_map =
+/// "auto"`), its `.gitignore` listing `ignored`, committed on `main`.
+pub fn pysel_checkout(ignored: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let (t, dir) = super::project("pysel");
+    std::fs::write(dir.join(".gitignore"), ignored).unwrap();
+    std::fs::write(
+        dir.join("rigor.toml"),
+        "[select]\ncoverage_map = \"auto\"\n",
+    )
+    .unwrap();
+    rigor_testkit::git(&dir, &["init", "-q", "-b", "main"]);
+    rigor_testkit::commit_all(&dir, "first");
+    (t, dir)
+}

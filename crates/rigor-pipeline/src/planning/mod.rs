@@ -223,11 +223,7 @@ pub fn plan_detecting(
 ) -> Result<Planned> {
     // Only when discovery is likely served by its cache: a full collection takes seconds, and a
     // change that cannot be detected (an unknown `--base`) should fail before one starts.
-    let warm = std::fs::read_dir(config.root.join(".rigor").join("cache")).is_ok_and(|rd| {
-        rd.flatten()
-            .any(|e| e.file_name().to_string_lossy().starts_with("discovery-"))
-    });
-    if !warm {
+    if !rigor_runner::run::discovery_cache_exists(&config.root) {
         let req = PlanRequest {
             change: Some(detect()?),
             ..req.clone()

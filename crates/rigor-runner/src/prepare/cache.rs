@@ -181,10 +181,22 @@ pub fn path_for(project_root: &Path, suite: &str) -> PathBuf {
             }
         })
         .collect();
-    project_root
-        .join(".rigor")
-        .join("cache")
-        .join(format!("discovery-{safe}.json"))
+    cache_dir(project_root).join(format!("{FILE_PREFIX}{safe}.json"))
+}
+
+const FILE_PREFIX: &str = "discovery-";
+
+fn cache_dir(project_root: &Path) -> PathBuf {
+    project_root.join(".rigor").join("cache")
+}
+
+/// Does the project at `project_root` keep any suite's discovery cache (so that a change-aware
+/// discovery will probably be served by it)?
+pub fn any_exists(project_root: &Path) -> bool {
+    std::fs::read_dir(cache_dir(project_root)).is_ok_and(|rd| {
+        rd.flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with(FILE_PREFIX))
+    })
 }
 
 fn load(path: &Path) -> Option<CacheFile> {
@@ -518,6 +530,21 @@ mod tests {
         let with_c = listing(dir.path(), &exts).unwrap();
         std::fs::create_dir(dir.path().join("sub")).unwrap();
         assert_ne!(listing(dir.path(), &exts), Some(with_c));
+    }
+
+    #[test]
+    fn any_cache_is_found_by_the_names_path_for_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(!any_exists(dir.path()));
+        let p = path_for(dir.path(), "py");
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p.parent().unwrap().join("pyfacts-py.json"), "{}").unwrap();
+        assert!(
+            !any_exists(dir.path()),
+            "another cache is not a discovery cache"
+        );
+        std::fs::write(&p, "{}").unwrap();
+        assert!(any_exists(dir.path()));
     }
 
     #[test]

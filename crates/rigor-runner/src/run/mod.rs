@@ -21,7 +21,9 @@ mod tests;
 
 pub use crate::estimate::{Estimates, estimates, estimates_excluding, order_longest_first};
 pub use crate::outcome::{RunReport, SuiteRun, TierRun};
-pub use crate::prepare::cache::{CacheUse, Judge as DiscoveryJudge};
+pub use crate::prepare::cache::{
+    CacheUse, Judge as DiscoveryJudge, any_exists as discovery_cache_exists,
+};
 pub use crate::prepare::{
     Discovered, PrepareOptions, Prepared, discover, discover_cached, discover_with, suites_for,
 };
